@@ -14,6 +14,15 @@ import dev.navis.storage.Watch;
 import dev.navis.storage.WatchEvent;
 import dev.navis.storage.WatchListener;
 
+import dev.navis.storage.wal.Frames;
+import dev.navis.storage.wal.WriteAheadLog;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +83,12 @@ public final class MvccStore implements Store {
     private final ScheduledExecutorService timers;
     private final Journal journal;
     private final WatchHub hub;
+    /** Excludes compaction and snapshots from each other (both walk the index). */
+    private final ReentrantLock maintenance = new ReentrantLock();
+    private final Path dir;
+    private final WriteAheadLog wal;
+    private final FileChannel lockFile;
+    private volatile long lastSnapshotRevision;
 
     // written only with writeLock held
     private long revision;
@@ -93,10 +108,42 @@ public final class MvccStore implements Store {
         return inMemory(Options.defaults());
     }
 
+    /**
+     * Opens the durable store in {@code dir} (created if needed): loads the newest snapshot, replays the
+     * write-ahead log after it (cutting a torn tail) and is then ready for writes. Leases get their full TTL
+     * again. One process at a time: a lock file guards the directory.
+     */
+    public static MvccStore open(Path dir, Options options) {
+        return new MvccStore(options, dir);
+    }
+
     private MvccStore(Options options) {
         this.options = options;
+        this.dir = null;
+        this.wal = null;
+        this.lockFile = null;
         this.journal = new Journal.InMemory(this::publishDurable);
         this.hub = new WatchHub(events, options, () -> compactedRevision, 0);
+        this.timers = startTimers();
+    }
+
+    private MvccStore(Options options, Path dir) {
+        this.options = options;
+        this.dir = dir;
+        this.lockFile = lockDirectory(dir);
+        WriteAheadLog opened = null;
+        try {
+            long fromSequence = loadSnapshot();
+            opened = WriteAheadLog.open(dir, options.segmentBytes(), fromSequence,
+                    (seq, payload) -> applyChange(ChangeCodec.decode(payload.get(), payload)), this::publishDurable);
+        } catch (RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
+        this.wal = opened;
+        this.journal = new WalJournal(wal);
+        this.durableRevision = revision;
+        this.hub = new WatchHub(events, options, () -> compactedRevision, revision);
         this.timers = startTimers();
     }
 
@@ -331,7 +378,10 @@ public final class MvccStore implements Store {
     private void publishDurable(long rev) {
         if (rev > durableRevision) {
             durableRevision = rev;
-            hub.advance(rev);
+            WatchHub h = hub;
+            if (h != null) {
+                h.advance(rev);
+            }
         }
     }
 
@@ -369,6 +419,15 @@ public final class MvccStore implements Store {
 
     @Override
     public void compact(long rev) {
+        maintenance.lock();
+        try {
+            compactLocked(rev);
+        } finally {
+            maintenance.unlock();
+        }
+    }
+
+    private void compactLocked(long rev) {
         long ticket;
         writeLock.lock();
         try {
@@ -415,6 +474,202 @@ public final class MvccStore implements Store {
             } finally {
                 writeLock.unlock();
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- recovery and snapshots
+
+    /** Replays one logged change (recovery only, single-threaded, before the store is shared). */
+    private void applyChange(Change change) {
+        switch (change) {
+            case Change.Put p -> {
+                KeyValue previous = latest(p.key());
+                long rev = p.revision();
+                KeyValue kv = previous == null
+                        ? new KeyValue(p.key(), p.value(), rev, rev, 1, p.lease())
+                        : new KeyValue(p.key(), p.value(), previous.createRevision(), rev, previous.version() + 1, p.lease());
+                applyPut(kv, previous);
+                revision = rev;
+            }
+            case Change.Delete d -> {
+                KeyValue current = latest(d.key());
+                if (current == null) {
+                    throw new StoreException("log deletes absent key " + d.key() + " at revision " + d.revision());
+                }
+                applyDelete(current, d.revision());
+                revision = d.revision();
+            }
+            case Change.LeaseGrant g -> {
+                leases.put(g.id(), new Lease(g.id(), g.ttlSeconds()));
+                nextLeaseId = Math.max(nextLeaseId, g.id() + 1);
+            }
+            case Change.LeaseRevoke r -> leases.remove(r.id());
+            case Change.Compact c -> {
+                compactedRevision = c.compactRevision();
+                trimHistory(c.compactRevision());
+            }
+        }
+    }
+
+    /**
+     * Loads the newest complete snapshot, if any; returns the first log sequence it does not cover.
+     *
+     * <p>A snapshot at revision R with compacted revision C holds: a header (R, C, the next lease id and
+     * the log sequence), the lease table, every key's value as of revision C-1 (the "base"), and the events
+     * of revisions C..R, which replay onto the base exactly like log records. So history from C on, and
+     * with it watches from C, survives a restart.
+     */
+    private long loadSnapshot() {
+        try {
+            for (long seq : SnapshotFile.sequences(dir)) {
+                long[] header = new long[4];
+                boolean ok = SnapshotFile.read(SnapshotFile.path(dir, seq), payload -> {
+                    byte type = payload.get();
+                    switch (type) {
+                        case ChangeCodec.SNAPSHOT_HEADER -> {
+                            for (int i = 0; i < 4; i++) {
+                                header[i] = payload.getLong();
+                            }
+                            nextLeaseId = header[2];
+                        }
+                        case ChangeCodec.BASE_KEY -> {
+                            KeyValue kv = ChangeCodec.decodeBase(payload);
+                            index.computeIfAbsent(kv.key(), k -> new KeyHistory()).append(kv);
+                            Lease lease = leases.get(kv.lease());
+                            if (lease != null) {
+                                lease.keys.add(kv.key());
+                            }
+                        }
+                        default -> applyChange(ChangeCodec.decode(type, payload));
+                    }
+                });
+                if (ok) {
+                    revision = header[0];
+                    if (header[1] > 0) {
+                        compactedRevision = header[1];
+                        trimHistory(header[1]);
+                    }
+                    lastSnapshotRevision = revision;
+                    return header[3];
+                }
+            }
+            return 1;
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot read snapshots in " + dir, e);
+        }
+    }
+
+    /** Writes a snapshot of the durable state now (durable stores only); returns its revision. */
+    public long snapshot() {
+        if (wal == null) {
+            throw new IllegalStateException("an in-memory store has no snapshots");
+        }
+        maintenance.lock();
+        try {
+            long rev;
+            long compacted;
+            long sequence;
+            long leaseIdNext;
+            List<Lease> leaseCopy;
+            writeLock.lock();
+            try {
+                checkOpen();
+                rev = revision;
+                compacted = compactedRevision;
+                sequence = wal.nextSequence();
+                leaseIdNext = nextLeaseId;
+                leaseCopy = List.copyOf(leases.values());
+            } finally {
+                writeLock.unlock();
+            }
+            wal.await(sequence - 1); // what we captured is durable
+            try (SnapshotFile file = SnapshotFile.create(dir, sequence)) {
+                ByteBuffer out = file.room(33);
+                int start = Frames.begin(out);
+                out.put(ChangeCodec.SNAPSHOT_HEADER).putLong(rev).putLong(compacted).putLong(leaseIdNext).putLong(sequence);
+                Frames.end(out, start);
+                for (Lease lease : leaseCopy) {
+                    write(file, new Change.LeaseGrant(lease.id, lease.ttlSeconds));
+                }
+                long firstEvent = Math.max(1, compacted);
+                if (compacted > 1) {
+                    WatchEvent first = events.get(compacted);
+                    String firstKey = first == null ? null : first.kv().key();
+                    for (var e : index.entrySet()) {
+                        KeyValue base = e.getKey().equals(firstKey) ? null : e.getValue().at(compacted - 1);
+                        if (base != null) {
+                            writeBase(file, base);
+                        }
+                    }
+                    if (first != null && first.prevKv() != null) {
+                        writeBase(file, first.prevKv());
+                    }
+                }
+                for (long r = firstEvent; r <= rev; r++) {
+                    WatchEvent e = events.get(r);
+                    write(file, e.type() == WatchEvent.Type.PUT
+                            ? new Change.Put(r, e.kv().key(), e.kv().value(), e.kv().lease())
+                            : new Change.Delete(r, e.kv().key()));
+                }
+                out = file.room(1);
+                start = Frames.begin(out);
+                out.put(ChangeCodec.SNAPSHOT_END);
+                Frames.end(out, start);
+                file.commit();
+            }
+            wal.dropBefore(sequence);
+            lastSnapshotRevision = rev;
+            return rev;
+        } finally {
+            maintenance.unlock();
+        }
+    }
+
+    private static void write(SnapshotFile file, Change change) {
+        ByteBuffer out = file.room(change.maxEncodedSize());
+        int start = Frames.begin(out);
+        change.encode(out);
+        Frames.end(out, start);
+    }
+
+    private static void writeBase(SnapshotFile file, KeyValue kv) {
+        ByteBuffer out = file.room(ChangeCodec.maxBaseSize(kv));
+        int start = Frames.begin(out);
+        ChangeCodec.encodeBase(kv, out);
+        Frames.end(out, start);
+    }
+
+    private void maybeSnapshot() {
+        if (wal != null && durableRevision - lastSnapshotRevision >= options.snapshotEveryRevisions()) {
+            snapshot();
+        }
+    }
+
+    private static FileChannel lockDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            FileChannel ch = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                if (ch.tryLock() != null) {
+                    return ch;
+                }
+            } catch (OverlappingFileLockException e) {
+                // held by this JVM
+            }
+            ch.close();
+            throw new StoreException("store directory " + dir + " is in use by another store");
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot lock store directory " + dir, e);
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            if (lockFile != null) {
+                lockFile.close();
+            }
+        } catch (java.io.IOException ignored) {
+            // closing releases the lock; nothing else to do
         }
     }
 
@@ -504,11 +759,15 @@ public final class MvccStore implements Store {
     // ---------------------------------------------------------------- background work
 
     private ScheduledExecutorService startTimers() {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+        // two threads: a long snapshot must not delay lease expiry
+        ScheduledExecutorService s = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "mvcc-timers");
             t.setDaemon(true);
             return t;
         });
+        if (dir != null) {
+            s.scheduleWithFixedDelay(guarded(this::maybeSnapshot), 200, 200, TimeUnit.MILLISECONDS);
+        }
         long leaseMillis = options.leaseCheckInterval().toMillis();
         s.scheduleWithFixedDelay(guarded(this::expireLeases), leaseMillis, leaseMillis, TimeUnit.MILLISECONDS);
         Duration period = options.autoCompactPeriod();
@@ -586,7 +845,13 @@ public final class MvccStore implements Store {
             writeLock.unlock();
         }
         timers.shutdownNow();
+        try {
+            timers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         hub.close();
         journal.close();
+        releaseLock();
     }
 }
