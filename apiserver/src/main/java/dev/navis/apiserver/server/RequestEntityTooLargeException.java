@@ -10,6 +10,11 @@ import org.eclipse.jetty.http.HttpStatus;
  */
 public final class RequestEntityTooLargeException extends HttpException.RuntimeException {
     public RequestEntityTooLargeException(long limit) {
-        super(HttpStatus.PAYLOAD_TOO_LARGE_413, "Request entity too large: limit is " + limit);
+        super(HttpStatus.PAYLOAD_TOO_LARGE_413, message(limit));
+    }
+
+    /** Upstream's Status message for the limit. */
+    public static String message(long limit) {
+        return "Request entity too large: limit is " + limit;
     }
 }

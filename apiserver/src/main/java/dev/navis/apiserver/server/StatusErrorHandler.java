@@ -35,7 +35,7 @@ public final class StatusErrorHandler extends ErrorHandler {
 
     private static String messageFor(int code, Throwable cause) {
         if (cause instanceof RequestEntityTooLargeException tooLarge) {
-            return tooLarge.getMessage();
+            return tooLarge.getReason();
         }
         return switch (code) {
             case 404 -> "the server could not find the requested resource";
