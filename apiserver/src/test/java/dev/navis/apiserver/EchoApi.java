@@ -17,7 +17,7 @@ import org.eclipse.jetty.util.Callback;
  * Stands in for the REST handler in plumbing tests: reads the whole body and answers with what the chain told
  * it (user, verb, resource, body length), so tests see the request attributes the real handler gets.
  */
-final class EchoApi implements ResourceApi {
+class EchoApi implements ResourceApi {
     final AtomicBoolean started = new AtomicBoolean();
     final AtomicBoolean stopped = new AtomicBoolean();
 
