@@ -13,6 +13,6 @@ public final class ApiServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return ApiServerRunner.run(apiServer.toOptions(), System.out);
+        return ApiServerRunner.run("apiserver", apiServer.toOptions(), System.out, System.err);
     }
 }

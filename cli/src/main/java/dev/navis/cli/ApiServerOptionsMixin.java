@@ -4,7 +4,10 @@ import java.nio.file.Path;
 
 import dev.navis.apiserver.ApiServerOptions;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The API server's command-line options, shared by {@code navis server} and {@code navis apiserver}. */
 public final class ApiServerOptionsMixin {
@@ -25,11 +28,19 @@ public final class ApiServerOptionsMixin {
                     + "(default: <data-dir>/tokens.csv, made with an admin token on first start).")
     Path tokenAuthFile;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** The options as given; a bad value is reported like any other usage error. */
     ApiServerOptions toOptions() {
-        return ApiServerOptions.defaults()
-                .withDataDir(dataDir != null ? dataDir.toAbsolutePath() : ApiServerOptions.defaultDataDir())
-                .withPort(apiPort)
-                .withBindAddress(bindAddress)
-                .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath());
+        try {
+            return ApiServerOptions.defaults()
+                    .withDataDir(dataDir != null ? dataDir.toAbsolutePath() : ApiServerOptions.defaultDataDir())
+                    .withPort(apiPort)
+                    .withBindAddress(bindAddress)
+                    .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), e.getMessage());
+        }
     }
 }

@@ -10,10 +10,17 @@ final class ApiServerRunner {
     private ApiServerRunner() {
     }
 
-    static int run(ApiServerOptions options, PrintStream out) throws Exception {
-        ApiServer server = ApiServers.create(options);
-        server.stopOnShutdown();
-        server.start();
+    /** Returns the process exit code: 0 after a requested stop, 1 when the server could not start. */
+    static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err) throws InterruptedException {
+        ApiServer server;
+        try {
+            server = ApiServers.create(options);
+            server.stopOnShutdown();
+            server.start();
+        } catch (Exception e) {
+            err.println("navis " + role + ": cannot start the API server: " + describe(e));
+            return 1;
+        }
         String kubeconfig = server.kubeconfigFile().toString();
         out.println("Navis API server is ready at " + server.url());
         out.println("Kubeconfig: " + kubeconfig);
@@ -22,5 +29,13 @@ final class ApiServerRunner {
         out.flush();
         server.join();
         return 0;
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            message.append(": ").append(cause.getMessage());
+        }
+        return message.toString();
     }
 }
