@@ -13,6 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import dev.navis.apiserver.auth.TokenFile;
+import dev.navis.apiserver.certs.ClusterCertificates;
+import dev.navis.apiserver.certs.ServingNames;
 import dev.navis.apiserver.server.RequestBodyLimitHandler;
 
 import org.junit.jupiter.api.AfterAll;
@@ -99,6 +101,23 @@ class ApiServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
         assertThat(JSON.readTree(response.body()).get("verb").asString()).isEqualTo("get");
+    }
+
+    @Test
+    void clientCertificateFromAnotherCaIsRefused(@TempDir Path otherDir) throws Exception {
+        ClusterCertificates foreign = ClusterCertificates.loadOrCreate(otherDir, ServingNames.ofThisHost());
+        // trusts our server, presents a certificate our CA never signed
+        ClusterCertificates mixed = new ClusterCertificates(server.certificates().ca(), null, null, null,
+                foreign.admin(), foreign.adminKey());
+        HttpClient impostor = TestClients.withClientCertificate(mixed);
+
+        int status;
+        try {
+            status = send(impostor, get("/api/v1/namespaces")).statusCode();
+        } catch (java.io.IOException handshakeRefused) {
+            status = -1;
+        }
+        assertThat(status).isIn(-1, 401);
     }
 
     @Test
