@@ -219,7 +219,7 @@ public final class ApiServer implements AutoCloseable {
         }
         try {
             store.currentRevision();
-            return true;
+            return resourceApi.ready();
         } catch (RuntimeException e) {
             return false;
         }
@@ -237,6 +237,9 @@ public final class ApiServer implements AutoCloseable {
         HealthCheck restApi = HealthCheck.of("poststarthook/start-resource-api", () -> {
             if (!apiStarted) {
                 throw new IllegalStateException("resource API not started");
+            }
+            if (!resourceApi.ready()) {
+                throw new IllegalStateException("resource API not ready");
             }
         });
         HealthCheck shutdown = HealthCheck.of("shutdown", () -> {

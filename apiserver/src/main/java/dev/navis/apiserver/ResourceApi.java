@@ -13,6 +13,11 @@ public interface ResourceApi {
     /** Called after the HTTPS server listens; the API counts as ready (/readyz) once this returns. */
     void start() throws Exception;
 
+    /** True while it can serve requests (e.g. its caches are filled); /readyz fails otherwise. */
+    default boolean ready() {
+        return true;
+    }
+
     /** Called at shutdown after short requests drained: ends watches and other long-running requests. */
     void stop() throws Exception;
 }
