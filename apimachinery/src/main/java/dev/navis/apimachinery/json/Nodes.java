@@ -137,6 +137,11 @@ public final class Nodes {
         object(o, field);
     }
 
+    /** A deep copy of the node when it is an object, else a new empty object. */
+    public static ObjectNode objectCopy(JsonNode node) {
+        return node instanceof ObjectNode o ? o.deepCopy() : FACTORY.objectNode();
+    }
+
     public static ObjectNode parse(String json) {
         return (ObjectNode) MAPPER.readTree(json);
     }
