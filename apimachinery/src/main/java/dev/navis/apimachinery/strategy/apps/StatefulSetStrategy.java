@@ -109,7 +109,7 @@ public final class StatefulSetStrategy extends KindStrategy {
             spec.remove(f);
             oldSpec.remove(f);
         }
-        if (!spec.equals(oldSpec)) {
+        if (!Nodes.jsonEquals(spec, oldSpec)) {
             return List.of(FieldError.forbidden("spec", UPDATE_FORBIDDEN));
         }
         return List.of();

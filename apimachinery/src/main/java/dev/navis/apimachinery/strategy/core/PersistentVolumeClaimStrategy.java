@@ -94,7 +94,7 @@ public final class PersistentVolumeClaimStrategy extends KindStrategy {
                 s.remove("volumeName");
             }
         }
-        if (!spec.equals(oldSpec)) {
+        if (!Nodes.jsonEquals(spec, oldSpec)) {
             return List.of(FieldError.forbidden("spec", UPDATE_FORBIDDEN));
         }
         return List.of();

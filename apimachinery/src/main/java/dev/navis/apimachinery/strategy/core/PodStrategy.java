@@ -103,7 +103,7 @@ public final class PodStrategy extends KindStrategy {
                 && newSpec.path("terminationGracePeriodSeconds").asLong(0) == 1) {
             copyField(munged, oldSpec, "terminationGracePeriodSeconds");
         }
-        if (!munged.equals(oldSpec)) {
+        if (!Nodes.jsonEquals(munged, oldSpec)) {
             errs.add(FieldError.forbidden("spec", UPDATE_FORBIDDEN + "\n" + SpecDiff.render("core.PodSpec", oldSpec, munged)));
         }
         return errs;
@@ -137,9 +137,16 @@ public final class PodStrategy extends KindStrategy {
     private static boolean onlyAddedTolerations(JsonNode newSpec, JsonNode oldSpec) {
         List<JsonNode> added = Nodes.list(newSpec, "tolerations");
         for (JsonNode t : Nodes.list(oldSpec, "tolerations")) {
-            if (!added.remove(t)) {
+            int idx = -1;
+            for (int i = 0; i < added.size() && idx < 0; i++) {
+                if (Nodes.jsonEquals(added.get(i), t)) {
+                    idx = i;
+                }
+            }
+            if (idx < 0) {
                 return false;
             }
+            added.remove(idx);
         }
         return true;
     }
