@@ -2,6 +2,7 @@ package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.rest.discovery.Discovery;
+import dev.navis.apiserver.rest.proto.ProtobufBodies;
 import dev.navis.apiserver.rest.watch.CacheWatcher;
 import dev.navis.apiserver.rest.watch.WatchCache;
 import dev.navis.apiserver.rest.watch.WatchStream;
@@ -421,6 +422,9 @@ final class RestHandler extends Handler.Abstract {
         switch (ct) {
             case "", "application/json", "*/*" -> yaml = false;
             case "application/yaml", "application/x-yaml", "text/yaml" -> yaml = true;
+            case ProtobufBodies.MEDIA_TYPE -> {
+                return ProtobufBodies.decode(readBody(request));
+            }
             default -> throw ApiException.unsupportedMediaType(ct);
         }
         byte[] body = readBody(request);
@@ -436,8 +440,8 @@ final class RestHandler extends Handler.Abstract {
             return null;
         }
         String ct = mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
-        if (ct.equals("application/vnd.kubernetes.protobuf")) {
-            throw ApiException.unsupportedMediaType(ct);
+        if (ct.equals(ProtobufBodies.MEDIA_TYPE)) {
+            return ProtobufBodies.decode(body);
         }
         return Json.parseBody(body, ct.contains("yaml"));
     }
