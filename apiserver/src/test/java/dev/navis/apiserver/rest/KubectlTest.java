@@ -151,6 +151,44 @@ class KubectlTest extends RestTestBase {
     }
 
     @Test
+    void imperativeCommandsSendingProtobuf() throws Exception {
+        Run run = kubectl("run", "nginx", "--image=nginx", "--labels=app=nginx");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("pod/nginx created");
+        Run pod = kubectl("get", "pod", "nginx", "-o", "jsonpath={.spec.containers[0].image} {.status.phase}");
+        assertThat(pod.out()).isEqualTo("nginx Pending");
+        Run wide = kubectl("get", "pods", "-o", "wide");
+        assertThat(wide.exit()).as(wide.err()).isZero();
+        assertThat(wide.out()).contains("NODE", "nginx");
+
+        Run dep = kubectl("create", "deployment", "api", "--image=nginx", "--replicas=3");
+        assertThat(dep.exit()).as(dep.err()).isZero();
+        assertThat(kubectl("get", "deployment", "api", "-o", "jsonpath={.spec.replicas}").out()).isEqualTo("3");
+
+        Run svc = kubectl("create", "service", "clusterip", "api", "--tcp=80:8080");
+        assertThat(svc.exit()).as(svc.err()).isZero();
+        assertThat(kubectl("get", "svc", "api", "-o", "jsonpath={.spec.clusterIP}").out()).startsWith("10.43.");
+
+        Run secret = kubectl("create", "secret", "generic", "s", "--from-literal=password=hunter2");
+        assertThat(secret.exit()).as(secret.err()).isNotZero(); // secrets are not among the test resources
+
+        Run patch = kubectl("patch", "pod", "nginx", "-p", "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}");
+        assertThat(patch.exit()).as(patch.err()).isZero();
+        Run jsonPatch = kubectl("patch", "pod", "nginx", "--type=json",
+                "-p", "[{\"op\":\"add\",\"path\":\"/metadata/labels/z\",\"value\":\"w\"}]");
+        assertThat(jsonPatch.exit()).as(jsonPatch.err()).isZero();
+        assertThat(kubectl("get", "pod", "nginx", "--show-labels").out()).contains("x=y", "z=w");
+
+        Run all = kubectl("get", "all");
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(all.out()).contains("pod/nginx", "service/api", "deployment.apps/api");
+
+        Run del = kubectl("delete", "pod", "nginx");
+        assertThat(del.exit()).as(del.err()).isZero();
+        assertThat(del.out()).contains("pod \"nginx\" deleted");
+    }
+
+    @Test
     void apiResourcesAndNamespaces() throws Exception {
         Run res = kubectl("api-resources");
         assertThat(res.exit()).as(res.err()).isZero();
