@@ -1,9 +1,9 @@
 package dev.navis.apiserver.rest;
 
-import dev.navis.apiserver.rest.patch.Patches;
+import dev.navis.apimachinery.selector.LabelSelector;
+import dev.navis.apimachinery.selector.SelectorException;
 import dev.navis.storage.ConflictException;
 import dev.navis.storage.KeyValue;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,31 +48,18 @@ public final class Subresources {
         if (selector == null || !selector.isObject()) {
             return "";
         }
-        Map<String, String> terms = new TreeMap<>();
-        boolean structured = selector.has("matchLabels") || selector.has("matchExpressions");
-        JsonNode labels = structured ? selector.path("matchLabels") : selector;
-        for (Map.Entry<String, JsonNode> e : labels.properties()) {
-            terms.put(e.getKey(), e.getKey() + "=" + e.getValue().asString(""));
-        }
-        for (JsonNode expr : selector.path("matchExpressions")) {
-            String key = expr.path("key").asString("");
-            List<String> values = new ArrayList<>();
-            for (JsonNode v : expr.path("values")) {
-                values.add(v.asString(""));
+        try {
+            if (selector.has("matchLabels") || selector.has("matchExpressions")) {
+                return LabelSelector.fromObject(selector).toString();
             }
-            values.sort(null);
-            String term = switch (expr.path("operator").asString("")) {
-                case "In" -> key + " in (" + String.join(",", values) + ")";
-                case "NotIn" -> key + " notin (" + String.join(",", values) + ")";
-                case "Exists" -> key;
-                case "DoesNotExist" -> "!" + key;
-                default -> null;
-            };
-            if (term != null) {
-                terms.merge(key, term, (a, b) -> a + "," + b);
+            Map<String, String> labels = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> e : selector.properties()) {
+                labels.put(e.getKey(), e.getValue().asString(""));
             }
+            return LabelSelector.fromMap(labels).toString();
+        } catch (SelectorException e) {
+            return "";
         }
-        return String.join(",", terms.values());
     }
 
     public static ObjectNode updateScale(RestStorage rs, String namespace, String name, ObjectNode scale,
@@ -106,16 +93,7 @@ public final class Subresources {
         } catch (RuntimeException e) {
             throw ApiException.badRequest("error decoding patch: " + e.getMessage());
         }
-        JsonNode patched;
-        try {
-            patched = switch (patchType) {
-                case RestStorage.JSON_PATCH -> Patches.jsonPatch(current, patch);
-                case RestStorage.MERGE_PATCH -> Patches.mergePatch(current, patch);
-                default -> Patches.strategicMergePatch(current, patch);
-            };
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(422, "Invalid", e.getMessage(), null);
-        }
+        JsonNode patched = RestStorage.applyPatch(patchType, current, patch, "Scale");
         if (!(patched instanceof ObjectNode p)) {
             throw ApiException.badRequest("the patch did not produce an object");
         }

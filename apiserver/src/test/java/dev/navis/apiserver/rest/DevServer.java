@@ -3,13 +3,13 @@ package dev.navis.apiserver.rest;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** Manual exploration only: the REST API over a fake store on plain HTTP (java ... DevServer PORT). */
+/** Manual exploration only: the REST API over an in-memory store on plain HTTP (java ... DevServer PORT). */
 final class DevServer {
     private DevServer() {
     }
 
     public static void main(String[] args) throws Exception {
-        RestApi api = new RestApi(new FakeStore(), TestResources.all());
+        RestApi api = new RestApi(dev.navis.storage.mvcc.MvccStore.inMemory(), TestResources.all());
         api.start();
         Server server = new Server();
         ServerConnector c = new ServerConnector(server);
