@@ -43,6 +43,8 @@ public final class ProtobufBodies {
 
     /** Message descriptors by "&lt;group-prefix&gt;.&lt;version&gt;.&lt;Kind&gt;", e.g. "apps.v1.Deployment", "core.v1.Pod". */
     private static final Map<String, Descriptor> MESSAGES = index();
+    /** runtime.Unknown, the envelope of every protobuf body. */
+    private static final Descriptor UNKNOWN = Runtime.getDescriptor().findMessageTypeByName("Unknown");
 
     private ProtobufBodies() {
     }
@@ -71,14 +73,17 @@ public final class ProtobufBodies {
                 || body[3] != MAGIC[3]) {
             throw ApiException.badRequest("provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]");
         }
-        Runtime.Unknown unknown;
+        // parsed with descriptors only (DynamicMessage): the generated classes of the client are old gencode
+        DynamicMessage unknown;
         try {
-            unknown = Runtime.Unknown.parseFrom(java.util.Arrays.copyOfRange(body, 4, body.length));
+            unknown = DynamicMessage.parseFrom(UNKNOWN, ByteString.copyFrom(body, 4, body.length - 4));
         } catch (InvalidProtocolBufferException e) {
             throw ApiException.badRequest("error decoding protobuf: " + e.getMessage());
         }
-        String apiVersion = unknown.getTypeMeta().getApiVersion();
-        String kind = unknown.getTypeMeta().getKind();
+        Message typeMeta = (Message) field(unknown, "typeMeta", null);
+        String apiVersion = typeMeta == null ? "" : (String) field(typeMeta, "apiVersion", "");
+        String kind = typeMeta == null ? "" : (String) field(typeMeta, "kind", "");
+        ByteString raw = (ByteString) field(unknown, "raw", ByteString.EMPTY);
         int slash = apiVersion.indexOf('/');
         String group = slash < 0 ? "core" : apiVersion.substring(0, slash);
         String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
@@ -91,7 +96,7 @@ public final class ProtobufBodies {
         }
         DynamicMessage m;
         try {
-            m = DynamicMessage.parseFrom(d, unknown.getRaw());
+            m = DynamicMessage.parseFrom(d, raw);
         } catch (InvalidProtocolBufferException e) {
             throw ApiException.badRequest("error decoding protobuf " + kind + ": " + e.getMessage());
         }
