@@ -195,7 +195,10 @@ final class RestHandler extends Handler.Abstract {
                     throw ApiException.methodNotAllowed();
                 }
                 ObjectNode eviction = readObject(request);
-                send(response, callback, 201, Negotiation.JSON, Subresources.evict(rs, ns, name, eviction, dryRun));
+                ResourceDefinition pdbDef = index.find("policy", "v1", "poddisruptionbudgets");
+                RestStorage pdbs = pdbDef == null ? null : storages.get(pdbDef);
+                send(response, callback, 201, Negotiation.JSON,
+                        Subresources.evict(rs, pdbs, ns, name, eviction, dryRun));
             }
             default -> throw ApiException.pathNotFound();
         }
@@ -209,8 +212,13 @@ final class RestHandler extends Handler.Abstract {
                 sendObject(response, callback, 200, neg, rs, o, q);
             }
             case "PUT" -> {
-                ObjectNode updated = rs.update(ns, name, readObject(request), dryRun, sub);
-                sendObject(response, callback, 200, neg, rs, updated, q);
+                if (sub.isEmpty()) {
+                    RestStorage.Written w = rs.updateOrCreate(ns, name, readObject(request), dryRun);
+                    sendObject(response, callback, w.created() ? 201 : 200, neg, rs, w.object(), q);
+                } else {
+                    ObjectNode updated = rs.update(ns, name, readObject(request), dryRun, sub);
+                    sendObject(response, callback, 200, neg, rs, updated, q);
+                }
             }
             case "PATCH" -> {
                 String type = patchType(request);

@@ -359,6 +359,40 @@ public final class RestStorage {
         }
     }
 
+    /** The answer of a PUT: the object and whether the PUT created it. */
+    public record Written(ObjectNode object, boolean created) {
+    }
+
+    /** Resources whose PUT creates a missing object (upstream's AllowCreateOnUpdate). */
+    public boolean allowsCreateOnUpdate() {
+        return switch (def.groupResource()) {
+            case "endpoints", "events", "limitranges", "leases.coordination.k8s.io", "events.events.k8s.io" -> true;
+            default -> false;
+        };
+    }
+
+    /** PUT of the main resource: an update, or a create for kinds that allow it. */
+    public Written updateOrCreate(String namespace, String name, ObjectNode body, boolean dryRun) {
+        if (allowsCreateOnUpdate() && store.get(storage.key(namespace, name)) == null) {
+            ObjectNode meta = Json.meta(body);
+            String bodyName = Json.text(meta, "name");
+            if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+                throw ApiException.badRequest("the name of the object (" + bodyName
+                        + ") does not match the name on the URL (" + name + ")");
+            }
+            meta.put("name", name);
+            meta.remove("resourceVersion");
+            try {
+                return new Written(create(namespace, body, dryRun), true);
+            } catch (ApiException e) {
+                if (!"AlreadyExists".equals(e.reason())) {
+                    throw e;
+                }
+            }
+        }
+        return new Written(update(namespace, name, body, dryRun, ""), false);
+    }
+
     /**
      * PUT: replaces the object. {@code subresource} is "" (main resource), "status" (only status changes)
      * or "finalize" (namespaces: only spec.finalizers changes).
