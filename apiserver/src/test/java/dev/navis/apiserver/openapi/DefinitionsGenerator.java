@@ -228,6 +228,10 @@ final class DefinitionsGenerator {
         ApiModel apiModel = model.getAnnotation(ApiModel.class);
         String typeDescription = apiModel != null && !apiModel.description().isEmpty() ? apiModel.description()
                 : supplement.get(KubernetesTypesDescriptions.TYPE);
+        String upstreamType = supplement.get(KubernetesTypesDescriptions.TYPE);
+        if (typeDescription != null && upstreamType != null && flat(typeDescription).equals(flat(upstreamType))) {
+            typeDescription = upstreamType;
+        }
         if (typeDescription != null) {
             schema.put("description", typeDescription);
         }
@@ -241,8 +245,7 @@ final class DefinitionsGenerator {
             String name = json.value();
             ObjectNode property = propertySchema(field.getGenericType(), name);
             ApiModelProperty doc = getterAnnotation(model, field);
-            String description = doc != null && !doc.value().isEmpty() ? doc.value()
-                    : supplement.getOrDefault(name, standardDescription(name, property));
+            String description = describe(name, property, doc, supplement);
             if (description != null) {
                 property.put("description", description);
             }
@@ -281,6 +284,31 @@ final class DefinitionsGenerator {
             case "apiserverinternal" -> "internal.apiserver.k8s.io";
             default -> directory + ".k8s.io";
         };
+    }
+
+    /**
+     * A field's description. client-java drops it beside a reference, or puts the referenced type's text there
+     * (IntOrString, Quantity, Time fields), so for references kubernetes-types' text comes first.
+     */
+    private String describe(String field, ObjectNode property, ApiModelProperty doc, Map<String, String> supplement) {
+        String own = doc == null || doc.value().isEmpty() ? null : doc.value();
+        if (property.has("$ref")) {
+            String referenced = property.get("$ref").asString();
+            String typeText = refDescriptions.getOrDefault(referenced, Map.of()).get(KubernetesTypesDescriptions.TYPE);
+            if (own != null && (own.equals(typeText) || WELL_KNOWN.contains(referenced))) {
+                own = null;
+            }
+            return supplement.getOrDefault(field, own != null ? own : standardDescription(field, property));
+        }
+        String upstream = supplement.get(field);
+        if (own != null && upstream != null && flat(own).equals(flat(upstream))) {
+            return upstream; // the same text with its paragraphs
+        }
+        return own != null ? own : upstream != null ? upstream : standardDescription(field, property);
+    }
+
+    private static String flat(String text) {
+        return text.replaceAll("\\s+", " ").strip();
     }
 
     /** Upstream's usual text for the metadata field, where neither source has the field's own. */

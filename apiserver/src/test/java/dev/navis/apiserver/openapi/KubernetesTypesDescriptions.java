@@ -19,9 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Descriptions that client-java's models drop: those of fields whose type is another definition (openapi-generator
- * discards a description next to a {@code $ref}) and those of the types client-java replaces by Java classes
- * (Time, Quantity, IntOrString...). They are read from the npm package kubernetes-types (TypeScript declarations
+ * Descriptions that client-java's models drop or flatten: those of fields whose type is another definition
+ * (openapi-generator discards a description next to a {@code $ref}), those of the types client-java replaces by
+ * Java classes (Time, Quantity, IntOrString...), and multi-paragraph texts (client-java joins the paragraphs). They are read from the npm package kubernetes-types (TypeScript declarations
  * generated from upstream's OpenAPI document, Kubernetes 1.30), whose doc comments keep them.
  *
  * <p>To refresh the committed extract: {@code npm pack kubernetes-types@1.30.0}, unpack it, and run
@@ -104,8 +104,9 @@ final class KubernetesTypesDescriptions {
                 currentType = null;
             } else if (line.startsWith("}")) {
                 currentType = null;
-            } else if (currentType != null && (m = FIELD.matcher(line)).find()
-                    && !KEPT_TYPE.matcher(m.group(2)).matches()) {
+            } else if (currentType != null && (m = FIELD.matcher(line)).find() && (!KEPT_TYPE.matcher(m.group(2))
+                    .matches() || pendingDoc != null && pendingDoc.contains("\n"))) {
+                // client-java also flattens paragraphs: keep multi-line texts of all fields
                 put(out, currentType, m.group(1), pendingDoc);
             }
             pendingDoc = null;
