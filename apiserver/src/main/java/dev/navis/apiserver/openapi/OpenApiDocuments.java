@@ -1,29 +1,51 @@
 package dev.navis.apiserver.openapi;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The serialized OpenAPI documents with their hashes, built on first use and then kept as bytes only (the
- * schema trees they are built from are dropped).
+ * The serialized OpenAPI documents with their hashes, built on first use and then kept as gzipped bytes only
+ * (the schema trees they are built from are dropped).
  */
 final class OpenApiDocuments {
 
-    /** A serialized document and upstream's ETag for it (hex SHA-512 of the bytes). */
-    record Rendered(byte[] json, String etag) {
+    /**
+     * A serialized document, kept gzipped (clients such as kubectl accept gzip; documents shrink about tenfold),
+     * and upstream's ETag for it: the hex SHA-512 of the uncompressed JSON.
+     */
+    record Rendered(byte[] gzipped, String etag) {
         static Rendered of(ObjectNode doc) {
             byte[] json = JsonMapper.shared().writeValueAsBytes(doc);
             try {
                 byte[] digest = MessageDigest.getInstance("SHA-512").digest(json);
-                return new Rendered(json, HexFormat.of().withUpperCase().formatHex(digest));
-            } catch (NoSuchAlgorithmException e) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 8);
+                try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+                    gzip.write(json);
+                }
+                return new Rendered(out.toByteArray(), HexFormat.of().withUpperCase().formatHex(digest));
+            } catch (NoSuchAlgorithmException | IOException e) {
                 throw new IllegalStateException(e);
+            }
+        }
+
+        /** The uncompressed JSON. */
+        byte[] json() {
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }

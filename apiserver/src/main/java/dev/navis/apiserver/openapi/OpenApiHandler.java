@@ -97,6 +97,20 @@ final class OpenApiHandler extends Handler.Abstract.NonBlocking {
         return false;
     }
 
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.split(";");
+            if (parts[0].strip().equalsIgnoreCase("gzip")
+                    && !(parts.length > 1 && parts[1].replace(" ", "").matches("q=0(\\.0*)?"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void send(Request request, Response response, Callback callback, Rendered doc) {
         String etag = '"' + doc.etag() + '"';
         response.getHeaders().put(HttpHeader.ETAG, etag);
@@ -108,12 +122,18 @@ final class OpenApiHandler extends Handler.Abstract.NonBlocking {
         }
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, doc.json().length);
+        response.getHeaders().add(HttpHeader.VARY, "Accept-Encoding");
+        boolean gzip = acceptsGzip(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING));
+        byte[] body = gzip ? doc.gzipped() : doc.json();
+        if (gzip) {
+            response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         if (request.getMethod().equals("HEAD")) {
             callback.succeeded();
             return;
         }
-        response.write(true, ByteBuffer.wrap(doc.json()), callback);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     private static void status(Response response, Callback callback, int code, String reason, String message) {

@@ -264,7 +264,8 @@ final class DefinitionsGenerator {
         }
         schema.put("type", "object");
         String namespace = definition.substring(0, definition.lastIndexOf('.'));
-        if (properties.containsKey("apiVersion") && properties.containsKey("kind") && !namespace.equals(META)) {
+        if (properties.containsKey("apiVersion") && properties.containsKey("kind") && properties.containsKey("metadata")
+                && !namespace.equals(META)) {
             ObjectNode gvk = schema.putArray("x-kubernetes-group-version-kind").addObject();
             gvk.put("group", groupOfNamespace(namespace));
             gvk.put("kind", typeName(model));

@@ -123,6 +123,16 @@ class OpenApiHandlerTest {
     }
 
     @Test
+    void gzipIsServedWhenAccepted() throws Exception {
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + "/openapi/v3/api/v1"))
+                .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        byte[] json = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body())).readAllBytes();
+        assertThat(JsonMapper.shared().readTree(json).path("openapi").asString()).isEqualTo("3.0.0");
+        assertThat(get("/openapi/v3/api/v1").headers().firstValue("Content-Encoding")).isEmpty();
+    }
+
+    @Test
     void headHasNoBody() throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/openapi/v3"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
