@@ -1,0 +1,56 @@
+package dev.navis.client;
+
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+/**
+ * Typed access to one resource, optionally scoped to a namespace. Failures the server reports are thrown
+ * as {@link ApiException}; transport failures as {@link java.io.UncheckedIOException}.
+ *
+ * <p>Unscoped clients of namespaced kinds list and watch across all namespaces and take the namespace of
+ * create/update from the object's metadata.
+ */
+public interface ResourceClient<T extends HasMetadata> {
+
+    ResourceRef<T> ref();
+
+    /** The namespace this client is scoped to, null for all namespaces or a cluster-scoped kind. */
+    String namespace();
+
+    /** The same resource scoped to {@code namespace}. */
+    ResourceClient<T> namespace(String namespace);
+
+    T get(String name);
+
+    ObjectList<T> list(ListOptions options);
+
+    default ObjectList<T> list() {
+        return list(ListOptions.ALL);
+    }
+
+    T create(T object);
+
+    /** PUT of the whole object; a stale metadata.resourceVersion fails with 409 Conflict. */
+    T update(T object);
+
+    /** PUT to the status subresource: only the status changes. */
+    T updateStatus(T object);
+
+    T patch(String name, PatchType type, String patch);
+
+    T patchStatus(String name, PatchType type, String patch);
+
+    default void delete(String name) {
+        delete(name, null);
+    }
+
+    void delete(String name, DeleteOptions options);
+
+    /**
+     * POSTs {@code body} to a subresource, e.g. {@code pods/NAME/binding} or {@code pods/NAME/eviction}, and
+     * reads the answer as {@code resultType} (typically {@code Status}).
+     */
+    <R> R createSubresource(String name, String subresource, Object body, Class<R> resultType);
+
+    Watch<T> watch(ListOptions options);
+}
