@@ -28,6 +28,22 @@ public interface ResourceClient<T extends HasMetadata> {
         return list(ListOptions.ALL);
     }
 
+    /**
+     * Lists every page ({@code limit} items a request, following continue tokens); the result carries the
+     * first page's resourceVersion, which is the snapshot all pages belong to.
+     */
+    default ObjectList<T> listAll(ListOptions options, long pageSize) {
+        java.util.List<T> items = new java.util.ArrayList<>();
+        ObjectList<T> page = list(options.withLimit(pageSize).withContinue(null));
+        String resourceVersion = page.resourceVersion();
+        items.addAll(page.items());
+        while (page.continueToken() != null && !page.continueToken().isEmpty()) {
+            page = list(options.withLimit(pageSize).withContinue(page.continueToken()).withResourceVersion(null));
+            items.addAll(page.items());
+        }
+        return new ObjectList<>(items, resourceVersion, "");
+    }
+
     T create(T object);
 
     /** PUT of the whole object; a stale metadata.resourceVersion fails with 409 Conflict. */

@@ -179,9 +179,19 @@ public final class FakeKubeClient implements KubeClient {
                                                                             ListOptions options) {
         Predicate<JsonNode> filter = filter(ns, options);
         List<ObjectNode> items = new ArrayList<>();
-        for (ObjectNode o : bucket(ref).values()) {
-            if (filter.test(o)) {
-                items.add(o.deepCopy());
+        // pages: the continue token is the last key served (keys are sorted)
+        String after = options.continueToken();
+        String last = null;
+        for (var e : bucket(ref).entrySet()) {
+            if (after != null && !after.isEmpty() && e.getKey().compareTo(after) <= 0) {
+                continue;
+            }
+            if (options.limit() > 0 && items.size() == options.limit()) {
+                return new ObjectList<>(items, Long.toString(resourceVersion), last);
+            }
+            if (filter.test(e.getValue())) {
+                items.add(e.getValue().deepCopy());
+                last = e.getKey();
             }
         }
         return new ObjectList<>(items, Long.toString(resourceVersion), "");

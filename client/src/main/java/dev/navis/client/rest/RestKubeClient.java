@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  * {@link KubeClient} over java.net.http (HTTP/2 over TLS). Thread-safe; share one per process and config,
  * since its rate limiter is per instance, as client-go's is per rest.Config.
  */
-public final class RestKubeClient implements KubeClient {
+public final class RestKubeClient implements KubeClient, AutoCloseable {
 
     private final HttpTransport transport;
 
@@ -26,5 +26,11 @@ public final class RestKubeClient implements KubeClient {
     @Override
     public <T extends HasMetadata> ResourceClient<T> resource(ResourceRef<T> ref) {
         return new RestResourceClient<>(transport, ref, null);
+    }
+
+    /** Closes the connections; open watches end. */
+    @Override
+    public void close() {
+        transport.http().close();
     }
 }
