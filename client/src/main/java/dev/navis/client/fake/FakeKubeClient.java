@@ -16,7 +16,10 @@ import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.zjsonpatch.JsonPatch;
+import dev.navis.apimachinery.patch.JsonPatch;
+import dev.navis.apimachinery.patch.MergePatch;
+import dev.navis.apimachinery.patch.PatchException;
+import dev.navis.apimachinery.patch.StrategicMergePatch;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -45,8 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
  *     .containsExactly("update pods/status default/web-0");
  * }</pre>
  *
- * Limits: strategic merge patch is applied as a JSON merge patch (lists are replaced, not merged);
- * server-side apply is refused with 415.
+ * Patches are applied by apimachinery's JSON, merge and strategic merge patch; server-side apply is
+ * refused with 415.
  */
 public final class FakeKubeClient implements KubeClient {
 
@@ -303,12 +306,19 @@ public final class FakeKubeClient implements KubeClient {
         } catch (RuntimeException e) {
             throw new ApiException(ApiException.failure(400, "BadRequest", "invalid patch: " + e.getMessage(), ref, name));
         }
-        JsonNode result = switch (type) {
-            case JSON -> JsonPatch.apply(patchNode, stored.deepCopy());
-            case MERGE, STRATEGIC_MERGE -> mergePatch(stored.deepCopy(), patchNode);
-            case APPLY -> throw new ApiException(ApiException.failure(415, "UnsupportedMediaType",
-                    "the fake API does not implement server-side apply", ref, name));
-        };
+        JsonNode result;
+        try {
+            result = switch (type) {
+                case JSON -> JsonPatch.apply(stored, patchNode);
+                case MERGE -> MergePatch.apply(stored.deepCopy(), patchNode);
+                case STRATEGIC_MERGE -> StrategicMergePatch.apply(stored, patchNode, ref.kind());
+                case APPLY -> throw new ApiException(ApiException.failure(415, "UnsupportedMediaType",
+                        "the fake API does not implement server-side apply", ref, name));
+            };
+        } catch (PatchException e) {
+            throw new ApiException(ApiException.failure(e.code(), e.code() == 400 ? "BadRequest" : "Invalid",
+                    e.getMessage(), ref, name));
+        }
         ObjectNode patched = (ObjectNode) result;
         String rv = text(metadata(patched), "resourceVersion");
         if (rv != null && !rv.equals(text(metadata(stored), "resourceVersion"))) {
@@ -439,8 +449,14 @@ public final class FakeKubeClient implements KubeClient {
     }
 
     private static Predicate<JsonNode> filter(String ns, ListOptions options) {
-        Predicate<Map<String, String>> labels = Selectors.labels(options.labelSelector());
-        Predicate<JsonNode> fields = Selectors.fields(options.fieldSelector());
+        Predicate<Map<String, String>> labels;
+        Predicate<JsonNode> fields;
+        try {
+            labels = Selectors.labels(options.labelSelector());
+            fields = Selectors.fields(options.fieldSelector());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ApiException.failure(400, "BadRequest", e.getMessage(), null, null));
+        }
         return o -> {
             JsonNode meta = o.path("metadata");
             if (ns != null && !ns.isEmpty() && !ns.equals(meta.path("namespace").asString(""))) {
@@ -484,21 +500,5 @@ public final class FakeKubeClient implements KubeClient {
             sb.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
         }
         return sb.toString();
-    }
-
-    /** RFC 7386 JSON merge patch. */
-    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
-        if (!patch.isObject()) {
-            return patch.deepCopy();
-        }
-        ObjectNode result = target != null && target.isObject() ? (ObjectNode) target : JsonNodeFactory.instance.objectNode();
-        for (var e : patch.properties()) {
-            if (e.getValue().isNull()) {
-                result.remove(e.getKey());
-            } else {
-                result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
-            }
-        }
-        return result;
     }
 }

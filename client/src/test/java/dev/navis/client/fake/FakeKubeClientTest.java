@@ -113,6 +113,19 @@ class FakeKubeClientTest {
     }
 
     @Test
+    void strategicMergePatchMergesContainersByName() {
+        api.seed(pod("default", "a"));
+        Pod patched = api.pods().namespace("default").patch("a", PatchType.STRATEGIC_MERGE,
+                "{\"spec\":{\"containers\":[{\"name\":\"sidecar\",\"image\":\"envoy\"}]}}");
+        assertThat(patched.getSpec().getContainers()).extracting(c -> c.getName())
+                .containsExactlyInAnyOrder("c", "sidecar");
+        assertThatThrownBy(() -> api.pods().namespace("default").patch("a", PatchType.JSON, "{}"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
+        assertThatThrownBy(() -> api.pods().list(ListOptions.ALL.withLabelSelector("a in (")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.reason()).isEqualTo("BadRequest"));
+    }
+
+    @Test
     void finalizersDelayDeletion() {
         Pod p = pod("default", "a");
         p.getMetadata().setFinalizers(java.util.List.of("example.com/block"));
