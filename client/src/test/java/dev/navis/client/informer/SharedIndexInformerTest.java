@@ -155,6 +155,59 @@ class SharedIndexInformerTest {
     }
 
     @Test
+    void bookmarksAdvanceTheResourceVersionWithoutEvents() throws Exception {
+        api.seed(pod("default", "a"));
+        SharedIndexInformer<Pod> inf = informer(Duration.ZERO, Clock.SYSTEM);
+        Recorder rec = new Recorder();
+        inf.addEventHandler(rec);
+        inf.start();
+        inf.waitForSync(WAIT);
+        await().atMost(WAIT).until(() -> api.openWatches() == 1);
+        // a write to another resource moves the global resourceVersion; only a bookmark tells the pod informer
+        api.configMaps().create(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                .withName("cm").withNamespace("default").endMetadata().build());
+        api.sendBookmarks();
+        await().atMost(WAIT).until(() -> inf.lastSyncResourceVersion().equals(api.currentResourceVersion()));
+        await().atMost(WAIT).until(inf::handlersIdle);
+        assertThat(rec.events).containsExactly("add a");
+    }
+
+    @Test
+    void watchErrorEventsOtherThanExpiryBackOffAndWatchAgain() throws Exception {
+        api.seed(pod("default", "a"));
+        AtomicInteger watches = new AtomicInteger();
+        api.prependReactor("watch", "pods", a -> {
+            if (watches.incrementAndGet() == 1) {
+                return new dev.navis.client.Watch<Pod>() {
+                    private boolean sent;
+
+                    @Override
+                    public dev.navis.client.WatchEvent<Pod> next() {
+                        if (sent) {
+                            return null;
+                        }
+                        sent = true;
+                        return dev.navis.client.WatchEvent.error(ApiException.failure(500, "InternalError",
+                                "etcd hiccup", null, null));
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+            return null;
+        });
+        SharedIndexInformer<Pod> inf = informer(Duration.ZERO, Clock.SYSTEM);
+        inf.start();
+        inf.waitForSync(WAIT);
+        await().atMost(WAIT).until(() -> api.openWatches() == 1);
+        api.pods().create(pod("default", "b"));
+        await().atMost(WAIT).until(() -> inf.lister().namespace("default").get("b") != null);
+        assertThat(listsAndWatches()).containsExactly("list", "watch", "watch");
+    }
+
+    @Test
     void backsOffAndRetriesAfterAListError() throws Exception {
         AtomicInteger lists = new AtomicInteger();
         api.prependReactor("list", "pods", a -> {

@@ -172,6 +172,18 @@ class RestKubeClientTest {
     }
 
     @Test
+    void clientSideRateLimitSpacesRequestsAfterTheBurst() {
+        route("/api/v1/nodes/n", ex -> respond(ex, 200, "{\"metadata\":{\"name\":\"n\"}}"));
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        KubeClient slow = new RestKubeClient(ClientConfig.forServer(uri).withRateLimit(2, 2), RetryPolicy.NONE, clock);
+        for (int i = 0; i < 4; i++) {
+            slow.nodes().get("n");
+        }
+        // burst of 2, then one token every 500 ms (each recorded sleep advances the clock by its length)
+        assertThat(clock.sleeps).containsExactly(Duration.ofMillis(500), Duration.ofMillis(500));
+    }
+
+    @Test
     void serverErrorsAreRetriedOnlyForIdempotentVerbs() {
         AtomicInteger gets = new AtomicInteger();
         route("/api/v1/namespaces/default/pods/a", ex -> {
