@@ -1,0 +1,82 @@
+package dev.navis.cli;
+
+import dev.navis.apimachinery.registry.BuiltinResources;
+import dev.navis.apiserver.ApiServer;
+import dev.navis.apiserver.ApiServerOptions;
+import dev.navis.cli.bench.ApiBenchmark;
+import dev.navis.client.config.ClientConfig;
+import dev.navis.client.config.KubeConfigLoader;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code navis bench api}: pod creates, gets, LIST and watch delivery against an API server. Without
+ * {@code --kubeconfig} it starts a server in this JVM on a temporary data directory (durable store on), so
+ * that the heap per stored pod can be measured too.
+ */
+@Command(name = "api", mixinStandardHelpOptions = true, description = "Benchmark the API server.")
+public final class BenchApiCommand implements Callable<Integer> {
+    @Option(names = "--kubeconfig", description = "Benchmark the server of this kubeconfig instead of starting one.")
+    Path kubeconfig;
+
+    @Option(names = "--creates", defaultValue = "20000", description = "Pods to create (default ${DEFAULT-VALUE}).")
+    int creates;
+
+    @Option(names = "--writers", defaultValue = "64", description = "Concurrent creators (default ${DEFAULT-VALUE}).")
+    int writers;
+
+    @Option(names = "--readers", defaultValue = "64", description = "Concurrent getters (default ${DEFAULT-VALUE}).")
+    int readers;
+
+    @Option(names = "--get-seconds", defaultValue = "10", description = "How long gets run (default ${DEFAULT-VALUE}).")
+    int getSeconds;
+
+    @Option(names = "--list-size", defaultValue = "10000", description = "Pods in the listed namespace (default ${DEFAULT-VALUE}).")
+    int listSize;
+
+    @Option(names = "--watchers", split = ",", defaultValue = "100,1000", description = "Watcher counts (default ${DEFAULT-VALUE}).")
+    int[] watchers;
+
+    @Option(names = "--watch-rate", defaultValue = "100", description = "Pods created per second while watched (default ${DEFAULT-VALUE}).")
+    int watchRate;
+
+    @Option(names = "--watch-seconds", defaultValue = "10", description = "How long pods are created while watched (default ${DEFAULT-VALUE}).")
+    int watchSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        ApiBenchmark.Settings settings = new ApiBenchmark.Settings(creates, writers, Duration.ofSeconds(getSeconds), readers,
+                listSize, watchers, watchRate, Duration.ofSeconds(watchSeconds));
+        if (kubeconfig != null) {
+            new ApiBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out, null).run(settings);
+            return 0;
+        }
+        Path dir = Files.createTempDirectory("navis-bench-api-");
+        try (ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir).withPort(0),
+                BuiltinResources.all())) {
+            server.start();
+            ClientConfig config = KubeConfigLoader.load(server.kubeconfigFile()).clientConfig().withRateLimit(1e9, 1_000_000);
+            LongSupplier heap = () -> {
+                System.gc();
+                return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            };
+            new ApiBenchmark(config, System.out, heap).run(settings);
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temporary directory: best effort
+            }
+        }
+        return 0;
+    }
+}
