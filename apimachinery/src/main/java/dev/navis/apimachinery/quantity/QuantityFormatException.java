@@ -1,0 +1,9 @@
+package dev.navis.apimachinery.quantity;
+
+/** A quantity string that does not parse; the message is upstream's. */
+public class QuantityFormatException extends IllegalArgumentException {
+
+    public QuantityFormatException(String message) {
+        super(message);
+    }
+}
