@@ -1,13 +1,18 @@
 package dev.navis.cli;
 
+import java.util.concurrent.Callable;
+
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** Starts the control plane (and, later, a node) in this process. */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Start a Navis cluster.")
-public final class ServerCommand implements java.util.concurrent.Callable<Integer> {
+public final class ServerCommand implements Callable<Integer> {
+    @Mixin
+    ApiServerOptionsMixin apiServer;
+
     @Override
-    public Integer call() {
-        System.err.println("navis server: the API server is not built yet");
-        return 1;
+    public Integer call() throws Exception {
+        return ApiServerRunner.run("server", apiServer.toOptions(), System.out, System.err);
     }
 }

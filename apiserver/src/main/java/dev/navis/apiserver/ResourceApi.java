@@ -1,0 +1,23 @@
+package dev.navis.apiserver;
+
+import org.eclipse.jetty.server.Handler;
+
+/**
+ * What serves the resource API (/api, /apis and below) inside the {@link ApiServer}'s chain: the REST handler
+ * in production. The chain has authenticated the request (see {@code UserInfo.ATTRIBUTE}) and parsed its
+ * {@link RequestInfo} before the handler runs.
+ */
+public interface ResourceApi {
+    Handler handler();
+
+    /** Called after the HTTPS server listens; the API counts as ready (/readyz) once this returns. */
+    void start() throws Exception;
+
+    /** True while it can serve requests (e.g. its caches are filled); /readyz fails otherwise. */
+    default boolean ready() {
+        return true;
+    }
+
+    /** Called at shutdown after short requests drained: ends watches and other long-running requests. */
+    void stop() throws Exception;
+}

@@ -1,0 +1,66 @@
+package dev.navis.apiserver.rest;
+
+import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.rest.watch.WatchCache;
+import dev.navis.storage.KeyValue;
+import dev.navis.storage.Store;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Where one resource's objects live in the store: /registry/&lt;group-resource&gt;/[&lt;namespace&gt;/]&lt;name&gt;,
+ * value = the object's JSON without its resourceVersion (which is the key's modRevision, set on read).
+ * Owns the resource's {@link WatchCache}.
+ */
+public final class ObjectStorage {
+    private final ResourceDefinition def;
+    private final Store store;
+    private final String base;
+    private final WatchCache cache;
+
+    public ObjectStorage(ResourceDefinition def, Store store, int windowCapacity, int watcherCapacity) {
+        this.def = def;
+        this.store = store;
+        this.base = "/registry/" + def.groupResource() + "/";
+        this.cache = new WatchCache(store, base, this::decode, windowCapacity, watcherCapacity);
+    }
+
+    public ResourceDefinition definition() {
+        return def;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public WatchCache cache() {
+        return cache;
+    }
+
+    public String key(String namespace, String name) {
+        return def.namespaced() ? base + namespace + "/" + name : base + name;
+    }
+
+    /** The prefix of every key in {@code namespace} ("" = all namespaces). */
+    public String prefix(String namespace) {
+        return def.namespaced() && !namespace.isEmpty() ? base + namespace + "/" : base;
+    }
+
+    /** The object stored at {@code kv}, with resourceVersion = its modRevision. */
+    public ObjectNode decode(KeyValue kv) {
+        ObjectNode o = Json.parseStored(kv.value());
+        Json.meta(o).put("resourceVersion", Long.toString(kv.modRevision()));
+        return o;
+    }
+
+    /** The bytes to store: the object without resourceVersion. */
+    public static byte[] encode(ObjectNode object) {
+        ObjectNode copy = object.deepCopy();
+        Json.meta(copy).remove("resourceVersion");
+        return Json.bytes(copy);
+    }
+
+    /** The newest stored version of the key, or null. */
+    public KeyValue read(String namespace, String name) {
+        return store.get(key(namespace, name));
+    }
+}

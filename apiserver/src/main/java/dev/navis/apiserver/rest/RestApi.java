@@ -1,0 +1,214 @@
+package dev.navis.apiserver.rest;
+
+import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.ResourceApi;
+import dev.navis.apiserver.rest.alloc.ServiceAllocator;
+import dev.navis.storage.Store;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.jetty.server.Handler;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The Kubernetes REST API of Navis: /api, /apis and everything below them (discovery, every verb of every
+ * resource, subresources, watch), over a {@link Store}. {@link #start()} fills the watch caches, creates
+ * the system namespaces and the default/kubernetes Service, and runs the background work (namespace
+ * finalization, compaction).
+ *
+ * <pre>
+ *   RestApi api = new RestApi(store, BuiltinResources.all());
+ *   api.start();
+ *   server.setHandler(api.handler());   // behind authentication
+ * </pre>
+ */
+public final class RestApi implements ResourceApi {
+    private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
+
+    /**
+     * Tunables.
+     *
+     * @param compactionIntervalMillis  history kept for watches and continue tokens (upstream: 5 minutes)
+     * @param bookmarkIntervalMillis    how often watches with allowWatchBookmarks get a BOOKMARK
+     * @param eventWindow               events kept per resource for watch replay
+     * @param minRequestTimeoutSeconds  watches without timeoutSeconds end after 1-2x this (upstream: 1800)
+     * @param kubernetesServicePort     targetPort of the default/kubernetes Service (the secure port)
+     */
+    public record Options(long compactionIntervalMillis, long bookmarkIntervalMillis, int eventWindow,
+                          long minRequestTimeoutSeconds, int kubernetesServicePort) {
+        public static final Options DEFAULT = new Options(5 * 60_000L, 60_000L, 4096, 1800, 6443);
+    }
+
+    private final Store store;
+    private final Options options;
+    private final ResourceIndex index;
+    private final Map<ResourceDefinition, RestStorage> storages = new LinkedHashMap<>();
+    private final List<ObjectStorage> objectStorages = new ArrayList<>();
+    private final NamespaceLifecycle namespaces;
+    private final ServiceAllocator services;
+    private final RestHandler handler;
+    private final Compactor compactor;
+    private ScheduledExecutorService background;
+    private volatile boolean ready;
+
+    public RestApi(Store store, List<ResourceDefinition> resources) {
+        this(store, resources, Options.DEFAULT);
+    }
+
+    public RestApi(Store store, List<ResourceDefinition> resources, Options options) {
+        this.store = store;
+        this.options = options;
+        this.index = new ResourceIndex(resources);
+        Map<String, ObjectStorage> byGroupResource = new HashMap<>();
+        RestStorage[] namespaceStorage = new RestStorage[1];
+        RestStorage.NamespaceGuard guard = (ns, def, name) -> namespaceGuard().requireWritable(ns, def, name);
+        for (ResourceDefinition def : resources) {
+            ObjectStorage os = byGroupResource.computeIfAbsent(def.groupResource(), gr -> {
+                ObjectStorage created = new ObjectStorage(index.storageVersion(def), store, options.eventWindow(), 1024);
+                objectStorages.add(created);
+                return created;
+            });
+            RestStorage rs = new RestStorage(def, os, guard);
+            storages.put(def, rs);
+            if (def.group().isEmpty() && def.plural().equals("namespaces") && namespaceStorage[0] == null) {
+                namespaceStorage[0] = rs;
+            }
+        }
+        if (namespaceStorage[0] == null) {
+            throw new IllegalArgumentException("the resources must include core/v1 namespaces");
+        }
+        this.namespaces = new NamespaceLifecycle(namespaceStorage[0], this::namespacedStorages);
+        ResourceDefinition serviceDef = index.find("", "v1", "services");
+        this.services = serviceDef == null ? null : new ServiceAllocator(serviceDef);
+        if (services != null) {
+            storages.get(serviceDef).setBehaviour(services);
+        }
+        this.handler = new RestHandler(index, storages, namespaces, options);
+        this.compactor = new Compactor(store);
+    }
+
+    private NamespaceLifecycle namespaceGuard() {
+        return namespaces;
+    }
+
+    /** One storage per namespaced resource (its first version). */
+    private List<RestStorage> namespacedStorages() {
+        List<RestStorage> out = new ArrayList<>();
+        List<ObjectStorage> seen = new ArrayList<>();
+        for (RestStorage rs : storages.values()) {
+            if (rs.definition().namespaced() && !seen.contains(rs.storage())) {
+                seen.add(rs.storage());
+                out.add(rs);
+            }
+        }
+        return out;
+    }
+
+    /** The Jetty handler for /api and /apis (it declines every other path). */
+    @Override
+    public Handler handler() {
+        return handler;
+    }
+
+    /** Fills the caches, bootstraps the system objects and starts the background work. */
+    @Override
+    public synchronized void start() {
+        for (ObjectStorage os : objectStorages) {
+            os.cache().start();
+        }
+        namespaces.ensureSystemNamespaces();
+        if (services != null) {
+            RestStorage svc = storages.get(index.find("", "v1", "services"));
+            services.load(svc.list("", new ListOptions(ObjectFilter.everything(svc.definition()), 0, "", "", "")).items());
+            ensureKubernetesService(svc);
+        }
+        background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
+        background.scheduleWithFixedDelay(this::safeFinalizePass, 1, 1, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(compactor::tick, options.compactionIntervalMillis(),
+                options.compactionIntervalMillis(), TimeUnit.MILLISECONDS);
+        ready = true;
+    }
+
+    private void safeFinalizePass() {
+        try {
+            namespaces.finalizePass();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "namespace finalization pass failed", e);
+        }
+    }
+
+    private void ensureKubernetesService(RestStorage svc) {
+        if (svc.storage().read("default", "kubernetes") != null) {
+            return;
+        }
+        ObjectNode s = Json.object();
+        s.put("apiVersion", "v1");
+        s.put("kind", "Service");
+        ObjectNode meta = Json.meta(s);
+        meta.put("name", "kubernetes");
+        meta.put("namespace", "default");
+        ObjectNode labels = meta.putObject("labels");
+        labels.put("component", "apiserver");
+        labels.put("provider", "kubernetes");
+        ObjectNode spec = s.putObject("spec");
+        spec.put("type", "ClusterIP");
+        spec.put("clusterIP", ServiceAllocator.KUBERNETES_SERVICE_IP);
+        spec.put("sessionAffinity", "None");
+        ObjectNode port = spec.putArray("ports").addObject();
+        port.put("name", "https");
+        port.put("protocol", "TCP");
+        port.put("port", 443);
+        port.put("targetPort", options.kubernetesServicePort());
+        try {
+            svc.create("default", s, false);
+        } catch (ApiException e) {
+            if (!"AlreadyExists".equals(e.reason())) {
+                throw e;
+            }
+        }
+    }
+
+    /** Stops the background work and the watch caches (open watches end). */
+    @Override
+    public synchronized void stop() {
+        ready = false;
+        if (background != null) {
+            background.shutdownNow();
+            background = null;
+        }
+        for (ObjectStorage os : objectStorages) {
+            os.cache().close();
+        }
+    }
+
+    /** True once started and every watch cache is filled. */
+    @Override
+    public boolean ready() {
+        if (!ready) {
+            return false;
+        }
+        for (ObjectStorage os : objectStorages) {
+            if (!os.cache().ready()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs one namespace finalization pass now (tests; the background runs it every second). */
+    void finalizeNamespacesNow() {
+        namespaces.finalizePass();
+    }
+
+    /** Runs one compaction tick now. */
+    void compactNow() {
+        compactor.tick();
+    }
+}

@@ -1,0 +1,826 @@
+package dev.navis.apiserver.rest;
+
+import dev.navis.api.FieldError;
+import dev.navis.api.ResourceDefinition;
+import dev.navis.apimachinery.patch.JsonPatch;
+import dev.navis.apimachinery.patch.MergePatch;
+import dev.navis.apimachinery.patch.PatchException;
+import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.apiserver.rest.watch.WatchCache;
+import dev.navis.storage.CompactedException;
+import dev.navis.storage.ConflictException;
+import dev.navis.storage.FutureRevisionException;
+import dev.navis.storage.KeyExistsException;
+import dev.navis.storage.KeyNotFoundException;
+import dev.navis.storage.KeyValue;
+import dev.navis.storage.RangeResult;
+import dev.navis.storage.Store;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The generic REST semantics of one resource over the store, like upstream's genericregistry.Store:
+ * object metadata on create/update, optimistic concurrency, status subresource rules, generation,
+ * graceful deletion, finalizers, paged lists and patches.
+ */
+public final class RestStorage {
+    private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+    private static final int MAX_RETRIES = 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Checks that a namespace accepts new objects (exists, not terminating). */
+    public interface NamespaceGuard {
+        void requireWritable(String namespace, ResourceDefinition def, String name);
+    }
+
+    /** The answer of a delete: the object as returned and whether it is gone from the store. */
+    public record Deleted(ObjectNode object, boolean removed) {
+    }
+
+    private final ResourceDefinition def;
+    private final ObjectStorage storage;
+    private final Store store;
+    private final NamespaceGuard namespaces;
+    private KindBehaviour behaviour = KindBehaviour.NONE;
+
+    public RestStorage(ResourceDefinition def, ObjectStorage storage, NamespaceGuard namespaces) {
+        this.def = def;
+        this.storage = storage;
+        this.store = storage.store();
+        this.namespaces = namespaces;
+    }
+
+    public void setBehaviour(KindBehaviour behaviour) {
+        this.behaviour = behaviour;
+    }
+
+    public ResourceDefinition definition() {
+        return def;
+    }
+
+    public ObjectStorage storage() {
+        return storage;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public ObjectNode get(String namespace, String name, String resourceVersion) {
+        ObjectNode o;
+        WatchCache cache = storage.cache();
+        if ("0".equals(resourceVersion) && cache.ready()) {
+            ObjectNode cached = cache.get(storage.key(namespace, name));
+            o = cached == null ? null : cached.deepCopy();
+        } else {
+            KeyValue kv = store.get(storage.key(namespace, name));
+            o = kv == null ? null : storage.decode(kv);
+        }
+        if (o == null) {
+            throw ApiException.notFound(def, name);
+        }
+        return typed(o);
+    }
+
+    /** Sets apiVersion and kind of the served version (objects are stored in one version per resource). */
+    public ObjectNode typed(ObjectNode o) {
+        o.put("apiVersion", def.apiVersion());
+        o.put("kind", def.kind());
+        return o;
+    }
+
+    /** The objects of a list and the list metadata values. */
+    public record Page(List<ObjectNode> items, long revision, String continueToken, long remaining) {
+    }
+
+    public Page list(String namespace, ListOptions opts) {
+        String rv = opts.resourceVersion();
+        String match = opts.resourceVersionMatch();
+        if (!match.isEmpty() && !match.equals("NotOlderThan") && !match.equals("Exact")) {
+            throw ApiException.badRequest("resourceVersionMatch: Unsupported value: \"" + match
+                    + "\": supported values: \"Exact\", \"NotOlderThan\", \"\"");
+        }
+        if (!match.isEmpty() && rv.isEmpty()) {
+            throw ApiException.badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+        }
+        if (!opts.continueToken().isEmpty() && !rv.isEmpty() && !rv.equals("0")) {
+            throw ApiException.badRequest("specifying resource version is not allowed when using continue");
+        }
+        if (match.equals("Exact") && rv.equals("0")) {
+            throw ApiException.badRequest("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+        }
+        long requested = rv.isEmpty() ? 0 : parseResourceVersion(rv);
+        String prefix = storage.prefix(namespace);
+        WatchCache cache = storage.cache();
+        if (opts.continueToken().isEmpty() && !match.equals("Exact") && cache.ready()
+                && (rv.equals("0") || (requested > 0 && opts.limit() == 0 && cache.revision() >= requested))) {
+            WatchCache.Snapshot snap = cache.snapshot();
+            List<ObjectNode> items = new ArrayList<>();
+            for (ObjectNode o : snap.objects()) {
+                if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
+                    items.add(typed(o.deepCopy()));
+                }
+            }
+            return new Page(items, snap.revision(), "", -1);
+        }
+        long revision = 0;
+        String from = prefix;
+        if (!opts.continueToken().isEmpty()) {
+            ContinueToken token = ContinueToken.decode(opts.continueToken());
+            revision = token.revision();
+            from = prefix + token.start();
+        } else if (match.equals("Exact")) {
+            revision = requested;
+        }
+        return readPages(prefix, from, revision, opts, !opts.continueToken().isEmpty());
+    }
+
+    private Page readPages(String prefix, String from, long revision, ListOptions opts, boolean continuing) {
+        String end = Store.prefixEnd(prefix);
+        List<ObjectNode> items = new ArrayList<>();
+        long limit = opts.limit();
+        long rev = revision;
+        try {
+            while (true) {
+                long want = limit > 0 ? limit - items.size() : 0;
+                RangeResult r = store.range(from, end, rev, want);
+                rev = r.revision();
+                String last = null;
+                for (KeyValue kv : r.kvs()) {
+                    ObjectNode o = storage.decode(kv);
+                    if (opts.filter().matches(o)) {
+                        items.add(typed(o));
+                    }
+                    last = kv.key();
+                }
+                if (!r.more() || last == null) {
+                    return new Page(items, rev, "", -1);
+                }
+                if (limit > 0 && items.size() >= limit) {
+                    long remaining = opts.filter().isEverything() ? r.count() - r.kvs().size() : -1;
+                    String token = new ContinueToken(rev, last.substring(prefix.length()) + "\u0000").encode();
+                    return new Page(items, rev, token, remaining);
+                }
+                from = last + "\u0000";
+            }
+        } catch (CompactedException e) {
+            if (continuing) {
+                throw ApiException.expired("The provided continue parameter is too old to display a consistent list "
+                        + "result. You can start a new list without the continue parameter, or use the continue token "
+                        + "in this response to retrieve the remainder of the results. Continuing with the provided "
+                        + "token results in an inconsistent list - objects that were created, modified, or deleted "
+                        + "between the time the first chunk was returned and now may show up in the list.");
+            }
+            throw ApiException.expired("too old resource version: " + revision + " (" + e.compactedRevision() + ")");
+        } catch (FutureRevisionException e) {
+            throw ApiException.timeout("Too large resource version: " + revision + ", current: " + store.currentRevision());
+        }
+    }
+
+    public static long parseResourceVersion(String rv) {
+        try {
+            long v = Long.parseLong(rv);
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid resource version: " + rv);
+        }
+    }
+
+    // ---------------------------------------------------------------- create
+
+    public ObjectNode create(String namespace, ObjectNode body, boolean dryRun) {
+        checkTypeMeta(body);
+        ObjectNode meta = Json.meta(body);
+        if (def.namespaced()) {
+            String bodyNs = Json.text(meta, "namespace");
+            if (!bodyNs.isEmpty() && !bodyNs.equals(namespace)) {
+                throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+            meta.put("namespace", namespace);
+        } else {
+            meta.remove("namespace");
+        }
+        String generateName = Json.text(meta, "generateName");
+        boolean generated = Json.text(meta, "name").isEmpty() && !generateName.isEmpty();
+        if (Json.text(meta, "name").isEmpty() && !generated) {
+            throw ApiException.invalid(def, "", List.of(FieldError.required("metadata.name",
+                    "name or generateName is required")));
+        }
+        for (int attempt = 0; ; attempt++) {
+            if (generated) {
+                meta.put("name", generateName(generateName));
+            }
+            String name = Json.text(meta, "name");
+            requireValidName(name);
+            if (def.namespaced()) {
+                namespaces.requireWritable(namespace, def, name);
+            }
+            ObjectNode obj = prepareCreate(body.deepCopy());
+            behaviour.beforeCreate(obj, dryRun);
+            if (dryRun) {
+                behaviour.createFailed(obj);
+                return obj;
+            }
+            try {
+                long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), 0);
+                Json.meta(obj).put("resourceVersion", Long.toString(rev));
+                return obj;
+            } catch (KeyExistsException e) {
+                behaviour.createFailed(obj);
+                if (!generated || attempt >= 3) {
+                    throw ApiException.alreadyExists(def, name);
+                }
+            } catch (RuntimeException e) {
+                behaviour.createFailed(obj);
+                throw e;
+            }
+        }
+    }
+
+    private ObjectNode prepareCreate(ObjectNode obj) {
+        ObjectNode meta = Json.meta(obj);
+        meta.put("uid", UUID.randomUUID().toString());
+        meta.put("creationTimestamp", Json.now());
+        meta.remove("resourceVersion");
+        meta.remove("deletionTimestamp");
+        meta.remove("deletionGracePeriodSeconds");
+        meta.remove("selfLink");
+        meta.remove("managedFields");
+        if (hasStatus()) {
+            obj.remove("status");
+        }
+        if (tracksGeneration()) {
+            meta.put("generation", 1);
+        } else {
+            meta.remove("generation");
+        }
+        def.strategy().applyDefaults(obj);
+        kindDefaults(obj);
+        List<FieldError> errors = def.strategy().validate(obj);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(def, Json.name(obj), errors);
+        }
+        return obj;
+    }
+
+    /** Status values upstream's PrepareForCreate sets for core kinds. */
+    private void kindDefaults(ObjectNode obj) {
+        if (!def.group().isEmpty()) {
+            return;
+        }
+        switch (def.kind()) {
+            case "Namespace" -> {
+                ObjectNode status = obj.has("status") && obj.get("status").isObject()
+                        ? (ObjectNode) obj.get("status") : obj.putObject("status");
+                status.put("phase", "Active");
+                ObjectNode spec = obj.has("spec") && obj.get("spec").isObject()
+                        ? (ObjectNode) obj.get("spec") : obj.putObject("spec");
+                if (!spec.has("finalizers")) {
+                    spec.putArray("finalizers").add("kubernetes");
+                }
+            }
+            case "Pod" -> {
+                ObjectNode status = obj.has("status") && obj.get("status").isObject()
+                        ? (ObjectNode) obj.get("status") : obj.putObject("status");
+                if (!status.has("phase")) {
+                    status.put("phase", "Pending");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static String generateName(String base) {
+        if (base.length() > 58) {
+            base = base.substring(0, 58);
+        }
+        StringBuilder sb = new StringBuilder(base);
+        for (int i = 0; i < 5; i++) {
+            sb.append(NAME_ALPHABET.charAt(RANDOM.nextInt(NAME_ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+
+    private void requireValidName(String name) {
+        String problem = null;
+        if (name.equals(".") || name.equals("..")) {
+            problem = "may not be '" + name + "'";
+        } else if (name.contains("/")) {
+            problem = "may not contain '/'";
+        } else if (name.contains("%")) {
+            problem = "may not contain '%'";
+        }
+        if (problem != null) {
+            throw ApiException.invalid(def, name, List.of(FieldError.invalid("metadata.name", name, problem)));
+        }
+    }
+
+    private void checkTypeMeta(ObjectNode body) {
+        String apiVersion = Json.text(body, "apiVersion");
+        String kind = Json.text(body, "kind");
+        if (!apiVersion.isEmpty() && !apiVersion.equals(def.apiVersion())) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion
+                    + ") does not match the expected API version (" + def.apiVersion() + ")");
+        }
+        if (!kind.isEmpty() && !kind.equals(def.kind())) {
+            throw ApiException.badRequest("the kind in the data (" + kind + ") does not match the expected kind ("
+                    + def.kind() + ")");
+        }
+        body.put("apiVersion", def.apiVersion());
+        body.put("kind", def.kind());
+    }
+
+    public boolean hasStatus() {
+        return def.subresources().contains("status");
+    }
+
+    /** Kinds whose metadata.generation counts spec changes (upstream's strategies of these kinds). */
+    public boolean tracksGeneration() {
+        return hasStatus() && (!def.group().isEmpty() || def.kind().equals("ReplicationController"));
+    }
+
+    // ---------------------------------------------------------------- update
+
+    /** Thrown inside an update attempt when the store changed under it; the caller re-reads and retries. */
+    private static final class Retry extends RuntimeException {
+        Retry() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The answer of a PUT: the object and whether the PUT created it. */
+    public record Written(ObjectNode object, boolean created) {
+    }
+
+    /** Resources whose PUT creates a missing object (upstream's AllowCreateOnUpdate). */
+    public boolean allowsCreateOnUpdate() {
+        return switch (def.groupResource()) {
+            case "endpoints", "events", "limitranges", "leases.coordination.k8s.io", "events.events.k8s.io" -> true;
+            default -> false;
+        };
+    }
+
+    /** PUT of the main resource: an update, or a create for kinds that allow it. */
+    public Written updateOrCreate(String namespace, String name, ObjectNode body, boolean dryRun) {
+        if (allowsCreateOnUpdate() && store.get(storage.key(namespace, name)) == null) {
+            ObjectNode meta = Json.meta(body);
+            String bodyName = Json.text(meta, "name");
+            if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+                throw ApiException.badRequest("the name of the object (" + bodyName
+                        + ") does not match the name on the URL (" + name + ")");
+            }
+            meta.put("name", name);
+            meta.remove("resourceVersion");
+            try {
+                return new Written(create(namespace, body, dryRun), true);
+            } catch (ApiException e) {
+                if (!"AlreadyExists".equals(e.reason())) {
+                    throw e;
+                }
+            }
+        }
+        return new Written(update(namespace, name, body, dryRun, ""), false);
+    }
+
+    /**
+     * PUT: replaces the object. {@code subresource} is "" (main resource), "status" (only status changes)
+     * or "finalize" (namespaces: only spec.finalizers changes).
+     */
+    public ObjectNode update(String namespace, String name, ObjectNode body, boolean dryRun, String subresource) {
+        checkTypeMeta(body);
+        ObjectNode meta = Json.meta(body);
+        String bodyName = Json.text(meta, "name");
+        if (bodyName.isEmpty()) {
+            meta.put("name", name);
+        } else if (!bodyName.equals(name)) {
+            throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
+                    + name + ")");
+        }
+        if (def.namespaced()) {
+            String bodyNs = Json.text(meta, "namespace");
+            if (!bodyNs.isEmpty() && !bodyNs.equals(namespace)) {
+                throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+            meta.put("namespace", namespace);
+        }
+        String wantedRv = Json.text(meta, "resourceVersion");
+        for (int i = 0; i < MAX_RETRIES; i++) {
+            KeyValue kv = store.get(storage.key(namespace, name));
+            if (kv == null) {
+                throw ApiException.notFound(def, name);
+            }
+            if (!wantedRv.isEmpty() && !wantedRv.equals(Long.toString(kv.modRevision()))) {
+                throw ApiException.modified(def, name);
+            }
+            try {
+                return updateAttempt(kv, body.deepCopy(), dryRun, subresource, !wantedRv.isEmpty());
+            } catch (Retry r) {
+                // store changed between read and write without a client precondition: read again
+            }
+        }
+        throw ApiException.modified(def, name);
+    }
+
+    private ObjectNode updateAttempt(KeyValue kv, ObjectNode incoming, boolean dryRun, String subresource,
+                                     boolean clientPrecondition) {
+        ObjectNode old = storage.decode(kv);
+        String name = Json.name(old);
+        ObjectNode obj = prepareUpdate(incoming, old, subresource);
+        def.strategy().applyDefaults(obj);
+        List<FieldError> errors = def.strategy().validateUpdate(obj, old);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(def, name, errors);
+        }
+        behaviour.beforeUpdate(obj, old, dryRun);
+        Json.meta(obj).put("resourceVersion", Long.toString(kv.modRevision()));
+        if (obj.equals(old)) {
+            behaviour.updateFailed(obj, old);
+            return typed(old);
+        }
+        if (dryRun) {
+            behaviour.updateFailed(obj, old);
+            return typed(obj);
+        }
+        long rev;
+        try {
+            rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(obj), 0);
+        } catch (ConflictException e) {
+            behaviour.updateFailed(obj, old);
+            if (clientPrecondition) {
+                throw ApiException.modified(def, name);
+            }
+            throw new Retry();
+        } catch (KeyNotFoundException e) {
+            behaviour.updateFailed(obj, old);
+            throw ApiException.notFound(def, name);
+        }
+        behaviour.afterUpdate(obj, old);
+        Json.meta(obj).put("resourceVersion", Long.toString(rev));
+        if (finalizersDone(obj)) {
+            try {
+                long delRev = store.delete(kv.key(), rev);
+                behaviour.afterDelete(obj);
+                Json.meta(obj).put("resourceVersion", Long.toString(delRev));
+            } catch (ConflictException | KeyNotFoundException e) {
+                // someone else changed or removed it meanwhile; their write decides
+            }
+        }
+        return typed(obj);
+    }
+
+    /** An object being deleted whose last finalizer is gone and whose grace period is over is removed. */
+    private static boolean finalizersDone(ObjectNode obj) {
+        JsonNode meta = obj.path("metadata");
+        if (!meta.has("deletionTimestamp") || meta.path("finalizers").size() > 0) {
+            return false;
+        }
+        return meta.path("deletionGracePeriodSeconds").asLong(0) == 0;
+    }
+
+    private ObjectNode prepareUpdate(ObjectNode obj, ObjectNode old, String subresource) {
+        if (subresource.equals("status")) {
+            ObjectNode result = old.deepCopy();
+            JsonNode status = obj.get("status");
+            if (status == null || status.isNull()) {
+                result.remove("status");
+            } else {
+                result.set("status", status);
+            }
+            return result;
+        }
+        if (subresource.equals("finalize")) {
+            ObjectNode result = old.deepCopy();
+            ObjectNode spec = result.has("spec") ? (ObjectNode) result.get("spec") : result.putObject("spec");
+            JsonNode fin = obj.path("spec").get("finalizers");
+            if (fin == null) {
+                spec.remove("finalizers");
+            } else {
+                spec.set("finalizers", fin);
+            }
+            return result;
+        }
+        ObjectNode meta = Json.meta(obj);
+        ObjectNode oldMeta = Json.meta(old);
+        String uid = Json.text(meta, "uid");
+        if (!uid.isEmpty() && !uid.equals(Json.text(oldMeta, "uid"))) {
+            throw ApiException.invalid(def, Json.name(old), List.of(FieldError.invalid("metadata.uid", uid,
+                    "field is immutable")));
+        }
+        for (String f : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                "generation", "namespace", "name")) {
+            JsonNode v = oldMeta.get(f);
+            if (v == null) {
+                meta.remove(f);
+            } else {
+                meta.set(f, v);
+            }
+        }
+        meta.remove("selfLink");
+        meta.remove("managedFields");
+        if (oldMeta.has("deletionTimestamp")) {
+            // finalizers may only be removed once deletion started; new ones are refused like upstream
+            for (JsonNode f : meta.path("finalizers")) {
+                boolean existed = false;
+                for (JsonNode o : oldMeta.path("finalizers")) {
+                    existed |= o.equals(f);
+                }
+                if (!existed) {
+                    throw ApiException.invalid(def, Json.name(old), List.of(FieldError.forbidden("metadata.finalizers",
+                            "no new finalizers can be added if the object is being deleted, found new finalizers [\""
+                                    + f.asString("") + "\"]")));
+                }
+            }
+        }
+        if (hasStatus()) {
+            JsonNode oldStatus = old.get("status");
+            if (oldStatus == null) {
+                obj.remove("status");
+            } else {
+                obj.set("status", oldStatus.deepCopy());
+            }
+        }
+        if (tracksGeneration() && specChanged(obj, old)) {
+            meta.put("generation", oldMeta.path("generation").asLong(0) + 1);
+        }
+        return obj;
+    }
+
+    private static boolean specChanged(ObjectNode obj, ObjectNode old) {
+        ObjectNode a = obj.deepCopy();
+        ObjectNode b = old.deepCopy();
+        for (ObjectNode o : List.of(a, b)) {
+            o.remove("metadata");
+            o.remove("status");
+            o.remove("apiVersion");
+            o.remove("kind");
+        }
+        return !a.equals(b);
+    }
+
+    // ---------------------------------------------------------------- patch
+
+    public static final String JSON_PATCH = "application/json-patch+json";
+    public static final String MERGE_PATCH = "application/merge-patch+json";
+    public static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
+    public static final String APPLY_PATCH = "application/apply-patch+yaml";
+
+    public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
+                            String subresource) {
+        JsonNode patch;
+        try {
+            patch = patchType.equals(APPLY_PATCH) ? Json.YAML.readTree(body) : Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("error decoding patch: " + e.getOriginalMessage());
+        }
+        if (patch == null || (patchType.equals(JSON_PATCH) ? !patch.isArray() : !patch.isObject())) {
+            throw ApiException.badRequest(patchType.equals(JSON_PATCH)
+                    ? "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
+                    : "error decoding patch: the patch must be a JSON object");
+        }
+        for (int i = 0; i < MAX_RETRIES; i++) {
+            KeyValue kv = store.get(storage.key(namespace, name));
+            if (kv == null) {
+                if (patchType.equals(APPLY_PATCH) && subresource.isEmpty()) {
+                    ObjectNode created = ((ObjectNode) patch).deepCopy();
+                    ObjectNode meta = Json.meta(created);
+                    if (!Json.text(meta, "name").isEmpty() && !Json.text(meta, "name").equals(name)) {
+                        throw ApiException.badRequest("the name of the object (" + Json.text(meta, "name")
+                                + ") does not match the name on the URL (" + name + ")");
+                    }
+                    meta.put("name", name);
+                    try {
+                        return create(namespace, created, dryRun);
+                    } catch (ApiException e) {
+                        if (!"AlreadyExists".equals(e.reason())) {
+                            throw e;
+                        }
+                        continue;
+                    }
+                }
+                throw ApiException.notFound(def, name);
+            }
+            ObjectNode current = typed(storage.decode(kv));
+            String currentRv = Long.toString(kv.modRevision());
+            JsonNode patched;
+            patched = applyPatch(patchType, current, patch, def.kind());
+            if (!(patched instanceof ObjectNode patchedObject)) {
+                throw ApiException.badRequest("the patch did not produce an object");
+            }
+            String patchedRv = Json.text(patchedObject.path("metadata"), "resourceVersion");
+            boolean precondition = !patchedRv.isEmpty() && !patchedRv.equals(currentRv);
+            if (precondition) {
+                throw ApiException.modified(def, name);
+            }
+            if (!Json.name(patchedObject).equals(name)) {
+                throw ApiException.badRequest("metadata.name: Invalid value: \"" + Json.name(patchedObject)
+                        + "\": field is immutable");
+            }
+            checkTypeMeta(patchedObject);
+            Json.meta(patchedObject).put("resourceVersion", currentRv);
+            try {
+                return updateAttempt(kv, patchedObject, dryRun, subresource, false);
+            } catch (Retry r) {
+                // changed meanwhile: re-read and apply the patch again
+            }
+        }
+        throw ApiException.modified(def, name);
+    }
+
+    /**
+     * Applies a patch of {@code patchType} to {@code current} (a copy comes back). Server-side apply has no
+     * field management yet: the applied configuration is merged strategically over the live object.
+     */
+    static JsonNode applyPatch(String patchType, ObjectNode current, JsonNode patch, String kind) {
+        try {
+            return switch (patchType) {
+                case JSON_PATCH -> JsonPatch.apply(current, patch);
+                case MERGE_PATCH -> MergePatch.apply(current, patch);
+                case APPLY_PATCH -> {
+                    ObjectNode applied = ((ObjectNode) patch).deepCopy();
+                    Json.meta(applied).remove("resourceVersion");
+                    Json.meta(applied).remove("managedFields");
+                    yield StrategicMergePatch.apply(current, applied, kind);
+                }
+                default -> StrategicMergePatch.apply(current, patch, kind);
+            };
+        } catch (PatchException e) {
+            throw new ApiException(e.code(), e.code() == 400 ? "BadRequest" : e.code() == 422 ? "Invalid" : "", 
+                    e.getMessage(), null);
+        }
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    public Deleted delete(String namespace, String name, DeleteOptions opts) {
+        for (int i = 0; i < MAX_RETRIES; i++) {
+            KeyValue kv = store.get(storage.key(namespace, name));
+            if (kv == null) {
+                throw ApiException.notFound(def, name);
+            }
+            ObjectNode current = typed(storage.decode(kv));
+            ObjectNode meta = Json.meta(current);
+            if (!opts.preconditionUid().isEmpty() && !opts.preconditionUid().equals(Json.text(meta, "uid"))) {
+                throw ApiException.conflict(def, name, "Precondition failed: UID in precondition: "
+                        + opts.preconditionUid() + ", UID in object meta: " + Json.text(meta, "uid"));
+            }
+            if (!opts.preconditionResourceVersion().isEmpty()
+                    && !opts.preconditionResourceVersion().equals(Long.toString(kv.modRevision()))) {
+                throw ApiException.conflict(def, name, "Precondition failed: ResourceVersion in precondition: "
+                        + opts.preconditionResourceVersion() + ", ResourceVersion in object meta: " + kv.modRevision());
+            }
+            try {
+                return deleteAttempt(kv, current, opts);
+            } catch (Retry r) {
+                // changed meanwhile
+            }
+        }
+        throw ApiException.modified(def, name);
+    }
+
+    private Deleted deleteAttempt(KeyValue kv, ObjectNode current, DeleteOptions opts) {
+        ObjectNode updated = current.deepCopy();
+        ObjectNode meta = Json.meta(updated);
+        boolean changed = false;
+        Long grace = gracePeriod(current, opts);
+        if (grace != null && grace > 0) {
+            // graceful deletion (pods on a node): mark it; the kubelet deletes it with gracePeriodSeconds=0
+            long existing = meta.has("deletionGracePeriodSeconds") ? meta.get("deletionGracePeriodSeconds").asLong() : -1;
+            if (meta.has("deletionTimestamp") && existing >= 0 && existing <= grace) {
+                return new Deleted(current, false);
+            }
+            meta.put("deletionTimestamp", Json.timestamp(Instant.now().plusSeconds(grace)));
+            meta.put("deletionGracePeriodSeconds", grace);
+            changed = true;
+        }
+        changed |= applyPropagation(meta, opts.propagationPolicy());
+        boolean hasFinalizers = meta.path("finalizers").size() > 0;
+        if (hasFinalizers) {
+            if (!meta.has("deletionTimestamp")) {
+                meta.put("deletionTimestamp", Json.now());
+                changed = true;
+            }
+            if (grace == null || grace == 0) {
+                if (meta.path("deletionGracePeriodSeconds").asLong(-1) != 0) {
+                    meta.put("deletionGracePeriodSeconds", 0);
+                    changed = true;
+                }
+            }
+        }
+        if (hasFinalizers || (grace != null && grace > 0)) {
+            if (!changed || opts.dryRun()) {
+                return new Deleted(updated, false);
+            }
+            try {
+                long rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(updated), 0);
+                meta.put("resourceVersion", Long.toString(rev));
+                return new Deleted(updated, false);
+            } catch (ConflictException e) {
+                throw new Retry();
+            } catch (KeyNotFoundException e) {
+                throw ApiException.notFound(def, Json.name(current));
+            }
+        }
+        if (opts.dryRun()) {
+            return new Deleted(current, true);
+        }
+        try {
+            store.delete(kv.key(), kv.modRevision());
+        } catch (ConflictException e) {
+            throw new Retry();
+        } catch (KeyNotFoundException e) {
+            throw ApiException.notFound(def, Json.name(current));
+        }
+        behaviour.afterDelete(current);
+        return new Deleted(current, true);
+    }
+
+    /** The grace period of a delete: only pods bound to a node are deleted gracefully. */
+    private Long gracePeriod(ObjectNode current, DeleteOptions opts) {
+        if (!(def.group().isEmpty() && def.kind().equals("Pod"))) {
+            return opts.gracePeriodSeconds() == null ? null : 0L;
+        }
+        String phase = Json.text(current.path("status"), "phase");
+        if (Json.text(current.path("spec"), "nodeName").isEmpty() || phase.equals("Succeeded") || phase.equals("Failed")) {
+            return 0L;
+        }
+        if (opts.gracePeriodSeconds() != null) {
+            return opts.gracePeriodSeconds();
+        }
+        JsonNode t = current.path("spec").get("terminationGracePeriodSeconds");
+        return t != null && t.isNumber() ? t.asLong() : 30L;
+    }
+
+    /** Records the propagation policy as upstream's orphan/foregroundDeletion finalizers; true when changed. */
+    private static boolean applyPropagation(ObjectNode meta, String policy) {
+        if (policy.isEmpty()) {
+            return false;
+        }
+        String add = switch (policy) {
+            case "Orphan" -> "orphan";
+            case "Foreground" -> "foregroundDeletion";
+            default -> null;
+        };
+        ArrayNode fins = meta.has("finalizers") && meta.get("finalizers").isArray()
+                ? (ArrayNode) meta.get("finalizers") : null;
+        boolean changed = false;
+        if (fins != null) {
+            for (Iterator<JsonNode> it = fins.iterator(); it.hasNext(); ) {
+                String f = it.next().asString("");
+                if ((f.equals("orphan") || f.equals("foregroundDeletion")) && !f.equals(add)) {
+                    it.remove();
+                    changed = true;
+                }
+            }
+        }
+        if (add != null) {
+            boolean present = false;
+            if (fins != null) {
+                for (JsonNode f : fins) {
+                    present |= add.equals(f.asString(""));
+                }
+            }
+            if (!present) {
+                if (fins == null) {
+                    fins = meta.putArray("finalizers");
+                }
+                fins.add(add);
+                changed = true;
+            }
+        }
+        if (fins != null && fins.isEmpty()) {
+            meta.remove("finalizers");
+        }
+        return changed;
+    }
+
+    /** deletecollection: deletes every matching object; returns them as deleted. */
+    public List<ObjectNode> deleteCollection(String namespace, ListOptions listOptions, DeleteOptions opts) {
+        Page page = list(namespace, new ListOptions(listOptions.filter(), 0, "", "", ""));
+        List<ObjectNode> out = new ArrayList<>();
+        for (ObjectNode o : page.items()) {
+            try {
+                out.add(delete(Json.namespace(o), Json.name(o), opts).object());
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return out;
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

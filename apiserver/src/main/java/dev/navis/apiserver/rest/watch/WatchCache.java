@@ -1,0 +1,273 @@
+package dev.navis.apiserver.rest.watch;
+
+import dev.navis.storage.KeyValue;
+import dev.navis.storage.RangeResult;
+import dev.navis.storage.Store;
+import dev.navis.storage.Watch;
+import dev.navis.storage.WatchEvent;
+import dev.navis.storage.WatchListener;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The in-memory state of one resource (upstream's cacher/watchCache): every object under the resource's
+ * key prefix, kept current by a single store watch, plus a bounded window of recent events from which
+ * watches starting at an older resourceVersion are replayed. Lists with resourceVersion="0" and all
+ * watches are served from here; a watch from before the window gets 410 Expired.
+ */
+public final class WatchCache implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WatchCache.class.getName());
+
+    /** A consistent copy of the cache's objects at one revision. */
+    public record Snapshot(List<ObjectNode> objects, long revision) {
+    }
+
+    private final Store store;
+    private final String prefix;
+    private final Function<KeyValue, ObjectNode> decoder;
+    private final int windowCapacity;
+    private final int watcherCapacity;
+
+    private final Object lock = new Object();
+    private final TreeMap<String, ObjectNode> objects = new TreeMap<>();
+    private final ArrayDeque<CacheEvent> window = new ArrayDeque<>();
+    private final List<CacheWatcher> watchers = new CopyOnWriteArrayList<>();
+    private long revision;
+    /** Every event with a revision above this is in the window (or newer than {@link #revision}). */
+    private long lowWater;
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private Watch storeWatch;
+
+    /**
+     * @param decoder turns a stored key into the object with its resourceVersion set
+     */
+    public WatchCache(Store store, String prefix, Function<KeyValue, ObjectNode> decoder, int windowCapacity,
+                      int watcherCapacity) {
+        this.store = store;
+        this.prefix = prefix;
+        this.decoder = decoder;
+        this.windowCapacity = windowCapacity;
+        this.watcherCapacity = watcherCapacity;
+    }
+
+    /** Lists the prefix and starts the store watch. */
+    public void start() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            RangeResult all = store.rangePrefix(prefix, 0, 0);
+            objects.clear();
+            window.clear();
+            for (KeyValue kv : all.kvs()) {
+                objects.put(kv.key(), decoder.apply(kv));
+            }
+            revision = all.revision();
+            lowWater = all.revision();
+            storeWatch = store.watch(prefix, all.revision() + 1, new Listener());
+            ready = true;
+        }
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public long revision() {
+        synchronized (lock) {
+            return revision;
+        }
+    }
+
+    public Snapshot snapshot() {
+        synchronized (lock) {
+            return new Snapshot(new ArrayList<>(objects.values()), revision);
+        }
+    }
+
+    /** The cached object at {@code key}, or null. */
+    public ObjectNode get(String key) {
+        synchronized (lock) {
+            return objects.get(key);
+        }
+    }
+
+    /**
+     * Registers a watch. With {@code initialEvents}, every current object is queued first as ADDED;
+     * otherwise every event after {@code fromRevision}.
+     *
+     * @throws TooOldException when {@code fromRevision} is older than the window
+     */
+    public CacheWatcher watch(long fromRevision, boolean initialEvents) throws TooOldException {
+        synchronized (lock) {
+            if (!initialEvents && fromRevision < lowWater) {
+                throw new TooOldException(fromRevision, lowWater);
+            }
+            int capacity = watcherCapacity + (initialEvents ? objects.size() : window.size());
+            CacheWatcher w = new CacheWatcher(this, capacity, initialEvents ? 0 : fromRevision);
+            if (initialEvents) {
+                for (ObjectNode o : objects.values()) {
+                    w.offer(new CacheEvent(CacheEvent.Type.ADDED, o, null, Long.parseLong(
+                            o.path("metadata").path("resourceVersion").asString("0"))));
+                }
+                w.initialEvents = objects.size();
+                w.initialRevision = revision;
+            } else {
+                for (CacheEvent e : window) {
+                    if (e.revision() > fromRevision) {
+                        w.offer(e);
+                    }
+                }
+            }
+            watchers.add(w);
+            return w;
+        }
+    }
+
+    void unregister(CacheWatcher w) {
+        watchers.remove(w);
+    }
+
+    public int watcherCount() {
+        return watchers.size();
+    }
+
+    private void apply(WatchEvent e) {
+        synchronized (lock) {
+            String key = e.kv().key();
+            ObjectNode prev = objects.get(key);
+            CacheEvent ce;
+            if (e.type() == WatchEvent.Type.DELETE) {
+                objects.remove(key);
+                if (prev == null) {
+                    revision = Math.max(revision, e.revision());
+                    return;
+                }
+                ObjectNode last = prev.deepCopy();
+                ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
+                ce = new CacheEvent(CacheEvent.Type.DELETED, last, prev, e.revision());
+            } else {
+                ObjectNode obj = decoder.apply(e.kv());
+                objects.put(key, obj);
+                ce = new CacheEvent(prev == null ? CacheEvent.Type.ADDED : CacheEvent.Type.MODIFIED, obj, prev,
+                        e.revision());
+            }
+            revision = e.revision();
+            window.addLast(ce);
+            while (window.size() > windowCapacity) {
+                lowWater = window.removeFirst().revision();
+            }
+            for (CacheWatcher w : watchers) {
+                if (!w.offer(ce)) {
+                    watchers.remove(w);
+                }
+            }
+        }
+    }
+
+    private final class Listener implements WatchListener {
+        @Override
+        public void onEvent(WatchEvent event) {
+            try {
+                apply(event);
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "watch cache " + prefix + ": cannot apply event at " + event.revision(), ex);
+            }
+        }
+
+        @Override
+        public void onError(RuntimeException error) {
+            if (closed) {
+                return;
+            }
+            LOG.log(Level.INFO, "watch cache " + prefix + " re-initialising: " + error.getMessage());
+            reinitialise();
+        }
+
+        @Override
+        public void onProgress(long rev) {
+            synchronized (lock) {
+                if (rev > revision) {
+                    revision = rev;
+                }
+            }
+        }
+    }
+
+    /** After a broken store watch: end every client watch (they re-watch) and re-list. */
+    private void reinitialise() {
+        synchronized (lock) {
+            ready = false;
+            for (CacheWatcher w : watchers) {
+                w.terminate();
+            }
+            watchers.clear();
+        }
+        Thread.ofVirtual().name("watch-cache-reinit").start(() -> {
+            while (!closed) {
+                try {
+                    start();
+                    return;
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "watch cache " + prefix + ": re-list failed", ex);
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            ready = false;
+            if (storeWatch != null) {
+                storeWatch.close();
+            }
+            for (CacheWatcher w : watchers) {
+                w.terminate();
+            }
+            watchers.clear();
+        }
+    }
+
+    /** A watch asked for a resourceVersion older than the cache's event window. */
+    public static final class TooOldException extends Exception {
+        private final long requested;
+        private final long oldest;
+
+        TooOldException(long requested, long oldest) {
+            super("too old resource version: " + requested + " (" + oldest + ")", null, false, false);
+            this.requested = requested;
+            this.oldest = oldest;
+        }
+
+        public long requested() {
+            return requested;
+        }
+
+        public long oldest() {
+            return oldest;
+        }
+    }
+
+    /** The cached objects keyed by store key (a copy), for tests and the namespace worker. */
+    public Map<String, ObjectNode> contents() {
+        synchronized (lock) {
+            return new TreeMap<>(objects);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.navis.apiserver.rest.watch;
+
+import dev.navis.apiserver.rest.Json;
+import dev.navis.apiserver.rest.ObjectFilter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.BiFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes one client's watch: {"type":...,"object":...} lines from a {@link CacheWatcher}, filtered by the
+ * request's selectors like upstream's cacheWatcher (an object that stops matching is sent as DELETED, one
+ * that starts matching as ADDED), with periodic BOOKMARK events when asked for, until timeoutSeconds.
+ */
+public final class WatchStream {
+    private static final Logger LOG = Logger.getLogger(WatchStream.class.getName());
+
+    /** Turns an event's object into what the client asked for (full object, Table row, metadata). */
+    public interface Renderer extends BiFunction<ObjectNode, Boolean, ObjectNode> {
+    }
+
+    private final CacheWatcher watcher;
+    private final ObjectFilter filter;
+    private final Renderer renderer;
+    private final ObjectNode bookmarkTemplate;
+    private final boolean bookmarks;
+    private final long bookmarkIntervalMillis;
+    private final long deadlineNanos;
+    private volatile boolean stopped;
+
+    /**
+     * @param bookmarkTemplate an empty object of the kind (apiVersion, kind) for BOOKMARK events
+     * @param bookmarks        whether to send periodic bookmarks (allowWatchBookmarks)
+     */
+    public WatchStream(CacheWatcher watcher, ObjectFilter filter, Renderer renderer, ObjectNode bookmarkTemplate,
+                       boolean bookmarks, long bookmarkIntervalMillis, long timeoutMillis) {
+        this.bookmarks = bookmarks;
+        this.watcher = watcher;
+        this.filter = filter;
+        this.renderer = renderer;
+        this.bookmarkTemplate = bookmarkTemplate;
+        this.bookmarkIntervalMillis = bookmarkIntervalMillis;
+        this.deadlineNanos = System.nanoTime() + timeoutMillis * 1_000_000L;
+    }
+
+    /** Ends the stream soon (client went away). */
+    public void stop() {
+        stopped = true;
+    }
+
+    private boolean initialEventsEnd;
+
+    /** Asks for the initial-events-end bookmark of sendInitialEvents=true after the initial events. */
+    public WatchStream withInitialEventsEnd() {
+        this.initialEventsEnd = true;
+        return this;
+    }
+
+    private void sendInitialEventsEnd(OutputStream out, long revision) throws IOException {
+        ObjectNode b = bookmarkTemplate.deepCopy();
+        ObjectNode meta = b.putObject("metadata");
+        meta.put("resourceVersion", Long.toString(revision));
+        meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
+        write(out, "BOOKMARK", b);
+    }
+
+    /** Streams events to {@code out} until the timeout, a server-side end or a write failure. */
+    public void run(OutputStream out) {
+        long lastBookmark = System.nanoTime();
+        boolean first = true;
+        int processed = 0;
+        try (watcher) {
+            if (initialEventsEnd && watcher.initialEvents() == 0) {
+                sendInitialEventsEnd(out, watcher.initialRevision());
+            }
+            while (!stopped) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                CacheEvent e;
+                try {
+                    e = watcher.poll(Math.min(left / 1_000_000L + 1, 1000));
+                } catch (CacheWatcher.Closed c) {
+                    return;
+                }
+                if (e != null) {
+                    String type = null;
+                    ObjectNode obj = null;
+                    boolean now = filter.matches(e.object());
+                    boolean before = e.prev() != null && filter.matches(e.prev());
+                    switch (e.type()) {
+                        case ADDED -> {
+                            if (now) {
+                                type = "ADDED";
+                                obj = e.object();
+                            }
+                        }
+                        case MODIFIED -> {
+                            if (now && before) {
+                                type = "MODIFIED";
+                                obj = e.object();
+                            } else if (now) {
+                                type = "ADDED";
+                                obj = e.object();
+                            } else if (before) {
+                                type = "DELETED";
+                                obj = e.prev().deepCopy();
+                                Json.meta(obj).put("resourceVersion", Long.toString(e.revision()));
+                            }
+                        }
+                        case DELETED -> {
+                            if (before) {
+                                type = "DELETED";
+                                obj = e.object();
+                            }
+                        }
+                        default -> {
+                        }
+                    }
+                    if (type != null) {
+                        write(out, type, renderer.apply(obj.deepCopy(), first));
+                        first = false;
+                    }
+                    processed++;
+                    if (initialEventsEnd && processed == watcher.initialEvents()) {
+                        sendInitialEventsEnd(out, watcher.initialRevision());
+                    }
+                }
+                if (bookmarks && System.nanoTime() - lastBookmark > bookmarkIntervalMillis * 1_000_000L) {
+                    ObjectNode b = bookmarkTemplate.deepCopy();
+                    b.putObject("metadata").put("resourceVersion", Long.toString(watcher.cacheRevision()));
+                    write(out, "BOOKMARK", b);
+                    lastBookmark = System.nanoTime();
+                }
+            }
+        } catch (IOException ex) {
+            LOG.log(Level.FINE, "watch client went away", ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static void write(OutputStream out, String type, ObjectNode object) throws IOException {
+        ObjectNode ev = Json.object();
+        ev.put("type", type);
+        ev.set("object", object);
+        byte[] line = Json.bytes(ev);
+        byte[] buf = new byte[line.length + 1];
+        System.arraycopy(line, 0, buf, 0, line.length);
+        buf[line.length] = '\n';
+        out.write(buf);
+        out.flush();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.navis.apiserver.certs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+class KubeconfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void namesClusterUserAndContextWithInlineCredentials() throws Exception {
+        ClusterCertificates pki = ClusterCertificates.loadOrCreate(dir.resolve("pki"), ServingNames.ofThisHost());
+        Path file = dir.resolve("kubeconfig.yaml");
+
+        Kubeconfig.write(file, "https://127.0.0.1:6443", pki);
+
+        JsonNode config = new YAMLMapper().readTree(Files.readString(file));
+        assertThat(config.get("apiVersion").asString()).isEqualTo("v1");
+        assertThat(config.get("kind").asString()).isEqualTo("Config");
+        assertThat(config.get("current-context").asString()).isEqualTo("navis");
+        JsonNode cluster = config.get("clusters").get(0);
+        assertThat(cluster.get("name").asString()).isEqualTo("navis");
+        assertThat(cluster.get("cluster").get("server").asString()).isEqualTo("https://127.0.0.1:6443");
+        assertThat(certificate(cluster.get("cluster").get("certificate-authority-data").asString())).isEqualTo(pki.ca());
+        JsonNode context = config.get("contexts").get(0);
+        assertThat(context.get("name").asString()).isEqualTo("navis");
+        assertThat(context.get("context").get("cluster").asString()).isEqualTo("navis");
+        assertThat(context.get("context").get("user").asString()).isEqualTo("admin");
+        JsonNode user = config.get("users").get(0);
+        assertThat(user.get("name").asString()).isEqualTo("admin");
+        assertThat(certificate(user.get("user").get("client-certificate-data").asString())).isEqualTo(pki.admin());
+        String keyPem = new String(Base64.getDecoder().decode(user.get("user").get("client-key-data").asString()),
+                StandardCharsets.US_ASCII);
+        assertThat(keyPem).startsWith("-----BEGIN PRIVATE KEY-----\n");
+        byte[] der = Base64.getMimeDecoder().decode(keyPem.replaceAll("-----[A-Z ]+-----", ""));
+        assertThat(KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der))).isEqualTo(pki.adminKey());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    private static Object certificate(String base64Pem) throws Exception {
+        return CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(base64Pem)));
+    }
+}

@@ -1,0 +1,155 @@
+package dev.navis.apiserver.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+@Timeout(60)
+class CrudTest extends RestTestBase {
+
+    @Test
+    void createGetUpdateDelete() throws Exception {
+        Reply created = post("/api/v1/namespaces/default/pods", pod("web"));
+        assertThat(created.code()).isEqualTo(201);
+        JsonNode meta = created.json().path("metadata");
+        assertThat(meta.path("uid").asString()).hasSize(36);
+        assertThat(meta.path("creationTimestamp").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        assertThat(meta.path("namespace").asString()).isEqualTo("default");
+        assertThat(created.json().path("status").path("phase").asString()).isEqualTo("Pending");
+        assertThat(created.json().path("spec").path("restartPolicy").asString()).isEqualTo("Always");
+        String rv = meta.path("resourceVersion").asString();
+        assertThat(Long.parseLong(rv)).isEqualTo(store.currentRevision());
+
+        Reply got = get("/api/v1/namespaces/default/pods/web");
+        assertThat(got.code()).isEqualTo(200);
+        assertThat(got.json().path("metadata").path("resourceVersion").asString()).isEqualTo(rv);
+        assertThat(got.json().path("kind").asString()).isEqualTo("Pod");
+
+        String body = got.body().replace("\"app\":\"web\"", "\"app\":\"web2\"");
+        Reply updated = put("/api/v1/namespaces/default/pods/web", body);
+        assertThat(updated.code()).isEqualTo(200);
+        assertThat(updated.json().path("metadata").path("labels").path("app").asString()).isEqualTo("web2");
+        assertThat(updated.json().path("metadata").path("uid").asString()).isEqualTo(meta.path("uid").asString());
+        assertThat(Long.parseLong(updated.json().path("metadata").path("resourceVersion").asString()))
+                .isGreaterThan(Long.parseLong(rv));
+
+        // stale resourceVersion -> 409 Conflict with upstream's message
+        Reply stale = put("/api/v1/namespaces/default/pods/web", body);
+        assertThat(stale.code()).isEqualTo(409);
+        assertThat(stale.json().path("reason").asString()).isEqualTo("Conflict");
+        assertThat(stale.json().path("message").asString()).isEqualTo("Operation cannot be fulfilled on pods \"web\": "
+                + "the object has been modified; please apply your changes to the latest version and try again");
+
+        // empty resourceVersion = unconditional
+        Reply unconditional = put("/api/v1/namespaces/default/pods/web",
+                body.replace("\"resourceVersion\":\"" + rv + "\"", "\"resourceVersion\":\"\""));
+        assertThat(unconditional.code()).isEqualTo(200);
+
+        Reply deleted = delete("/api/v1/namespaces/default/pods/web");
+        assertThat(deleted.code()).isEqualTo(200);
+        assertThat(deleted.json().path("kind").asString()).isEqualTo("Pod");
+        assertThat(get("/api/v1/namespaces/default/pods/web").code()).isEqualTo(404);
+    }
+
+    @Test
+    void generateNameAndDryRun() throws Exception {
+        Reply r = post("/api/v1/namespaces/default/configmaps",
+                "{\"metadata\":{\"generateName\":\"cfg-\"},\"data\":{\"a\":\"b\"}}");
+        assertThat(r.code()).isEqualTo(201);
+        assertThat(r.json().path("metadata").path("name").asString()).matches("cfg-[bcdfghjklmnpqrstvwxz2456789]{5}");
+        assertThat(r.json().path("apiVersion").asString()).isEqualTo("v1");
+        long before = store.currentRevision();
+        Reply dry = post("/api/v1/namespaces/default/configmaps?dryRun=All", "{\"metadata\":{\"name\":\"dry\"}}");
+        assertThat(dry.code()).isEqualTo(201);
+        assertThat(store.currentRevision()).isEqualTo(before);
+        assertThat(get("/api/v1/namespaces/default/configmaps/dry").code()).isEqualTo(404);
+    }
+
+    @Test
+    void yamlBodyAndYamlAnswer() throws Exception {
+        Reply r = call("POST", "/api/v1/namespaces/default/configmaps", "application/yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n", "application/yaml");
+        assertThat(r.code()).isEqualTo(201);
+        assertThat(r.contentType()).startsWith("application/yaml");
+        assertThat(r.body()).contains("name: \"y\"").doesNotStartWith("{");
+    }
+
+    @Test
+    void protobufAcceptGetsJson() throws Exception {
+        post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"p\"}}");
+        Reply r = call("GET", "/api/v1/namespaces/default/configmaps/p", null, null,
+                "application/vnd.kubernetes.protobuf");
+        assertThat(r.code()).isEqualTo(200);
+        assertThat(r.contentType()).isEqualTo("application/json");
+        assertThat(r.json().path("metadata").path("name").asString()).isEqualTo("p");
+    }
+
+    @Test
+    void statusSubresourceAndGeneration() throws Exception {
+        String dep = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"d\"},"
+                + "\"spec\":{\"replicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"d\"}}},\"status\":{\"replicas\":9}}";
+        Reply c = post("/apis/apps/v1/namespaces/default/deployments", dep);
+        assertThat(c.code()).isEqualTo(201);
+        assertThat(c.json().path("metadata").path("generation").asInt()).isEqualTo(1);
+        assertThat(c.json().has("status")).isFalse();
+
+        // main PUT ignores status; spec change bumps generation
+        String upd = c.body().replace("\"replicas\":1", "\"replicas\":2").replace("}}}", "}},\"status\":{\"replicas\":5}}");
+        Reply u = put("/apis/apps/v1/namespaces/default/deployments/d", upd);
+        assertThat(u.code()).isEqualTo(200);
+        assertThat(u.json().path("metadata").path("generation").asInt()).isEqualTo(2);
+        assertThat(u.json().has("status")).isFalse();
+
+        // status PUT changes only status
+        String st = u.body().replace("\"replicas\":2", "\"replicas\":7").replace("}}}", "}},\"status\":{\"replicas\":3}}");
+        Reply s = put("/apis/apps/v1/namespaces/default/deployments/d/status", st);
+        assertThat(s.code()).isEqualTo(200);
+        assertThat(s.json().path("status").path("replicas").asInt()).isEqualTo(3);
+        assertThat(s.json().path("spec").path("replicas").asInt()).isEqualTo(2);
+        assertThat(s.json().path("metadata").path("generation").asInt()).isEqualTo(2);
+
+        Reply del = delete("/apis/apps/v1/namespaces/default/deployments/d");
+        assertThat(del.code()).isEqualTo(200);
+        assertThat(del.json().path("kind").asString()).isEqualTo("Status");
+        assertThat(del.json().path("status").asString()).isEqualTo("Success");
+        assertThat(del.json().path("details").path("group").asString()).isEqualTo("apps");
+    }
+
+    @Test
+    void patches() throws Exception {
+        post("/api/v1/namespaces/default/pods", pod("p"));
+        Reply merge = patch("/api/v1/namespaces/default/pods/p", "application/merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"app\":null,\"tier\":\"fe\"}}}");
+        assertThat(merge.code()).isEqualTo(200);
+        assertThat(merge.json().path("metadata").path("labels").has("app")).isFalse();
+        assertThat(merge.json().path("metadata").path("labels").path("tier").asString()).isEqualTo("fe");
+
+        Reply json = patch("/api/v1/namespaces/default/pods/p", "application/json-patch+json",
+                "[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"nginx:2\"}]");
+        assertThat(json.code()).isEqualTo(200);
+        assertThat(json.json().path("spec").path("containers").get(0).path("image").asString()).isEqualTo("nginx:2");
+
+        Reply smp = patch("/api/v1/namespaces/default/pods/p", "application/strategic-merge-patch+json",
+                "{\"spec\":{\"containers\":[{\"name\":\"side\",\"image\":\"busybox\"}]}}");
+        assertThat(smp.code()).isEqualTo(200);
+        assertThat(smp.json().path("spec").path("containers").size()).isEqualTo(2);
+
+        Reply badTest = patch("/api/v1/namespaces/default/pods/p", "application/json-patch+json",
+                "[{\"op\":\"test\",\"path\":\"/metadata/name\",\"value\":\"other\"}]");
+        assertThat(badTest.code()).isEqualTo(422);
+
+        Reply staleRv = patch("/api/v1/namespaces/default/pods/p", "application/merge-patch+json",
+                "{\"metadata\":{\"resourceVersion\":\"1\"}}");
+        assertThat(staleRv.code()).isEqualTo(409);
+
+        Reply unsupported = patch("/api/v1/namespaces/default/pods/p", "text/plain", "x");
+        assertThat(unsupported.code()).isEqualTo(415);
+
+        Reply apply = call("PATCH", "/api/v1/namespaces/default/configmaps/applied?fieldManager=kubectl",
+                "application/apply-patch+yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: b\n");
+        assertThat(apply.code()).isEqualTo(200);
+        assertThat(apply.json().path("data").path("a").asString()).isEqualTo("b");
+    }
+}

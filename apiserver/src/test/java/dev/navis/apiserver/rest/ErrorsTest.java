@@ -1,0 +1,94 @@
+package dev.navis.apiserver.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+@Timeout(60)
+class ErrorsTest extends RestTestBase {
+
+    private static void assertStatus(Reply r, int code, String reason) {
+        assertThat(r.code()).isEqualTo(code);
+        assertThat(r.json().path("kind").asString()).isEqualTo("Status");
+        assertThat(r.json().path("status").asString()).isEqualTo("Failure");
+        assertThat(r.json().path("reason").asString()).isEqualTo(reason);
+        assertThat(r.json().path("code").asInt()).isEqualTo(code);
+    }
+
+    @Test
+    void notFoundAndAlreadyExists() throws Exception {
+        Reply nf = get("/api/v1/namespaces/default/pods/x");
+        assertStatus(nf, 404, "NotFound");
+        assertThat(nf.json().path("message").asString()).isEqualTo("pods \"x\" not found");
+        assertThat(nf.json().path("details").path("kind").asString()).isEqualTo("pods");
+
+        assertThat(post("/api/v1/namespaces/default/pods", pod("a")).code()).isEqualTo(201);
+        Reply dup = post("/api/v1/namespaces/default/pods", pod("a"));
+        assertStatus(dup, 409, "AlreadyExists");
+        assertThat(dup.json().path("message").asString()).isEqualTo("pods \"a\" already exists");
+
+        Reply depNf = get("/apis/apps/v1/namespaces/default/deployments/zz");
+        assertThat(depNf.json().path("message").asString()).isEqualTo("deployments.apps \"zz\" not found");
+
+        assertStatus(get("/api/v1/foos"), 404, "NotFound");
+        assertStatus(get("/apis/nope/v1/things"), 404, "NotFound");
+    }
+
+    @Test
+    void invalid() throws Exception {
+        Reply r = post("/api/v1/namespaces/default/pods",
+                "{\"metadata\":{\"name\":\"bad\"},\"spec\":{\"containers\":[{\"name\":\"c\"}],\"x\":1}}");
+        assertStatus(r, 422, "Invalid");
+        assertThat(r.json().path("message").asString())
+                .isEqualTo("Pod \"bad\" is invalid: spec.containers[0].image: Required value");
+        JsonNode cause = r.json().path("details").path("causes").get(0);
+        assertThat(cause.path("reason").asString()).isEqualTo("FieldValueRequired");
+        assertThat(cause.path("field").asString()).isEqualTo("spec.containers[0].image");
+        assertThat(r.json().path("details").path("kind").asString()).isEqualTo("Pod");
+
+        Reply two = post("/api/v1/namespaces/default/pods",
+                "{\"metadata\":{\"name\":\"bad\"},\"spec\":{\"containers\":[{\"name\":\"c\"},{\"name\":\"d\"}]}}");
+        assertThat(two.json().path("message").asString()).isEqualTo("Pod \"bad\" is invalid: "
+                + "[spec.containers[0].image: Required value, spec.containers[1].image: Required value]");
+
+        Reply noName = post("/api/v1/namespaces/default/configmaps", "{\"data\":{}}");
+        assertStatus(noName, 422, "Invalid");
+        assertThat(noName.json().path("message").asString())
+                .contains("metadata.name: Required value: name or generateName is required");
+    }
+
+    @Test
+    void badRequests() throws Exception {
+        assertStatus(post("/api/v1/namespaces/default/pods", "{not json"), 400, "BadRequest");
+        assertStatus(post("/api/v1/namespaces/default/pods", "[1,2]"), 400, "BadRequest");
+        Reply kind = post("/api/v1/namespaces/default/pods", "{\"apiVersion\":\"apps/v1\",\"kind\":\"Pod\","
+                + "\"metadata\":{\"name\":\"k\"}}");
+        assertStatus(kind, 400, "BadRequest");
+        Reply ns = post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"n\",\"namespace\":\"other\"}}");
+        assertStatus(ns, 400, "BadRequest");
+        assertStatus(call("POST", "/api/v1/namespaces/default/configmaps", "application/cbor", "xx"),
+                415, "UnsupportedMediaType");
+        assertStatus(call("POST", "/api/v1/namespaces/default/configmaps", "application/vnd.kubernetes.protobuf",
+                "xx"), 400, "BadRequest");
+        assertStatus(get("/api/v1/pods?labelSelector=a%20in%20"), 400, "BadRequest");
+        assertStatus(get("/api/v1/pods?fieldSelector=spec.unknown%3Dx"), 400, "BadRequest");
+        assertStatus(call("PATCH", "/api/v1/namespaces/default/pods", "application/merge-patch+json", "{}"),
+                405, "MethodNotAllowed");
+        assertStatus(post("/api/v1/namespaces/nowhere/configmaps", "{\"metadata\":{\"name\":\"n\"}}"), 404, "NotFound");
+        String big = "{\"metadata\":{\"name\":\"big\"},\"data\":{\"a\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}}";
+        assertStatus(post("/api/v1/namespaces/default/configmaps", big), 413, "RequestEntityTooLarge");
+    }
+
+    @Test
+    void deletePreconditions() throws Exception {
+        Reply c = post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"pc\"}}");
+        Reply wrongUid = call("DELETE", "/api/v1/namespaces/default/configmaps/pc", "application/json",
+                "{\"preconditions\":{\"uid\":\"nope\"}}");
+        assertStatus(wrongUid, 409, "Conflict");
+        Reply ok = call("DELETE", "/api/v1/namespaces/default/configmaps/pc", "application/json",
+                "{\"preconditions\":{\"uid\":\"" + c.json().path("metadata").path("uid").asString() + "\"}}");
+        assertThat(ok.code()).isEqualTo(200);
+    }
+}
