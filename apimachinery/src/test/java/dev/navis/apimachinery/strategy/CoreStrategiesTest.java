@@ -153,6 +153,11 @@ class CoreStrategiesTest {
         assertThat(messages(s.validateUpdate(retyped, secret))).contains(
                 "type: Invalid value: \"kubernetes.io/tls\": field is immutable");
         assertThat(s.selectableFields().get("type").apply(secret)).isEqualTo("Opaque");
+        ObjectNode literal = obj("{\"metadata\":{\"namespace\":\"d\"},\"data\":{\"a\":\"eA==\"},"
+                + "\"stringData\":{\"a\":\"yy\",\"b\":\"zz\"}}");
+        s.applyDefaults(literal);
+        assertThat(literal.has("stringData")).isFalse();
+        assertThat(literal.get("data")).isEqualTo(Nodes.parse("{\"a\":\"eXk=\",\"b\":\"eno=\"}"));
     }
 
     @Test
