@@ -83,6 +83,7 @@ public final class ApiServer implements AutoCloseable {
     private Server server;
     private DrainHandler drain;
     private ClusterCertificates certificates;
+    private volatile int boundPort;
     private volatile boolean apiStarted;
     private volatile boolean shuttingDown;
     private boolean stopped;
@@ -155,6 +156,7 @@ public final class ApiServer implements AutoCloseable {
                 password, certificates.trustStore(), drain);
         try {
             server.start();
+            boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);
             resourceApi.start();
             apiStarted = true;
@@ -234,7 +236,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The port actually bound (useful with port 0). */
     public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return boundPort;
     }
 
     /** The URL clients on this machine use, e.g. https://127.0.0.1:6443. */

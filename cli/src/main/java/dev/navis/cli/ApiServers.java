@@ -9,7 +9,6 @@ final class ApiServers {
     }
 
     static ApiServer create(ApiServerOptions options) {
-        // wired once the store backend and the REST handler are merged
-        throw new IllegalStateException("the store backend and REST API are not merged into this build yet");
+        return ApiServer.create(options, ServedResources.all());
     }
 }
