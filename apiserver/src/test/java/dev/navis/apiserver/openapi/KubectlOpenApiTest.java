@@ -1,0 +1,122 @@
+package dev.navis.apiserver.openapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real kubectl (v1.32, /usr/bin/kubectl) against the OpenAPI handler over plain HTTP: {@code explain} must print
+ * upstream's field names, types and descriptions, and {@code create} must see that the server supports
+ * server-side field validation.
+ */
+class KubectlOpenApiTest {
+
+    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
+
+    private static Server server;
+    private static TestDiscoveryHandler discovery;
+    private static String url;
+
+    @TempDir
+    static Path home;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        discovery = new TestDiscoveryHandler(TestResources.all());
+        server.setHandler(new Handler.Sequence(new OpenApiService(TestResources.all()).handler(), discovery));
+        server.start();
+        url = "http://127.0.0.1:" + connector.getLocalPort();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.stop();
+    }
+
+    private static String kubectl(String... args) throws IOException, InterruptedException {
+        Path kubeconfig = home.resolve("kubeconfig");
+        if (!Files.exists(kubeconfig)) {
+            Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\n");
+        }
+        List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig", kubeconfig.toString(),
+                "--cache-dir", home.resolve("cache").toString(), "--server", url));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(home.resolve("out.txt").toFile()).start();
+        try {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl finished").isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        String output = Files.readString(home.resolve("out.txt"), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    @Test
+    void explainPodSpecContainers() throws Exception {
+        String out = kubectl("explain", "pod.spec.containers");
+        assertThat(out).contains("KIND:       Pod", "VERSION:    v1", "FIELD: containers <[]Container>",
+                "List of containers belonging to the pod.",
+                "A single application container that you want to run within a pod.",
+                "image\t<string>", "Container image name.",
+                "name\t<string> -required-",
+                "ports\t<[]ContainerPort>",
+                "securityContext\t<SecurityContext>",
+                "    SecurityContext defines the security options the container should be run\n    with.",
+                "resources\t<ResourceRequirements>");
+    }
+
+    @Test
+    void explainDeployment() throws Exception {
+        String out = kubectl("explain", "deployment");
+        assertThat(out).contains("GROUP:      apps", "KIND:       Deployment", "VERSION:    v1",
+                "Deployment enables declarative updates for Pods and ReplicaSets.",
+                "metadata\t<ObjectMeta>", "Standard object's metadata.",
+                "spec\t<DeploymentSpec>", "Specification of the desired behavior of the Deployment.",
+                "status\t<DeploymentStatus>");
+    }
+
+    @Test
+    void explainPodsRecursive() throws Exception {
+        String out = kubectl("explain", "pods", "--recursive");
+        assertThat(out).contains("KIND:       Pod", "FIELDS:", "  spec\t<PodSpec>", "    containers\t<[]Container> -required-",
+                "      image\t<string>", "      livenessProbe\t<Probe>", "        httpGet\t<HTTPGetAction>",
+                "  status\t<PodStatus>");
+    }
+
+    @Test
+    void createSendsStrictFieldValidation() throws Exception {
+        Path manifest = home.resolve("cm.yaml");
+        Files.writeString(manifest, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: settings
+                  namespace: default
+                data:
+                  a: b
+                """);
+        String out = kubectl("create", "-f", manifest.toString());
+        assertThat(out).contains("configmap/settings created");
+        assertThat(discovery.createQueries).anySatisfy(q -> assertThat(q).contains("fieldValidation=Strict"));
+    }
+}
