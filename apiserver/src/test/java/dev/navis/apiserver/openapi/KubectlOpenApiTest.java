@@ -103,20 +103,32 @@ class KubectlOpenApiTest {
                 "  status\t<PodStatus>");
     }
 
-    @Test
-    void createSendsStrictFieldValidation() throws Exception {
-        Path manifest = home.resolve("cm.yaml");
+    private static Path configMap(String name) throws IOException {
+        Path manifest = home.resolve(name + ".yaml");
         Files.writeString(manifest, """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata:
-                  name: settings
+                  name: %s
                   namespace: default
                 data:
                   a: b
-                """);
-        String out = kubectl("create", "-f", manifest.toString());
-        assertThat(out).contains("configmap/settings created");
+                """.formatted(name));
+        return manifest;
+    }
+
+    @Test
+    void createSendsStrictFieldValidation() throws Exception {
+        String out = kubectl("create", "-f", configMap("created").toString());
+        assertThat(out).contains("configmap/created created");
         assertThat(discovery.createQueries).anySatisfy(q -> assertThat(q).contains("fieldValidation=Strict"));
+    }
+
+    @Test
+    void applySendsStrictFieldValidation() throws Exception {
+        String out = kubectl("apply", "-f", configMap("applied").toString());
+        assertThat(out).contains("configmap/applied created");
+        assertThat(discovery.createQueries).anySatisfy(q -> assertThat(q)
+                .contains("fieldManager=kubectl-client-side-apply").contains("fieldValidation=Strict"));
     }
 }
