@@ -93,7 +93,9 @@ class KubectlOpenApiTest {
                 "ports\t<[]ContainerPort>",
                 "securityContext\t<SecurityContext>",
                 "    SecurityContext defines the security options the container should be run\n    with.",
-                "resources\t<ResourceRequirements>");
+                "resources\t<ResourceRequirements>",
+                "  imagePullPolicy\t<string>\n  enum: Always, IfNotPresent, Never\n",
+                "    Possible enum values:\n     - `\"Always\"` means that kubelet always attempts to pull the latest image.");
     }
 
     @Test
