@@ -33,8 +33,12 @@ import dev.navis.apiserver.server.RequestBodyLimitHandler;
 import dev.navis.apiserver.server.RequestInfoHandler;
 import dev.navis.apiserver.server.Router;
 import dev.navis.apiserver.server.VersionHandler;
+import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.rest.RestApi;
 import dev.navis.storage.Store;
+import dev.navis.storage.mvcc.MvccStore;
 
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -54,10 +58,16 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   ApiServerOptions options = ApiServerOptions.defaults().withDataDir(dir).withPort(0);
- *   try (ApiServer server = new ApiServer(options, storeDir -&gt; openStore(storeDir), store -&gt; restApi(store))) {
+ *   try (ApiServer server = ApiServer.create(options, resources)) {   // MvccStore + RestApi
  *       server.start();
- *       // kubectl --kubeconfig server.kubeconfigFile() get --raw /version
+ *       // kubectl --kubeconfig server.kubeconfigFile() get namespaces
  *   }
+ * </pre>
+ *
+ * <p>Tests and other assemblies choose the store and the resource API themselves:
+ *
+ * <pre>
+ *   new ApiServer(options, storeDir -&gt; MvccStore.inMemory(), store -&gt; myResourceApi(store))
  * </pre>
  */
 public final class ApiServer implements AutoCloseable {
@@ -87,6 +97,42 @@ public final class ApiServer implements AutoCloseable {
         this.options = options;
         this.openStore = openStore;
         this.newResourceApi = newResourceApi;
+    }
+
+    /**
+     * The production server: the durable embedded store in {@link ApiServerOptions#storeDir()} and the REST API
+     * serving {@code resources} over it.
+     */
+    public static ApiServer create(ApiServerOptions options, List<ResourceDefinition> resources) {
+        int servicePort = options.port() != 0 ? options.port() : ApiServerOptions.DEFAULT_PORT;
+        RestApi.Options restOptions = new RestApi.Options(RestApi.Options.DEFAULT.compactionIntervalMillis(),
+                RestApi.Options.DEFAULT.bookmarkIntervalMillis(), RestApi.Options.DEFAULT.eventWindow(),
+                RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort);
+        return new ApiServer(options, dir -> MvccStore.open(dir, dev.navis.storage.mvcc.Options.defaults()),
+                store -> new RestResourceApi(new RestApi(store, resources, restOptions)));
+    }
+
+    /** {@link RestApi} in the chain. */
+    private record RestResourceApi(RestApi api) implements ResourceApi {
+        @Override
+        public Handler handler() {
+            return api.handler();
+        }
+
+        @Override
+        public void start() {
+            api.start();
+        }
+
+        @Override
+        public void stop() {
+            api.stop();
+        }
+
+        @Override
+        public boolean ready() {
+            return api.ready();
+        }
     }
 
     /** Starts everything; returns once the port is bound and the resource API has started. */

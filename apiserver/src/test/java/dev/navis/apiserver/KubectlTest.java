@@ -87,15 +87,20 @@ class KubectlTest {
         assertThat(bad.output()).contains("Unauthorized");
     }
 
-    private record Result(int exit, String output) {
+    record Result(int exit, String output) {
     }
 
     private static Result kubectl(String... args) throws Exception {
+        return run(dataDir, args);
+    }
+
+    /** Runs kubectl with {@code home} as HOME, so no user kubeconfig or cache leaks in. */
+    static Result run(Path home, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(KUBECTL.toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("HOME", dataDir.toString()); // no user kubeconfig or cache leaks in
+        builder.environment().put("HOME", home.toString());
         builder.environment().remove("KUBECONFIG");
         Process process = builder.start();
         try {

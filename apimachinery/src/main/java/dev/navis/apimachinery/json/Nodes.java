@@ -21,7 +21,7 @@ public final class Nodes {
 
     /** The node at the path of property names, or a missing node. */
     public static JsonNode at(JsonNode node, String... path) {
-        JsonNode n = node;
+        JsonNode n = node == null ? tools.jackson.databind.node.MissingNode.getInstance() : node;
         for (String p : path) {
             n = n.path(p);
         }
@@ -119,12 +119,32 @@ public final class Nodes {
         }
     }
 
+    /** Sets an integer default; ints are stored as int nodes so they equal parsed JSON. */
     public static void defaultInt(ObjectNode o, String field, long value) {
         JsonNode n = o.get(field);
         if (n == null || n.isNull()) {
-            o.put(field, value);
+            if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+                o.put(field, (int) value);
+            } else {
+                o.put(field, value);
+            }
         }
     }
+
+    /** JSON equality where numbers compare by value (an int 30 equals a long 30 or 30.0). */
+    public static boolean jsonEquals(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.equals(NUMERIC_TOLERANT, b);
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMERIC_TOLERANT = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
 
     public static void defaultBool(ObjectNode o, String field, boolean value) {
         JsonNode n = o.get(field);
@@ -135,6 +155,11 @@ public final class Nodes {
 
     public static void defaultObject(ObjectNode o, String field) {
         object(o, field);
+    }
+
+    /** A deep copy of the node when it is an object, else a new empty object. */
+    public static ObjectNode objectCopy(JsonNode node) {
+        return node instanceof ObjectNode o ? o.deepCopy() : FACTORY.objectNode();
     }
 
     public static ObjectNode parse(String json) {

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -262,7 +261,7 @@ public final class StrategicMergePatch {
 
     private static int indexOf(List<JsonNode> ids, JsonNode id) {
         for (int i = 0; i < ids.size(); i++) {
-            if (Objects.equals(ids.get(i), id)) {
+            if (dev.navis.apimachinery.json.Nodes.jsonEquals(ids.get(i), id)) {
                 return i;
             }
         }
@@ -271,7 +270,7 @@ public final class StrategicMergePatch {
 
     private static int indexOfKey(ArrayNode list, String key, JsonNode value) {
         for (int i = 0; i < list.size(); i++) {
-            if (Objects.equals(list.get(i).get(key), value)) {
+            if (dev.navis.apimachinery.json.Nodes.jsonEquals(list.get(i).get(key), value)) {
                 return i;
             }
         }
@@ -280,7 +279,7 @@ public final class StrategicMergePatch {
 
     private static boolean contains(JsonNode list, JsonNode item) {
         for (JsonNode i : list) {
-            if (i.equals(item)) {
+            if (dev.navis.apimachinery.json.Nodes.jsonEquals(i, item)) {
                 return true;
             }
         }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import tools.jackson.databind.JsonNode;
 
 /** Field checks shared by every kind's validation (upstream's apimachinery and core validation helpers). */
@@ -39,7 +38,7 @@ public final class Checks {
         if (aAbsent || bAbsent) {
             return aAbsent && bAbsent;
         }
-        return Objects.equals(a, b);
+        return Nodes.jsonEquals(a, b);
     }
 
     public static List<FieldError> labels(JsonNode labels, Path path) {

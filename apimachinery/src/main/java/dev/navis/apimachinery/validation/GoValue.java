@@ -39,10 +39,10 @@ public record GoValue(String rendered) {
         return new GoValue(values.stream().map(GoValue::quote).collect(Collectors.joining(", ", "[]string{", "}")));
     }
 
-    /** A *metav1.LabelSelector as %#v prints it. */
+    /** A *metav1.LabelSelector as a field error prints it (pointers dereferenced, nil as "null"). */
     public static GoValue labelSelector(JsonNode selector) {
         if (selector == null || !selector.isObject()) {
-            return new GoValue("(*v1.LabelSelector)(nil)");
+            return new GoValue("null");
         }
         String labels = selector.has("matchLabels") ? stringMap(selector.get("matchLabels")).rendered
                 : "map[string]string(nil)";
@@ -57,7 +57,7 @@ public record GoValue(String rendered) {
                             + "}")
                     .collect(Collectors.joining(", ", "[]v1.LabelSelectorRequirement{", "}"));
         }
-        return new GoValue("&v1.LabelSelector{MatchLabels:" + labels + ", MatchExpressions:" + exprs + "}");
+        return new GoValue("v1.LabelSelector{MatchLabels:" + labels + ", MatchExpressions:" + exprs + "}");
     }
 
     /** Any JSON value: strings quoted, scalars plain, containers as compact JSON. */

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A request path below /api or /apis, split like upstream's RequestInfoFactory: group, version, namespace,
- * resource, name, subresource, and whether it used the legacy /watch/ prefix.
+ * The REST route of a path below /api or /apis (discovery document or resource URL): group, version,
+ * namespace, resource, name, subresource, and whether it used the legacy /watch/ prefix. Unlike
+ * {@link dev.navis.apiserver.RequestInfo} (authorization's view, which e.g. takes a name from a
+ * metadata.name field selector), this is only the URL's structure, as upstream's route table sees it.
  */
 public record ApiPath(Kind kind, String group, String version, String namespace, String resource, String name,
                       String subresource, boolean legacyWatch) {

@@ -125,7 +125,7 @@ public final class NamespaceLifecycle implements RestStorage.NamespaceGuard {
     private void finalizeNamespace(String name) {
         long remaining = 0;
         for (RestStorage rs : namespaced.get()) {
-            RestStorage.Page page = rs.list(name, new ListOptions(ObjectFilter.of(rs.definition(), "", ""), 0, "", "", ""));
+            RestStorage.Page page = rs.list(name, new ListOptions(ObjectFilter.everything(rs.definition()), 0, "", "", ""));
             for (ObjectNode o : page.items()) {
                 remaining++;
                 if (!o.path("metadata").has("deletionTimestamp")) {

@@ -1,6 +1,7 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.ResourceApi;
 import dev.navis.apiserver.rest.alloc.ServiceAllocator;
 import dev.navis.storage.Store;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   server.setHandler(api.handler());   // behind authentication
  * </pre>
  */
-public final class RestApi {
+public final class RestApi implements ResourceApi {
     private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
 
     /**
@@ -111,11 +112,13 @@ public final class RestApi {
     }
 
     /** The Jetty handler for /api and /apis (it declines every other path). */
+    @Override
     public Handler handler() {
         return handler;
     }
 
     /** Fills the caches, bootstraps the system objects and starts the background work. */
+    @Override
     public synchronized void start() {
         for (ObjectStorage os : objectStorages) {
             os.cache().start();
@@ -123,7 +126,7 @@ public final class RestApi {
         namespaces.ensureSystemNamespaces();
         if (services != null) {
             RestStorage svc = storages.get(index.find("", "v1", "services"));
-            services.load(svc.list("", new ListOptions(ObjectFilter.of(svc.definition(), "", ""), 0, "", "", "")).items());
+            services.load(svc.list("", new ListOptions(ObjectFilter.everything(svc.definition()), 0, "", "", "")).items());
             ensureKubernetesService(svc);
         }
         background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
@@ -173,6 +176,7 @@ public final class RestApi {
     }
 
     /** Stops the background work and the watch caches (open watches end). */
+    @Override
     public synchronized void stop() {
         ready = false;
         if (background != null) {
@@ -185,6 +189,7 @@ public final class RestApi {
     }
 
     /** True once started and every watch cache is filled. */
+    @Override
     public boolean ready() {
         if (!ready) {
             return false;

@@ -2,6 +2,7 @@ package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.rest.discovery.Discovery;
+import dev.navis.apiserver.rest.proto.ProtobufBodies;
 import dev.navis.apiserver.rest.watch.CacheWatcher;
 import dev.navis.apiserver.rest.watch.WatchCache;
 import dev.navis.apiserver.rest.watch.WatchStream;
@@ -194,7 +195,10 @@ final class RestHandler extends Handler.Abstract {
                     throw ApiException.methodNotAllowed();
                 }
                 ObjectNode eviction = readObject(request);
-                send(response, callback, 201, Negotiation.JSON, Subresources.evict(rs, ns, name, eviction, dryRun));
+                ResourceDefinition pdbDef = index.find("policy", "v1", "poddisruptionbudgets");
+                RestStorage pdbs = pdbDef == null ? null : storages.get(pdbDef);
+                send(response, callback, 201, Negotiation.JSON,
+                        Subresources.evict(rs, pdbs, ns, name, eviction, dryRun));
             }
             default -> throw ApiException.pathNotFound();
         }
@@ -208,8 +212,13 @@ final class RestHandler extends Handler.Abstract {
                 sendObject(response, callback, 200, neg, rs, o, q);
             }
             case "PUT" -> {
-                ObjectNode updated = rs.update(ns, name, readObject(request), dryRun, sub);
-                sendObject(response, callback, 200, neg, rs, updated, q);
+                if (sub.isEmpty()) {
+                    RestStorage.Written w = rs.updateOrCreate(ns, name, readObject(request), dryRun);
+                    sendObject(response, callback, w.created() ? 201 : 200, neg, rs, w.object(), q);
+                } else {
+                    ObjectNode updated = rs.update(ns, name, readObject(request), dryRun, sub);
+                    sendObject(response, callback, 200, neg, rs, updated, q);
+                }
             }
             case "PATCH" -> {
                 String type = patchType(request);
@@ -421,6 +430,9 @@ final class RestHandler extends Handler.Abstract {
         switch (ct) {
             case "", "application/json", "*/*" -> yaml = false;
             case "application/yaml", "application/x-yaml", "text/yaml" -> yaml = true;
+            case ProtobufBodies.MEDIA_TYPE -> {
+                return ProtobufBodies.decode(readBody(request));
+            }
             default -> throw ApiException.unsupportedMediaType(ct);
         }
         byte[] body = readBody(request);
@@ -436,8 +448,8 @@ final class RestHandler extends Handler.Abstract {
             return null;
         }
         String ct = mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
-        if (ct.equals("application/vnd.kubernetes.protobuf")) {
-            throw ApiException.unsupportedMediaType(ct);
+        if (ct.equals(ProtobufBodies.MEDIA_TYPE)) {
+            return ProtobufBodies.decode(body);
         }
         return Json.parseBody(body, ct.contains("yaml"));
     }

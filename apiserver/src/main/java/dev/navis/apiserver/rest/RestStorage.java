@@ -2,7 +2,10 @@ package dev.navis.apiserver.rest;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.ResourceDefinition;
-import dev.navis.apiserver.rest.patch.Patches;
+import dev.navis.apimachinery.patch.JsonPatch;
+import dev.navis.apimachinery.patch.MergePatch;
+import dev.navis.apimachinery.patch.PatchException;
+import dev.navis.apimachinery.patch.StrategicMergePatch;
 import dev.navis.apiserver.rest.watch.WatchCache;
 import dev.navis.storage.CompactedException;
 import dev.navis.storage.ConflictException;
@@ -356,6 +359,40 @@ public final class RestStorage {
         }
     }
 
+    /** The answer of a PUT: the object and whether the PUT created it. */
+    public record Written(ObjectNode object, boolean created) {
+    }
+
+    /** Resources whose PUT creates a missing object (upstream's AllowCreateOnUpdate). */
+    public boolean allowsCreateOnUpdate() {
+        return switch (def.groupResource()) {
+            case "endpoints", "events", "limitranges", "leases.coordination.k8s.io", "events.events.k8s.io" -> true;
+            default -> false;
+        };
+    }
+
+    /** PUT of the main resource: an update, or a create for kinds that allow it. */
+    public Written updateOrCreate(String namespace, String name, ObjectNode body, boolean dryRun) {
+        if (allowsCreateOnUpdate() && store.get(storage.key(namespace, name)) == null) {
+            ObjectNode meta = Json.meta(body);
+            String bodyName = Json.text(meta, "name");
+            if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+                throw ApiException.badRequest("the name of the object (" + bodyName
+                        + ") does not match the name on the URL (" + name + ")");
+            }
+            meta.put("name", name);
+            meta.remove("resourceVersion");
+            try {
+                return new Written(create(namespace, body, dryRun), true);
+            } catch (ApiException e) {
+                if (!"AlreadyExists".equals(e.reason())) {
+                    throw e;
+                }
+            }
+        }
+        return new Written(update(namespace, name, body, dryRun, ""), false);
+    }
+
     /**
      * PUT: replaces the object. {@code subresource} is "" (main resource), "status" (only status changes)
      * or "finalize" (namespaces: only spec.finalizers changes).
@@ -576,16 +613,7 @@ public final class RestStorage {
             ObjectNode current = typed(storage.decode(kv));
             String currentRv = Long.toString(kv.modRevision());
             JsonNode patched;
-            try {
-                patched = switch (patchType) {
-                    case JSON_PATCH -> Patches.jsonPatch(current, patch);
-                    case MERGE_PATCH -> Patches.mergePatch(current, patch);
-                    case APPLY_PATCH -> applyPatch(current, (ObjectNode) patch);
-                    default -> Patches.strategicMergePatch(current, patch);
-                };
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(422, "Invalid", e.getMessage(), null);
-            }
+            patched = applyPatch(patchType, current, patch, def.kind());
             if (!(patched instanceof ObjectNode patchedObject)) {
                 throw ApiException.badRequest("the patch did not produce an object");
             }
@@ -610,14 +638,26 @@ public final class RestStorage {
     }
 
     /**
-     * Server-side apply without field management: the applied configuration is merged strategically over
-     * the live object (fields it leaves out stay).
+     * Applies a patch of {@code patchType} to {@code current} (a copy comes back). Server-side apply has no
+     * field management yet: the applied configuration is merged strategically over the live object.
      */
-    private static JsonNode applyPatch(ObjectNode current, ObjectNode applied) {
-        ObjectNode a = applied.deepCopy();
-        Json.meta(a).remove("resourceVersion");
-        Json.meta(a).remove("managedFields");
-        return Patches.strategicMergePatch(current, a);
+    static JsonNode applyPatch(String patchType, ObjectNode current, JsonNode patch, String kind) {
+        try {
+            return switch (patchType) {
+                case JSON_PATCH -> JsonPatch.apply(current, patch);
+                case MERGE_PATCH -> MergePatch.apply(current, patch);
+                case APPLY_PATCH -> {
+                    ObjectNode applied = ((ObjectNode) patch).deepCopy();
+                    Json.meta(applied).remove("resourceVersion");
+                    Json.meta(applied).remove("managedFields");
+                    yield StrategicMergePatch.apply(current, applied, kind);
+                }
+                default -> StrategicMergePatch.apply(current, patch, kind);
+            };
+        } catch (PatchException e) {
+            throw new ApiException(e.code(), e.code() == 400 ? "BadRequest" : e.code() == 422 ? "Invalid" : "", 
+                    e.getMessage(), null);
+        }
     }
 
     // ---------------------------------------------------------------- delete

@@ -1,9 +1,9 @@
 package dev.navis.apiserver.rest;
 
-import dev.navis.apiserver.rest.patch.Patches;
+import dev.navis.apimachinery.selector.LabelSelector;
+import dev.navis.apimachinery.selector.SelectorException;
 import dev.navis.storage.ConflictException;
 import dev.navis.storage.KeyValue;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,31 +48,18 @@ public final class Subresources {
         if (selector == null || !selector.isObject()) {
             return "";
         }
-        Map<String, String> terms = new TreeMap<>();
-        boolean structured = selector.has("matchLabels") || selector.has("matchExpressions");
-        JsonNode labels = structured ? selector.path("matchLabels") : selector;
-        for (Map.Entry<String, JsonNode> e : labels.properties()) {
-            terms.put(e.getKey(), e.getKey() + "=" + e.getValue().asString(""));
-        }
-        for (JsonNode expr : selector.path("matchExpressions")) {
-            String key = expr.path("key").asString("");
-            List<String> values = new ArrayList<>();
-            for (JsonNode v : expr.path("values")) {
-                values.add(v.asString(""));
+        try {
+            if (selector.has("matchLabels") || selector.has("matchExpressions")) {
+                return LabelSelector.fromObject(selector).toString();
             }
-            values.sort(null);
-            String term = switch (expr.path("operator").asString("")) {
-                case "In" -> key + " in (" + String.join(",", values) + ")";
-                case "NotIn" -> key + " notin (" + String.join(",", values) + ")";
-                case "Exists" -> key;
-                case "DoesNotExist" -> "!" + key;
-                default -> null;
-            };
-            if (term != null) {
-                terms.merge(key, term, (a, b) -> a + "," + b);
+            Map<String, String> labels = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> e : selector.properties()) {
+                labels.put(e.getKey(), e.getValue().asString(""));
             }
+            return LabelSelector.fromMap(labels).toString();
+        } catch (SelectorException e) {
+            return "";
         }
-        return String.join(",", terms.values());
     }
 
     public static ObjectNode updateScale(RestStorage rs, String namespace, String name, ObjectNode scale,
@@ -106,16 +93,7 @@ public final class Subresources {
         } catch (RuntimeException e) {
             throw ApiException.badRequest("error decoding patch: " + e.getMessage());
         }
-        JsonNode patched;
-        try {
-            patched = switch (patchType) {
-                case RestStorage.JSON_PATCH -> Patches.jsonPatch(current, patch);
-                case RestStorage.MERGE_PATCH -> Patches.mergePatch(current, patch);
-                default -> Patches.strategicMergePatch(current, patch);
-            };
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(422, "Invalid", e.getMessage(), null);
-        }
+        JsonNode patched = RestStorage.applyPatch(patchType, current, patch, "Scale");
         if (!(patched instanceof ObjectNode p)) {
             throw ApiException.badRequest("the patch did not produce an object");
         }
@@ -185,17 +163,79 @@ public final class Subresources {
 
     // ---------------------------------------------------------------- eviction
 
-    /** POST pods/eviction: deletes the pod with the eviction's deleteOptions (no PodDisruptionBudget check yet). */
-    public static ObjectNode evict(RestStorage pods, String namespace, String podName, ObjectNode eviction,
-                                   boolean dryRun) {
+    /**
+     * POST pods/eviction: deletes the pod with the eviction's deleteOptions, if the PodDisruptionBudget that
+     * selects it allows a disruption (which it then uses up), like upstream's EvictionREST.
+     *
+     * @param pdbs the policy/v1 poddisruptionbudgets storage, or null when not served
+     */
+    public static ObjectNode evict(RestStorage pods, RestStorage pdbs, String namespace, String podName,
+                                   ObjectNode eviction, boolean dryRun) {
         String bodyName = Json.name(eviction);
         if (!bodyName.isEmpty() && !bodyName.equals(podName)) {
             throw ApiException.badRequest("name in URL does not match name in Eviction object");
         }
         JsonNode opts = eviction.path("deleteOptions");
         DeleteOptions options = DeleteOptions.of(opts.isObject() ? (ObjectNode) opts : null, null, null, dryRun);
+        ObjectNode pod = pods.get(namespace, podName, "");
+        String phase = Json.text(pod.path("status"), "phase");
+        boolean ignoresBudgets = pod.path("metadata").has("deletionTimestamp") || phase.equals("Succeeded")
+                || phase.equals("Failed") || phase.equals("Pending");
+        if (pdbs != null && !ignoresBudgets) {
+            useDisruption(pdbs, namespace, pod, dryRun);
+        }
         pods.delete(namespace, podName, options);
         return successStatus(201);
+    }
+
+    private static void useDisruption(RestStorage pdbs, String namespace, ObjectNode pod, boolean dryRun) {
+        List<ObjectNode> matching = new java.util.ArrayList<>();
+        for (ObjectNode pdb : pdbs.list(namespace, new ListOptions(ObjectFilter.everything(pdbs.definition()), 0, "", "",
+                "")).items()) {
+            try {
+                LabelSelector selector = LabelSelector.fromObject(pdb.path("spec").get("selector"));
+                if (!selector.isNothing() && !selector.isEmpty() && selector.matchesObject(pod)) {
+                    matching.add(pdb);
+                }
+            } catch (SelectorException e) {
+                // a budget with a broken selector selects nothing
+            }
+        }
+        if (matching.isEmpty()) {
+            return;
+        }
+        if (matching.size() > 1) {
+            throw new ApiException(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the "
+                    + "eviction subresource does not support.", null);
+        }
+        ObjectNode pdb = matching.get(0);
+        JsonNode status = pdb.path("status");
+        String name = Json.name(pdb);
+        if (status.path("observedGeneration").asLong(0) < pdb.path("metadata").path("generation").asLong(0)) {
+            throw tooManyRequests("The disruption budget " + name + " is still being processed by the server.");
+        }
+        if (status.path("disruptionsAllowed").asInt(0) <= 0) {
+            throw tooManyRequests("The disruption budget " + name + " needs " + status.path("desiredHealthy").asInt(0)
+                    + " healthy pods and has " + status.path("currentHealthy").asInt(0) + " currently");
+        }
+        ObjectNode updated = pdb.deepCopy();
+        ObjectNode st = (ObjectNode) updated.get("status");
+        st.put("disruptionsAllowed", status.path("disruptionsAllowed").asInt() - 1);
+        ObjectNode disrupted = st.has("disruptedPods") && st.get("disruptedPods").isObject()
+                ? (ObjectNode) st.get("disruptedPods") : st.putObject("disruptedPods");
+        disrupted.put(Json.name(pod), Json.now());
+        // the budget's resourceVersion is the precondition: a concurrent eviction makes this one retry
+        pdbs.update(namespace, name, updated, dryRun, "status");
+    }
+
+    private static ApiException tooManyRequests(String cause) {
+        ObjectNode details = Json.object();
+        ArrayNode causes = details.putArray("causes");
+        ObjectNode c = causes.addObject();
+        c.put("reason", "DisruptionBudget");
+        c.put("message", cause);
+        return new ApiException(429, "TooManyRequests",
+                "Cannot evict pod as it would violate the pod's disruption budget.", details);
     }
 
     static ObjectNode successStatus(int code) {

@@ -17,7 +17,8 @@ class DiscoveryTableTest extends RestTestBase {
         assertThat(api.json().path("versions").get(0).asString()).isEqualTo("v1");
         Reply apis = get("/apis");
         assertThat(apis.json().path("kind").asString()).isEqualTo("APIGroupList");
-        assertThat(apis.json().path("groups").get(0).path("name").asString()).isEqualTo("apps");
+        assertThat(byName(apis.json().path("groups"), "name", "apps").path("versions").get(0).path("groupVersion")
+                .asString()).isEqualTo("apps/v1");
         Reply v1 = get("/api/v1");
         assertThat(v1.json().path("kind").asString()).isEqualTo("APIResourceList");
         boolean podsStatus = false;
@@ -41,8 +42,7 @@ class DiscoveryTableTest extends RestTestBase {
         Reply apis = call("GET", "/apis", null, null, accept);
         assertThat(apis.contentType()).isEqualTo(Negotiation.DISCOVERY_V2);
         assertThat(apis.json().path("kind").asString()).isEqualTo("APIGroupDiscoveryList");
-        JsonNode apps = apis.json().path("items").get(0);
-        assertThat(apps.path("metadata").path("name").asString()).isEqualTo("apps");
+        JsonNode apps = byName(apis.json().path("items"), "metadata.name", "apps");
         JsonNode dep = apps.path("versions").get(0).path("resources").get(0);
         assertThat(dep.path("resource").asString()).isEqualTo("deployments");
         assertThat(dep.path("scope").asString()).isEqualTo("Namespaced");
@@ -52,6 +52,16 @@ class DiscoveryTableTest extends RestTestBase {
         Reply beta = call("GET", "/api", null, null,
                 "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList");
         assertThat(beta.contentType()).isEqualTo(Negotiation.DISCOVERY_V2BETA1);
+    }
+
+    private static JsonNode byName(JsonNode items, String field, String name) {
+        for (JsonNode i : items) {
+            JsonNode v = field.equals("name") ? i.path("name") : i.path("metadata").path("name");
+            if (v.asString("").equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError(name + " not in " + items);
     }
 
     @Test

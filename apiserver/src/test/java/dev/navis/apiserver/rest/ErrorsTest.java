@@ -68,8 +68,10 @@ class ErrorsTest extends RestTestBase {
         assertStatus(kind, 400, "BadRequest");
         Reply ns = post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"n\",\"namespace\":\"other\"}}");
         assertStatus(ns, 400, "BadRequest");
+        assertStatus(call("POST", "/api/v1/namespaces/default/configmaps", "application/cbor", "xx"),
+                415, "UnsupportedMediaType");
         assertStatus(call("POST", "/api/v1/namespaces/default/configmaps", "application/vnd.kubernetes.protobuf",
-                "xx"), 415, "UnsupportedMediaType");
+                "xx"), 400, "BadRequest");
         assertStatus(get("/api/v1/pods?labelSelector=a%20in%20"), 400, "BadRequest");
         assertStatus(get("/api/v1/pods?fieldSelector=spec.unknown%3Dx"), 400, "BadRequest");
         assertStatus(call("PATCH", "/api/v1/namespaces/default/pods", "application/merge-patch+json", "{}"),

@@ -62,6 +62,46 @@ class LifecycleTest extends RestTestBase {
     }
 
     @Test
+    void evictionRespectsDisruptionBudgets() throws Exception {
+        post("/api/v1/namespaces/default/pods", pod("r"));
+        patch("/api/v1/namespaces/default/pods/r/status", "application/merge-patch+json",
+                "{\"status\":{\"phase\":\"Running\"}}");
+        Reply pdb = post("/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+                "{\"metadata\":{\"name\":\"budget\"},\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}}");
+        assertThat(pdb.code()).isEqualTo(201);
+        assertThat(patch("/apis/policy/v1/namespaces/default/poddisruptionbudgets/budget/status",
+                "application/merge-patch+json", "{\"status\":{\"observedGeneration\":1,\"disruptionsAllowed\":0,"
+                        + "\"desiredHealthy\":1,\"currentHealthy\":1,\"expectedPods\":1}}").code()).isEqualTo(200);
+        String eviction = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"r\"}}";
+        Reply refused = post("/api/v1/namespaces/default/pods/r/eviction", eviction);
+        assertThat(refused.code()).isEqualTo(429);
+        assertThat(refused.json().path("reason").asString()).isEqualTo("TooManyRequests");
+        assertThat(refused.json().path("message").asString())
+                .isEqualTo("Cannot evict pod as it would violate the pod's disruption budget.");
+        assertThat(refused.json().path("details").path("causes").get(0).path("message").asString())
+                .isEqualTo("The disruption budget budget needs 1 healthy pods and has 1 currently");
+        assertThat(get("/api/v1/namespaces/default/pods/r").code()).isEqualTo(200);
+
+        patch("/apis/policy/v1/namespaces/default/poddisruptionbudgets/budget/status", "application/merge-patch+json",
+                "{\"status\":{\"disruptionsAllowed\":1}}");
+        assertThat(post("/api/v1/namespaces/default/pods/r/eviction", eviction).code()).isEqualTo(201);
+        assertThat(get("/api/v1/namespaces/default/pods/r").code()).isEqualTo(404);
+        JsonNode status = get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/budget").json().path("status");
+        assertThat(status.path("disruptionsAllowed").asInt()).isZero();
+        assertThat(status.path("disruptedPods").has("r")).isTrue();
+    }
+
+    @Test
+    void putCreatesWhereUpstreamAllowsIt() throws Exception {
+        Reply ep = put("/api/v1/namespaces/default/endpoints/e", "{\"metadata\":{\"name\":\"e\"},\"subsets\":[]}");
+        assertThat(ep.code()).isEqualTo(201);
+        assertThat(put("/api/v1/namespaces/default/endpoints/e", "{\"metadata\":{\"name\":\"e\"}}").code())
+                .isEqualTo(200);
+        assertThat(put("/api/v1/namespaces/default/configmaps/none", "{\"metadata\":{\"name\":\"none\"}}").code())
+                .isEqualTo(404);
+    }
+
+    @Test
     void finalizersAndPropagation() throws Exception {
         post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"f\",\"finalizers\":[\"x/y\"]}}");
         Reply d = delete("/api/v1/namespaces/default/configmaps/f");

@@ -7,15 +7,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Iterator;
 import java.util.stream.Stream;
+import dev.navis.storage.mvcc.MvccStore;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import tools.jackson.databind.JsonNode;
 
-/** Starts a RestApi over a fake store behind a plain-HTTP Jetty connector on 127.0.0.1:0. */
+/** Starts a RestApi over an in-memory MvccStore behind a plain-HTTP Jetty connector on 127.0.0.1:0. */
 abstract class RestTestBase {
-    protected FakeStore store;
+    protected MvccStore store;
     protected RestApi api;
     protected Server server;
     protected String base;
@@ -27,7 +28,7 @@ abstract class RestTestBase {
 
     @BeforeEach
     void startServer() throws Exception {
-        store = new FakeStore();
+        store = MvccStore.inMemory();
         api = new RestApi(store, TestResources.all(), options());
         api.start();
         server = new Server();

@@ -76,6 +76,10 @@ final class TestResources {
                         List.of("all"), Set.of("status"), PLAIN),
                 new ResourceDefinition("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"),
                         List.of(), Set.of(), PLAIN),
+                new ResourceDefinition("", "v1", "Endpoints", "endpoints", "endpoints", true, List.of("ep"),
+                        List.of(), Set.of(), PLAIN),
+                new ResourceDefinition("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
+                        "poddisruptionbudget", true, List.of("pdb"), List.of(), Set.of("status"), PLAIN),
                 new ResourceDefinition("apps", "v1", "Deployment", "deployments", "deployment", true,
                         List.of("deploy"), List.of("all"), Set.of("status", "scale"), PLAIN));
     }

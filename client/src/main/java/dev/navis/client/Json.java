@@ -1,0 +1,56 @@
+package dev.navis.client;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The client's one JSON mapper (fabric8 model classes, Kubernetes wire conventions) and copy helpers. */
+public final class Json {
+
+    /** Ignores unknown fields (newer servers add fields) and leaves nulls out, as the API server does. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .changeDefaultPropertyInclusion(incl -> incl.withValueInclusion(JsonInclude.Include.NON_NULL)
+                    .withContentInclusion(JsonInclude.Include.NON_NULL))
+            .build();
+
+    private Json() {
+    }
+
+    public static byte[] write(Object value) {
+        return MAPPER.writeValueAsBytes(value);
+    }
+
+    public static String writeString(Object value) {
+        return MAPPER.writeValueAsString(value);
+    }
+
+    public static <T> T read(byte[] json, Class<T> type) {
+        return MAPPER.readValue(json, type);
+    }
+
+    public static <T> T read(String json, Class<T> type) {
+        return MAPPER.readValue(json, type);
+    }
+
+    public static JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    public static <T> T convert(JsonNode node, Class<T> type) {
+        return MAPPER.treeToValue(node, type);
+    }
+
+    /**
+     * A deep copy through JSON. Objects handed out by informer caches and listers are shared and must not be
+     * mutated: copy them with this before changing anything.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T deepCopy(T value) {
+        if (value == null) {
+            return null;
+        }
+        return (T) MAPPER.readValue(MAPPER.writeValueAsBytes(value), value.getClass());
+    }
+}
