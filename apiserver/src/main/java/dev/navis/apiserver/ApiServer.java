@@ -88,6 +88,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile int boundPort;
     private volatile boolean apiStarted;
     private volatile boolean shuttingDown;
+    private boolean started;
     private boolean stopped;
     private Thread shutdownHook;
 
@@ -154,23 +155,23 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts everything; returns once the port is bound and the resource API has started. */
     public synchronized void start() throws Exception {
-        if (server != null) {
-            throw new IllegalStateException("already started");
+        if (started) {
+            throw new IllegalStateException("an ApiServer starts once");
         }
+        started = true;
         FilePermissions.createPrivateDirectory(options.dataDir());
         certificates = ClusterCertificates.loadOrCreate(options.pkiDir(), ServingNames.ofThisHost());
         List<Authenticator> authenticators = List.of(new X509Authenticator(certificates.ca()),
                 new TokenAuthenticator(TokenFile.read(ensureTokenFile())));
 
         store = openStore.apply(options.storeDir());
-        resourceApi = newResourceApi.apply(store);
-
-        char[] password = newPassword();
-        drain = new DrainHandler(new RequestInfoHandler(new MetricsHandler(metrics,
-                new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes())))));
-        server = HttpsServerFactory.create(options.bindAddress(), options.port(), certificates.servingKeyStore(password),
-                password, certificates.trustStore(), drain);
         try {
+            resourceApi = newResourceApi.apply(store);
+            char[] password = newPassword();
+            drain = new DrainHandler(new RequestInfoHandler(new MetricsHandler(metrics,
+                    new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes())))));
+            server = HttpsServerFactory.create(options.bindAddress(), options.port(),
+                    certificates.servingKeyStore(password), password, certificates.trustStore(), drain);
             server.start();
             boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);
@@ -185,11 +186,16 @@ public final class ApiServer implements AutoCloseable {
 
     /** Stops gracefully (see the class comment); safe to call more than once and from a shutdown hook. */
     public synchronized void stop() {
-        if (server == null || stopped) {
+        if (!started || stopped) {
             return;
         }
         stopped = true;
         shuttingDown = true;
+        if (server == null) {
+            // start failed before the HTTPS server existed
+            closeStore();
+            return;
+        }
         try {
             for (var connector : server.getConnectors()) {
                 if (connector instanceof ServerConnector sc) {
@@ -212,9 +218,7 @@ public final class ApiServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("shutdown: HTTPS server did not stop cleanly", e);
         }
-        if (store != null) {
-            store.close();
-        }
+        closeStore();
         if (shutdownHook != null && !Thread.currentThread().equals(shutdownHook)) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -223,6 +227,12 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         LOG.info("API server stopped");
+    }
+
+    private void closeStore() {
+        if (store != null) {
+            store.close();
+        }
     }
 
     /** Stops this server when the JVM is asked to exit (SIGTERM, Ctrl-C). */
