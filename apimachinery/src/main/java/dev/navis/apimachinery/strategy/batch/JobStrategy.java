@@ -50,13 +50,14 @@ public final class JobStrategy extends KindStrategy {
             return;
         }
         defaults(spec);
+        // generated labels first: upstream copies them into metadata.labels when it next defaults the stored Job
+        generateSelector(o, spec);
         ObjectNode template = Nodes.existingObject(spec, "template");
         JsonNode labels = template == null ? null : template.path("metadata").get("labels");
         ObjectNode meta = Nodes.object(o, "metadata");
         if (labels != null && labels.isObject() && labels.size() > 0 && meta != null && meta.path("labels").size() == 0) {
             meta.set("labels", labels.deepCopy());
         }
-        generateSelector(o, spec);
     }
 
     /** SetDefaults_Job for the spec (shared with CronJob job templates' validation expectations). */
@@ -100,6 +101,19 @@ public final class JobStrategy extends KindStrategy {
         labels.put("controller-uid", uid);
         labels.put("job-name", name);
         spec.putObject("selector").putObject("matchLabels").put("batch.kubernetes.io/controller-uid", uid);
+    }
+
+    /**
+     * Like upstream, a new Job's selector is generated here if still missing (the uid is known by validation
+     * time even when it was not at defaulting time), then the Job is validated.
+     */
+    @Override
+    public List<FieldError> validate(ObjectNode o) {
+        ObjectNode spec = Nodes.existingObject(o, "spec");
+        if (spec != null) {
+            generateSelector(o, spec);
+        }
+        return super.validate(o);
     }
 
     @Override
