@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Starting it opens the store under the data directory, makes (first start) or loads the cluster PKI and
  * the admin token, listens on HTTPS (HTTP/2 and HTTP/1.1) and writes {@code <dataDir>/kubeconfig.yaml} for the
- * port it bound. Every request then passes through one chain: drain accounting, {@link RequestInfo} parsing,
+ * port it bound. Every request then passes through one chain: {@link RequestInfo} parsing, drain accounting,
  * metrics, authentication (client certificate or bearer token; anonymous only for health and version), the
  * 3 MiB body limit, and the routes {@code /healthz /livez /readyz /version /metrics}, and {@code /api /apis
  * /openapi} which the {@link ResourceApi} serves. {@code /readyz} fails until the store answers and the resource API has
@@ -168,10 +168,11 @@ public final class ApiServer implements AutoCloseable {
         try {
             resourceApi = newResourceApi.apply(store);
             char[] password = newPassword();
-            drain = new DrainHandler(new RequestInfoHandler(new MetricsHandler(metrics,
-                    new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes())))));
+            drain = new DrainHandler(new MetricsHandler(metrics,
+                    new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes()))));
             server = HttpsServerFactory.create(options.bindAddress(), options.port(),
-                    certificates.servingKeyStore(password), password, certificates.trustStore(), drain);
+                    certificates.servingKeyStore(password), password, certificates.trustStore(),
+                    new RequestInfoHandler(drain));
             server.start();
             boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);
