@@ -66,6 +66,7 @@ public final class StatefulSetStrategy extends KindStrategy {
         Nodes.defaultInt(spec, "revisionHistoryLimit", 10);
         PodSpecDefaults.applyToTemplate(Nodes.object(spec, "template"));
         for (ObjectNode claim : Nodes.objects(spec, "volumeClaimTemplates")) {
+            PodSpecDefaults.templateMetadata(claim);
             PersistentVolumeClaimStrategy.defaults(claim);
         }
     }
