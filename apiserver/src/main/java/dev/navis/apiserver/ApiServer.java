@@ -34,6 +34,8 @@ import dev.navis.apiserver.server.RequestInfoHandler;
 import dev.navis.apiserver.server.Router;
 import dev.navis.apiserver.server.VersionHandler;
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apimachinery.registry.BuiltinResources;
+import dev.navis.apiserver.openapi.OpenApiService;
 import dev.navis.apiserver.rest.RestApi;
 import dev.navis.storage.Store;
 import dev.navis.storage.mvcc.MvccStore;
@@ -51,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * the admin token, listens on HTTPS (HTTP/2 and HTTP/1.1) and writes {@code <dataDir>/kubeconfig.yaml} for the
  * port it bound. Every request then passes through one chain: drain accounting, {@link RequestInfo} parsing,
  * metrics, authentication (client certificate or bearer token; anonymous only for health and version), the
- * 3 MiB body limit, and the routes {@code /healthz /livez /readyz /version /metrics}, and {@code /api /apis}
- * which the {@link ResourceApi} serves. {@code /readyz} fails until the store answers and the resource API has
+ * 3 MiB body limit, and the routes {@code /healthz /livez /readyz /version /metrics}, and {@code /api /apis
+ * /openapi} which the {@link ResourceApi} serves. {@code /readyz} fails until the store answers and the resource API has
  * started, and again from the moment shutdown begins. Stopping stops accepting, lets short requests finish,
  * stops the resource API (ending watches), then the server, then closes the store.
  *
@@ -83,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
     private Server server;
     private DrainHandler drain;
     private ClusterCertificates certificates;
+    private volatile int boundPort;
     private volatile boolean apiStarted;
     private volatile boolean shuttingDown;
     private boolean stopped;
@@ -99,9 +102,14 @@ public final class ApiServer implements AutoCloseable {
         this.newResourceApi = newResourceApi;
     }
 
+    /** The production server over every built-in resource ({@link BuiltinResources#all()}). */
+    public static ApiServer create(ApiServerOptions options) {
+        return create(options, BuiltinResources.all());
+    }
+
     /**
-     * The production server: the durable embedded store in {@link ApiServerOptions#storeDir()} and the REST API
-     * serving {@code resources} over it.
+     * The production server: the durable embedded store in {@link ApiServerOptions#storeDir()}, the REST API
+     * serving {@code resources} over it and their OpenAPI documents.
      */
     public static ApiServer create(ApiServerOptions options, List<ResourceDefinition> resources) {
         int servicePort = options.port() != 0 ? options.port() : ApiServerOptions.DEFAULT_PORT;
@@ -109,14 +117,23 @@ public final class ApiServer implements AutoCloseable {
                 RestApi.Options.DEFAULT.bookmarkIntervalMillis(), RestApi.Options.DEFAULT.eventWindow(),
                 RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort);
         return new ApiServer(options, dir -> MvccStore.open(dir, dev.navis.storage.mvcc.Options.defaults()),
-                store -> new RestResourceApi(new RestApi(store, resources, restOptions)));
+                store -> new RestResourceApi(new RestApi(store, resources, restOptions), new OpenApiService(resources)));
     }
 
-    /** {@link RestApi} in the chain. */
-    private record RestResourceApi(RestApi api) implements ResourceApi {
+    /** {@link RestApi} and the OpenAPI documents in the chain. */
+    private static final class RestResourceApi implements ResourceApi {
+        private final RestApi api;
+        private final Handler handler;
+
+        RestResourceApi(RestApi api, OpenApiService openApi) {
+            this.api = api;
+            // each declines the paths it does not serve
+            this.handler = new Handler.Sequence(openApi.handler(), api.handler());
+        }
+
         @Override
         public Handler handler() {
-            return api.handler();
+            return handler;
         }
 
         @Override
@@ -155,6 +172,7 @@ public final class ApiServer implements AutoCloseable {
                 password, certificates.trustStore(), drain);
         try {
             server.start();
+            boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);
             resourceApi.start();
             apiStarted = true;
@@ -234,7 +252,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The port actually bound (useful with port 0). */
     public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return boundPort;
     }
 
     /** The URL clients on this machine use, e.g. https://127.0.0.1:6443. */
@@ -305,7 +323,8 @@ public final class ApiServer implements AutoCloseable {
                 .tree("/version", new VersionHandler())
                 .exact("/metrics", new MetricsEndpoint(metrics))
                 .tree("/api", api)
-                .tree("/apis", api);
+                .tree("/apis", api)
+                .tree("/openapi", api);
     }
 
     /** The token file in use, made with one admin token when it is the default one and absent. */
