@@ -47,6 +47,7 @@ class WorkloadStrategiesTest {
         assertThat(d.at("/spec/template/spec/restartPolicy").asString()).isEqualTo("Always");
         assertThat(d.at("/spec/template/spec/containers/0/imagePullPolicy").asString()).isEqualTo("IfNotPresent");
         assertThat(d.at("/spec/template/spec/enableServiceLinks").isMissingNode()).isTrue();
+        assertThat(d.at("/spec/template/metadata/creationTimestamp").isNull()).isTrue();
         assertThat(s.validate(d)).isEmpty();
         ObjectNode recreate = object("Deployment", "{\"strategy\":{\"type\":\"Recreate\"}}");
         s.applyDefaults(recreate);

@@ -142,7 +142,7 @@ public final class JobStrategy extends KindStrategy {
                         "invalid label selector"));
             }
         }
-        errs.addAll(WorkloadValidation.template(spec.get("template"), parsed, p.child("template"), false));
+        errs.addAll(WorkloadValidation.template(spec.get("template"), parsed, p.child("template"), null));
         String rp = Nodes.text(spec, "template", "spec", "restartPolicy");
         if (Nodes.has(spec, "podFailurePolicy")) {
             if (!rp.equals("Never")) {
