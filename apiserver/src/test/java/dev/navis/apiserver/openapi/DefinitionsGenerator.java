@@ -41,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class DefinitionsGenerator {
 
     static final String SOURCE = "io.kubernetes:client-java-api:23.0.0 (Kubernetes 1.32) + kubernetes-types 1.30.0"
-            + " + kubernetes-models 5.1.0 (enums)";
+            + " + kubernetes-models 5.1.0 (enums, texts of newer types)";
 
     private static final String MODELS = "io.kubernetes.client.openapi.models.";
     private static final String META = "io.k8s.apimachinery.pkg.apis.meta.v1";
@@ -67,7 +67,7 @@ final class DefinitionsGenerator {
     private final Fabric8Groups fabric8 = new Fabric8Groups();
     private final Map<Class<?>, String> names = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> refDescriptions = KubernetesTypesDescriptions.load();
-    private final Map<String, Map<String, KubernetesModelsEnums.FieldEnum>> enums = KubernetesModelsEnums.load();
+    private final Map<String, Map<String, KubernetesModelsFields.FieldEnum>> enums = KubernetesModelsFields.load();
 
     /** The resource's content: {"source": ..., "definitions": {name: schema}}, sorted by name. */
     ObjectNode generate() {
@@ -248,8 +248,10 @@ final class DefinitionsGenerator {
             ObjectNode property = propertySchema(field.getGenericType(), name);
             ApiModelProperty doc = getterAnnotation(model, field);
             String description = describe(name, property, doc, supplement);
-            KubernetesModelsEnums.FieldEnum fieldEnum = enums.getOrDefault(definition, Map.of()).get(name);
-            if (fieldEnum != null && description != null
+            KubernetesModelsFields.FieldEnum fieldEnum = enums.getOrDefault(definition, Map.of()).get(name);
+            if (fieldEnum != null && description == null && fieldEnum.values().isEmpty()) {
+                description = fieldEnum.description(); // a newer type's field: a later text beats none
+            } else if (fieldEnum != null && !fieldEnum.values().isEmpty() && description != null
                     && flat(withoutEnumText(fieldEnum.description())).equals(flat(description))) {
                 description = fieldEnum.description();
                 ObjectNode target = fieldEnum.items() ? (ObjectNode) property.get("items") : property;

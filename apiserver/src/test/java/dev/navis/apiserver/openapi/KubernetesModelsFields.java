@@ -21,27 +21,34 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The enum values of string fields and upstream's text about them ("Possible enum values: ..."), which neither
- * client-java nor kubernetes-types keep. Read from the npm package kubernetes-models (TypeScript declarations
- * generated from upstream's OpenAPI document; 5.1.0 follows a Kubernetes newer than 1.32, so the generator only
- * takes an entry whose description otherwise equals the 1.32 one).
+ * What neither client-java nor kubernetes-types keep: the enum values of string fields with upstream's text about
+ * them ("Possible enum values: ..."), and the descriptions of reference fields of types newer than
+ * kubernetes-types 1.30. Read from the npm package kubernetes-models (TypeScript declarations generated from
+ * upstream's OpenAPI document; 5.1.0 follows a Kubernetes newer than 1.32, so the generator takes an enum only
+ * where the description otherwise equals the 1.32 one, and a description only where it has none).
  *
  * <p>To refresh the committed extract: {@code npm pack kubernetes-models@5.1.0}, unpack it, and run
- * {@code main(<unpacked>/package, apiserver/src/test/resources/dev/navis/apiserver/openapi/enums.json.gz)}.
+ * {@code main(<unpacked>/package,
+ * apiserver/src/test/resources/dev/navis/apiserver/openapi/kubernetes-models-fields.json.gz)}.
  */
-final class KubernetesModelsEnums {
+final class KubernetesModelsFields {
 
-    static final String RESOURCE = "enums.json.gz";
+    static final String RESOURCE = "kubernetes-models-fields.json.gz";
 
-    /** One field's enum: the values, whether they are those of the array's items, and the full description. */
+    /**
+     * One field: its enum values (empty if none), whether they are those of the array's items, and the full
+     * description.
+     */
     record FieldEnum(List<String> values, boolean items, String description) {
     }
 
     private static final Pattern INTERFACE = Pattern.compile("^export interface I(\\w+) \\{");
     private static final Pattern FIELD = Pattern.compile("^\\s+\"([$\\w-]+)\"\\??: (Array<)?((?:\"[^\"]*\")(?: \\| \"[^\"]*\")*)>?;$");
+    /** A field whose type refers to another model, e.g. {@code "resources"?: IIoK8sApiCoreV1ResourceRequirements;}. */
+    private static final Pattern REFERENCE_FIELD = Pattern.compile("^\\s+\"([$\\w-]+)\"\\??: .*\\bIIoK8s\\w+.*;$");
     private static final Pattern LITERAL = Pattern.compile("\"([^\"]*)\"");
 
-    private KubernetesModelsEnums() {
+    private KubernetesModelsFields() {
     }
 
     static Map<String, Map<String, FieldEnum>> parse(Path packageDir) throws IOException {
@@ -103,6 +110,8 @@ final class KubernetesModelsEnums {
                 }
                 out.computeIfAbsent(type, k -> new TreeMap<>())
                         .put(m.group(1), new FieldEnum(values, m.group(2) != null, doc == null ? "" : doc));
+            } else if (type != null && doc != null && (m = REFERENCE_FIELD.matcher(line)).find()) {
+                out.computeIfAbsent(type, k -> new TreeMap<>()).put(m.group(1), new FieldEnum(List.of(), false, doc));
             }
             doc = null;
         }
@@ -110,7 +119,7 @@ final class KubernetesModelsEnums {
 
     /** The committed extract. */
     static Map<String, Map<String, FieldEnum>> load() {
-        try (InputStream in = KubernetesModelsEnums.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = KubernetesModelsFields.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + RESOURCE);
             }
@@ -138,8 +147,10 @@ final class KubernetesModelsEnums {
             ObjectNode node = root.putObject(type);
             fields.forEach((name, e) -> {
                 ObjectNode f = node.putObject(name);
-                ArrayNode values = f.putArray("enum");
-                e.values().forEach(values::add);
+                if (!e.values().isEmpty()) {
+                    ArrayNode values = f.putArray("enum");
+                    e.values().forEach(values::add);
+                }
                 if (e.items()) {
                     f.put("items", true);
                 }
