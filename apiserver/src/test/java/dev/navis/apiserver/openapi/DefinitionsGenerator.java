@@ -67,7 +67,8 @@ final class DefinitionsGenerator {
     private final Fabric8Groups fabric8 = new Fabric8Groups();
     private final Map<Class<?>, String> names = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> refDescriptions = KubernetesTypesDescriptions.load();
-    private final Map<String, Map<String, KubernetesModelsFields.FieldEnum>> enums = KubernetesModelsFields.load();
+    private final Map<String, Map<String, KubernetesModelsFields.ModelField>> modelFields =
+            KubernetesModelsFields.load();
 
     /** The resource's content: {"source": ..., "definitions": {name: schema}}, sorted by name. */
     ObjectNode generate() {
@@ -248,15 +249,15 @@ final class DefinitionsGenerator {
             ObjectNode property = propertySchema(field.getGenericType(), name);
             ApiModelProperty doc = getterAnnotation(model, field);
             String description = describe(name, property, doc, supplement);
-            KubernetesModelsFields.FieldEnum fieldEnum = enums.getOrDefault(definition, Map.of()).get(name);
-            if (fieldEnum != null && description == null && fieldEnum.values().isEmpty()) {
-                description = fieldEnum.description(); // a newer type's field: a later text beats none
-            } else if (fieldEnum != null && !fieldEnum.values().isEmpty() && description != null
-                    && flat(withoutEnumText(fieldEnum.description())).equals(flat(description))) {
-                description = fieldEnum.description();
-                ObjectNode target = fieldEnum.items() ? (ObjectNode) property.get("items") : property;
+            KubernetesModelsFields.ModelField modelField = modelFields.getOrDefault(definition, Map.of()).get(name);
+            if (modelField != null && description == null && modelField.values().isEmpty()) {
+                description = modelField.description(); // a newer type's field: a later text beats none
+            } else if (modelField != null && !modelField.values().isEmpty() && description != null
+                    && flat(withoutEnumText(modelField.description())).equals(flat(description))) {
+                description = modelField.description();
+                ObjectNode target = modelField.items() ? (ObjectNode) property.get("items") : property;
                 ArrayNode values = target.putArray("enum");
-                fieldEnum.values().forEach(values::add);
+                modelField.values().forEach(values::add);
             }
             if (description != null) {
                 property.put("description", description);

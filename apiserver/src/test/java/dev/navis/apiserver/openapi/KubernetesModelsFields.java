@@ -39,7 +39,7 @@ final class KubernetesModelsFields {
      * One field: its enum values (empty if none), whether they are those of the array's items, and the full
      * description.
      */
-    record FieldEnum(List<String> values, boolean items, String description) {
+    record ModelField(List<String> values, boolean items, String description) {
     }
 
     private static final Pattern INTERFACE = Pattern.compile("^export interface I(\\w+) \\{");
@@ -51,8 +51,8 @@ final class KubernetesModelsFields {
     private KubernetesModelsFields() {
     }
 
-    static Map<String, Map<String, FieldEnum>> parse(Path packageDir) throws IOException {
-        Map<String, Map<String, FieldEnum>> out = new TreeMap<>();
+    static Map<String, Map<String, ModelField>> parse(Path packageDir) throws IOException {
+        Map<String, Map<String, ModelField>> out = new TreeMap<>();
         try (Stream<Path> files = Files.walk(packageDir)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".d.ts")).sorted().toList()) {
                 Path relative = packageDir.relativize(file);
@@ -78,7 +78,7 @@ final class KubernetesModelsFields {
         return null;
     }
 
-    private static void parseFile(List<String> lines, String namespace, Map<String, Map<String, FieldEnum>> out) {
+    private static void parseFile(List<String> lines, String namespace, Map<String, Map<String, ModelField>> out) {
         String type = null;
         String doc = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -109,28 +109,28 @@ final class KubernetesModelsFields {
                     values.add(literal.group(1));
                 }
                 out.computeIfAbsent(type, k -> new TreeMap<>())
-                        .put(m.group(1), new FieldEnum(values, m.group(2) != null, doc == null ? "" : doc));
+                        .put(m.group(1), new ModelField(values, m.group(2) != null, doc == null ? "" : doc));
             } else if (type != null && doc != null && (m = REFERENCE_FIELD.matcher(line)).find()) {
-                out.computeIfAbsent(type, k -> new TreeMap<>()).put(m.group(1), new FieldEnum(List.of(), false, doc));
+                out.computeIfAbsent(type, k -> new TreeMap<>()).put(m.group(1), new ModelField(List.of(), false, doc));
             }
             doc = null;
         }
     }
 
     /** The committed extract. */
-    static Map<String, Map<String, FieldEnum>> load() {
+    static Map<String, Map<String, ModelField>> load() {
         try (InputStream in = KubernetesModelsFields.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + RESOURCE);
             }
             JsonNode root = JsonMapper.shared().readTree(new GZIPInputStream(in));
-            Map<String, Map<String, FieldEnum>> out = new TreeMap<>();
+            Map<String, Map<String, ModelField>> out = new TreeMap<>();
             for (Map.Entry<String, JsonNode> type : root.properties()) {
-                Map<String, FieldEnum> fields = new TreeMap<>();
+                Map<String, ModelField> fields = new TreeMap<>();
                 for (Map.Entry<String, JsonNode> f : type.getValue().properties()) {
                     List<String> values = new ArrayList<>();
                     f.getValue().path("enum").forEach(v -> values.add(v.asString()));
-                    fields.put(f.getKey(), new FieldEnum(values, f.getValue().path("items").asBoolean(),
+                    fields.put(f.getKey(), new ModelField(values, f.getValue().path("items").asBoolean(),
                             f.getValue().path("description").asString()));
                 }
                 out.put(type.getKey(), fields);
