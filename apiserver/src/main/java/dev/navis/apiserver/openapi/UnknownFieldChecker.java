@@ -96,6 +96,14 @@ public final class UnknownFieldChecker {
                 + ("AEIOU".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind + ": " + strictDecodingError(problems);
     }
 
+    /**
+     * The value of the {@code Warning} response header for one problem under Warn, as upstream writes it: code
+     * 299, agent "-", the text quoted with backslash escapes, e.g. {@code 299 - "unknown field \"spec.foo\""}.
+     */
+    public static String warningHeaderValue(String problem) {
+        return "299 - \"" + problem.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     // ------------------------------------------------------------------ streaming scan of a request body
 
     /** At START_OBJECT; consumes through the matching END_OBJECT. */

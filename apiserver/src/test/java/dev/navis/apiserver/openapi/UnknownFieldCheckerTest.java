@@ -108,5 +108,7 @@ class UnknownFieldCheckerTest {
                 List.of(UnknownFieldChecker.duplicateField("spec.x"))))
                 .isEqualTo("Ingress in version \"v1\" cannot be handled as an Ingress: strict decoding error:"
                         + " duplicate field \"spec.x\"");
+        assertThat(UnknownFieldChecker.warningHeaderValue(UnknownFieldChecker.unknownField("spec.foo")))
+                .isEqualTo("299 - \"unknown field \\\"spec.foo\\\"\"");
     }
 }
