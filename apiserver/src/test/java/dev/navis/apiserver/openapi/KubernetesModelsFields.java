@@ -72,7 +72,7 @@ final class KubernetesModelsFields {
         }
         if (relative.getNameCount() == 3 && !relative.getName(0).toString().startsWith("_")) {
             String group = relative.getName(0).toString();
-            return DefinitionsGenerator.packageOf(DefinitionsGenerator.groupDirectory(group),
+            return DefinitionNames.packageOf(DefinitionNames.groupDirectory(group),
                     relative.getName(1).toString());
         }
         return null;

@@ -68,7 +68,7 @@ final class KubernetesTypesDescriptions {
             default -> {
                 int slash = module.indexOf('/');
                 yield slash < 0 || module.indexOf('/', slash + 1) >= 0 ? null
-                        : DefinitionsGenerator.packageOf(module.substring(0, slash), module.substring(slash + 1));
+                        : DefinitionNames.packageOf(module.substring(0, slash), module.substring(slash + 1));
             }
         };
     }
