@@ -1,4 +1,4 @@
-package dev.navis.apiserver.openapi;
+package dev.navis.openapigen;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>To refresh the committed extract: {@code npm pack kubernetes-models@5.1.0}, unpack it, and run
  * {@code main(<unpacked>/package,
- * apiserver/src/test/resources/dev/navis/apiserver/openapi/kubernetes-models-fields.json.gz)}.
+ * openapi-gen/src/test/resources/dev/navis/openapigen/kubernetes-models-fields.json.gz)}.
  */
 final class KubernetesModelsFields {
 

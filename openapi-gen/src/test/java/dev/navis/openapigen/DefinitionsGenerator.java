@@ -1,4 +1,4 @@
-package dev.navis.apiserver.openapi;
+package dev.navis.openapigen;
 
 import com.google.gson.annotations.SerializedName;
 import io.swagger.annotations.ApiModel;
@@ -27,8 +27,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Builds the definitions resource that {@link BuiltinSchemas} serves, from Kubernetes' own published models:
- * client-java's generated classes (io.kubernetes:client-java-api) carry upstream's field names, types,
+ * Builds the definitions resource that the API server's BuiltinSchemas serves, from Kubernetes' own published
+ * models: client-java's generated classes (io.kubernetes:client-java-api) carry upstream's field names, types,
  * required flags and descriptions; fabric8's model packages tell which API group a nested type belongs to,
  * which client-java's class names leave out. Run by {@code DefinitionsResourceTest}; the output is committed
  * so that the server needs neither library at run time.

@@ -1,4 +1,4 @@
-package dev.navis.apiserver.openapi;
+package dev.navis.openapigen;
 
 import com.google.gson.annotations.SerializedName;
 import java.lang.reflect.Field;
