@@ -60,6 +60,7 @@ public final class ControllerManager implements AutoCloseable {
         final SharedInformerFactory informers;
         final List<Controller> controllers = new ArrayList<>();
         volatile boolean running = true;
+        volatile boolean workersStarted;
 
         Term(SharedInformerFactory informers) {
             this.informers = informers;
@@ -87,10 +88,10 @@ public final class ControllerManager implements AutoCloseable {
         electionThread = Thread.ofPlatform().daemon().name("controller-manager-election").start(this::campaign);
     }
 
-    /** True while this manager leads and its controllers run. */
-    public boolean isLeading() {
+    /** True while this manager leads and its controllers' workers run (caches synced). */
+    public boolean isRunning() {
         synchronized (lock) {
-            return term != null && term.running;
+            return term != null && term.running && term.workersStarted;
         }
     }
 
@@ -172,6 +173,7 @@ public final class ControllerManager implements AutoCloseable {
                 for (int i = 0; i < t.controllers.size(); i++) {
                     t.controllers.get(i).run(registrations.get(i).workers());
                 }
+                t.workersStarted = true;
             }
             LOG.info("started controllers {}", registrations.stream().map(ControllerRegistration::name).toList());
         } catch (InterruptedException e) {

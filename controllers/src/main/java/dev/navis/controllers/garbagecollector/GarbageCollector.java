@@ -194,7 +194,7 @@ public final class GarbageCollector implements Controller {
         } else {
             String policy = Finalizers.has(latest, Finalizers.ORPHAN) ? "Orphan"
                     : Finalizers.has(latest, Finalizers.FOREGROUND) ? "Foreground" : "Background";
-            LOG.info("deleting {} (propagationPolicy {}): none of its owners exists", item.identity(), policy);
+            LOG.info("deleting {} (propagationPolicy {}): no owner of it remains", item.identity(), policy);
             deleteObject(item.identity(), latest, policy);
         }
     }
