@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Starting it opens the store under the data directory, makes (first start) or loads the cluster PKI and
  * the admin token, listens on HTTPS (HTTP/2 and HTTP/1.1) and writes {@code <dataDir>/kubeconfig.yaml} for the
- * port it bound. Every request then passes through one chain: drain accounting, {@link RequestInfo} parsing,
+ * port it bound. Every request then passes through one chain: {@link RequestInfo} parsing, drain accounting,
  * metrics, authentication (client certificate or bearer token; anonymous only for health and version), the
  * 3 MiB body limit, and the routes {@code /healthz /livez /readyz /version /metrics}, and {@code /api /apis
  * /openapi} which the {@link ResourceApi} serves. {@code /readyz} fails until the store answers and the resource API has
@@ -88,6 +88,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile int boundPort;
     private volatile boolean apiStarted;
     private volatile boolean shuttingDown;
+    private boolean started;
     private boolean stopped;
     private Thread shutdownHook;
 
@@ -154,23 +155,24 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts everything; returns once the port is bound and the resource API has started. */
     public synchronized void start() throws Exception {
-        if (server != null) {
-            throw new IllegalStateException("already started");
+        if (started) {
+            throw new IllegalStateException("an ApiServer starts once");
         }
+        started = true;
         FilePermissions.createPrivateDirectory(options.dataDir());
         certificates = ClusterCertificates.loadOrCreate(options.pkiDir(), ServingNames.ofThisHost());
         List<Authenticator> authenticators = List.of(new X509Authenticator(certificates.ca()),
                 new TokenAuthenticator(TokenFile.read(ensureTokenFile())));
 
         store = openStore.apply(options.storeDir());
-        resourceApi = newResourceApi.apply(store);
-
-        char[] password = newPassword();
-        drain = new DrainHandler(new RequestInfoHandler(new MetricsHandler(metrics,
-                new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes())))));
-        server = HttpsServerFactory.create(options.bindAddress(), options.port(), certificates.servingKeyStore(password),
-                password, certificates.trustStore(), drain);
         try {
+            resourceApi = newResourceApi.apply(store);
+            char[] password = newPassword();
+            drain = new DrainHandler(new MetricsHandler(metrics,
+                    new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes()))));
+            server = HttpsServerFactory.create(options.bindAddress(), options.port(),
+                    certificates.servingKeyStore(password), password, certificates.trustStore(),
+                    new RequestInfoHandler(drain));
             server.start();
             boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);
@@ -185,11 +187,16 @@ public final class ApiServer implements AutoCloseable {
 
     /** Stops gracefully (see the class comment); safe to call more than once and from a shutdown hook. */
     public synchronized void stop() {
-        if (server == null || stopped) {
+        if (!started || stopped) {
             return;
         }
         stopped = true;
         shuttingDown = true;
+        if (server == null) {
+            // start failed before the HTTPS server existed
+            closeStore();
+            return;
+        }
         try {
             for (var connector : server.getConnectors()) {
                 if (connector instanceof ServerConnector sc) {
@@ -212,9 +219,7 @@ public final class ApiServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("shutdown: HTTPS server did not stop cleanly", e);
         }
-        if (store != null) {
-            store.close();
-        }
+        closeStore();
         if (shutdownHook != null && !Thread.currentThread().equals(shutdownHook)) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -223,6 +228,12 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         LOG.info("API server stopped");
+    }
+
+    private void closeStore() {
+        if (store != null) {
+            store.close();
+        }
     }
 
     /** Stops this server when the JVM is asked to exit (SIGTERM, Ctrl-C). */
