@@ -67,6 +67,13 @@ final class DeletableResources {
         return new DeletableResources(out);
     }
 
+    /** These resources and {@code more}. */
+    DeletableResources plus(List<ResourceRef<? extends HasMetadata>> more) {
+        List<ResourceRef<? extends HasMetadata>> all = new ArrayList<>(resources);
+        all.addAll(more);
+        return new DeletableResources(all);
+    }
+
     List<ResourceRef<? extends HasMetadata>> all() {
         return resources;
     }

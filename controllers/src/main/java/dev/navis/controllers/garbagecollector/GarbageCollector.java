@@ -19,10 +19,15 @@ import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +57,15 @@ public final class GarbageCollector implements Controller {
     public static final int DEFAULT_WORKERS = 20;
     private static final int FINALIZER_RETRIES = 5;
 
+    /** Upstream re-reads discovery this often to watch resources added later (custom resources). */
+    static final Duration REDISCOVERY_PERIOD = Duration.ofSeconds(30);
+
     private final KubeClient client;
-    private final DeletableResources resources;
+    private final SharedInformerFactory informers;
+    /** Lists what the server serves now; null when the resources are fixed (tests). */
+    private final Supplier<DeletableResources> discovery;
+    private volatile DeletableResources resources;
+    private ScheduledExecutorService rediscovery;
     final RateLimitingQueue<GraphChange> graphChanges;
     final RateLimitingQueue<String> attemptToDelete;
     final RateLimitingQueue<String> attemptToOrphan;
@@ -64,11 +76,24 @@ public final class GarbageCollector implements Controller {
 
     /** Watches what the server's discovery lists as deletable. */
     public GarbageCollector(ControllerContext context) {
-        this(context, DeletableResources.discover(context.client().discovery()), Clock.SYSTEM);
+        this(context, () -> DeletableResources.discover(context.client().discovery()), Clock.SYSTEM);
     }
 
+    /** Watches a fixed set of resources. */
     GarbageCollector(ControllerContext context, DeletableResources resources, Clock clock) {
+        this(context, resources, null, clock);
+    }
+
+    /** Watches what {@code discovery} lists, and what it lists later when {@link #rediscover()} runs. */
+    GarbageCollector(ControllerContext context, Supplier<DeletableResources> discovery, Clock clock) {
+        this(context, discovery.get(), discovery, clock);
+    }
+
+    private GarbageCollector(ControllerContext context, DeletableResources resources,
+                             Supplier<DeletableResources> discovery, Clock clock) {
         this.client = context.client();
+        this.informers = context.informers();
+        this.discovery = discovery;
         this.resources = resources;
         this.graphChanges = new RateLimitingQueue<>("garbage_collector_graph_changes",
                 RateLimiters.defaultControllerRateLimiter(), clock);
@@ -111,10 +136,40 @@ public final class GarbageCollector implements Controller {
         graphWorker.start(1); // the graph is built by one thread, in order
         deleteWorkers.start(workers);
         orphanWorkers.start(workers);
+        if (discovery != null) {
+            rediscovery = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().daemon().name("garbage-collector-rediscovery").unstarted(r));
+            rediscovery.scheduleWithFixedDelay(this::rediscover, REDISCOVERY_PERIOD.toMillis(),
+                    REDISCOVERY_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Starts watching deletable resources the server began serving since the last look. */
+    synchronized void rediscover() {
+        if (discovery == null) {
+            return;
+        }
+        try {
+            List<ResourceRef<? extends HasMetadata>> added = new ArrayList<>(discovery.get().all());
+            added.removeAll(resources.all());
+            if (added.isEmpty()) {
+                return;
+            }
+            for (ResourceRef<? extends HasMetadata> ref : added) {
+                monitor(informers, ref);
+            }
+            resources = resources.plus(added);
+            LOG.info("garbage collector now also watches {}", added.stream().map(ResourceRef::groupResource).toList());
+        } catch (RuntimeException e) {
+            LOG.warn("garbage collector: rediscovering resources failed: {}", e.toString());
+        }
     }
 
     @Override
     public void stop() throws InterruptedException {
+        if (rediscovery != null) {
+            rediscovery.shutdownNow();
+        }
         graphWorker.stop();
         deleteWorkers.stop();
         orphanWorkers.stop();

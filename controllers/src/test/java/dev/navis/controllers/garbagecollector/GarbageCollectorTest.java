@@ -233,6 +233,32 @@ class GarbageCollectorTest {
         assertThat(exists("owner")).isTrue();
     }
 
+    @Test
+    void resourcesServedLaterAreWatchedAfterRediscovery() throws Exception {
+        ResourceRef<io.fabric8.kubernetes.api.model.GenericKubernetesResource> widgets = new ResourceRef<>(
+                "example.com", "v1", "Widget", "widgets", true, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+        List<ResourceRef<? extends io.fabric8.kubernetes.api.model.HasMetadata>> served =
+                new java.util.ArrayList<>(List.of(CONFIG_MAPS));
+        gc.stop();
+        gc = new GarbageCollector(new ControllerContext(api, informers), () -> new DeletableResources(List.copyOf(served)),
+                clock);
+        OwnerReference widgetRef = new OwnerReferenceBuilder().withApiVersion("example.com/v1").withKind("Widget")
+                .withName("w").withUid("uid-widget").build();
+        observe(configMap("dep", "uid-dep", List.of(), false, widgetRef));
+        gc.attemptToDelete.add("uid-dep");
+        drain(gc.attemptToDelete, gc.deleteWorkers);
+        assertThat(actions()).as("an unknown owner kind is not guessed at").containsExactly("get configmaps default/dep");
+
+        served.add(widgets);
+        gc.rediscover();
+        api.clearActions();
+        gc.attemptToDeleteItem("uid-dep");
+
+        assertThat(gc.monitoredResources()).contains(widgets);
+        assertThat(actions()).containsExactly("get configmaps default/dep", "get widgets default/w",
+                "delete configmaps default/dep");
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------
 
     /** Stores the object in the fake API and in the informer cache, and lets the graph see it. */
