@@ -59,6 +59,8 @@ public final class GarbageCollector implements Controller {
 
     /** Upstream re-reads discovery this often to watch resources added later (custom resources). */
     static final Duration REDISCOVERY_PERIOD = Duration.ofSeconds(30);
+    private static final Duration GRAPH_SYNC_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration GRAPH_SYNC_POLL = Duration.ofMillis(50);
 
     private final KubeClient client;
     private final SharedInformerFactory informers;
@@ -66,6 +68,9 @@ public final class GarbageCollector implements Controller {
     private final Supplier<DeletableResources> discovery;
     private volatile DeletableResources resources;
     private ScheduledExecutorService rediscovery;
+    private final List<SharedIndexInformer<?>> monitors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean stopped;
+    private Thread starter;
     final RateLimitingQueue<GraphChange> graphChanges;
     final RateLimitingQueue<String> attemptToDelete;
     final RateLimitingQueue<String> attemptToOrphan;
@@ -112,6 +117,7 @@ public final class GarbageCollector implements Controller {
 
     private <T extends HasMetadata> void monitor(SharedInformerFactory informers, ResourceRef<T> ref) {
         SharedIndexInformer<T> informer = informers.informer(ref);
+        monitors.add(informer);
         graph.monitor(ref, informer.lister());
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -134,13 +140,38 @@ public final class GarbageCollector implements Controller {
     @Override
     public void run(int workers) {
         graphWorker.start(1); // the graph is built by one thread, in order
-        deleteWorkers.start(workers);
-        orphanWorkers.start(workers);
+        // orphaning needs every dependent in the graph: first let the graph take in the initial lists
+        starter = Thread.ofPlatform().daemon().name("garbage-collector-start").start(() -> {
+            try {
+                awaitGraphSynced();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!stopped) {
+                deleteWorkers.start(workers);
+                orphanWorkers.start(workers);
+            }
+        });
         if (discovery != null) {
             rediscovery = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon().name("garbage-collector-rediscovery").unstarted(r));
             rediscovery.scheduleWithFixedDelay(this::rediscover, REDISCOVERY_PERIOD.toMillis(),
                     REDISCOVERY_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Waits (at most a minute) until the informers' handlers and the graph worker caught up. */
+    private void awaitGraphSynced() throws InterruptedException {
+        long deadline = System.nanoTime() + GRAPH_SYNC_TIMEOUT.toNanos();
+        while (!stopped && System.nanoTime() < deadline) {
+            if (graphChanges.len() == 0 && monitors.stream().allMatch(SharedIndexInformer::handlersIdle)) {
+                return;
+            }
+            Thread.sleep(GRAPH_SYNC_POLL.toMillis());
+        }
+        if (!stopped) {
+            LOG.warn("garbage collector: the dependency graph did not catch up within {}; starting anyway",
+                    GRAPH_SYNC_TIMEOUT);
         }
     }
 
@@ -167,8 +198,13 @@ public final class GarbageCollector implements Controller {
 
     @Override
     public void stop() throws InterruptedException {
+        stopped = true;
         if (rediscovery != null) {
             rediscovery.shutdownNow();
+        }
+        if (starter != null) {
+            starter.interrupt();
+            starter.join();
         }
         graphWorker.stop();
         deleteWorkers.stop();
