@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class GarbageCollectionIntegrationTest {
 
     private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
-    private static final Duration KUBECTL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration KUBECTL_TIMEOUT = Duration.ofSeconds(10);
 
     private static Path dir;
     private static ApiServer server;

@@ -219,7 +219,9 @@ public final class GarbageCollector implements Controller {
     // ---- attemptToDelete -------------------------------------------------------------------------------
 
     private void attemptToDeleteWorker(String uid) {
-        attemptToDeleteItem(uid);
+        if (attemptToDeleteItem(uid)) {
+            return; // the graph worker removes the virtual node
+        }
         NodeState after = graph.node(uid);
         if (after != null && !after.observed()) {
             // a virtual owner that exists but was not observed yet: look again later, with backoff
@@ -230,38 +232,41 @@ public final class GarbageCollector implements Controller {
     /**
      * Reads the object behind {@code uid} live and deletes it when all its owners are gone, drops references
      * to dangling or waiting owners when some owner remains, or finishes a foreground deletion.
+     *
+     * @return true when the object of a virtual node turned out not to exist and a virtual delete was queued
      */
-    void attemptToDeleteItem(String uid) {
+    boolean attemptToDeleteItem(String uid) {
         NodeState item = graph.node(uid);
         if (item == null) {
-            return;
+            return false;
         }
         // being deleted is a one-way trip; its dependents are handled when it is gone
         if (item.beingDeleted() && !item.deletingDependents()) {
-            return;
+            return false;
         }
         HasMetadata latest = getObject(item.identity());
         if (latest == null || !uid.equals(latest.getMetadata().getUid())) {
             if (!item.observed()) {
                 graphChanges.add(new GraphChange.VirtualDelete(uid));
+                return true;
             }
-            return;
+            return false; // the informer will report the deletion
         }
         if (item.deletingDependents()) {
             processDeletingDependents(item);
-            return;
+            return false;
         }
         List<OwnerReference> owners = latest.getMetadata().getOwnerReferences();
         if (owners == null || owners.isEmpty()) {
-            return;
+            return false;
         }
         Classified c = classify(item, owners);
         if (c.unresolvable) {
-            return;
+            return false;
         }
         if (!c.solid.isEmpty()) {
             if (c.dangling.isEmpty() && c.waiting.isEmpty()) {
-                return;
+                return false;
             }
             // references to waiting owners go too, or those owners would wait for this object forever
             List<String> drop = new ArrayList<>(uids(c.dangling));
@@ -288,6 +293,7 @@ public final class GarbageCollector implements Controller {
             LOG.info("deleting {} (propagationPolicy {}): no owner of it remains", item.identity(), policy);
             deleteObject(item.identity(), latest, policy);
         }
+        return false;
     }
 
     /** An owner deleting dependents: done when no blocking dependent remains, else delete those. */
