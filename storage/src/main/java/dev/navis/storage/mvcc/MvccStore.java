@@ -119,12 +119,21 @@ public final class MvccStore implements Store {
         return new MvccStore(options, dir);
     }
 
+    /** A store whose durability is provided by {@code journal}, given the store's durable-revision callback (tests). */
+    static MvccStore withJournal(Options options, java.util.function.Function<java.util.function.LongConsumer, Journal> journal) {
+        return new MvccStore(options, journal);
+    }
+
     private MvccStore(Options options) {
+        this(options, onDurable -> new Journal.InMemory(onDurable));
+    }
+
+    private MvccStore(Options options, java.util.function.Function<java.util.function.LongConsumer, Journal> journal) {
         this.options = options;
         this.dir = null;
         this.wal = null;
         this.lockFile = null;
-        this.journal = new Journal.InMemory(this::publishDurable);
+        this.journal = journal.apply(this::publishDurable);
         this.hub = new WatchHub(events, options, () -> compactedRevision, 0);
         this.timers = startTimers();
     }
