@@ -45,6 +45,7 @@ public final class StoreBenchmark {
     }
 
     private final Config config;
+    private double lastWritesPerFlush;
     private final PrintStream out;
 
     public StoreBenchmark(Config config, PrintStream out) {
@@ -61,11 +62,11 @@ public final class StoreBenchmark {
                 + "writers on virtual threads (as the API server's requests), median of %d runs, %d CPUs%n",
                 config.valueBytes(), config.runs(), Runtime.getRuntime().availableProcessors());
         out.printf("%-48s %14s%n", "measurement", "median");
-        for (int writers : new int[]{1, 8, 64}) {
-            row("creates/s, " + writers + " writers", "%,.0f", median(() -> writes(writers, false)));
-        }
-        for (int writers : new int[]{1, 8, 64}) {
-            row("CAS updates/s, " + writers + " writers", "%,.0f", median(() -> writes(writers, true)));
+        for (boolean cas : new boolean[]{false, true}) {
+            for (int writers : new int[]{1, 8, 64}) {
+                row((cas ? "CAS updates/s, " : "creates/s, ") + writers + " writers", "%,.0f", median(() -> writes(writers, cas)));
+                row("  (writes per fsync, last run)", "%.1f", lastWritesPerFlush);
+            }
         }
         row("range of 10,000 keys (ms)", "%.2f", rangeMillis());
         double[] watch = watchDelivery();
@@ -139,6 +140,7 @@ public final class StoreBenchmark {
             for (Thread t : threads) {
                 t.join();
             }
+            lastWritesPerFlush = (double) done.get() / Math.max(1, store.logFlushes());
             return done.get() / ((System.nanoTime() - t0) / 1e9);
         } finally {
             deleteTree(dir);

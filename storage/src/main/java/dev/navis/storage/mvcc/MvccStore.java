@@ -361,7 +361,8 @@ public final class MvccStore implements Store {
         long rev = ++revision;
         KeyValue kv = previous == null
                 ? new KeyValue(key, value, rev, rev, 1, leaseId)
-                : new KeyValue(key, value, previous.createRevision(), rev, previous.version() + 1, leaseId);
+                // the previous version's key string: versions of one key share one String
+                : new KeyValue(previous.key(), value, previous.createRevision(), rev, previous.version() + 1, leaseId);
         applyPut(kv, previous);
         return rev;
     }
@@ -519,7 +520,7 @@ public final class MvccStore implements Store {
                 long rev = p.revision();
                 KeyValue kv = previous == null
                         ? new KeyValue(p.key(), p.value(), rev, rev, 1, p.lease())
-                        : new KeyValue(p.key(), p.value(), previous.createRevision(), rev, previous.version() + 1, p.lease());
+                        : new KeyValue(previous.key(), p.value(), previous.createRevision(), rev, previous.version() + 1, p.lease());
                 applyPut(kv, previous);
                 revision = rev;
             }
