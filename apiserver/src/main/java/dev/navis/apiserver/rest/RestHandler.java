@@ -65,9 +65,11 @@ final class RestHandler extends Handler.Abstract {
                 serveResource(request, response, callback, p, query);
             }
         } catch (ApiException e) {
+            drain(request);
             sendStatus(response, callback, e);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request " + request.getMethod() + " " + path + " failed", e);
+            drain(request);
             sendStatus(response, callback, ApiException.internal(String.valueOf(e.getMessage())));
         }
         return true;
@@ -411,6 +413,20 @@ final class RestHandler extends Handler.Abstract {
     }
 
     // ---------------------------------------------------------------- bodies
+
+    /** Reads what is left of a refused request's body, so the connection stays usable for the next request. */
+    private static void drain(Request request) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] buf = new byte[8192];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) > 0 && (total += n) <= 4L * MAX_BODY) {
+                // discard
+            }
+        } catch (IOException | RuntimeException e) {
+            // the connection will be closed instead
+        }
+    }
 
     private static byte[] readBody(Request request) {
         try (InputStream in = Content.Source.asInputStream(request)) {

@@ -226,7 +226,13 @@ public final class RestStorage {
                 namespaces.requireWritable(namespace, def, name);
             }
             ObjectNode obj = prepareCreate(body.deepCopy());
+            // allocation before validation, like upstream's BeginCreate: validation sees the allocated values
             behaviour.beforeCreate(obj, dryRun);
+            List<FieldError> errors = def.strategy().validate(obj);
+            if (!errors.isEmpty()) {
+                behaviour.createFailed(obj);
+                throw ApiException.invalid(def, Json.name(obj), errors);
+            }
             if (dryRun) {
                 behaviour.createFailed(obj);
                 return obj;
@@ -266,10 +272,6 @@ public final class RestStorage {
         }
         def.strategy().applyDefaults(obj);
         kindDefaults(obj);
-        List<FieldError> errors = def.strategy().validate(obj);
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(def, Json.name(obj), errors);
-        }
         return obj;
     }
 
@@ -438,11 +440,12 @@ public final class RestStorage {
         String name = Json.name(old);
         ObjectNode obj = prepareUpdate(incoming, old, subresource);
         def.strategy().applyDefaults(obj);
+        behaviour.beforeUpdate(obj, old, dryRun);
         List<FieldError> errors = def.strategy().validateUpdate(obj, old);
         if (!errors.isEmpty()) {
+            behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);
         }
-        behaviour.beforeUpdate(obj, old, dryRun);
         Json.meta(obj).put("resourceVersion", Long.toString(kv.modRevision()));
         if (obj.equals(old)) {
             behaviour.updateFailed(obj, old);

@@ -2,6 +2,7 @@ package dev.navis.apiserver.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
@@ -65,6 +66,32 @@ class CrudTest extends RestTestBase {
         assertThat(dry.code()).isEqualTo(201);
         assertThat(store.currentRevision()).isEqualTo(before);
         assertThat(get("/api/v1/namespaces/default/configmaps/dry").code()).isEqualTo(404);
+    }
+
+    @Test
+    void deleteCollectionWithSelectorAndDryRunUpdates() throws Exception {
+        for (String n : List.of("a", "b", "c")) {
+            post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"" + n
+                    + "\",\"labels\":{\"drop\":\"" + !n.equals("c") + "\"}}}");
+        }
+        long before = store.currentRevision();
+        Reply dryPut = put("/api/v1/namespaces/default/configmaps/a?dryRun=All", "{\"metadata\":{\"name\":\"a\"},"
+                + "\"data\":{\"x\":\"y\"}}");
+        assertThat(dryPut.code()).isEqualTo(200);
+        assertThat(dryPut.json().path("data").path("x").asString()).isEqualTo("y");
+        assertThat(delete("/api/v1/namespaces/default/configmaps/a?dryRun=All").code()).isEqualTo(200);
+        assertThat(store.currentRevision()).isEqualTo(before);
+        assertThat(get("/api/v1/namespaces/default/configmaps/a").json().has("data")).isFalse();
+
+        Reply dc = delete("/api/v1/namespaces/default/configmaps?labelSelector=drop%3Dtrue");
+        assertThat(dc.code()).isEqualTo(200);
+        assertThat(dc.json().path("kind").asString()).isEqualTo("ConfigMapList");
+        assertThat(dc.json().path("items").size()).isEqualTo(2);
+        JsonNode left = get("/api/v1/namespaces/default/configmaps").json().path("items");
+        assertThat(left.size()).isEqualTo(1);
+        assertThat(left.get(0).path("metadata").path("name").asString()).isEqualTo("c");
+        assertThat(call("DELETE", "/api/v1/namespaces/default/configmaps/c?dryRun=Some", null, null).code())
+                .isEqualTo(400);
     }
 
     @Test
