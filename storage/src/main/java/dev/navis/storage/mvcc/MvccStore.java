@@ -554,6 +554,7 @@ public final class MvccStore implements Store {
      */
     private long loadSnapshot() {
         try {
+            SnapshotFile.deleteUnfinished(dir);
             for (long seq : SnapshotFile.sequences(dir)) {
                 long[] header = new long[4];
                 boolean ok = SnapshotFile.read(SnapshotFile.path(dir, seq), payload -> {

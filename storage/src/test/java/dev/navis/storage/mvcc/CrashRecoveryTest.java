@@ -61,6 +61,9 @@ class CrashRecoveryTest {
                 List<KeyValue> all = store.rangePrefix("/crash/", 0, 0).kvs();
                 long sumVersions = all.stream().mapToLong(KeyValue::version).sum();
                 assertThat(sumVersions).isEqualTo(store.currentRevision());
+                try (var files = Files.list(dir)) {
+                    assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+                }
                 long next = store.create("/after-crash", new byte[]{1}, 0);
                 assertThat(next).isEqualTo(store.currentRevision()).isGreaterThan(maxAck);
             }
