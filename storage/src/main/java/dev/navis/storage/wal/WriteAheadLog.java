@@ -178,7 +178,9 @@ public final class WriteAheadLog implements AutoCloseable {
         queueLock.lock();
         try {
             if (closing) {
-                throw new StoreException("write-ahead log is closed");
+                Throwable f = failure;
+                throw f != null ? new StoreException("write-ahead log failed", f)
+                        : new StoreException("write-ahead log is closed");
             }
             long seq = nextSequence++;
             queue.add(new Pending(entry, seq, Thread.currentThread()));
