@@ -46,6 +46,8 @@ public final class WatchCache implements AutoCloseable {
     private volatile boolean ready;
     private volatile boolean closed;
     private Watch storeWatch;
+    /** Which store watch is current: events of an older one (after a re-list) are ignored. */
+    private int generation;
 
     /**
      * @param decoder turns a stored key into the object with its resourceVersion set
@@ -73,7 +75,8 @@ public final class WatchCache implements AutoCloseable {
             }
             revision = all.revision();
             lowWater = all.revision();
-            storeWatch = store.watch(prefix, all.revision() + 1, new Listener());
+            generation++;
+            storeWatch = store.watch(prefix, all.revision() + 1, new Listener(generation));
             ready = true;
         }
     }
@@ -141,16 +144,20 @@ public final class WatchCache implements AutoCloseable {
         return watchers.size();
     }
 
-    private void apply(WatchEvent e) {
+    /** Applies one store event; false when it is out of order (the cache can no longer trust its watch). */
+    private boolean apply(WatchEvent e) {
         synchronized (lock) {
+            if (e.revision() <= revision) {
+                return false;
+            }
             String key = e.kv().key();
             ObjectNode prev = objects.get(key);
             CacheEvent ce;
             if (e.type() == WatchEvent.Type.DELETE) {
                 objects.remove(key);
                 if (prev == null) {
-                    revision = Math.max(revision, e.revision());
-                    return;
+                    revision = e.revision();
+                    return true;
                 }
                 ObjectNode last = prev.deepCopy();
                 ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
@@ -171,14 +178,34 @@ public final class WatchCache implements AutoCloseable {
                     watchers.remove(w);
                 }
             }
+            return true;
         }
     }
 
     private final class Listener implements WatchListener {
+        private final int gen;
+
+        Listener(int gen) {
+            this.gen = gen;
+        }
+
+        private boolean stale() {
+            synchronized (lock) {
+                return gen != generation;
+            }
+        }
+
         @Override
         public void onEvent(WatchEvent event) {
+            if (stale()) {
+                return;
+            }
             try {
-                apply(event);
+                if (!apply(event) && !closed) {
+                    LOG.warning("watch cache " + prefix + ": event at revision " + event.revision()
+                            + " arrived out of order; re-listing");
+                    reinitialise();
+                }
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "watch cache " + prefix + ": cannot apply event at " + event.revision(), ex);
             }
@@ -186,7 +213,7 @@ public final class WatchCache implements AutoCloseable {
 
         @Override
         public void onError(RuntimeException error) {
-            if (closed) {
+            if (closed || stale()) {
                 return;
             }
             LOG.log(Level.INFO, "watch cache " + prefix + " re-initialising: " + error.getMessage());
@@ -196,7 +223,7 @@ public final class WatchCache implements AutoCloseable {
         @Override
         public void onProgress(long rev) {
             synchronized (lock) {
-                if (rev > revision) {
+                if (gen == generation && rev > revision) {
                     revision = rev;
                 }
             }
@@ -206,13 +233,25 @@ public final class WatchCache implements AutoCloseable {
     /** After a broken store watch: end every client watch (they re-watch) and re-list. */
     private void reinitialise() {
         synchronized (lock) {
+            if (!ready) {
+                return; // already re-initialising
+            }
             ready = false;
+            generation++;
             for (CacheWatcher w : watchers) {
                 w.terminate();
             }
             watchers.clear();
         }
         Thread.ofVirtual().name("watch-cache-reinit").start(() -> {
+            Watch old;
+            synchronized (lock) {
+                old = storeWatch;
+                storeWatch = null;
+            }
+            if (old != null) {
+                old.close(); // not on the store's delivery thread, which may be the caller
+            }
             while (!closed) {
                 try {
                     start();
