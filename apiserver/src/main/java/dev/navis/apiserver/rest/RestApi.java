@@ -3,6 +3,7 @@ package dev.navis.apiserver.rest;
 import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.ResourceApi;
 import dev.navis.apiserver.rest.alloc.ServiceAllocator;
+import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.storage.Store;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +66,9 @@ public final class RestApi implements ResourceApi {
     public RestApi(Store store, List<ResourceDefinition> resources, Options options) {
         this.store = store;
         this.options = options;
-        this.index = new ResourceIndex(resources);
+        List<ResourceDefinition> served = new ArrayList<>(resources);
+        served.addAll(Reviews.definitions());
+        this.index = new ResourceIndex(served);
         Map<String, ObjectStorage> byGroupResource = new HashMap<>();
         RestStorage[] namespaceStorage = new RestStorage[1];
         RestStorage.NamespaceGuard guard = (ns, def, name) -> namespaceGuard().requireWritable(ns, def, name);
@@ -90,7 +93,7 @@ public final class RestApi implements ResourceApi {
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }
-        this.handler = new RestHandler(index, storages, namespaces, options);
+        this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL));
         this.compactor = new Compactor(store);
     }
 

@@ -1,7 +1,9 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.auth.UserInfo;
 import dev.navis.apiserver.rest.discovery.Discovery;
+import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.apiserver.rest.proto.ProtobufBodies;
 import dev.navis.apiserver.rest.watch.CacheWatcher;
 import dev.navis.apiserver.rest.watch.WatchCache;
@@ -36,12 +38,14 @@ final class RestHandler extends Handler.Abstract {
     private final Discovery discovery;
     private final NamespaceLifecycle namespaces;
     private final RestApi.Options options;
+    private final Reviews reviews;
 
     RestHandler(ResourceIndex index, Map<ResourceDefinition, RestStorage> storages, NamespaceLifecycle namespaces,
-                RestApi.Options options) {
+                RestApi.Options options, Reviews reviews) {
         this.index = index;
         this.storages = storages;
-        this.discovery = new Discovery(index);
+        this.reviews = reviews;
+        this.discovery = new Discovery(index, d -> Reviews.isReview(d) ? List.of("create") : Discovery.allVerbs());
         this.namespaces = namespaces;
         this.options = options;
     }
@@ -121,6 +125,14 @@ final class RestHandler extends Handler.Abstract {
         String sub = p.subresource();
         if (!sub.isEmpty() && !def.subresources().contains(sub)) {
             throw ApiException.pathNotFound();
+        }
+        if (Reviews.isReview(def)) {
+            if (!request.getMethod().equals("POST") || !p.name().isEmpty()) {
+                throw ApiException.methodNotAllowed();
+            }
+            UserInfo user = request.getAttribute(UserInfo.ATTRIBUTE) instanceof UserInfo u ? u : null;
+            send(response, callback, 201, Negotiation.JSON, reviews.answer(def, readObject(request), user));
+            return;
         }
         RestStorage rs = storages.get(def);
         String method = request.getMethod();
