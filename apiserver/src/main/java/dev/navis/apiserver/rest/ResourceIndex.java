@@ -32,10 +32,14 @@ public final class ResourceIndex {
         return byPath.get(group + "/" + version + "/" + plural);
     }
 
-    /** The first registered version of each group/plural: the one stored and watched (one cache per resource). */
+    /**
+     * The version a resource is stored (and watched) in: the first registered version of its group/plural
+     * that is not served by conversion from another one.
+     */
     public ResourceDefinition storageVersion(ResourceDefinition def) {
         for (ResourceDefinition d : all) {
-            if (d.group().equals(def.group()) && d.plural().equals(def.plural())) {
+            if (d.group().equals(def.group()) && d.plural().equals(def.plural())
+                    && dev.navis.apiserver.rest.convert.Conversions.forServed(d) == null) {
                 return d;
             }
         }

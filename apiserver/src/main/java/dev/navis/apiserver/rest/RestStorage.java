@@ -6,6 +6,8 @@ import dev.navis.apimachinery.patch.JsonPatch;
 import dev.navis.apimachinery.patch.MergePatch;
 import dev.navis.apimachinery.patch.PatchException;
 import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.apiserver.rest.convert.Conversions;
+import dev.navis.apiserver.rest.convert.VersionConverter;
 import dev.navis.apiserver.rest.watch.WatchCache;
 import dev.navis.storage.CompactedException;
 import dev.navis.storage.ConflictException;
@@ -47,6 +49,9 @@ public final class RestStorage {
     }
 
     private final ResourceDefinition def;
+    /** The version objects are stored in; its strategy defaults and validates them. */
+    private final ResourceDefinition storageDef;
+    private final VersionConverter converter;
     private final ObjectStorage storage;
     private final Store store;
     private final NamespaceGuard namespaces;
@@ -55,6 +60,9 @@ public final class RestStorage {
     public RestStorage(ResourceDefinition def, ObjectStorage storage, NamespaceGuard namespaces) {
         this.def = def;
         this.storage = storage;
+        this.storageDef = storage.definition();
+        VersionConverter c = storageDef.equals(def) ? null : Conversions.forServed(def);
+        this.converter = c == null ? VersionConverter.IDENTITY : c;
         this.store = storage.store();
         this.namespaces = namespaces;
     }
@@ -89,8 +97,9 @@ public final class RestStorage {
         return typed(o);
     }
 
-    /** Sets apiVersion and kind of the served version (objects are stored in one version per resource). */
+    /** A stored object as the served version shows it (objects are stored in one version per resource). */
     public ObjectNode typed(ObjectNode o) {
+        o = converter.fromStorage(o);
         o.put("apiVersion", def.apiVersion());
         o.put("kind", def.kind());
         return o;
@@ -200,6 +209,7 @@ public final class RestStorage {
 
     public ObjectNode create(String namespace, ObjectNode body, boolean dryRun) {
         checkTypeMeta(body);
+        body = toStorage(body);
         ObjectNode meta = Json.meta(body);
         if (def.namespaced()) {
             String bodyNs = Json.text(meta, "namespace");
@@ -228,19 +238,19 @@ public final class RestStorage {
             ObjectNode obj = prepareCreate(body.deepCopy());
             // allocation before validation, like upstream's BeginCreate: validation sees the allocated values
             behaviour.beforeCreate(obj, dryRun);
-            List<FieldError> errors = def.strategy().validate(obj);
+            List<FieldError> errors = storageDef.strategy().validate(obj);
             if (!errors.isEmpty()) {
                 behaviour.createFailed(obj);
                 throw ApiException.invalid(def, Json.name(obj), errors);
             }
             if (dryRun) {
                 behaviour.createFailed(obj);
-                return obj;
+                return typed(obj);
             }
             try {
                 long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), 0);
                 Json.meta(obj).put("resourceVersion", Long.toString(rev));
-                return obj;
+                return typed(obj);
             } catch (KeyExistsException e) {
                 behaviour.createFailed(obj);
                 if (!generated || attempt >= 3) {
@@ -270,7 +280,7 @@ public final class RestStorage {
         } else {
             meta.remove("generation");
         }
-        def.strategy().applyDefaults(obj);
+        storageDef.strategy().applyDefaults(obj);
         kindDefaults(obj);
         return obj;
     }
@@ -341,6 +351,14 @@ public final class RestStorage {
         }
         body.put("apiVersion", def.apiVersion());
         body.put("kind", def.kind());
+    }
+
+    /** An incoming object of the served version in the stored version. */
+    private ObjectNode toStorage(ObjectNode served) {
+        ObjectNode o = converter.toStorage(served);
+        o.put("apiVersion", storageDef.apiVersion());
+        o.put("kind", storageDef.kind());
+        return o;
     }
 
     public boolean hasStatus() {
@@ -426,7 +444,7 @@ public final class RestStorage {
                 throw ApiException.modified(def, name);
             }
             try {
-                return updateAttempt(kv, body.deepCopy(), dryRun, subresource, !wantedRv.isEmpty());
+                return updateAttempt(kv, toStorage(body.deepCopy()), dryRun, subresource, !wantedRv.isEmpty());
             } catch (Retry r) {
                 // store changed between read and write without a client precondition: read again
             }
@@ -439,9 +457,9 @@ public final class RestStorage {
         ObjectNode old = storage.decode(kv);
         String name = Json.name(old);
         ObjectNode obj = prepareUpdate(incoming, old, subresource);
-        def.strategy().applyDefaults(obj);
+        storageDef.strategy().applyDefaults(obj);
         behaviour.beforeUpdate(obj, old, dryRun);
-        List<FieldError> errors = def.strategy().validateUpdate(obj, old);
+        List<FieldError> errors = storageDef.strategy().validateUpdate(obj, old);
         if (!errors.isEmpty()) {
             behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);
@@ -632,7 +650,7 @@ public final class RestStorage {
             checkTypeMeta(patchedObject);
             Json.meta(patchedObject).put("resourceVersion", currentRv);
             try {
-                return updateAttempt(kv, patchedObject, dryRun, subresource, false);
+                return updateAttempt(kv, toStorage(patchedObject), dryRun, subresource, false);
             } catch (Retry r) {
                 // changed meanwhile: re-read and apply the patch again
             }
@@ -671,7 +689,7 @@ public final class RestStorage {
             if (kv == null) {
                 throw ApiException.notFound(def, name);
             }
-            ObjectNode current = typed(storage.decode(kv));
+            ObjectNode current = storage.decode(kv);
             ObjectNode meta = Json.meta(current);
             if (!opts.preconditionUid().isEmpty() && !opts.preconditionUid().equals(Json.text(meta, "uid"))) {
                 throw ApiException.conflict(def, name, "Precondition failed: UID in precondition: "
@@ -683,7 +701,8 @@ public final class RestStorage {
                         + opts.preconditionResourceVersion() + ", ResourceVersion in object meta: " + kv.modRevision());
             }
             try {
-                return deleteAttempt(kv, current, opts);
+                Deleted d = deleteAttempt(kv, current, opts);
+                return new Deleted(typed(d.object()), d.removed());
             } catch (Retry r) {
                 // changed meanwhile
             }

@@ -95,6 +95,32 @@ class CrudTest extends RestTestBase {
     }
 
     @Test
+    void servedVersionsConvertToTheStoredOne() throws Exception {
+        Reply v1 = post("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", "{\"metadata\":{\"name\":\"h\"},"
+                + "\"spec\":{\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"web\",\"apiVersion\":\"apps/v1\"},"
+                + "\"minReplicas\":1,\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}}");
+        assertThat(v1.code()).isEqualTo(201);
+        assertThat(v1.json().path("apiVersion").asString()).isEqualTo("autoscaling/v1");
+        assertThat(v1.json().path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(50);
+        JsonNode v2 = get("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/h").json();
+        assertThat(v2.path("apiVersion").asString()).isEqualTo("autoscaling/v2");
+        JsonNode metric = v2.path("spec").path("metrics").get(0);
+        assertThat(metric.path("resource").path("name").asString()).isEqualTo("cpu");
+        assertThat(metric.path("resource").path("target").path("averageUtilization").asInt()).isEqualTo(50);
+        assertThat(v2.path("spec").has("targetCPUUtilizationPercentage")).isFalse();
+
+        Reply patched = patch("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/h",
+                "application/merge-patch+json", "{\"spec\":{\"targetCPUUtilizationPercentage\":70}}");
+        assertThat(patched.json().path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+        assertThat(get("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/h").json().path("spec")
+                .path("metrics").get(0).path("resource").path("target").path("averageUtilization").asInt()).isEqualTo(70);
+        JsonNode listed = get("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers").json();
+        assertThat(listed.path("kind").asString()).isEqualTo("HorizontalPodAutoscalerList");
+        assertThat(listed.path("items").get(0).path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+        assertThat(delete("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/h").code()).isEqualTo(200);
+    }
+
+    @Test
     void yamlBodyAndYamlAnswer() throws Exception {
         Reply r = call("POST", "/api/v1/namespaces/default/configmaps", "application/yaml",
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n", "application/yaml");
