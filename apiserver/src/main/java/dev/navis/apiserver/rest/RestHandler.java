@@ -71,6 +71,11 @@ final class RestHandler extends Handler.Abstract {
         } catch (ApiException e) {
             drain(request);
             sendStatus(response, callback, e);
+        } catch (ClassCastException e) {
+            // a field of the wrong JSON type reached code that expects the kind's schema: the body was invalid
+            drain(request);
+            sendStatus(response, callback, ApiException.badRequest("the object does not match the schema of its kind: "
+                    + e.getMessage()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request " + request.getMethod() + " " + path + " failed", e);
             drain(request);

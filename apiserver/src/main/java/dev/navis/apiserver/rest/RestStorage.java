@@ -339,6 +339,16 @@ public final class RestStorage {
     }
 
     private void checkTypeMeta(ObjectNode body) {
+        for (String field : List.of("metadata", "spec", "status")) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isObject() && !v.isNull()) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(v) + " into Go struct field "
+                        + def.kind() + "." + field + " of type object");
+            }
+            if (v != null && v.isNull()) {
+                body.remove(field);
+            }
+        }
         String apiVersion = Json.text(body, "apiVersion");
         String kind = Json.text(body, "kind");
         if (!apiVersion.isEmpty() && !apiVersion.equals(def.apiVersion())) {
@@ -351,6 +361,10 @@ public final class RestStorage {
         }
         body.put("apiVersion", def.apiVersion());
         body.put("kind", def.kind());
+    }
+
+    private static String goType(JsonNode v) {
+        return v.isArray() ? "array" : v.isString() ? "string" : v.isNumber() ? "number" : v.isBoolean() ? "bool" : "value";
     }
 
     /** An incoming object of the served version in the stored version. */

@@ -63,6 +63,9 @@ class ErrorsTest extends RestTestBase {
     void badRequests() throws Exception {
         assertStatus(post("/api/v1/namespaces/default/pods", "{not json"), 400, "BadRequest");
         assertStatus(post("/api/v1/namespaces/default/pods", "[1,2]"), 400, "BadRequest");
+        assertStatus(post("/api/v1/namespaces/default/pods", "{\"metadata\":\"x\"}"), 400, "BadRequest");
+        assertStatus(post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"s\"},\"spec\":[1]}"), 400,
+                "BadRequest");
         Reply kind = post("/api/v1/namespaces/default/pods", "{\"apiVersion\":\"apps/v1\",\"kind\":\"Pod\","
                 + "\"metadata\":{\"name\":\"k\"}}");
         assertStatus(kind, 400, "BadRequest");
