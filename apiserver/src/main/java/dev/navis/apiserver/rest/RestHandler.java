@@ -381,7 +381,12 @@ final class RestHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         CacheWatcher watcher;
         try {
-            watcher = initial ? cache.watch(0, true) : cache.watch(from, false);
+            if (initial && (rv.isEmpty() || (!rv.equals("0") && cache.revision() < from))) {
+                // a consistent initial state (rv unset, or newer than the cache): read from the store, then follow
+                watcher = cache.watchFrom(rs.readConsistent(ns));
+            } else {
+                watcher = initial ? cache.watch(0, true) : cache.watch(from, false);
+            }
         } catch (WatchCache.TooOldException e) {
             ObjectNode status = ApiException.expired(e.getMessage()).toStatus();
             try {

@@ -97,12 +97,31 @@ public final class RestStorage {
         return typed(o);
     }
 
-    /** A stored object as the served version shows it (objects are stored in one version per resource). */
+    /**
+     * A stored object as the served version shows it (objects are stored in one version per resource), with
+     * apiVersion and kind first like upstream's encoding.
+     */
     public ObjectNode typed(ObjectNode o) {
         o = converter.fromStorage(o);
-        o.put("apiVersion", def.apiVersion());
-        o.put("kind", def.kind());
-        return o;
+        ObjectNode out = Json.object();
+        out.put("apiVersion", def.apiVersion());
+        out.put("kind", def.kind());
+        for (java.util.Map.Entry<String, JsonNode> e : o.properties()) {
+            if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
+                out.set(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** A consistent read of every stored object under {@code namespace} ("" = all), as stored. */
+    public WatchCache.Snapshot readConsistent(String namespace) {
+        RangeResult r = store.rangePrefix(storage.prefix(namespace), 0, 0);
+        List<ObjectNode> objects = new ArrayList<>(r.kvs().size());
+        for (KeyValue kv : r.kvs()) {
+            objects.add(storage.decode(kv));
+        }
+        return new WatchCache.Snapshot(objects, r.revision());
     }
 
     /** The objects of a list and the list metadata values. */
@@ -339,6 +358,7 @@ public final class RestStorage {
     }
 
     private void checkTypeMeta(ObjectNode body) {
+        checkMetadataTypes(body.get("metadata"));
         for (String field : List.of("metadata", "spec", "status")) {
             JsonNode v = body.get(field);
             if (v != null && !v.isObject() && !v.isNull()) {
@@ -363,8 +383,50 @@ public final class RestStorage {
         body.put("kind", def.kind());
     }
 
+    /** The generic ObjectMeta fields must have their Go types (upstream fails decoding otherwise: 400). */
+    private void checkMetadataTypes(JsonNode meta) {
+        if (meta == null || !meta.isObject()) {
+            return;
+        }
+        for (String f : List.of("name", "generateName", "namespace", "uid", "resourceVersion")) {
+            JsonNode v = meta.get(f);
+            if (v != null && !v.isString() && !v.isNull()) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(v)
+                        + " into Go struct field ObjectMeta.metadata." + f + " of type string");
+            }
+        }
+        for (String f : List.of("labels", "annotations")) {
+            JsonNode v = meta.get(f);
+            if (v == null || v.isNull()) {
+                continue;
+            }
+            if (!v.isObject()) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(v)
+                        + " into Go struct field ObjectMeta.metadata." + f + " of type map[string]string");
+            }
+            for (java.util.Map.Entry<String, JsonNode> e : v.properties()) {
+                if (!e.getValue().isString()) {
+                    throw ApiException.badRequest("json: cannot unmarshal " + goType(e.getValue())
+                            + " into Go struct field ObjectMeta.metadata." + f + " of type string");
+                }
+            }
+        }
+        JsonNode fins = meta.get("finalizers");
+        if (fins != null && !fins.isNull()) {
+            boolean ok = fins.isArray();
+            for (JsonNode f : fins) {
+                ok &= f.isString();
+            }
+            if (!ok) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(fins)
+                        + " into Go struct field ObjectMeta.metadata.finalizers of type []string");
+            }
+        }
+    }
+
     private static String goType(JsonNode v) {
-        return v.isArray() ? "array" : v.isString() ? "string" : v.isNumber() ? "number" : v.isBoolean() ? "bool" : "value";
+        return v.isArray() ? "array" : v.isObject() ? "object" : v.isString() ? "string" : v.isNumber() ? "number"
+                : v.isBoolean() ? "bool" : "value";
     }
 
     /** An incoming object of the served version in the stored version. */

@@ -136,6 +136,34 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers a watch whose initial state was read elsewhere (a consistent read of the store at
+     * {@code revision}): those objects are queued first as ADDED, then every event after {@code revision}.
+     *
+     * @throws TooOldException when {@code revision} is older than the window
+     */
+    public CacheWatcher watchFrom(Snapshot initial) throws TooOldException {
+        synchronized (lock) {
+            if (initial.revision() < lowWater) {
+                throw new TooOldException(initial.revision(), lowWater);
+            }
+            CacheWatcher w = new CacheWatcher(this, watcherCapacity + initial.objects().size() + window.size(),
+                    initial.revision());
+            for (ObjectNode o : initial.objects()) {
+                w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, o, null, initial.revision()));
+            }
+            w.initialEvents = initial.objects().size();
+            w.initialRevision = initial.revision();
+            for (CacheEvent e : window) {
+                if (e.revision() > initial.revision()) {
+                    w.offer(e);
+                }
+            }
+            watchers.add(w);
+            return w;
+        }
+    }
+
     void unregister(CacheWatcher w) {
         watchers.remove(w);
     }
