@@ -354,7 +354,7 @@ final class RestHandler extends Handler.Abstract {
         String rv = valueOr(q, "resourceVersion", "");
         String sendInitial = valueOr(q, "sendInitialEvents", "");
         boolean bookmarks = truthy(q.getValue("allowWatchBookmarks"));
-        long timeoutMillis;
+        long timeoutMillis = 0;
         String ts = q.getValue("timeoutSeconds");
         if (ts != null && !ts.isEmpty()) {
             try {
@@ -362,7 +362,9 @@ final class RestHandler extends Handler.Abstract {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("invalid timeoutSeconds: " + ts);
             }
-        } else {
+        }
+        if (timeoutMillis == 0) {
+            // unset or 0: upstream's default of a random time between minRequestTimeout and twice that
             long min = options.minRequestTimeoutSeconds();
             timeoutMillis = (min + ThreadLocalRandom.current().nextLong(min + 1)) * 1000L;
         }
