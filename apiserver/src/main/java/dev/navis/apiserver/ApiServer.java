@@ -34,6 +34,8 @@ import dev.navis.apiserver.server.RequestInfoHandler;
 import dev.navis.apiserver.server.Router;
 import dev.navis.apiserver.server.VersionHandler;
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apimachinery.registry.BuiltinResources;
+import dev.navis.apiserver.openapi.OpenApiService;
 import dev.navis.apiserver.rest.RestApi;
 import dev.navis.storage.Store;
 import dev.navis.storage.mvcc.MvccStore;
@@ -49,10 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Starting it opens the store under the data directory, makes (first start) or loads the cluster PKI and
  * the admin token, listens on HTTPS (HTTP/2 and HTTP/1.1) and writes {@code <dataDir>/kubeconfig.yaml} for the
- * port it bound. Every request then passes through one chain: drain accounting, {@link RequestInfo} parsing,
+ * port it bound. Every request then passes through one chain: {@link RequestInfo} parsing, drain accounting,
  * metrics, authentication (client certificate or bearer token; anonymous only for health and version), the
- * 3 MiB body limit, and the routes {@code /healthz /livez /readyz /version /metrics}, and {@code /api /apis}
- * which the {@link ResourceApi} serves. {@code /readyz} fails until the store answers and the resource API has
+ * 3 MiB body limit, and the routes {@code /healthz /livez /readyz /version /metrics}, and {@code /api /apis
+ * /openapi} which the {@link ResourceApi} serves. {@code /readyz} fails until the store answers and the resource API has
  * started, and again from the moment shutdown begins. Stopping stops accepting, lets short requests finish,
  * stops the resource API (ending watches), then the server, then closes the store.
  *
@@ -83,8 +85,10 @@ public final class ApiServer implements AutoCloseable {
     private Server server;
     private DrainHandler drain;
     private ClusterCertificates certificates;
+    private volatile int boundPort;
     private volatile boolean apiStarted;
     private volatile boolean shuttingDown;
+    private boolean started;
     private boolean stopped;
     private Thread shutdownHook;
 
@@ -99,9 +103,14 @@ public final class ApiServer implements AutoCloseable {
         this.newResourceApi = newResourceApi;
     }
 
+    /** The production server over every built-in resource ({@link BuiltinResources#all()}). */
+    public static ApiServer create(ApiServerOptions options) {
+        return create(options, BuiltinResources.all());
+    }
+
     /**
-     * The production server: the durable embedded store in {@link ApiServerOptions#storeDir()} and the REST API
-     * serving {@code resources} over it.
+     * The production server: the durable embedded store in {@link ApiServerOptions#storeDir()}, the REST API
+     * serving {@code resources} over it and their OpenAPI documents.
      */
     public static ApiServer create(ApiServerOptions options, List<ResourceDefinition> resources) {
         int servicePort = options.port() != 0 ? options.port() : ApiServerOptions.DEFAULT_PORT;
@@ -109,14 +118,23 @@ public final class ApiServer implements AutoCloseable {
                 RestApi.Options.DEFAULT.bookmarkIntervalMillis(), RestApi.Options.DEFAULT.eventWindow(),
                 RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort);
         return new ApiServer(options, dir -> MvccStore.open(dir, dev.navis.storage.mvcc.Options.defaults()),
-                store -> new RestResourceApi(new RestApi(store, resources, restOptions)));
+                store -> new RestResourceApi(new RestApi(store, resources, restOptions), new OpenApiService(resources)));
     }
 
-    /** {@link RestApi} in the chain. */
-    private record RestResourceApi(RestApi api) implements ResourceApi {
+    /** {@link RestApi} and the OpenAPI documents in the chain. */
+    private static final class RestResourceApi implements ResourceApi {
+        private final RestApi api;
+        private final Handler handler;
+
+        RestResourceApi(RestApi api, OpenApiService openApi) {
+            this.api = api;
+            // each declines the paths it does not serve
+            this.handler = new Handler.Sequence(openApi.handler(), api.handler());
+        }
+
         @Override
         public Handler handler() {
-            return api.handler();
+            return handler;
         }
 
         @Override
@@ -137,24 +155,26 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts everything; returns once the port is bound and the resource API has started. */
     public synchronized void start() throws Exception {
-        if (server != null) {
-            throw new IllegalStateException("already started");
+        if (started) {
+            throw new IllegalStateException("an ApiServer starts once");
         }
+        started = true;
         FilePermissions.createPrivateDirectory(options.dataDir());
         certificates = ClusterCertificates.loadOrCreate(options.pkiDir(), ServingNames.ofThisHost());
         List<Authenticator> authenticators = List.of(new X509Authenticator(certificates.ca()),
                 new TokenAuthenticator(TokenFile.read(ensureTokenFile())));
 
         store = openStore.apply(options.storeDir());
-        resourceApi = newResourceApi.apply(store);
-
-        char[] password = newPassword();
-        drain = new DrainHandler(new RequestInfoHandler(new MetricsHandler(metrics,
-                new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes())))));
-        server = HttpsServerFactory.create(options.bindAddress(), options.port(), certificates.servingKeyStore(password),
-                password, certificates.trustStore(), drain);
         try {
+            resourceApi = newResourceApi.apply(store);
+            char[] password = newPassword();
+            drain = new DrainHandler(new MetricsHandler(metrics,
+                    new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes()))));
+            server = HttpsServerFactory.create(options.bindAddress(), options.port(),
+                    certificates.servingKeyStore(password), password, certificates.trustStore(),
+                    new RequestInfoHandler(drain));
             server.start();
+            boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);
             resourceApi.start();
             apiStarted = true;
@@ -167,11 +187,16 @@ public final class ApiServer implements AutoCloseable {
 
     /** Stops gracefully (see the class comment); safe to call more than once and from a shutdown hook. */
     public synchronized void stop() {
-        if (server == null || stopped) {
+        if (!started || stopped) {
             return;
         }
         stopped = true;
         shuttingDown = true;
+        if (server == null) {
+            // start failed before the HTTPS server existed
+            closeStore();
+            return;
+        }
         try {
             for (var connector : server.getConnectors()) {
                 if (connector instanceof ServerConnector sc) {
@@ -194,9 +219,7 @@ public final class ApiServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("shutdown: HTTPS server did not stop cleanly", e);
         }
-        if (store != null) {
-            store.close();
-        }
+        closeStore();
         if (shutdownHook != null && !Thread.currentThread().equals(shutdownHook)) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -205,6 +228,12 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         LOG.info("API server stopped");
+    }
+
+    private void closeStore() {
+        if (store != null) {
+            store.close();
+        }
     }
 
     /** Stops this server when the JVM is asked to exit (SIGTERM, Ctrl-C). */
@@ -234,7 +263,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The port actually bound (useful with port 0). */
     public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return boundPort;
     }
 
     /** The URL clients on this machine use, e.g. https://127.0.0.1:6443. */
@@ -305,7 +334,8 @@ public final class ApiServer implements AutoCloseable {
                 .tree("/version", new VersionHandler())
                 .exact("/metrics", new MetricsEndpoint(metrics))
                 .tree("/api", api)
-                .tree("/apis", api);
+                .tree("/apis", api)
+                .tree("/openapi", api);
     }
 
     /** The token file in use, made with one admin token when it is the default one and absent. */

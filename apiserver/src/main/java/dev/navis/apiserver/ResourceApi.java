@@ -3,7 +3,7 @@ package dev.navis.apiserver;
 import org.eclipse.jetty.server.Handler;
 
 /**
- * What serves the resource API (/api, /apis and below) inside the {@link ApiServer}'s chain: the REST handler
+ * What serves the resource API (/api, /apis, /openapi and below) inside the {@link ApiServer}'s chain: the REST handler
  * in production. The chain has authenticated the request (see {@code UserInfo.ATTRIBUTE}) and parsed its
  * {@link RequestInfo} before the handler runs.
  */

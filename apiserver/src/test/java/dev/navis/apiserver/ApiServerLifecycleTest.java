@@ -123,6 +123,18 @@ class ApiServerLifecycleTest {
         }
     }
 
+    @Test
+    void failedStartClosesTheStore() throws Exception {
+        FakeStore store = new FakeStore();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ApiServer server = new ApiServer(options().withPort(taken.getLocalPort()), dir -> store, s -> new EchoApi());
+
+            assertThatThrownBy(server::start).isInstanceOf(java.io.IOException.class);
+            assertThat(store.closed).isTrue();
+            server.stop(); // harmless after a failed start
+        }
+    }
+
     private ApiServerOptions options() {
         return ApiServerOptions.defaults().withDataDir(dataDir).withPort(0).withShutdownTimeout(Duration.ofSeconds(20));
     }

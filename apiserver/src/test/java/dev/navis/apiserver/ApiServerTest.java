@@ -92,6 +92,19 @@ class ApiServerTest {
     }
 
     @Test
+    void tls12WorksToo() throws Exception {
+        HttpClient base = TestClients.withClientCertificate(server.certificates());
+        javax.net.ssl.SSLParameters tls12 = base.sslContext().getDefaultSSLParameters();
+        tls12.setProtocols(new String[] {"TLSv1.2"});
+        HttpClient client = HttpClient.newBuilder().sslContext(base.sslContext()).sslParameters(tls12).build();
+
+        HttpResponse<String> response = send(client, get("/api/v1/namespaces"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.sslSession()).get().extracting(javax.net.ssl.SSLSession::getProtocol).isEqualTo("TLSv1.2");
+    }
+
+    @Test
     void http11WorksToo() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(url("/api/v1/namespaces/default/pods/web"))
                 .version(HttpClient.Version.HTTP_1_1).build();

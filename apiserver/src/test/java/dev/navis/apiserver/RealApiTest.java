@@ -5,27 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
-
-import dev.navis.api.ResourceDefinition;
-import dev.navis.api.ResourceStrategy;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The production assembly (durable MvccStore + RestApi) behind the plumbing, driven by real kubectl. */
+/** The production assembly (durable MvccStore, RestApi, OpenAPI, built-in resources) driven by real kubectl. */
 class RealApiTest {
-    private static final ResourceStrategy GENERIC = new ResourceStrategy() {
-    };
-    private static final List<ResourceDefinition> RESOURCES = List.of(
-            new ResourceDefinition("", "v1", "Namespace", "namespaces", "namespace", false, List.of("ns"), List.of(),
-                    Set.of("status", "finalize"), GENERIC),
-            new ResourceDefinition("", "v1", "Service", "services", "service", true, List.of("svc"), List.of("all"),
-                    Set.of("status"), GENERIC),
-            new ResourceDefinition("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), List.of(),
-                    Set.of(), GENERIC));
-
     @TempDir
     Path dataDir;
 
@@ -34,7 +18,7 @@ class RealApiTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")), "kubectl is not installed");
         ApiServerOptions options = ApiServerOptions.defaults().withDataDir(dataDir).withPort(0);
 
-        try (ApiServer server = ApiServer.create(options, RESOURCES)) {
+        try (ApiServer server = ApiServer.create(options)) {
             server.start();
             String kubeconfig = server.kubeconfigFile().toString();
 
@@ -43,7 +27,8 @@ class RealApiTest {
             assertThat(namespaces.exit()).as(namespaces.output()).isZero();
             assertThat(namespaces.output()).contains("namespace/default", "namespace/kube-system");
 
-            // create -f sends JSON; `kubectl create configmap` would send protobuf, which Navis does not speak
+            // create -f sends JSON (validated against /openapi/v3); `kubectl create configmap` would send
+            // protobuf, which Navis does not speak
             Path manifest = dataDir.resolve("settings.yaml");
             Files.writeString(manifest, """
                     apiVersion: v1
@@ -54,12 +39,16 @@ class RealApiTest {
                       color: blue
                     """);
             KubectlTest.Result created = KubectlTest.run(dataDir, "--kubeconfig", kubeconfig, "create", "-f",
-                    manifest.toString(), "--validate=false");
+                    manifest.toString());
             assertThat(created.exit()).as(created.output()).isZero();
             assertThat(server.isReady()).isTrue();
+
+            KubectlTest.Result resources = KubectlTest.run(dataDir, "--kubeconfig", kubeconfig, "api-resources");
+            assertThat(resources.exit()).as(resources.output()).isZero();
+            assertThat(resources.output()).contains("deployments", "apps/v1");
         }
 
-        try (ApiServer server = ApiServer.create(options, RESOURCES)) {
+        try (ApiServer server = ApiServer.create(options)) {
             server.start();
             KubectlTest.Result read = KubectlTest.run(dataDir, "--kubeconfig", server.kubeconfigFile().toString(),
                     "get", "configmap", "settings", "-o", "jsonpath={.data.color}");

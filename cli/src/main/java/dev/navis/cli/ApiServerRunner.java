@@ -14,7 +14,7 @@ final class ApiServerRunner {
     static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err) throws InterruptedException {
         ApiServer server;
         try {
-            server = ApiServers.create(options);
+            server = ApiServer.create(options);
             server.stopOnShutdown();
             server.start();
         } catch (Exception e) {

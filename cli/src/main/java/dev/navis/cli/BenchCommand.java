@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** Benchmarks that print figures; targets live here, never in timed unit tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Navis components.",
-        subcommands = {})
+        subcommands = {BenchStoreCommand.class, ApiServerBench.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

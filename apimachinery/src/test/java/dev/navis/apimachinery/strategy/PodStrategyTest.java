@@ -83,6 +83,15 @@ class PodStrategyTest {
                         List.of("spec.containers[0].ports[0].protocol: Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\"")),
                 Arguments.of("{\"containers\":[{\"name\":\"a\",\"image\":\"x\",\"volumeMounts\":[{\"name\":\"v\",\"mountPath\":\"/d\"}]}]}",
                         List.of("spec.containers[0].volumeMounts[0].name: Not found: \"v\"")),
+                Arguments.of("{\"containers\":[{\"name\":\"a\",\"image\":\"x\",\"livenessProbe\":{\"periodSeconds\":5}}]}",
+                        List.of("spec.containers[0].livenessProbe: Required value: must specify a handler type")),
+                Arguments.of("{\"volumes\":[{\"name\":\"s\",\"secret\":{}}],\"containers\":[{\"name\":\"a\",\"image\":\"x\","
+                        + "\"env\":[{\"name\":\"K\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"s\"}}}]}]}",
+                        List.of("spec.volumes[0].secret.secretName: Required value",
+                                "spec.containers[0].env[0].valueFrom.secretKeyRef.key: Required value")),
+                Arguments.of("{\"initContainers\":[{\"name\":\"i\",\"image\":\"x\",\"restartPolicy\":\"Never\"}],"
+                        + "\"containers\":[{\"name\":\"a\",\"image\":\"x\"}]}",
+                        List.of("spec.initContainers[0].restartPolicy: Unsupported value: \"Never\": supported values: \"Always\"")),
                 Arguments.of("{\"containers\":[{\"name\":\"A_B\",\"image\":\"x\"}]}",
                         List.of("spec.containers[0].name: Invalid value: \"A_B\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")));
     }

@@ -7,16 +7,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 
-/** PEM text for certificates ("CERTIFICATE") and EC private keys (PKCS#8 "PRIVATE KEY"), as kubectl reads them. */
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * PEM text for certificates ("CERTIFICATE") and EC private keys. Keys are written as SEC1 "EC PRIVATE KEY",
+ * as kubeadm and k3s write them: kubectl reads any form, but some clients (fabric8) take an untyped PKCS#8
+ * "PRIVATE KEY" for RSA. Both forms are read.
+ */
 public final class Pem {
-    private static final String KEY_LABEL = "PRIVATE KEY";
+    private static final String KEY_LABEL = "EC PRIVATE KEY";
     private static final String CERT_LABEL = "CERTIFICATE";
 
     private Pem() {
@@ -31,7 +39,17 @@ public final class Pem {
     }
 
     public static String encode(PrivateKey key) {
-        return encode(KEY_LABEL, key.getEncoded());
+        try {
+            // SEC1 must name its curve itself: in PKCS#8 the curve sits in the outer algorithm identifier
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+            ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
+            int orderBits = ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
+            ECPrivateKey sec1 = new ECPrivateKey(orderBits, inner.getKey(), inner.getPublicKey(),
+                    info.getPrivateKeyAlgorithm().getParameters());
+            return encode(KEY_LABEL, sec1.getEncoded());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode private key", e);
+        }
     }
 
     public static X509Certificate readCertificate(Path file) throws IOException {
@@ -44,19 +62,16 @@ public final class Pem {
     }
 
     public static PrivateKey readPrivateKey(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        String begin = "-----BEGIN " + KEY_LABEL + "-----";
-        String end = "-----END " + KEY_LABEL + "-----";
-        int from = text.indexOf(begin);
-        int to = text.indexOf(end);
-        if (from < 0 || to < from) {
-            throw new IOException("not a PKCS#8 PEM private key: " + file);
-        }
-        byte[] der = Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
-        try {
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-            throw new IOException("not an EC private key: " + file, e);
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            Object parsed = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (parsed instanceof PEMKeyPair pair) {
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (parsed instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw new IOException("not a PEM EC private key: " + file);
         }
     }
 

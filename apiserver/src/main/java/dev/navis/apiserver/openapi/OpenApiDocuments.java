@@ -67,9 +67,7 @@ final class OpenApiDocuments {
             OpenApiV3Builder builder = new OpenApiV3Builder(surface, kubernetesVersion);
             Map<String, Rendered> docs = new LinkedHashMap<>();
             for (Map.Entry<String, List<ApiPath>> e : surface.pathsByGroupVersion().entrySet()) {
-                String[] parts = e.getKey().split("/");
-                String group = parts[0].equals("api") ? "" : parts[1];
-                docs.put(e.getKey(), Rendered.of(builder.build(group, e.getKey(), e.getValue())));
+                docs.put(e.getKey(), Rendered.of(builder.build(e.getKey(), e.getValue())));
             }
             v3 = Map.copyOf(docs);
         }

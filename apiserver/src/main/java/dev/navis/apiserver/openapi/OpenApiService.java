@@ -35,6 +35,16 @@ public final class OpenApiService {
         return handler;
     }
 
+    /**
+     * Builds and caches all documents now instead of at the first request (about a second of CPU with every
+     * built-in kind); call it from a background thread at server start if the first {@code kubectl explain}
+     * should not wait.
+     */
+    public void prepare() {
+        documents.v3Root();
+        documents.v2();
+    }
+
     OpenApiDocuments documents() {
         return documents;
     }

@@ -29,7 +29,7 @@ final class OpenApiV3Builder {
         this.version = kubernetesVersion;
     }
 
-    ObjectNode build(String group, String groupVersion, List<ApiPath> paths) {
+    ObjectNode build(String groupVersion, List<ApiPath> paths) {
         ObjectNode doc = nodes.objectNode();
         doc.put("openapi", "3.0.0");
         doc.putObject("info").put("title", "Kubernetes").put("version", version);

@@ -7,9 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyFactory;
 import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
@@ -46,9 +44,10 @@ class KubeconfigTest {
         assertThat(certificate(user.get("user").get("client-certificate-data").asString())).isEqualTo(pki.admin());
         String keyPem = new String(Base64.getDecoder().decode(user.get("user").get("client-key-data").asString()),
                 StandardCharsets.US_ASCII);
-        assertThat(keyPem).startsWith("-----BEGIN PRIVATE KEY-----\n");
-        byte[] der = Base64.getMimeDecoder().decode(keyPem.replaceAll("-----[A-Z ]+-----", ""));
-        assertThat(KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der))).isEqualTo(pki.adminKey());
+        assertThat(keyPem).startsWith("-----BEGIN EC PRIVATE KEY-----\n");
+        Path keyFile = file.resolveSibling("admin-key-from-kubeconfig.pem");
+        Files.writeString(keyFile, keyPem);
+        assertThat(Pem.readPrivateKey(keyFile)).isEqualTo(pki.adminKey());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
 

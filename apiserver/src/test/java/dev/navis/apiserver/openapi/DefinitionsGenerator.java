@@ -40,7 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class DefinitionsGenerator {
 
-    static final String SOURCE = "io.kubernetes:client-java-api:23.0.0 (Kubernetes 1.32) + kubernetes-types 1.30.0";
+    static final String SOURCE = "io.kubernetes:client-java-api:23.0.0 (Kubernetes 1.32) + kubernetes-types 1.30.0"
+            + " + kubernetes-models 5.1.0 (enums)";
 
     private static final String MODELS = "io.kubernetes.client.openapi.models.";
     private static final String META = "io.k8s.apimachinery.pkg.apis.meta.v1";
@@ -66,6 +67,7 @@ final class DefinitionsGenerator {
     private final Fabric8Groups fabric8 = new Fabric8Groups();
     private final Map<Class<?>, String> names = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> refDescriptions = KubernetesTypesDescriptions.load();
+    private final Map<String, Map<String, KubernetesModelsEnums.FieldEnum>> enums = KubernetesModelsEnums.load();
 
     /** The resource's content: {"source": ..., "definitions": {name: schema}}, sorted by name. */
     ObjectNode generate() {
@@ -246,6 +248,14 @@ final class DefinitionsGenerator {
             ObjectNode property = propertySchema(field.getGenericType(), name);
             ApiModelProperty doc = getterAnnotation(model, field);
             String description = describe(name, property, doc, supplement);
+            KubernetesModelsEnums.FieldEnum fieldEnum = enums.getOrDefault(definition, Map.of()).get(name);
+            if (fieldEnum != null && description != null
+                    && flat(withoutEnumText(fieldEnum.description())).equals(flat(description))) {
+                description = fieldEnum.description();
+                ObjectNode target = fieldEnum.items() ? (ObjectNode) property.get("items") : property;
+                ArrayNode values = target.putArray("enum");
+                fieldEnum.values().forEach(values::add);
+            }
             if (description != null) {
                 property.put("description", description);
             }
@@ -306,6 +316,12 @@ final class DefinitionsGenerator {
             return upstream; // the same text with its paragraphs
         }
         return own != null ? own : upstream != null ? upstream : standardDescription(field, property);
+    }
+
+    /** A description without its trailing "Possible enum values:" list. */
+    private static String withoutEnumText(String text) {
+        int at = text.indexOf("\n\nPossible enum values:");
+        return at < 0 ? text : text.substring(0, at);
     }
 
     private static String flat(String text) {

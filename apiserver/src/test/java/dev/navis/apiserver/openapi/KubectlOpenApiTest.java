@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.navis.apiserver.rest.RestApi;
+import dev.navis.storage.mvcc.MvccStore;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -18,16 +20,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real kubectl (v1.32, /usr/bin/kubectl) against the OpenAPI handler over plain HTTP: {@code explain} must print
- * upstream's field names, types and descriptions, and {@code create} must see that the server supports
- * server-side field validation.
+ * Real kubectl (v1.32, /usr/bin/kubectl) against the OpenAPI handler and the REST API (in-memory store) over
+ * plain HTTP: {@code explain} must print upstream's field names, types and descriptions, {@code create} and
+ * {@code apply} must see that the server supports server-side field validation, and a second {@code apply}
+ * (a patch) must not trip over the OpenAPI documents.
  */
 class KubectlOpenApiTest {
 
     private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
 
+    private static MvccStore store;
+    private static RestApi rest;
     private static Server server;
-    private static TestDiscoveryHandler discovery;
+    private static RequestRecorder recorder;
     private static String url;
 
     @TempDir
@@ -40,8 +45,12 @@ class KubectlOpenApiTest {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        discovery = new TestDiscoveryHandler(TestResources.all());
-        server.setHandler(new Handler.Sequence(new OpenApiService(TestResources.all()).handler(), discovery));
+        store = MvccStore.inMemory();
+        rest = new RestApi(store, TestResources.all());
+        rest.start();
+        recorder = new RequestRecorder(
+                new Handler.Sequence(new OpenApiService(TestResources.all()).handler(), rest.handler()));
+        server.setHandler(recorder);
         server.start();
         url = "http://127.0.0.1:" + connector.getLocalPort();
     }
@@ -49,6 +58,8 @@ class KubectlOpenApiTest {
     @AfterAll
     static void stop() throws Exception {
         server.stop();
+        rest.stop();
+        store.close();
     }
 
     private static String kubectl(String... args) throws IOException, InterruptedException {
@@ -82,7 +93,9 @@ class KubectlOpenApiTest {
                 "ports\t<[]ContainerPort>",
                 "securityContext\t<SecurityContext>",
                 "    SecurityContext defines the security options the container should be run\n    with.",
-                "resources\t<ResourceRequirements>");
+                "resources\t<ResourceRequirements>",
+                "  imagePullPolicy\t<string>\n  enum: Always, IfNotPresent, Never\n",
+                "    Possible enum values:\n     - `\"Always\"` means that kubelet always attempts to pull the latest image.");
     }
 
     @Test
@@ -103,20 +116,38 @@ class KubectlOpenApiTest {
                 "  status\t<PodStatus>");
     }
 
-    @Test
-    void createSendsStrictFieldValidation() throws Exception {
-        Path manifest = home.resolve("cm.yaml");
+    private static Path configMap(String name) throws IOException {
+        Path manifest = home.resolve(name + ".yaml");
         Files.writeString(manifest, """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata:
-                  name: settings
+                  name: %s
                   namespace: default
                 data:
                   a: b
-                """);
-        String out = kubectl("create", "-f", manifest.toString());
-        assertThat(out).contains("configmap/settings created");
-        assertThat(discovery.createQueries).anySatisfy(q -> assertThat(q).contains("fieldValidation=Strict"));
+                """.formatted(name));
+        return manifest;
+    }
+
+    @Test
+    void createSendsStrictFieldValidation() throws Exception {
+        String out = kubectl("create", "-f", configMap("created").toString());
+        assertThat(out).contains("configmap/created created");
+        assertThat(recorder.requests).anySatisfy(r -> assertThat(r)
+                .startsWith("POST /api/v1/namespaces/default/configmaps?").contains("fieldValidation=Strict"));
+    }
+
+    @Test
+    void applySendsStrictFieldValidation() throws Exception {
+        Path manifest = configMap("applied");
+        assertThat(kubectl("apply", "-f", manifest.toString())).contains("configmap/applied created");
+        assertThat(recorder.requests).anySatisfy(r -> assertThat(r).startsWith("POST ")
+                .contains("fieldManager=kubectl-client-side-apply").contains("fieldValidation=Strict"));
+        Files.writeString(manifest, Files.readString(manifest).replace("a: b", "a: c"));
+        assertThat(kubectl("apply", "-f", manifest.toString())).contains("configmap/applied configured");
+        assertThat(recorder.requests).anySatisfy(r -> assertThat(r)
+                .startsWith("PATCH /api/v1/namespaces/default/configmaps/applied?").contains("fieldValidation=Strict"));
+        assertThat(kubectl("get", "configmap", "applied", "-n", "default", "-o", "jsonpath={.data.a}")).isEqualTo("c");
     }
 }

@@ -23,12 +23,14 @@ import org.slf4j.LoggerFactory;
  *       resourceVersion seen, so no event is lost and nothing is listed again;</li>
  *   <li>when the server says that resourceVersion is too old (410 Expired/Gone, as a response or as an
  *       ERROR event), list again at once;</li>
- *   <li>on other errors wait with exponential backoff, then retry.</li>
+ *   <li>on other errors, and after a stream that ended within a second without any event, wait with
+ *       exponential backoff, then retry.</li>
  * </ol>
  */
 public final class Reflector<T extends HasMetadata> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reflector.class);
+    private static final long VERY_SHORT_WATCH_NANOS = 1_000_000_000L;
 
     /** Where the reflector puts what it learns. Calls come from the reflector's single thread. */
     public interface Sink<T> {
@@ -78,8 +80,14 @@ public final class Reflector<T extends HasMetadata> {
                 if (relistNeeded) {
                     list();
                 }
-                watchOnce();
-                failures = 0;
+                long started = clock.nanoTime();
+                if (!watchOnce() && clock.nanoTime() - started < VERY_SHORT_WATCH_NANOS && !stopped) {
+                    // a stream closed at once without events: a struggling server; do not spin on it
+                    LOG.warn("{}: very short watch, backing off", client.ref().groupResource());
+                    sleepBackoff();
+                } else {
+                    failures = 0;
+                }
             } catch (ApiException e) {
                 if (stopped) {
                     return;
@@ -125,16 +133,20 @@ public final class Reflector<T extends HasMetadata> {
         lastVersionUnavailable = false;
     }
 
-    /** One watch stream, applied until it ends; returns to re-watch, throws to back off. */
-    private void watchOnce() throws InterruptedException {
+    /**
+     * One watch stream, applied until it ends; returns whether it carried any event (so that the caller can
+     * tell a normal server timeout from a stream that closes at once), throws to back off.
+     */
+    private boolean watchOnce() throws InterruptedException {
         long timeout = 300 + ThreadLocalRandom.current().nextLong(300); // 5-10 minutes, as client-go
         Watch<T> w = client.watch(selector.withResourceVersion(lastResourceVersion).withAllowWatchBookmarks(true)
                 .withTimeoutSeconds(timeout).withContinue(null).withLimit(0));
         currentWatch = w;
         try {
             if (stopped) {
-                return;
+                return true;
             }
+            boolean any = false;
             WatchEvent<T> event;
             while ((event = w.next()) != null) {
                 if (event.type() == WatchEvent.Type.ERROR) {
@@ -151,8 +163,9 @@ public final class Reflector<T extends HasMetadata> {
                 if (rv != null && !rv.isEmpty()) {
                     lastResourceVersion = rv;
                 }
-                failures = 0;
+                any = true;
             }
+            return any;
         } finally {
             currentWatch = null;
             w.close();

@@ -31,6 +31,6 @@ public final class RestKubeClient implements KubeClient, AutoCloseable {
     /** Closes the connections; open watches end. */
     @Override
     public void close() {
-        transport.http().close();
+        transport.http().shutdownNow(); // close() would wait for open watches to end
     }
 }

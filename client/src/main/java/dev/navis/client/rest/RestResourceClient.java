@@ -21,12 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
 
 /** {@link ResourceClient} over HTTP: builds upstream's REST paths and decodes typed objects. */
 final class RestResourceClient<T extends HasMetadata> implements ResourceClient<T> {
 
     private static final String JSON = "application/json";
+    private static final long HEADERS_TIMEOUT_SECONDS = 60;
 
     private final HttpTransport transport;
     private final ResourceRef<T> ref;
@@ -142,7 +145,8 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
         });
         stream.attach(future);
         try {
-            int code = status.get();
+            // the headers of a watch come at once; the body may then stay open for minutes
+            int code = status.get(HEADERS_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (code != 200) {
                 throw HttpStatuses.toException(code, errorBody.get());
             }
@@ -151,6 +155,10 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
             stream.close();
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new InterruptedIOException("watch interrupted"));
+        } catch (TimeoutException e) {
+            stream.close();
+            throw new UncheckedIOException(new IOException("watch " + ref.groupResource()
+                    + ": no response headers within " + HEADERS_TIMEOUT_SECONDS + " s"));
         } catch (ExecutionException e) {
             stream.close();
             Throwable cause = e.getCause();

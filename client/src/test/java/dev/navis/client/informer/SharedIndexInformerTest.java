@@ -208,6 +208,23 @@ class SharedIndexInformerTest {
     }
 
     @Test
+    void aWatchThatEndsAtOnceWithoutEventsBacksOffInsteadOfSpinning() throws Exception {
+        FakeClock clock = new FakeClock();
+        SharedIndexInformer<Pod> inf = new SharedIndexInformer<>(api.pods(), ListOptions.ALL, Duration.ZERO, clock,
+                new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        started.add(inf);
+        inf.start();
+        inf.waitForSync(WAIT);
+        await().atMost(WAIT).until(() -> api.openWatches() == 1);
+        api.endWatches();
+        await().atMost(WAIT).until(() -> clock.waiters() > 0); // the reflector waits out its backoff
+        assertThat(listsAndWatches()).containsExactly("list", "watch");
+        clock.advance(Duration.ofSeconds(2)); // past the jittered 1-2 s delay
+        await().atMost(WAIT).until(() -> api.openWatches() == 1);
+        assertThat(listsAndWatches()).containsExactly("list", "watch", "watch");
+    }
+
+    @Test
     void backsOffAndRetriesAfterAListError() throws Exception {
         AtomicInteger lists = new AtomicInteger();
         api.prependReactor("list", "pods", a -> {

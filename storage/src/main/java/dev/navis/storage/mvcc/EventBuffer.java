@@ -7,8 +7,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The bounded queue between the dispatcher and one watch's delivery thread. Offering never blocks (a full
- * buffer means the watch is set aside), and the consumer can be woken without an element ({@link #wake}).
+ * The bounded queue between the dispatcher and one watch's delivery thread. Both sides move whole batches
+ * per lock acquisition. Offering never blocks (a full buffer means the watch is set aside), and the
+ * consumer can be woken without an element ({@link #wake}).
  */
 final class EventBuffer {
     private final WatchEvent[] ring;
@@ -22,42 +23,59 @@ final class EventBuffer {
         ring = new WatchEvent[capacity];
     }
 
-    /** Adds the event unless the buffer is full. */
-    boolean offer(WatchEvent event) {
+    /**
+     * Adds the events of revisions {@code firstRevision + i} that the watch wants.
+     *
+     * @return the index of the first wanted event that did not fit (or was null: compacted), or -1 when all fit
+     */
+    int offer(WatchEvent[] events, int length, long firstRevision, Watcher watcher) {
         lock.lock();
         try {
-            if (count == ring.length) {
-                return false;
+            boolean wasEmpty = count == 0;
+            int stoppedAt = -1;
+            for (int i = 0; i < length; i++) {
+                if (firstRevision + i < watcher.minRevision) {
+                    continue;
+                }
+                WatchEvent e = events[i];
+                if (e != null && !watcher.matches(e.kv().key())) {
+                    continue;
+                }
+                if (e == null || count == ring.length) {
+                    stoppedAt = i;
+                    break;
+                }
+                ring[(head + count) % ring.length] = e;
+                count++;
             }
-            ring[(head + count) % ring.length] = event;
-            if (count++ == 0) {
+            if (wasEmpty && count > 0) {
                 changed.signal();
             }
-            return true;
+            return stoppedAt;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The next event, or null when empty. */
-    WatchEvent poll() {
+    /** Moves up to {@code into.length} events into {@code into} without waiting; returns how many. */
+    int drain(WatchEvent[] into) {
         lock.lock();
         try {
-            return take();
+            return take(into);
         } finally {
             lock.unlock();
         }
     }
 
-    /** The next event, waiting up to {@code nanos}; null on timeout or {@link #wake}. */
-    WatchEvent poll(long nanos) throws InterruptedException {
+    /** Like {@link #drain(WatchEvent[])}, but waits up to {@code nanos} for an event; 0 on timeout or {@link #wake}. */
+    int drain(WatchEvent[] into, long nanos) throws InterruptedException {
         lock.lock();
         try {
             while (count == 0 && !woken && nanos > 0) {
                 nanos = changed.awaitNanos(nanos);
             }
             woken = false;
-            return take();
+            return take(into);
         } finally {
             lock.unlock();
         }
@@ -72,7 +90,7 @@ final class EventBuffer {
         }
     }
 
-    /** Makes a waiting {@link #poll(long)} return now. */
+    /** Makes a waiting {@link #drain(WatchEvent[], long)} return now. */
     void wake() {
         lock.lock();
         try {
@@ -83,15 +101,15 @@ final class EventBuffer {
         }
     }
 
-    private WatchEvent take() {
-        if (count == 0) {
-            return null;
+    private int take(WatchEvent[] into) {
+        int n = Math.min(count, into.length);
+        for (int i = 0; i < n; i++) {
+            into[i] = ring[head];
+            ring[head] = null;
+            head = (head + 1) % ring.length;
         }
-        WatchEvent e = ring[head];
-        ring[head] = null;
-        head = (head + 1) % ring.length;
-        count--;
-        return e;
+        count -= n;
+        return n;
     }
 
     static long toNanos(java.time.Duration d) {

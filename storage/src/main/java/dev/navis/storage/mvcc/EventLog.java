@@ -20,10 +20,18 @@ final class EventLog {
     private final ConcurrentHashMap<Long, WatchEvent[]> chunks = new ConcurrentHashMap<>();
     private long lowestChunk = 0;
 
+    // the writer's current chunk, to skip the map on most appends
+    private long tailIndex = -1;
+    private WatchEvent[] tail;
+
     void append(WatchEvent event) {
         long rev = event.revision();
-        WatchEvent[] chunk = chunks.computeIfAbsent(rev >>> CHUNK_BITS, k -> new WatchEvent[CHUNK_SIZE]);
-        chunk[(int) (rev & MASK)] = event;
+        long index = rev >>> CHUNK_BITS;
+        if (index != tailIndex || tail == null) {
+            tail = chunks.computeIfAbsent(index, k -> new WatchEvent[CHUNK_SIZE]);
+            tailIndex = index;
+        }
+        tail[(int) (rev & MASK)] = event;
     }
 
     /** The event of {@code revision}, or null when it was compacted (or not written yet). */
@@ -37,6 +45,9 @@ final class EventLog {
         long boundary = revision >>> CHUNK_BITS;
         for (long c = lowestChunk; c < boundary; c++) {
             chunks.remove(c);
+        }
+        if (tailIndex < boundary) {
+            tail = null;
         }
         lowestChunk = Math.max(lowestChunk, boundary);
         WatchEvent[] chunk = chunks.get(boundary);

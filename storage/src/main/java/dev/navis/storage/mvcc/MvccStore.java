@@ -92,6 +92,8 @@ public final class MvccStore implements Store {
 
     // written only with writeLock held
     private long revision;
+    private KeyHistory lastHistory;
+    private String lastHistoryKey;
     private long nextLeaseId = 1;
 
     private volatile long durableRevision;
@@ -326,7 +328,23 @@ public final class MvccStore implements Store {
 
     private KeyValue latest(String key) {
         KeyHistory h = index.get(key);
+        lastHistory = h;
+        lastHistoryKey = key;
         return h == null ? null : h.latest();
+    }
+
+    /**
+     * The history of {@code key}, created if absent. Write lock held (or recovery). Writes look the key up
+     * in {@link #latest} just before, so the history found there is reused instead of a second search.
+     */
+    private KeyHistory history(String key) {
+        KeyHistory h = lastHistory;
+        if (h == null || !key.equals(lastHistoryKey)) {
+            h = index.computeIfAbsent(key, k -> new KeyHistory());
+        }
+        lastHistory = null;
+        lastHistoryKey = null;
+        return h;
     }
 
     /** Assigns the next revision to a put of {@code key}. Write lock held. */
@@ -347,7 +365,7 @@ public final class MvccStore implements Store {
     }
 
     private void applyPut(KeyValue kv, KeyValue previous) {
-        index.computeIfAbsent(kv.key(), k -> new KeyHistory()).append(kv);
+        history(kv.key()).append(kv);
         if (previous != null && previous.lease() != 0 && previous.lease() != kv.lease()) {
             detach(previous);
         }
@@ -362,7 +380,7 @@ public final class MvccStore implements Store {
 
     private void applyDelete(KeyValue current, long rev) {
         KeyValue tombstone = new KeyValue(current.key(), null, 0, rev, 0, 0);
-        index.computeIfAbsent(current.key(), k -> new KeyHistory()).append(tombstone);
+        history(current.key()).append(tombstone);
         detach(current);
         events.append(new WatchEvent(WatchEvent.Type.DELETE, tombstone, current));
     }
@@ -408,6 +426,11 @@ public final class MvccStore implements Store {
             throw new IllegalArgumentException("fromRevision must not be negative");
         }
         return hub.watch(prefix, fromRevision, current, listener);
+    }
+
+    /** How many times the write-ahead log was forced to disk (0 for an in-memory store). */
+    public long logFlushes() {
+        return wal == null ? 0 : wal.flushCount();
     }
 
     /** How many watches are open (for metrics and tests). */
@@ -639,8 +662,16 @@ public final class MvccStore implements Store {
         Frames.end(out, start);
     }
 
+    /**
+     * Snapshots every {@link Options#snapshotEveryRevisions()} revisions, but never before the log since the
+     * last snapshot is half as long as the retained history: a snapshot rewrites all retained history, so
+     * without compaction this spaces them geometrically and keeps the bytes written proportional to the log.
+     */
     private void maybeSnapshot() {
-        if (wal != null && durableRevision - lastSnapshotRevision >= options.snapshotEveryRevisions()) {
+        long current = durableRevision;
+        long sinceLast = current - lastSnapshotRevision;
+        long retained = current - compactedRevision;
+        if (wal != null && sinceLast >= options.snapshotEveryRevisions() && sinceLast >= retained / 2) {
             snapshot();
         }
     }

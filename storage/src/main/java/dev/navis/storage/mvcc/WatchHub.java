@@ -147,20 +147,13 @@ final class WatchHub {
         synchronized (lock) {
             for (int wi = synced.size() - 1; wi >= 0; wi--) {
                 Watcher w = synced.get(wi);
-                for (int i = 0; i < events.length; i++) {
-                    long rev = from + i;
-                    if (rev < w.minRevision) {
-                        continue;
-                    }
-                    WatchEvent e = events[i];
-                    if (e == null || (w.matches(e.kv().key()) && !w.buffer.offer(e))) {
-                        // buffer full (or the event was compacted before we got to it): set the watch aside
-                        w.synced = false;
-                        w.resumeRevision = rev;
-                        synced.remove(wi);
-                        w.buffer.wake();
-                        break;
-                    }
+                int stoppedAt = w.buffer.offer(events, events.length, from, w);
+                if (stoppedAt >= 0) {
+                    // buffer full (or the event was compacted before we got to it): set the watch aside
+                    w.synced = false;
+                    w.resumeRevision = from + stoppedAt;
+                    synced.remove(wi);
+                    w.buffer.wake();
                 }
             }
             notified = upTo;

@@ -67,15 +67,16 @@ final class Watcher implements Watch {
     }
 
     private void run() {
+        WatchEvent[] batch = new WatchEvent[Math.min(256, hub.options.watchBufferSize())];
         try {
             while (!closed) {
                 if (storeClosed) {
                     fail(new StoreException("store is closed"));
                     return;
                 }
-                WatchEvent e = buffer.poll();
-                if (e != null) {
-                    deliver(e);
+                int n = buffer.drain(batch);
+                if (n > 0) {
+                    deliver(batch, n);
                     continue;
                 }
                 boolean isSynced;
@@ -83,12 +84,19 @@ final class Watcher implements Watch {
                     isSynced = synced;
                 }
                 if (!isSynced) {
-                    catchUp();
+                    // the dispatcher may have filled the buffer between our drain and its setting us aside:
+                    // those events come first. An unsynced watch gets no new offers, so one more drain suffices.
+                    n = buffer.drain(batch);
+                    if (n > 0) {
+                        deliver(batch, n);
+                    } else {
+                        catchUp();
+                    }
                     continue;
                 }
-                e = buffer.poll(progressNanos);
-                if (e != null) {
-                    deliver(e);
+                n = buffer.drain(batch, progressNanos);
+                if (n > 0) {
+                    deliver(batch, n);
                 } else {
                     maybeProgress();
                 }
@@ -97,6 +105,13 @@ final class Watcher implements Watch {
             Thread.currentThread().interrupt();
         } catch (RuntimeException ex) {
             fail(ex);
+        }
+    }
+
+    private void deliver(WatchEvent[] batch, int n) {
+        for (int i = 0; i < n; i++) {
+            deliver(batch[i]);
+            batch[i] = null;
         }
     }
 

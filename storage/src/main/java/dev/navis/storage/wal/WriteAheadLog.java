@@ -73,6 +73,7 @@ public final class WriteAheadLog implements AutoCloseable {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
 
     private volatile long durableSequence;
+    private volatile long flushes;
     private volatile Throwable failure;
 
     private WriteAheadLog(Path dir, long segmentBytes, LongConsumer onDurable, long nextSequence,
@@ -153,8 +154,10 @@ public final class WriteAheadLog implements AutoCloseable {
 
     /** After a torn frame some garbage may follow the zero we stopped at; be sure all of it is gone. */
     private static boolean zeroTailNeeded(ByteBuffer data) {
-        for (int i = data.position(); i < data.limit(); i++) {
-            if (data.get(i) != 0) {
+        ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+        for (int pos = data.position(); pos < data.limit(); pos += zeros.capacity()) {
+            int n = Math.min(zeros.capacity(), data.limit() - pos);
+            if (data.slice(pos, n).mismatch(zeros.slice(0, n)) >= 0) {
                 return true;
             }
         }
@@ -188,14 +191,17 @@ public final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    /** Returns once the record with {@code sequence} (and every earlier one) is on disk. */
+    /**
+     * Returns once the record with {@code sequence} (and every earlier one) is on disk. The flusher wakes
+     * the thread that appended a record; any other thread polls (every 0.2 ms).
+     */
     public void await(long sequence) {
         while (durableSequence < sequence) {
             Throwable f = failure;
             if (f != null) {
                 throw new StoreException("write-ahead log failed", f);
             }
-            LockSupport.park(this);
+            LockSupport.parkNanos(this, 200_000);
         }
     }
 
@@ -207,6 +213,11 @@ public final class WriteAheadLog implements AutoCloseable {
         } finally {
             queueLock.unlock();
         }
+    }
+
+    /** How many batches were written and forced to disk so far (records per flush = group commit's gain). */
+    public long flushCount() {
+        return flushes;
     }
 
     public long durableSequence() {
@@ -299,11 +310,14 @@ public final class WriteAheadLog implements AutoCloseable {
             pos += segment.write(buffer, pos);
         }
         segment.force(false);
+        flushes++;
         writePosition = pos;
-        durableSequence = batch.get(batch.size() - 1).sequence();
+        // publish the revision before the sequence: a writer that sees its sequence durable must find its
+        // revision readable
         if (maxRevision > 0) {
             onDurable.accept(maxRevision);
         }
+        durableSequence = batch.get(batch.size() - 1).sequence();
         for (Pending p : batch) {
             LockSupport.unpark(p.waiter());
         }

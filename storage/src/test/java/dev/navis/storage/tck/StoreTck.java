@@ -372,6 +372,27 @@ public abstract class StoreTck {
         }
     }
 
+    @Test
+    void watchersWithTinyBuffersStayExactUnderConcurrentWrites() throws Exception {
+        Store s = store(new Settings(Duration.ofSeconds(10), 4));
+        Recorder fast = new Recorder();
+        Recorder slow = new Recorder(1);
+        Recorder fromStart = new Recorder();
+        try (Watch w1 = s.watch("/", 0, fast); Watch w2 = s.watch("/", 0, slow)) {
+            runWriters(s, 8, 100);
+            long last = s.currentRevision();
+            try (Watch w3 = s.watch("/w/", 1, fromStart)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> fast.lastRevision() == last
+                        && slow.lastRevision() == last && fromStart.lastRevision() == last);
+            }
+            fast.assertContiguous(1, last);
+            slow.assertContiguous(1, last);
+            fromStart.assertContiguous(1, last);
+            assertThat(fast.error.get()).isNull();
+            assertThat(slow.error.get()).isNull();
+        }
+    }
+
     /** Each writer creates then updates its own keys: 2 revisions per iteration. */
     private static void runWriters(Store s, int threads, int perThread) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -66,7 +66,7 @@ public final class DaemonSetStrategy extends KindStrategy {
     protected List<FieldError> validateSpec(ObjectNode o) {
         JsonNode spec = o.path("spec");
         Path p = Path.of("spec");
-        List<FieldError> errs = new ArrayList<>(WorkloadValidation.selectorAndTemplate(spec, p, "daemonset", true));
+        List<FieldError> errs = new ArrayList<>(WorkloadValidation.selectorAndTemplate(spec, p, "daemonset", "DaemonSet"));
         errs.addAll(Checks.nonNegative(spec.get("minReadySeconds"), p.child("minReadySeconds")));
         errs.addAll(Checks.nonNegative(spec.get("revisionHistoryLimit"), p.child("revisionHistoryLimit")));
         JsonNode strategy = spec.path("updateStrategy");

@@ -64,7 +64,7 @@ public final class DeploymentStrategy extends KindStrategy {
         JsonNode spec = o.path("spec");
         Path p = Path.of("spec");
         List<FieldError> errs = new ArrayList<>(WorkloadValidation.replicas(spec, p));
-        errs.addAll(WorkloadValidation.selectorAndTemplate(spec, p, "deployment", true));
+        errs.addAll(WorkloadValidation.selectorAndTemplate(spec, p, "deployment", "ReplicaSet"));
         errs.addAll(strategy(spec.path("strategy"), p.child("strategy")));
         errs.addAll(Checks.nonNegative(spec.get("minReadySeconds"), p.child("minReadySeconds")));
         errs.addAll(Checks.nonNegative(spec.get("revisionHistoryLimit"), p.child("revisionHistoryLimit")));

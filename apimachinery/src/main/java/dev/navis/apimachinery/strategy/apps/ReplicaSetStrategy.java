@@ -55,7 +55,7 @@ public final class ReplicaSetStrategy extends KindStrategy {
         Path p = Path.of("spec");
         List<FieldError> errs = new ArrayList<>(WorkloadValidation.replicas(spec, p));
         errs.addAll(Checks.nonNegative(spec.get("minReadySeconds"), p.child("minReadySeconds")));
-        errs.addAll(WorkloadValidation.selectorAndTemplate(spec, p, "deployment", true));
+        errs.addAll(WorkloadValidation.selectorAndTemplate(spec, p, "deployment", "ReplicaSet"));
         return errs;
     }
 

@@ -66,6 +66,7 @@ public final class StatefulSetStrategy extends KindStrategy {
         Nodes.defaultInt(spec, "revisionHistoryLimit", 10);
         PodSpecDefaults.applyToTemplate(Nodes.object(spec, "template"));
         for (ObjectNode claim : Nodes.objects(spec, "volumeClaimTemplates")) {
+            PodSpecDefaults.templateMetadata(claim);
             PersistentVolumeClaimStrategy.defaults(claim);
         }
     }
@@ -97,7 +98,7 @@ public final class StatefulSetStrategy extends KindStrategy {
         }
         errs.addAll(WorkloadValidation.replicas(spec, p));
         errs.addAll(Checks.nonNegative(spec.get("minReadySeconds"), p.child("minReadySeconds")));
-        errs.addAll(WorkloadValidation.selectorAndTemplate(spec, p, "statefulset", true));
+        errs.addAll(WorkloadValidation.selectorAndTemplate(spec, p, "statefulset", "StatefulSet"));
         return errs;
     }
 

@@ -25,7 +25,7 @@ public final class WorkloadValidation {
      * {kind}"), and matching the template's labels; then the template itself.
      */
     public static List<FieldError> selectorAndTemplate(JsonNode spec, Path specPath, String kindForEmpty,
-                                                       boolean requireRestartAlways) {
+                                                       String controllerKind) {
         List<FieldError> errs = new ArrayList<>();
         JsonNode selector = spec.get("selector");
         Path selPath = specPath.child("selector");
@@ -44,13 +44,17 @@ public final class WorkloadValidation {
                 errs.add(FieldError.invalid(selPath.toString(), GoValue.labelSelector(selector), "invalid label selector"));
             }
         }
-        errs.addAll(template(spec.get("template"), parsed, specPath.child("template"), requireRestartAlways));
+        errs.addAll(template(spec.get("template"), parsed, specPath.child("template"), controllerKind));
         return errs;
     }
 
-    /** ValidatePodTemplateSpecForReplicaSet and friends: labels match the selector, then the pod template. */
+    /**
+     * ValidatePodTemplateSpecForReplicaSet and friends: labels match the selector, then the pod template; for
+     * long-running controllers (controllerKind not null, e.g. "ReplicaSet") restartPolicy must be Always and
+     * activeDeadlineSeconds is refused.
+     */
     public static List<FieldError> template(JsonNode template, LabelSelector selector, Path path,
-                                            boolean requireRestartAlways) {
+                                            String controllerKind) {
         List<FieldError> errs = new ArrayList<>();
         if (template == null || !template.isObject()) {
             errs.add(FieldError.required(path.toString(), ""));
@@ -62,14 +66,14 @@ public final class WorkloadValidation {
                     SELECTOR_MISMATCH));
         }
         errs.addAll(PodSpecValidation.validateTemplate(template, path));
-        if (requireRestartAlways) {
+        if (controllerKind != null) {
             String rp = Nodes.text(template, "spec", "restartPolicy");
             if (!rp.equals("Always")) {
                 errs.add(FieldError.notSupported(path.child("spec", "restartPolicy").toString(), rp, List.of("Always")));
             }
             if (Nodes.has(template, "spec", "activeDeadlineSeconds")) {
                 errs.add(FieldError.forbidden(path.child("spec", "activeDeadlineSeconds").toString(),
-                        "activeDeadlineSeconds in ReplicaSet is not Supported"));
+                        "activeDeadlineSeconds in " + controllerKind + " is not Supported"));
             }
         }
         return errs;

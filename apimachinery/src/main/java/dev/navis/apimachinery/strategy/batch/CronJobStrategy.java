@@ -46,7 +46,11 @@ public final class CronJobStrategy extends KindStrategy {
         Nodes.defaultBool(spec, "suspend", false);
         Nodes.defaultInt(spec, "successfulJobsHistoryLimit", 3);
         Nodes.defaultInt(spec, "failedJobsHistoryLimit", 1);
-        ObjectNode jobSpec = Nodes.existingObject(Nodes.existingObject(spec, "jobTemplate"), "spec");
+        ObjectNode jobTemplate = Nodes.existingObject(spec, "jobTemplate");
+        if (jobTemplate != null) {
+            PodSpecDefaults.templateMetadata(jobTemplate);
+        }
+        ObjectNode jobSpec = Nodes.existingObject(jobTemplate, "spec");
         if (jobSpec != null) {
             PodSpecDefaults.applyToTemplate(Nodes.existingObject(jobSpec, "template"));
         }

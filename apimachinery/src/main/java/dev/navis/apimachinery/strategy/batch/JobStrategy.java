@@ -50,13 +50,14 @@ public final class JobStrategy extends KindStrategy {
             return;
         }
         defaults(spec);
+        // generated labels first: upstream copies them into metadata.labels when it next defaults the stored Job
+        generateSelector(o, spec);
         ObjectNode template = Nodes.existingObject(spec, "template");
         JsonNode labels = template == null ? null : template.path("metadata").get("labels");
         ObjectNode meta = Nodes.object(o, "metadata");
         if (labels != null && labels.isObject() && labels.size() > 0 && meta != null && meta.path("labels").size() == 0) {
             meta.set("labels", labels.deepCopy());
         }
-        generateSelector(o, spec);
     }
 
     /** SetDefaults_Job for the spec (shared with CronJob job templates' validation expectations). */
@@ -102,6 +103,19 @@ public final class JobStrategy extends KindStrategy {
         spec.putObject("selector").putObject("matchLabels").put("batch.kubernetes.io/controller-uid", uid);
     }
 
+    /**
+     * Like upstream, a new Job's selector is generated here if still missing (the uid is known by validation
+     * time even when it was not at defaulting time), then the Job is validated.
+     */
+    @Override
+    public List<FieldError> validate(ObjectNode o) {
+        ObjectNode spec = Nodes.existingObject(o, "spec");
+        if (spec != null) {
+            generateSelector(o, spec);
+        }
+        return super.validate(o);
+    }
+
     @Override
     protected List<FieldError> validateSpec(ObjectNode o) {
         return validateJobSpec(o.path("spec"), Path.of("spec"), true);
@@ -128,7 +142,7 @@ public final class JobStrategy extends KindStrategy {
                         "invalid label selector"));
             }
         }
-        errs.addAll(WorkloadValidation.template(spec.get("template"), parsed, p.child("template"), false));
+        errs.addAll(WorkloadValidation.template(spec.get("template"), parsed, p.child("template"), null));
         String rp = Nodes.text(spec, "template", "spec", "restartPolicy");
         if (Nodes.has(spec, "podFailurePolicy")) {
             if (!rp.equals("Never")) {

@@ -72,7 +72,7 @@ public final class ReplicationControllerStrategy extends KindStrategy {
             errs.addAll(Checks.labels(spec.get("selector"), p.child("selector")));
         }
         LabelSelector parsed = selector.isEmpty() ? null : LabelSelector.fromMap(selector);
-        errs.addAll(WorkloadValidation.template(spec.get("template"), parsed, p.child("template"), true));
+        errs.addAll(WorkloadValidation.template(spec.get("template"), parsed, p.child("template"), "ReplicationController"));
         return errs;
     }
 

@@ -9,7 +9,9 @@ import dev.navis.apimachinery.strategy.SelectableFields;
 import dev.navis.apimachinery.validation.Checks;
 import dev.navis.apimachinery.validation.NameValidation.NameRule;
 import dev.navis.apimachinery.validation.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,19 +32,30 @@ public final class SecretStrategy extends KindStrategy {
         super(true, NameRule.DNS_SUBDOMAIN);
     }
 
+    /**
+     * Type Opaque by default; stringData is merged into data (base64-encoded, overriding) and dropped, as
+     * upstream's conversion does, so stored Secrets never carry stringData.
+     */
     @Override
     public void applyDefaults(ObjectNode o) {
         Nodes.defaultText(o, "type", "Opaque");
+        JsonNode stringData = o.get("stringData");
+        if (stringData != null && stringData.isObject()) {
+            ObjectNode data = Nodes.object(o, "data");
+            if (data != null) {
+                for (Map.Entry<String, String> e : Nodes.stringMap(stringData).entrySet()) {
+                    data.put(e.getKey(), Base64.getEncoder().encodeToString(e.getValue().getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
+        o.remove("stringData");
     }
 
     @Override
     protected List<FieldError> validateSpec(ObjectNode o) {
         List<FieldError> errs = new ArrayList<>();
-        // stringData is merged into data by the API server before storage; its keys must be valid too
         errs.addAll(DataKeys.validate(o, "data", null, true));
-        errs.addAll(DataKeys.validate(o, "stringData", null, false));
         Map<String, String> data = Nodes.stringMap(o, "data");
-        data.putAll(Nodes.stringMap(o, "stringData"));
         switch (Nodes.text(o, "type")) {
             case "kubernetes.io/service-account-token" -> {
                 if (Nodes.text(o, "metadata", "annotations", "kubernetes.io/service-account.name").isEmpty()) {

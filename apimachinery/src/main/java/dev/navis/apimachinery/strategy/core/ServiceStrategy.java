@@ -155,12 +155,8 @@ public final class ServiceStrategy extends KindStrategy {
             NameValidation.portNum(number).forEach(m -> errs.add(FieldError.invalid(p.child("port").toString(), number, m)));
             errs.addAll(PodSpecValidation.protocol(port, p));
             JsonNode target = port.get("targetPort");
-            if (target != null && target.isNumber()) {
-                NameValidation.portNum(target.asLong()).forEach(m -> errs.add(
-                        FieldError.invalid(p.child("targetPort").toString(), target.asLong(), m)));
-            } else if (target != null && target.isString()) {
-                NameValidation.portName(target.stringValue()).forEach(m -> errs.add(
-                        FieldError.invalid(p.child("targetPort").toString(), target.stringValue(), m)));
+            if (target != null && !target.isNull()) {
+                errs.addAll(PodSpecValidation.portNumOrName(target, p.child("targetPort")));
             }
             long nodePort = Nodes.longValue(port, 0, "nodePort");
             if (nodePort != 0) {

@@ -22,7 +22,7 @@ public final class IngressStrategy extends KindStrategy {
     static final List<String> PATH_TYPES = List.of("Exact", "ImplementationSpecific", "Prefix");
 
     private static final List<TableColumn> COLUMNS = List.of(TableColumn.NAME,
-            TableColumn.of("Class", "string", "The name of the IngressClass resource that should be used for this Ingress."),
+            TableColumn.of("Class", "string", "The name of the IngressClass resource that should be used for additional configuration"),
             TableColumn.of("Hosts", "string", "Hosts that incoming requests are matched against before the ingress rule"),
             TableColumn.of("Address", "string", "Address is a list containing ingress points for the load-balancer"),
             TableColumn.of("Ports", "string", "Ports of TLS configurations that open"),

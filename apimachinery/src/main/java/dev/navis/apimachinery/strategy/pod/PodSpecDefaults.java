@@ -23,14 +23,26 @@ public final class PodSpecDefaults {
     private PodSpecDefaults() {
     }
 
-    /** Defaults a pod template (metadata untouched) in place. */
+    /** Defaults a pod template in place: its spec, and the null creationTimestamp upstream's JSON carries. */
     public static void applyToTemplate(ObjectNode template) {
         if (template == null) {
             return;
         }
+        templateMetadata(template);
         ObjectNode spec = Nodes.object(template, "spec");
         if (spec != null) {
             apply(spec);
+        }
+    }
+
+    /**
+     * Embedded ObjectMeta (pod, job and claim templates) serializes upstream with {@code "creationTimestamp": null}
+     * (metav1.Time is a struct, so omitempty does not drop it); kubectl get -o yaml shows it.
+     */
+    public static void templateMetadata(ObjectNode template) {
+        ObjectNode meta = Nodes.object(template, "metadata");
+        if (meta != null && !meta.has("creationTimestamp")) {
+            meta.putNull("creationTimestamp");
         }
     }
 

@@ -64,6 +64,12 @@ public final class PodSpecValidation {
         for (int i = 0; i < inits.size(); i++) {
             Path p = path.child("initContainers").index(i);
             errs.addAll(container(inits.get(i), p, volumes));
+            if (Nodes.has(inits.get(i), "restartPolicy")) {
+                String rp = Nodes.text(inits.get(i), "restartPolicy");
+                if (!rp.equals("Always")) {
+                    errs.add(FieldError.notSupported(p.child("restartPolicy").toString(), rp, List.of("Always")));
+                }
+            }
             String name = Nodes.text(inits.get(i), "name");
             if (!names.add(name)) {
                 errs.add(FieldError.duplicate(p.child("name").toString(), name));
@@ -121,8 +127,78 @@ public final class PodSpecValidation {
             } else if (sources > 1) {
                 errs.add(FieldError.forbidden(p.toString(), "may not specify more than 1 volume type"));
             }
+            errs.addAll(volumeSource(vols.get(i), p));
         }
         return names;
+    }
+
+    /** The required field of the common volume sources (secretName, configMap name, claimName, path). */
+    private static List<FieldError> volumeSource(JsonNode v, Path p) {
+        List<FieldError> errs = new ArrayList<>();
+        if (v.has("secret") && Nodes.text(v, "secret", "secretName").isEmpty()) {
+            errs.add(FieldError.required(p.child("secret", "secretName").toString(), ""));
+        }
+        if (v.has("configMap") && Nodes.text(v, "configMap", "name").isEmpty()) {
+            errs.add(FieldError.required(p.child("configMap", "name").toString(), ""));
+        }
+        if (v.has("persistentVolumeClaim") && Nodes.text(v, "persistentVolumeClaim", "claimName").isEmpty()) {
+            errs.add(FieldError.required(p.child("persistentVolumeClaim", "claimName").toString(), ""));
+        }
+        if (v.has("hostPath") && Nodes.text(v, "hostPath", "path").isEmpty()) {
+            errs.add(FieldError.required(p.child("hostPath", "path").toString(), ""));
+        }
+        if (v.has("emptyDir")) {
+            String medium = Nodes.text(v, "emptyDir", "medium");
+            if (!medium.isEmpty() && !medium.equals("Memory") && !medium.startsWith("HugePages")) {
+                errs.add(FieldError.notSupported(p.child("emptyDir", "medium").toString(), medium,
+                        List.of("", "Memory", "HugePages")));
+            }
+        }
+        return errs;
+    }
+
+    /** validateProbe: exactly one handler and sane thresholds; liveness and startup need successThreshold 1. */
+    private static List<FieldError> probe(JsonNode probe, Path p, boolean successMustBeOne) {
+        List<FieldError> errs = new ArrayList<>();
+        if (probe == null || !probe.isObject()) {
+            return errs;
+        }
+        long handlers = List.of("exec", "httpGet", "tcpSocket", "grpc").stream().filter(h -> Nodes.has(probe, h)).count();
+        if (handlers == 0) {
+            errs.add(FieldError.required(p.toString(), "must specify a handler type"));
+        } else if (handlers > 1) {
+            errs.add(FieldError.forbidden(p.toString(), "may not specify more than 1 handler type"));
+        }
+        for (String f : List.of("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
+                "failureThreshold", "terminationGracePeriodSeconds")) {
+            errs.addAll(Checks.nonNegative(probe.get(f), p.child(f)));
+        }
+        if (successMustBeOne && Nodes.has(probe, "successThreshold") && Nodes.longValue(probe, 1, "successThreshold") != 1) {
+            errs.add(FieldError.invalid(p.child("successThreshold").toString(), Nodes.longValue(probe, 1, "successThreshold"),
+                    "must be 1"));
+        }
+        JsonNode port = Nodes.at(probe, "httpGet", "port");
+        if (Nodes.has(probe, "httpGet")) {
+            errs.addAll(portNumOrName(port, p.child("httpGet", "port")));
+        }
+        if (Nodes.has(probe, "tcpSocket")) {
+            errs.addAll(portNumOrName(Nodes.at(probe, "tcpSocket", "port"), p.child("tcpSocket", "port")));
+        }
+        return errs;
+    }
+
+    /** ValidatePortNumOrName: a valid number or IANA service name. */
+    public static List<FieldError> portNumOrName(JsonNode port, Path p) {
+        List<FieldError> errs = new ArrayList<>();
+        if (port != null && port.isNumber()) {
+            NameValidation.portNum(port.asLong()).forEach(m -> errs.add(FieldError.invalid(p.toString(), port.asLong(), m)));
+        } else if (port != null && port.isString()) {
+            NameValidation.portName(port.stringValue()).forEach(m -> errs.add(FieldError.invalid(p.toString(),
+                    port.stringValue(), m)));
+        } else {
+            errs.add(FieldError.required(p.toString(), ""));
+        }
+        return errs;
     }
 
     private static List<FieldError> container(JsonNode c, Path p, Set<String> volumes) {
@@ -148,6 +224,9 @@ public final class PodSpecValidation {
         errs.addAll(volumeMounts(Nodes.list(c, "volumeMounts"), p.child("volumeMounts"), volumes));
         errs.addAll(Checks.oneOf(Nodes.text(c, "imagePullPolicy"), p.child("imagePullPolicy"), PULL_POLICIES));
         errs.addAll(resources(c.path("resources"), p.child("resources")));
+        errs.addAll(probe(c.get("livenessProbe"), p.child("livenessProbe"), true));
+        errs.addAll(probe(c.get("readinessProbe"), p.child("readinessProbe"), false));
+        errs.addAll(probe(c.get("startupProbe"), p.child("startupProbe"), true));
         return errs;
     }
 
@@ -209,6 +288,20 @@ public final class PodSpecValidation {
                 } else if (from.size() > 1) {
                     errs.add(FieldError.invalid(p.child("valueFrom").toString(), "",
                             "may not have more than one field specified at a time"));
+                }
+                for (String ref : List.of("configMapKeyRef", "secretKeyRef")) {
+                    if (from.has(ref)) {
+                        Path rp = p.child("valueFrom", ref);
+                        if (Nodes.text(from, ref, "key").isEmpty()) {
+                            errs.add(FieldError.required(rp.child("key").toString(), ""));
+                        }
+                        if (Nodes.text(from, ref, "name").isEmpty()) {
+                            errs.add(FieldError.required(rp.child("name").toString(), ""));
+                        }
+                    }
+                }
+                if (from.has("fieldRef") && Nodes.text(from, "fieldRef", "fieldPath").isEmpty()) {
+                    errs.add(FieldError.required(p.child("valueFrom", "fieldRef", "fieldPath").toString(), ""));
                 }
             }
         }

@@ -21,20 +21,21 @@ public final class RoleBindingStrategy extends KindStrategy {
 
     static final String GROUP = "rbac.authorization.k8s.io";
 
-    private static final List<TableColumn> COLUMNS = List.of(TableColumn.NAME,
-            TableColumn.of("Role", "string", "RoleRef can reference a Role in the current namespace or a ClusterRole "
-                    + "in the global namespace."),
-            TableColumn.AGE,
-            TableColumn.wide("Users", "string", "Users in the roleBinding"),
-            TableColumn.wide("Groups", "string", "Groups in the roleBinding"),
-            TableColumn.wide("ServiceAccounts", "string", "ServiceAccounts in the roleBinding"));
-
     private final boolean namespaced;
+    private final List<TableColumn> columns;
 
     /** @param namespaced true for RoleBinding, false for ClusterRoleBinding */
     public RoleBindingStrategy(boolean namespaced) {
         super(namespaced, NameRule.PATH_SEGMENT);
         this.namespaced = namespaced;
+        String kind = namespaced ? "roleBinding" : "clusterRoleBinding";
+        this.columns = List.of(TableColumn.NAME,
+                TableColumn.of("Role", "string", "RoleRef can reference a Role in the current namespace or a "
+                        + "ClusterRole in the global namespace."),
+                TableColumn.AGE,
+                TableColumn.wide("Users", "string", "Users in the " + kind),
+                TableColumn.wide("Groups", "string", "Groups in the " + kind),
+                TableColumn.wide("ServiceAccounts", "string", "ServiceAccounts in the " + kind));
     }
 
     @Override
@@ -123,7 +124,7 @@ public final class RoleBindingStrategy extends KindStrategy {
 
     @Override
     public List<TableColumn> columns() {
-        return COLUMNS;
+        return columns;
     }
 
     @Override
