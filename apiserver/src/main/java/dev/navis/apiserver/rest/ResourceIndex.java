@@ -1,6 +1,7 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.rest.convert.Conversions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,9 +38,9 @@ public final class ResourceIndex {
      * that is not served by conversion from another one.
      */
     public ResourceDefinition storageVersion(ResourceDefinition def) {
+        String storedAs = Conversions.storageGroupResource(def);
         for (ResourceDefinition d : all) {
-            if (d.group().equals(def.group()) && d.plural().equals(def.plural())
-                    && dev.navis.apiserver.rest.convert.Conversions.forServed(d) == null) {
+            if (d.groupResource().equals(storedAs) && Conversions.forServed(d) == null) {
                 return d;
             }
         }

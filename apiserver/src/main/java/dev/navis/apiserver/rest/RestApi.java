@@ -73,7 +73,7 @@ public final class RestApi implements ResourceApi {
         RestStorage[] namespaceStorage = new RestStorage[1];
         RestStorage.NamespaceGuard guard = (ns, def, name) -> namespaceGuard().requireWritable(ns, def, name);
         for (ResourceDefinition def : resources) {
-            ObjectStorage os = byGroupResource.computeIfAbsent(def.groupResource(), gr -> {
+            ObjectStorage os = byGroupResource.computeIfAbsent(index.storageVersion(def).groupResource(), gr -> {
                 ObjectStorage created = new ObjectStorage(index.storageVersion(def), store, options.eventWindow(), 1024);
                 objectStorages.add(created);
                 return created;

@@ -121,6 +121,27 @@ class CrudTest extends RestTestBase {
     }
 
     @Test
+    void eventsOfBothGroupsShareOneStorage() throws Exception {
+        Reply created = post("/apis/events.k8s.io/v1/namespaces/default/events", "{\"metadata\":{\"name\":\"e1\"},"
+                + "\"regarding\":{\"kind\":\"Pod\",\"name\":\"web\"},\"note\":\"pulled\",\"reason\":\"Pulled\","
+                + "\"reportingController\":\"kubelet\",\"type\":\"Normal\"}");
+        assertThat(created.code()).isEqualTo(201);
+        assertThat(created.json().path("note").asString()).isEqualTo("pulled");
+        JsonNode core = get("/api/v1/namespaces/default/events/e1").json();
+        assertThat(core.path("apiVersion").asString()).isEqualTo("v1");
+        assertThat(core.path("message").asString()).isEqualTo("pulled");
+        assertThat(core.path("involvedObject").path("name").asString()).isEqualTo("web");
+        assertThat(core.path("reportingComponent").asString()).isEqualTo("kubelet");
+        assertThat(core.has("note")).isFalse();
+        post("/api/v1/namespaces/default/events", "{\"metadata\":{\"name\":\"e2\"},\"message\":\"m\","
+                + "\"involvedObject\":{\"kind\":\"Node\",\"name\":\"n\"}}");
+        JsonNode list = get("/apis/events.k8s.io/v1/namespaces/default/events").json();
+        assertThat(list.path("items").size()).isEqualTo(2);
+        assertThat(list.path("items").get(1).path("note").asString()).isEqualTo("m");
+        assertThat(list.path("items").get(1).path("regarding").path("kind").asString()).isEqualTo("Node");
+    }
+
+    @Test
     void yamlBodyAndYamlAnswer() throws Exception {
         Reply r = call("POST", "/api/v1/namespaces/default/configmaps", "application/yaml",
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n", "application/yaml");
