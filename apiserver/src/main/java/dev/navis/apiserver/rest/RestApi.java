@@ -2,6 +2,7 @@ package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.ResourceApi;
+import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.alloc.ServiceAllocator;
 import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.storage.Store;
@@ -93,7 +94,8 @@ public final class RestApi implements ResourceApi {
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }
-        this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL));
+        this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
+                new UnknownFieldChecker());
         this.compactor = new Compactor(store);
     }
 

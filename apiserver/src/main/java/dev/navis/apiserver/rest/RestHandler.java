@@ -2,6 +2,7 @@ package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.auth.UserInfo;
+import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.discovery.Discovery;
 import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.apiserver.rest.proto.ProtobufBodies;
@@ -39,12 +40,14 @@ final class RestHandler extends Handler.Abstract {
     private final NamespaceLifecycle namespaces;
     private final RestApi.Options options;
     private final Reviews reviews;
+    private final UnknownFieldChecker fieldChecker;
 
     RestHandler(ResourceIndex index, Map<ResourceDefinition, RestStorage> storages, NamespaceLifecycle namespaces,
-                RestApi.Options options, Reviews reviews) {
+                RestApi.Options options, Reviews reviews, UnknownFieldChecker fieldChecker) {
         this.index = index;
         this.storages = storages;
         this.reviews = reviews;
+        this.fieldChecker = fieldChecker;
         this.discovery = new Discovery(index, d -> Reviews.isReview(d) ? List.of("create") : Discovery.allVerbs());
         this.namespaces = namespaces;
         this.options = options;
@@ -160,8 +163,10 @@ final class RestHandler extends Handler.Abstract {
                     }
                 }
                 case "POST" -> {
-                    ObjectNode body = readObject(request);
+                    FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "CreateOptions");
+                    ObjectNode body = pruning.apply(def, readObject(request));
                     ObjectNode created = rs.create(ns, body, dryRun);
+                    warn(response, pruning);
                     sendObject(response, callback, 201, neg, rs, created, q);
                 }
                 case "DELETE" -> {
@@ -231,17 +236,24 @@ final class RestHandler extends Handler.Abstract {
                 sendObject(response, callback, 200, neg, rs, o, q);
             }
             case "PUT" -> {
+                FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "UpdateOptions");
+                ObjectNode body = pruning.apply(rs.definition(), readObject(request));
                 if (sub.isEmpty()) {
-                    RestStorage.Written w = rs.updateOrCreate(ns, name, readObject(request), dryRun);
+                    RestStorage.Written w = rs.updateOrCreate(ns, name, body, dryRun);
+                    warn(response, pruning);
                     sendObject(response, callback, w.created() ? 201 : 200, neg, rs, w.object(), q);
                 } else {
-                    ObjectNode updated = rs.update(ns, name, readObject(request), dryRun, sub);
+                    ObjectNode updated = rs.update(ns, name, body, dryRun, sub);
+                    warn(response, pruning);
                     sendObject(response, callback, 200, neg, rs, updated, q);
                 }
             }
             case "PATCH" -> {
+                FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "PatchOptions");
                 String type = patchType(request);
-                ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub);
+                ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
+                        o -> pruning.apply(rs.definition(), o));
+                warn(response, pruning);
                 sendObject(response, callback, 200, neg, rs, patched, q);
             }
             case "DELETE" -> {
@@ -269,6 +281,13 @@ final class RestHandler extends Handler.Abstract {
                 }
             }
             default -> throw ApiException.methodNotAllowed();
+        }
+    }
+
+    /** Upstream's Warning headers (299) of a request's dropped unknown fields; kubectl prints them. */
+    private static void warn(Response response, FieldPruning pruning) {
+        for (String w : pruning.warnings()) {
+            response.getHeaders().add(HttpHeader.WARNING, "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         }
     }
 

@@ -674,6 +674,15 @@ public final class RestStorage {
 
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
                             String subresource) {
+        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o);
+    }
+
+    /**
+     * PATCH with {@code incoming} applied to the patched object (of the served version) before it is stored,
+     * e.g. to drop unknown fields.
+     */
+    public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
+                            String subresource, java.util.function.UnaryOperator<ObjectNode> incoming) {
         JsonNode patch;
         try {
             patch = patchType.equals(APPLY_PATCH) ? Json.YAML.readTree(body) : Json.MAPPER.readTree(body);
@@ -697,7 +706,7 @@ public final class RestStorage {
                     }
                     meta.put("name", name);
                     try {
-                        return create(namespace, created, dryRun);
+                        return create(namespace, incoming.apply(created), dryRun);
                     } catch (ApiException e) {
                         if (!"AlreadyExists".equals(e.reason())) {
                             throw e;
@@ -724,6 +733,7 @@ public final class RestStorage {
                         + "\": field is immutable");
             }
             checkTypeMeta(patchedObject);
+            patchedObject = incoming.apply(patchedObject);
             Json.meta(patchedObject).put("resourceVersion", currentRv);
             try {
                 return updateAttempt(kv, toStorage(patchedObject), dryRun, subresource, false);

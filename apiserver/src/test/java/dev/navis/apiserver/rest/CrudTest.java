@@ -6,6 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 @Timeout(60)
 class CrudTest extends RestTestBase {
@@ -170,15 +171,19 @@ class CrudTest extends RestTestBase {
         assertThat(c.json().has("status")).isFalse();
 
         // main PUT ignores status; spec change bumps generation
-        String upd = c.body().replace("\"replicas\":1", "\"replicas\":2").replace("}}}", "}},\"status\":{\"replicas\":5}}");
-        Reply u = put("/apis/apps/v1/namespaces/default/deployments/d", upd);
+        ObjectNode upd = (ObjectNode) c.json().deepCopy();
+        ((ObjectNode) upd.get("spec")).put("replicas", 2);
+        upd.putObject("status").put("replicas", 5);
+        Reply u = put("/apis/apps/v1/namespaces/default/deployments/d", upd.toString());
         assertThat(u.code()).isEqualTo(200);
         assertThat(u.json().path("metadata").path("generation").asInt()).isEqualTo(2);
         assertThat(u.json().has("status")).isFalse();
 
         // status PUT changes only status
-        String st = u.body().replace("\"replicas\":2", "\"replicas\":7").replace("}}}", "}},\"status\":{\"replicas\":3}}");
-        Reply s = put("/apis/apps/v1/namespaces/default/deployments/d/status", st);
+        ObjectNode st = (ObjectNode) u.json().deepCopy();
+        ((ObjectNode) st.get("spec")).put("replicas", 7);
+        st.putObject("status").put("replicas", 3);
+        Reply s = put("/apis/apps/v1/namespaces/default/deployments/d/status", st.toString());
         assertThat(s.code()).isEqualTo(200);
         assertThat(s.json().path("status").path("replicas").asInt()).isEqualTo(3);
         assertThat(s.json().path("spec").path("replicas").asInt()).isEqualTo(2);
