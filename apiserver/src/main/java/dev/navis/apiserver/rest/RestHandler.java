@@ -48,7 +48,9 @@ final class RestHandler extends Handler.Abstract {
         this.storages = storages;
         this.reviews = reviews;
         this.fieldChecker = fieldChecker;
-        this.discovery = new Discovery(index, d -> Reviews.isReview(d) ? List.of("create") : Discovery.allVerbs());
+        this.discovery = new Discovery(index, d -> Reviews.isReview(d) ? List.of("create")
+                : isNamespaces(d) ? Discovery.allVerbs().stream().filter(v -> !v.equals("deletecollection")).toList()
+                : Discovery.allVerbs());
         this.namespaces = namespaces;
         this.options = options;
     }
@@ -170,6 +172,9 @@ final class RestHandler extends Handler.Abstract {
                     sendObject(response, callback, 201, neg, rs, created, q);
                 }
                 case "DELETE" -> {
+                    if (isNamespaces(def)) {
+                        throw ApiException.methodNotAllowed(); // upstream's namespace storage has no deletecollection
+                    }
                     ObjectNode body = readOptionalObject(request);
                     DeleteOptions opts = DeleteOptions.of(body, q.getValue("gracePeriodSeconds"),
                             q.getValue("propagationPolicy"), dryRun);

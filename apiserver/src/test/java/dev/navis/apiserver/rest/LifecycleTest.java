@@ -137,6 +137,7 @@ class LifecycleTest extends RestTestBase {
         assertThat(refuse.json().path("message").asString())
                 .isEqualTo("namespaces \"kube-system\" is forbidden: this namespace may not be deleted");
 
+        assertThat(delete("/api/v1/namespaces").code()).isEqualTo(405);
         assertThat(post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"team\"}}").code()).isEqualTo(201);
         post("/api/v1/namespaces/team/configmaps", "{\"metadata\":{\"name\":\"c\"}}");
         post("/api/v1/namespaces/team/pods", pod("p"));
