@@ -47,15 +47,6 @@ public final class ResourceIndex {
         return def;
     }
 
-    public ResourceDefinition byGroupKind(String group, String kind) {
-        for (ResourceDefinition d : all) {
-            if (d.group().equals(group) && d.kind().equals(kind)) {
-                return d;
-            }
-        }
-        return null;
-    }
-
     /** Groups in registration order (the core group "" first if present). */
     public Map<String, List<String>> versionsByGroup() {
         return Collections.unmodifiableMap(versionsByGroup);

@@ -207,11 +207,6 @@ public final class RestApi implements ResourceApi {
         return true;
     }
 
-    /** Runs one namespace finalization pass now (tests; the background runs it every second). */
-    void finalizeNamespacesNow() {
-        namespaces.finalizePass();
-    }
-
     /** Runs one compaction tick now. */
     void compactNow() {
         compactor.tick();

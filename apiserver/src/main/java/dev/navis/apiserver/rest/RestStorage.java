@@ -927,8 +927,4 @@ public final class RestStorage {
         }
         return out;
     }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
 }

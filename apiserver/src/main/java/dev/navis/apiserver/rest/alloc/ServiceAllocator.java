@@ -54,15 +54,6 @@ public final class ServiceAllocator implements KindBehaviour {
         }
     }
 
-    public synchronized boolean ipAllocated(String ip) {
-        int off = offset(ip);
-        return off >= 0 && ips.get(off);
-    }
-
-    public synchronized boolean portAllocated(int port) {
-        return port >= PORT_MIN && port <= PORT_MAX && ports.get(port - PORT_MIN);
-    }
-
     @Override
     public synchronized void beforeCreate(ObjectNode svc, boolean dryRun) {
         ObjectNode spec = spec(svc);

@@ -168,10 +168,6 @@ public final class WatchCache implements AutoCloseable {
         watchers.remove(w);
     }
 
-    public int watcherCount() {
-        return watchers.size();
-    }
-
     /** Applies one store event; false when it is out of order (the cache can no longer trust its watch). */
     private boolean apply(WatchEvent e) {
         synchronized (lock) {
