@@ -132,10 +132,6 @@ public final class ApiException extends RuntimeException {
         return new ApiException(410, "Expired", message, null);
     }
 
-    public static ApiException gone(String message) {
-        return new ApiException(410, "Gone", message, null);
-    }
-
     public static ApiException timeout(String message) {
         return new ApiException(504, "Timeout", message, null);
     }

@@ -1,6 +1,7 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.rest.convert.Conversions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,23 +33,18 @@ public final class ResourceIndex {
         return byPath.get(group + "/" + version + "/" + plural);
     }
 
-    /** The first registered version of each group/plural: the one stored and watched (one cache per resource). */
+    /**
+     * The version a resource is stored (and watched) in: the first registered version of its group/plural
+     * that is not served by conversion from another one.
+     */
     public ResourceDefinition storageVersion(ResourceDefinition def) {
+        String storedAs = Conversions.storageGroupResource(def);
         for (ResourceDefinition d : all) {
-            if (d.group().equals(def.group()) && d.plural().equals(def.plural())) {
+            if (d.groupResource().equals(storedAs) && Conversions.forServed(d) == null) {
                 return d;
             }
         }
         return def;
-    }
-
-    public ResourceDefinition byGroupKind(String group, String kind) {
-        for (ResourceDefinition d : all) {
-            if (d.group().equals(group) && d.kind().equals(kind)) {
-                return d;
-            }
-        }
-        return null;
     }
 
     /** Groups in registration order (the core group "" first if present). */

@@ -2,7 +2,9 @@ package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.ResourceApi;
+import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.alloc.ServiceAllocator;
+import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.storage.Store;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,12 +67,14 @@ public final class RestApi implements ResourceApi {
     public RestApi(Store store, List<ResourceDefinition> resources, Options options) {
         this.store = store;
         this.options = options;
-        this.index = new ResourceIndex(resources);
+        List<ResourceDefinition> served = new ArrayList<>(resources);
+        served.addAll(Reviews.definitions());
+        this.index = new ResourceIndex(served);
         Map<String, ObjectStorage> byGroupResource = new HashMap<>();
         RestStorage[] namespaceStorage = new RestStorage[1];
         RestStorage.NamespaceGuard guard = (ns, def, name) -> namespaceGuard().requireWritable(ns, def, name);
         for (ResourceDefinition def : resources) {
-            ObjectStorage os = byGroupResource.computeIfAbsent(def.groupResource(), gr -> {
+            ObjectStorage os = byGroupResource.computeIfAbsent(index.storageVersion(def).groupResource(), gr -> {
                 ObjectStorage created = new ObjectStorage(index.storageVersion(def), store, options.eventWindow(), 1024);
                 objectStorages.add(created);
                 return created;
@@ -90,7 +94,8 @@ public final class RestApi implements ResourceApi {
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }
-        this.handler = new RestHandler(index, storages, namespaces, options);
+        this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
+                new UnknownFieldChecker());
         this.compactor = new Compactor(store);
     }
 
@@ -200,11 +205,6 @@ public final class RestApi implements ResourceApi {
             }
         }
         return true;
-    }
-
-    /** Runs one namespace finalization pass now (tests; the background runs it every second). */
-    void finalizeNamespacesNow() {
-        namespaces.finalizePass();
     }
 
     /** Runs one compaction tick now. */

@@ -1,7 +1,10 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.auth.UserInfo;
+import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.discovery.Discovery;
+import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.apiserver.rest.proto.ProtobufBodies;
 import dev.navis.apiserver.rest.watch.CacheWatcher;
 import dev.navis.apiserver.rest.watch.WatchCache;
@@ -36,12 +39,18 @@ final class RestHandler extends Handler.Abstract {
     private final Discovery discovery;
     private final NamespaceLifecycle namespaces;
     private final RestApi.Options options;
+    private final Reviews reviews;
+    private final UnknownFieldChecker fieldChecker;
 
     RestHandler(ResourceIndex index, Map<ResourceDefinition, RestStorage> storages, NamespaceLifecycle namespaces,
-                RestApi.Options options) {
+                RestApi.Options options, Reviews reviews, UnknownFieldChecker fieldChecker) {
         this.index = index;
         this.storages = storages;
-        this.discovery = new Discovery(index);
+        this.reviews = reviews;
+        this.fieldChecker = fieldChecker;
+        this.discovery = new Discovery(index, d -> Reviews.isReview(d) ? List.of("create")
+                : isNamespaces(d) ? Discovery.allVerbs().stream().filter(v -> !v.equals("deletecollection")).toList()
+                : Discovery.allVerbs());
         this.namespaces = namespaces;
         this.options = options;
     }
@@ -67,6 +76,11 @@ final class RestHandler extends Handler.Abstract {
         } catch (ApiException e) {
             drain(request);
             sendStatus(response, callback, e);
+        } catch (ClassCastException e) {
+            // a field of the wrong JSON type reached code that expects the kind's schema: the body was invalid
+            drain(request);
+            sendStatus(response, callback, ApiException.badRequest("the object does not match the schema of its kind: "
+                    + e.getMessage()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request " + request.getMethod() + " " + path + " failed", e);
             drain(request);
@@ -122,6 +136,14 @@ final class RestHandler extends Handler.Abstract {
         if (!sub.isEmpty() && !def.subresources().contains(sub)) {
             throw ApiException.pathNotFound();
         }
+        if (Reviews.isReview(def)) {
+            if (!request.getMethod().equals("POST") || !p.name().isEmpty()) {
+                throw ApiException.methodNotAllowed();
+            }
+            UserInfo user = request.getAttribute(UserInfo.ATTRIBUTE) instanceof UserInfo u ? u : null;
+            send(response, callback, 201, Negotiation.JSON, reviews.answer(def, readObject(request), user));
+            return;
+        }
         RestStorage rs = storages.get(def);
         String method = request.getMethod();
         String ns = p.namespace();
@@ -143,11 +165,16 @@ final class RestHandler extends Handler.Abstract {
                     }
                 }
                 case "POST" -> {
-                    ObjectNode body = readObject(request);
+                    FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "CreateOptions");
+                    ObjectNode body = pruning.apply(def, readObject(request));
                     ObjectNode created = rs.create(ns, body, dryRun);
+                    warn(response, pruning);
                     sendObject(response, callback, 201, neg, rs, created, q);
                 }
                 case "DELETE" -> {
+                    if (isNamespaces(def)) {
+                        throw ApiException.methodNotAllowed(); // upstream's namespace storage has no deletecollection
+                    }
                     ObjectNode body = readOptionalObject(request);
                     DeleteOptions opts = DeleteOptions.of(body, q.getValue("gracePeriodSeconds"),
                             q.getValue("propagationPolicy"), dryRun);
@@ -214,17 +241,24 @@ final class RestHandler extends Handler.Abstract {
                 sendObject(response, callback, 200, neg, rs, o, q);
             }
             case "PUT" -> {
+                FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "UpdateOptions");
+                ObjectNode body = pruning.apply(rs.definition(), readObject(request));
                 if (sub.isEmpty()) {
-                    RestStorage.Written w = rs.updateOrCreate(ns, name, readObject(request), dryRun);
+                    RestStorage.Written w = rs.updateOrCreate(ns, name, body, dryRun);
+                    warn(response, pruning);
                     sendObject(response, callback, w.created() ? 201 : 200, neg, rs, w.object(), q);
                 } else {
-                    ObjectNode updated = rs.update(ns, name, readObject(request), dryRun, sub);
+                    ObjectNode updated = rs.update(ns, name, body, dryRun, sub);
+                    warn(response, pruning);
                     sendObject(response, callback, 200, neg, rs, updated, q);
                 }
             }
             case "PATCH" -> {
+                FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "PatchOptions");
                 String type = patchType(request);
-                ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub);
+                ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
+                        o -> pruning.apply(rs.definition(), o));
+                warn(response, pruning);
                 sendObject(response, callback, 200, neg, rs, patched, q);
             }
             case "DELETE" -> {
@@ -252,6 +286,13 @@ final class RestHandler extends Handler.Abstract {
                 }
             }
             default -> throw ApiException.methodNotAllowed();
+        }
+    }
+
+    /** Upstream's Warning headers (299) of a request's dropped unknown fields; kubectl prints them. */
+    private static void warn(Response response, FieldPruning pruning) {
+        for (String w : pruning.warnings()) {
+            response.getHeaders().add(HttpHeader.WARNING, "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         }
     }
 
@@ -337,7 +378,7 @@ final class RestHandler extends Handler.Abstract {
         String rv = valueOr(q, "resourceVersion", "");
         String sendInitial = valueOr(q, "sendInitialEvents", "");
         boolean bookmarks = truthy(q.getValue("allowWatchBookmarks"));
-        long timeoutMillis;
+        long timeoutMillis = 0;
         String ts = q.getValue("timeoutSeconds");
         if (ts != null && !ts.isEmpty()) {
             try {
@@ -345,7 +386,9 @@ final class RestHandler extends Handler.Abstract {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("invalid timeoutSeconds: " + ts);
             }
-        } else {
+        }
+        if (timeoutMillis == 0) {
+            // unset or 0: upstream's default of a random time between minRequestTimeout and twice that
             long min = options.minRequestTimeoutSeconds();
             timeoutMillis = (min + ThreadLocalRandom.current().nextLong(min + 1)) * 1000L;
         }
@@ -364,7 +407,12 @@ final class RestHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         CacheWatcher watcher;
         try {
-            watcher = initial ? cache.watch(0, true) : cache.watch(from, false);
+            if (initial && (rv.isEmpty() || (!rv.equals("0") && cache.revision() < from))) {
+                // a consistent initial state (rv unset, or newer than the cache): read from the store, then follow
+                watcher = cache.watchFrom(rs.readConsistent(ns));
+            } else {
+                watcher = initial ? cache.watch(0, true) : cache.watch(from, false);
+            }
         } catch (WatchCache.TooOldException e) {
             ObjectNode status = ApiException.expired(e.getMessage()).toStatus();
             try {

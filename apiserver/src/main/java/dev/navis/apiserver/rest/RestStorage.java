@@ -6,6 +6,8 @@ import dev.navis.apimachinery.patch.JsonPatch;
 import dev.navis.apimachinery.patch.MergePatch;
 import dev.navis.apimachinery.patch.PatchException;
 import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.apiserver.rest.convert.Conversions;
+import dev.navis.apiserver.rest.convert.VersionConverter;
 import dev.navis.apiserver.rest.watch.WatchCache;
 import dev.navis.storage.CompactedException;
 import dev.navis.storage.ConflictException;
@@ -47,6 +49,9 @@ public final class RestStorage {
     }
 
     private final ResourceDefinition def;
+    /** The version objects are stored in; its strategy defaults and validates them. */
+    private final ResourceDefinition storageDef;
+    private final VersionConverter converter;
     private final ObjectStorage storage;
     private final Store store;
     private final NamespaceGuard namespaces;
@@ -55,6 +60,9 @@ public final class RestStorage {
     public RestStorage(ResourceDefinition def, ObjectStorage storage, NamespaceGuard namespaces) {
         this.def = def;
         this.storage = storage;
+        this.storageDef = storage.definition();
+        VersionConverter c = storageDef.equals(def) ? null : Conversions.forServed(def);
+        this.converter = c == null ? VersionConverter.IDENTITY : c;
         this.store = storage.store();
         this.namespaces = namespaces;
     }
@@ -89,11 +97,31 @@ public final class RestStorage {
         return typed(o);
     }
 
-    /** Sets apiVersion and kind of the served version (objects are stored in one version per resource). */
+    /**
+     * A stored object as the served version shows it (objects are stored in one version per resource), with
+     * apiVersion and kind first like upstream's encoding.
+     */
     public ObjectNode typed(ObjectNode o) {
-        o.put("apiVersion", def.apiVersion());
-        o.put("kind", def.kind());
-        return o;
+        o = converter.fromStorage(o);
+        ObjectNode out = Json.object();
+        out.put("apiVersion", def.apiVersion());
+        out.put("kind", def.kind());
+        for (java.util.Map.Entry<String, JsonNode> e : o.properties()) {
+            if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
+                out.set(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** A consistent read of every stored object under {@code namespace} ("" = all), as stored. */
+    public WatchCache.Snapshot readConsistent(String namespace) {
+        RangeResult r = store.rangePrefix(storage.prefix(namespace), 0, 0);
+        List<ObjectNode> objects = new ArrayList<>(r.kvs().size());
+        for (KeyValue kv : r.kvs()) {
+            objects.add(storage.decode(kv));
+        }
+        return new WatchCache.Snapshot(objects, r.revision());
     }
 
     /** The objects of a list and the list metadata values. */
@@ -200,6 +228,7 @@ public final class RestStorage {
 
     public ObjectNode create(String namespace, ObjectNode body, boolean dryRun) {
         checkTypeMeta(body);
+        body = toStorage(body);
         ObjectNode meta = Json.meta(body);
         if (def.namespaced()) {
             String bodyNs = Json.text(meta, "namespace");
@@ -228,19 +257,19 @@ public final class RestStorage {
             ObjectNode obj = prepareCreate(body.deepCopy());
             // allocation before validation, like upstream's BeginCreate: validation sees the allocated values
             behaviour.beforeCreate(obj, dryRun);
-            List<FieldError> errors = def.strategy().validate(obj);
+            List<FieldError> errors = storageDef.strategy().validate(obj);
             if (!errors.isEmpty()) {
                 behaviour.createFailed(obj);
                 throw ApiException.invalid(def, Json.name(obj), errors);
             }
             if (dryRun) {
                 behaviour.createFailed(obj);
-                return obj;
+                return typed(obj);
             }
             try {
                 long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), 0);
                 Json.meta(obj).put("resourceVersion", Long.toString(rev));
-                return obj;
+                return typed(obj);
             } catch (KeyExistsException e) {
                 behaviour.createFailed(obj);
                 if (!generated || attempt >= 3) {
@@ -270,7 +299,7 @@ public final class RestStorage {
         } else {
             meta.remove("generation");
         }
-        def.strategy().applyDefaults(obj);
+        storageDef.strategy().applyDefaults(obj);
         kindDefaults(obj);
         return obj;
     }
@@ -329,6 +358,17 @@ public final class RestStorage {
     }
 
     private void checkTypeMeta(ObjectNode body) {
+        checkMetadataTypes(body.get("metadata"));
+        for (String field : List.of("metadata", "spec", "status")) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isObject() && !v.isNull()) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(v) + " into Go struct field "
+                        + def.kind() + "." + field + " of type object");
+            }
+            if (v != null && v.isNull()) {
+                body.remove(field);
+            }
+        }
         String apiVersion = Json.text(body, "apiVersion");
         String kind = Json.text(body, "kind");
         if (!apiVersion.isEmpty() && !apiVersion.equals(def.apiVersion())) {
@@ -341,6 +381,60 @@ public final class RestStorage {
         }
         body.put("apiVersion", def.apiVersion());
         body.put("kind", def.kind());
+    }
+
+    /** The generic ObjectMeta fields must have their Go types (upstream fails decoding otherwise: 400). */
+    private void checkMetadataTypes(JsonNode meta) {
+        if (meta == null || !meta.isObject()) {
+            return;
+        }
+        for (String f : List.of("name", "generateName", "namespace", "uid", "resourceVersion")) {
+            JsonNode v = meta.get(f);
+            if (v != null && !v.isString() && !v.isNull()) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(v)
+                        + " into Go struct field ObjectMeta.metadata." + f + " of type string");
+            }
+        }
+        for (String f : List.of("labels", "annotations")) {
+            JsonNode v = meta.get(f);
+            if (v == null || v.isNull()) {
+                continue;
+            }
+            if (!v.isObject()) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(v)
+                        + " into Go struct field ObjectMeta.metadata." + f + " of type map[string]string");
+            }
+            for (java.util.Map.Entry<String, JsonNode> e : v.properties()) {
+                if (!e.getValue().isString()) {
+                    throw ApiException.badRequest("json: cannot unmarshal " + goType(e.getValue())
+                            + " into Go struct field ObjectMeta.metadata." + f + " of type string");
+                }
+            }
+        }
+        JsonNode fins = meta.get("finalizers");
+        if (fins != null && !fins.isNull()) {
+            boolean ok = fins.isArray();
+            for (JsonNode f : fins) {
+                ok &= f.isString();
+            }
+            if (!ok) {
+                throw ApiException.badRequest("json: cannot unmarshal " + goType(fins)
+                        + " into Go struct field ObjectMeta.metadata.finalizers of type []string");
+            }
+        }
+    }
+
+    private static String goType(JsonNode v) {
+        return v.isArray() ? "array" : v.isObject() ? "object" : v.isString() ? "string" : v.isNumber() ? "number"
+                : v.isBoolean() ? "bool" : "value";
+    }
+
+    /** An incoming object of the served version in the stored version. */
+    private ObjectNode toStorage(ObjectNode served) {
+        ObjectNode o = converter.toStorage(served);
+        o.put("apiVersion", storageDef.apiVersion());
+        o.put("kind", storageDef.kind());
+        return o;
     }
 
     public boolean hasStatus() {
@@ -426,7 +520,7 @@ public final class RestStorage {
                 throw ApiException.modified(def, name);
             }
             try {
-                return updateAttempt(kv, body.deepCopy(), dryRun, subresource, !wantedRv.isEmpty());
+                return updateAttempt(kv, toStorage(body.deepCopy()), dryRun, subresource, !wantedRv.isEmpty());
             } catch (Retry r) {
                 // store changed between read and write without a client precondition: read again
             }
@@ -439,9 +533,9 @@ public final class RestStorage {
         ObjectNode old = storage.decode(kv);
         String name = Json.name(old);
         ObjectNode obj = prepareUpdate(incoming, old, subresource);
-        def.strategy().applyDefaults(obj);
+        storageDef.strategy().applyDefaults(obj);
         behaviour.beforeUpdate(obj, old, dryRun);
-        List<FieldError> errors = def.strategy().validateUpdate(obj, old);
+        List<FieldError> errors = storageDef.strategy().validateUpdate(obj, old);
         if (!errors.isEmpty()) {
             behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);
@@ -580,6 +674,15 @@ public final class RestStorage {
 
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
                             String subresource) {
+        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o);
+    }
+
+    /**
+     * PATCH with {@code incoming} applied to the patched object (of the served version) before it is stored,
+     * e.g. to drop unknown fields.
+     */
+    public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
+                            String subresource, java.util.function.UnaryOperator<ObjectNode> incoming) {
         JsonNode patch;
         try {
             patch = patchType.equals(APPLY_PATCH) ? Json.YAML.readTree(body) : Json.MAPPER.readTree(body);
@@ -603,7 +706,7 @@ public final class RestStorage {
                     }
                     meta.put("name", name);
                     try {
-                        return create(namespace, created, dryRun);
+                        return create(namespace, incoming.apply(created), dryRun);
                     } catch (ApiException e) {
                         if (!"AlreadyExists".equals(e.reason())) {
                             throw e;
@@ -630,9 +733,10 @@ public final class RestStorage {
                         + "\": field is immutable");
             }
             checkTypeMeta(patchedObject);
+            patchedObject = incoming.apply(patchedObject);
             Json.meta(patchedObject).put("resourceVersion", currentRv);
             try {
-                return updateAttempt(kv, patchedObject, dryRun, subresource, false);
+                return updateAttempt(kv, toStorage(patchedObject), dryRun, subresource, false);
             } catch (Retry r) {
                 // changed meanwhile: re-read and apply the patch again
             }
@@ -671,7 +775,7 @@ public final class RestStorage {
             if (kv == null) {
                 throw ApiException.notFound(def, name);
             }
-            ObjectNode current = typed(storage.decode(kv));
+            ObjectNode current = storage.decode(kv);
             ObjectNode meta = Json.meta(current);
             if (!opts.preconditionUid().isEmpty() && !opts.preconditionUid().equals(Json.text(meta, "uid"))) {
                 throw ApiException.conflict(def, name, "Precondition failed: UID in precondition: "
@@ -683,7 +787,8 @@ public final class RestStorage {
                         + opts.preconditionResourceVersion() + ", ResourceVersion in object meta: " + kv.modRevision());
             }
             try {
-                return deleteAttempt(kv, current, opts);
+                Deleted d = deleteAttempt(kv, current, opts);
+                return new Deleted(typed(d.object()), d.removed());
             } catch (Retry r) {
                 // changed meanwhile
             }
@@ -821,9 +926,5 @@ public final class RestStorage {
             }
         }
         return out;
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

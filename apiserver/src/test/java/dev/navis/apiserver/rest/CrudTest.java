@@ -6,6 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 @Timeout(60)
 class CrudTest extends RestTestBase {
@@ -95,6 +96,53 @@ class CrudTest extends RestTestBase {
     }
 
     @Test
+    void servedVersionsConvertToTheStoredOne() throws Exception {
+        Reply v1 = post("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", "{\"metadata\":{\"name\":\"h\"},"
+                + "\"spec\":{\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"web\",\"apiVersion\":\"apps/v1\"},"
+                + "\"minReplicas\":1,\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}}");
+        assertThat(v1.code()).isEqualTo(201);
+        assertThat(v1.json().path("apiVersion").asString()).isEqualTo("autoscaling/v1");
+        assertThat(v1.json().path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(50);
+        JsonNode v2 = get("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/h").json();
+        assertThat(v2.path("apiVersion").asString()).isEqualTo("autoscaling/v2");
+        JsonNode metric = v2.path("spec").path("metrics").get(0);
+        assertThat(metric.path("resource").path("name").asString()).isEqualTo("cpu");
+        assertThat(metric.path("resource").path("target").path("averageUtilization").asInt()).isEqualTo(50);
+        assertThat(v2.path("spec").has("targetCPUUtilizationPercentage")).isFalse();
+
+        Reply patched = patch("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/h",
+                "application/merge-patch+json", "{\"spec\":{\"targetCPUUtilizationPercentage\":70}}");
+        assertThat(patched.json().path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+        assertThat(get("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/h").json().path("spec")
+                .path("metrics").get(0).path("resource").path("target").path("averageUtilization").asInt()).isEqualTo(70);
+        JsonNode listed = get("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers").json();
+        assertThat(listed.path("kind").asString()).isEqualTo("HorizontalPodAutoscalerList");
+        assertThat(listed.path("items").get(0).path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+        assertThat(delete("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/h").code()).isEqualTo(200);
+    }
+
+    @Test
+    void eventsOfBothGroupsShareOneStorage() throws Exception {
+        Reply created = post("/apis/events.k8s.io/v1/namespaces/default/events", "{\"metadata\":{\"name\":\"e1\"},"
+                + "\"regarding\":{\"kind\":\"Pod\",\"name\":\"web\"},\"note\":\"pulled\",\"reason\":\"Pulled\","
+                + "\"reportingController\":\"kubelet\",\"type\":\"Normal\"}");
+        assertThat(created.code()).isEqualTo(201);
+        assertThat(created.json().path("note").asString()).isEqualTo("pulled");
+        JsonNode core = get("/api/v1/namespaces/default/events/e1").json();
+        assertThat(core.path("apiVersion").asString()).isEqualTo("v1");
+        assertThat(core.path("message").asString()).isEqualTo("pulled");
+        assertThat(core.path("involvedObject").path("name").asString()).isEqualTo("web");
+        assertThat(core.path("reportingComponent").asString()).isEqualTo("kubelet");
+        assertThat(core.has("note")).isFalse();
+        post("/api/v1/namespaces/default/events", "{\"metadata\":{\"name\":\"e2\"},\"message\":\"m\","
+                + "\"involvedObject\":{\"kind\":\"Node\",\"name\":\"n\"}}");
+        JsonNode list = get("/apis/events.k8s.io/v1/namespaces/default/events").json();
+        assertThat(list.path("items").size()).isEqualTo(2);
+        assertThat(list.path("items").get(1).path("note").asString()).isEqualTo("m");
+        assertThat(list.path("items").get(1).path("regarding").path("kind").asString()).isEqualTo("Node");
+    }
+
+    @Test
     void yamlBodyAndYamlAnswer() throws Exception {
         Reply r = call("POST", "/api/v1/namespaces/default/configmaps", "application/yaml",
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n", "application/yaml");
@@ -123,15 +171,19 @@ class CrudTest extends RestTestBase {
         assertThat(c.json().has("status")).isFalse();
 
         // main PUT ignores status; spec change bumps generation
-        String upd = c.body().replace("\"replicas\":1", "\"replicas\":2").replace("}}}", "}},\"status\":{\"replicas\":5}}");
-        Reply u = put("/apis/apps/v1/namespaces/default/deployments/d", upd);
+        ObjectNode upd = (ObjectNode) c.json().deepCopy();
+        ((ObjectNode) upd.get("spec")).put("replicas", 2);
+        upd.putObject("status").put("replicas", 5);
+        Reply u = put("/apis/apps/v1/namespaces/default/deployments/d", upd.toString());
         assertThat(u.code()).isEqualTo(200);
         assertThat(u.json().path("metadata").path("generation").asInt()).isEqualTo(2);
         assertThat(u.json().has("status")).isFalse();
 
         // status PUT changes only status
-        String st = u.body().replace("\"replicas\":2", "\"replicas\":7").replace("}}}", "}},\"status\":{\"replicas\":3}}");
-        Reply s = put("/apis/apps/v1/namespaces/default/deployments/d/status", st);
+        ObjectNode st = (ObjectNode) u.json().deepCopy();
+        ((ObjectNode) st.get("spec")).put("replicas", 7);
+        st.putObject("status").put("replicas", 3);
+        Reply s = put("/apis/apps/v1/namespaces/default/deployments/d/status", st.toString());
         assertThat(s.code()).isEqualTo(200);
         assertThat(s.json().path("status").path("replicas").asInt()).isEqualTo(3);
         assertThat(s.json().path("spec").path("replicas").asInt()).isEqualTo(2);

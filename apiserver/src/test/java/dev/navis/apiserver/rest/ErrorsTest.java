@@ -2,6 +2,9 @@ package dev.navis.apiserver.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
@@ -63,6 +66,9 @@ class ErrorsTest extends RestTestBase {
     void badRequests() throws Exception {
         assertStatus(post("/api/v1/namespaces/default/pods", "{not json"), 400, "BadRequest");
         assertStatus(post("/api/v1/namespaces/default/pods", "[1,2]"), 400, "BadRequest");
+        assertStatus(post("/api/v1/namespaces/default/pods", "{\"metadata\":\"x\"}"), 400, "BadRequest");
+        assertStatus(post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"s\"},\"spec\":[1]}"), 400,
+                "BadRequest");
         Reply kind = post("/api/v1/namespaces/default/pods", "{\"apiVersion\":\"apps/v1\",\"kind\":\"Pod\","
                 + "\"metadata\":{\"name\":\"k\"}}");
         assertStatus(kind, 400, "BadRequest");
@@ -79,6 +85,30 @@ class ErrorsTest extends RestTestBase {
         assertStatus(post("/api/v1/namespaces/nowhere/configmaps", "{\"metadata\":{\"name\":\"n\"}}"), 404, "NotFound");
         String big = "{\"metadata\":{\"name\":\"big\"},\"data\":{\"a\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}}";
         assertStatus(post("/api/v1/namespaces/default/configmaps", big), 413, "RequestEntityTooLarge");
+    }
+
+    @Test
+    void unknownFieldsAreDroppedWithAWarningOrRefusedWhenStrict() throws Exception {
+        String withTypo = "{\"metadata\":{\"name\":\"u\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+                + "\"imagePullPolicyy\":\"Always\"}],\"foo\":1}}";
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/pods"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(withTypo)).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(r.headers().allValues("Warning")).containsExactly("299 - \"unknown field \\\"spec.containers[0].imagePullPolicyy\\\"\"",
+                "299 - \"unknown field \\\"spec.foo\\\"\"");
+        JsonNode stored = get("/api/v1/namespaces/default/pods/u").json();
+        assertThat(stored.path("spec").has("foo")).isFalse();
+        assertThat(stored.path("spec").path("containers").get(0).has("imagePullPolicyy")).isFalse();
+
+        Reply strict = post("/api/v1/namespaces/default/pods?fieldValidation=Strict", withTypo.replace("\"u\"", "\"u2\""));
+        assertStatus(strict, 400, "BadRequest");
+        assertThat(strict.json().path("message").asString()).isEqualTo("Pod in version \"v1\" cannot be handled as a Pod: "
+                + "strict decoding error: unknown field \"spec.containers[0].imagePullPolicyy\", unknown field \"spec.foo\"");
+        Reply patch = call("PATCH", "/api/v1/namespaces/default/pods/u?fieldValidation=Strict",
+                "application/merge-patch+json", "{\"spec\":{\"bar\":1}}");
+        assertStatus(patch, 400, "BadRequest");
+        assertStatus(post("/api/v1/namespaces/default/pods?fieldValidation=Loud", withTypo), 422, "Invalid");
     }
 
     @Test

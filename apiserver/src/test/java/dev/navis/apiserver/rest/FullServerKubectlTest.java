@@ -111,6 +111,11 @@ class FullServerKubectlTest {
         Run del = kubectl(null, "delete", "namespace", "shop");
         assertThat(del.exit()).as(del.out()).isZero();
         assertThat(kubectl(null, "get", "ns", "shop").out()).contains("not found");
+        Run whoami = kubectl(null, "auth", "whoami");
+        assertThat(whoami.exit()).as(whoami.out()).isZero();
+        assertThat(whoami.out()).contains("Username", "admin");
+        Run canI = kubectl(null, "auth", "can-i", "create", "pods");
+        assertThat(canI.out().strip()).isEqualTo("yes");
         Run resources = kubectl(null, "api-resources");
         assertThat(resources.out()).contains("deployments", "apps/v1");
     }

@@ -137,6 +137,7 @@ class LifecycleTest extends RestTestBase {
         assertThat(refuse.json().path("message").asString())
                 .isEqualTo("namespaces \"kube-system\" is forbidden: this namespace may not be deleted");
 
+        assertThat(delete("/api/v1/namespaces").code()).isEqualTo(405);
         assertThat(post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"team\"}}").code()).isEqualTo(201);
         post("/api/v1/namespaces/team/configmaps", "{\"metadata\":{\"name\":\"c\"}}");
         post("/api/v1/namespaces/team/pods", pod("p"));
@@ -187,6 +188,17 @@ class LifecycleTest extends RestTestBase {
         assertThat(npDup.code()).isEqualTo(422);
         assertThat(npDup.json().path("message").asString()).contains("spec.ports[0].nodePort: Invalid value: 30080: "
                 + "provided port is already allocated");
+
+        Reply lb = post("/api/v1/namespaces/default/services", "{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":"
+                + "\"LoadBalancer\",\"externalTrafficPolicy\":\"Local\",\"ports\":[{\"port\":80}]}}");
+        int hc = lb.json().path("spec").path("healthCheckNodePort").asInt();
+        assertThat(hc).isBetween(30000, 32767).isNotEqualTo(lb.json().path("spec").path("ports").get(0).path("nodePort").asInt());
+        // back to ClusterIP: the node ports are released and can be taken again
+        Reply back = put("/api/v1/namespaces/default/services/lb", "{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":"
+                + "\"ClusterIP\",\"ports\":[{\"port\":80}]}}");
+        assertThat(back.json().path("spec").has("healthCheckNodePort")).isFalse();
+        assertThat(post("/api/v1/namespaces/default/services", "{\"metadata\":{\"name\":\"np3\"},\"spec\":{\"type\":"
+                + "\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":" + hc + "}]}}").code()).isEqualTo(201);
 
         // an update without clusterIP keeps it; a restart rebuilds the allocation state from the store
         Reply upd = put("/api/v1/namespaces/default/services/a", "{\"metadata\":{\"name\":\"a\"},\"spec\":{\"ports\":[{\"port\":90}]}}");

@@ -80,6 +80,14 @@ final class TestResources {
                         List.of(), Set.of(), PLAIN),
                 new ResourceDefinition("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets",
                         "poddisruptionbudget", true, List.of("pdb"), List.of(), Set.of("status"), PLAIN),
+                new ResourceDefinition("", "v1", "Event", "events", "event", true, List.of("ev"), List.of(), Set.of(),
+                        PLAIN),
+                new ResourceDefinition("events.k8s.io", "v1", "Event", "events", "event", true, List.of("ev"),
+                        List.of(), Set.of(), PLAIN),
+                new ResourceDefinition("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+                        "horizontalpodautoscaler", true, List.of("hpa"), List.of("all"), Set.of("status"), PLAIN),
+                new ResourceDefinition("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+                        "horizontalpodautoscaler", true, List.of("hpa"), List.of("all"), Set.of("status"), PLAIN),
                 new ResourceDefinition("apps", "v1", "Deployment", "deployments", "deployment", true,
                         List.of("deploy"), List.of("all"), Set.of("status", "scale"), PLAIN));
     }

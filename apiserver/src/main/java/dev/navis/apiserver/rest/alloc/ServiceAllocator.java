@@ -54,15 +54,6 @@ public final class ServiceAllocator implements KindBehaviour {
         }
     }
 
-    public synchronized boolean ipAllocated(String ip) {
-        int off = offset(ip);
-        return off >= 0 && ips.get(off);
-    }
-
-    public synchronized boolean portAllocated(int port) {
-        return port >= PORT_MIN && port <= PORT_MAX && ports.get(port - PORT_MIN);
-    }
-
     @Override
     public synchronized void beforeCreate(ObjectNode svc, boolean dryRun) {
         ObjectNode spec = spec(svc);
@@ -115,6 +106,12 @@ public final class ServiceAllocator implements KindBehaviour {
                     }
                 }
             }
+            boolean localLb = type.equals("LoadBalancer") && "Local".equals(Json.text(spec, "externalTrafficPolicy"));
+            if (localLb && !spec.has("healthCheckNodePort") && old.path("spec").has("healthCheckNodePort")) {
+                spec.put("healthCheckNodePort", old.path("spec").path("healthCheckNodePort").asInt());
+            } else if (!localLb) {
+                spec.remove("healthCheckNodePort");
+            }
             Set<Integer> held = new HashSet<>(nodePorts(old));
             List<Integer> taken = new ArrayList<>();
             try {
@@ -129,6 +126,7 @@ public final class ServiceAllocator implements KindBehaviour {
                     port.remove("nodePort");
                 }
             }
+            spec.remove("healthCheckNodePort");
         }
     }
 
@@ -234,6 +232,14 @@ public final class ServiceAllocator implements KindBehaviour {
         if (!needsNodePorts(type(spec))) {
             return;
         }
+        if (type(spec).equals("LoadBalancer") && "Local".equals(Json.text(spec, "externalTrafficPolicy"))) {
+            int hc = spec.path("healthCheckNodePort").asInt(0);
+            if (hc == 0) {
+                spec.put("healthCheckNodePort", nextPort(taken));
+            } else if (held == null || !held.contains(hc)) {
+                takePort(svc, "spec.healthCheckNodePort", hc, taken);
+            }
+        }
         int i = 0;
         for (JsonNode p : spec.path("ports")) {
             if (p instanceof ObjectNode port) {
@@ -243,34 +249,41 @@ public final class ServiceAllocator implements KindBehaviour {
                         i++;
                         continue;
                     }
-                    if (np < PORT_MIN || np > PORT_MAX) {
-                        throw ApiException.invalid(def, Json.name(svc), List.of(FieldError.invalid(
-                                "spec.ports[" + i + "].nodePort", np, "provided port is not in the valid range. The range of valid ports is "
-                                        + PORT_MIN + "-" + PORT_MAX)));
-                    }
-                    if (ports.get(np - PORT_MIN) || taken.contains(np)) {
-                        throw ApiException.invalid(def, Json.name(svc), List.of(FieldError.invalid(
-                                "spec.ports[" + i + "].nodePort", np, "provided port is already allocated")));
-                    }
-                    ports.set(np - PORT_MIN);
-                    taken.add(np);
+                    takePort(svc, "spec.ports[" + i + "].nodePort", np, taken);
                 } else {
-                    int size = PORT_MAX - PORT_MIN + 1;
-                    int off = ports.nextClearBit(ThreadLocalRandom.current().nextInt(size));
-                    if (off >= size) {
-                        off = ports.nextClearBit(0);
-                    }
-                    if (off >= size) {
-                        throw new ApiException(500, "InternalError",
-                                "Internal error occurred: failed to allocate a nodePort: range is full", null);
-                    }
-                    ports.set(off);
-                    taken.add(PORT_MIN + off);
-                    port.put("nodePort", PORT_MIN + off);
+                    port.put("nodePort", nextPort(taken));
                 }
             }
             i++;
         }
+    }
+
+    private void takePort(ObjectNode svc, String field, int np, List<Integer> taken) {
+        if (np < PORT_MIN || np > PORT_MAX) {
+            throw ApiException.invalid(def, Json.name(svc), List.of(FieldError.invalid(field, np,
+                    "provided port is not in the valid range. The range of valid ports is " + PORT_MIN + "-" + PORT_MAX)));
+        }
+        if (ports.get(np - PORT_MIN) || taken.contains(np)) {
+            throw ApiException.invalid(def, Json.name(svc), List.of(FieldError.invalid(field, np,
+                    "provided port is already allocated")));
+        }
+        ports.set(np - PORT_MIN);
+        taken.add(np);
+    }
+
+    private int nextPort(List<Integer> taken) {
+        int size = PORT_MAX - PORT_MIN + 1;
+        int off = ports.nextClearBit(ThreadLocalRandom.current().nextInt(size));
+        if (off >= size) {
+            off = ports.nextClearBit(0);
+        }
+        if (off >= size) {
+            throw new ApiException(500, "InternalError",
+                    "Internal error occurred: failed to allocate a nodePort: range is full", null);
+        }
+        ports.set(off);
+        taken.add(PORT_MIN + off);
+        return PORT_MIN + off;
     }
 
     private ApiException invalidIp(ObjectNode svc, String ip, String detail) {
@@ -312,6 +325,10 @@ public final class ServiceAllocator implements KindBehaviour {
 
     private static List<Integer> nodePorts(JsonNode svc) {
         List<Integer> out = new ArrayList<>();
+        int hc = svc.path("spec").path("healthCheckNodePort").asInt(0);
+        if (hc >= PORT_MIN && hc <= PORT_MAX) {
+            out.add(hc);
+        }
         for (JsonNode p : svc.path("spec").path("ports")) {
             int np = p.path("nodePort").asInt(0);
             if (np >= PORT_MIN && np <= PORT_MAX) {

@@ -17,9 +17,17 @@ public final class Discovery {
             List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
     private final ResourceIndex index;
+    private final java.util.function.Function<ResourceDefinition, List<String>> verbs;
 
-    public Discovery(ResourceIndex index) {
+    /** @param verbs the verbs each resource supports */
+    public Discovery(ResourceIndex index, java.util.function.Function<ResourceDefinition, List<String>> verbs) {
         this.index = index;
+        this.verbs = verbs;
+    }
+
+    /** The verbs of an ordinary stored resource. */
+    public static List<String> allVerbs() {
+        return ALL_VERBS;
     }
 
     /** GET /api */
@@ -95,7 +103,7 @@ public final class Discovery {
             r.put("singularName", d.singular());
             r.put("namespaced", d.namespaced());
             r.put("kind", d.kind());
-            strings(r.putArray("verbs"), ALL_VERBS);
+            strings(r.putArray("verbs"), verbs.apply(d));
             if (!d.shortNames().isEmpty()) {
                 strings(r.putArray("shortNames"), d.shortNames());
             }
@@ -148,7 +156,7 @@ public final class Discovery {
                     r.set("responseKind", kind(d.group(), d.version(), d.kind()));
                     r.put("scope", d.namespaced() ? "Namespaced" : "Cluster");
                     r.put("singularResource", d.singular());
-                    strings(r.putArray("verbs"), ALL_VERBS);
+                    strings(r.putArray("verbs"), verbs.apply(d));
                     if (!d.shortNames().isEmpty()) {
                         strings(r.putArray("shortNames"), d.shortNames());
                     }

@@ -41,6 +41,11 @@ public final class CacheWatcher implements AutoCloseable {
         return true;
     }
 
+    /** Queues an event of the initial state regardless of the watch's start revision. */
+    void offerInitial(CacheEvent e) {
+        queue.offer(e);
+    }
+
     /** The next event, or null after {@code timeoutMillis}; throws Closed when the watch ended. */
     public CacheEvent poll(long timeoutMillis) throws InterruptedException, Closed {
         CacheEvent e = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);

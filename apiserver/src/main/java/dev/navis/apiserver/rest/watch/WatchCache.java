@@ -46,6 +46,8 @@ public final class WatchCache implements AutoCloseable {
     private volatile boolean ready;
     private volatile boolean closed;
     private Watch storeWatch;
+    /** Which store watch is current: events of an older one (after a re-list) are ignored. */
+    private int generation;
 
     /**
      * @param decoder turns a stored key into the object with its resourceVersion set
@@ -73,7 +75,8 @@ public final class WatchCache implements AutoCloseable {
             }
             revision = all.revision();
             lowWater = all.revision();
-            storeWatch = store.watch(prefix, all.revision() + 1, new Listener());
+            generation++;
+            storeWatch = store.watch(prefix, all.revision() + 1, new Listener(generation));
             ready = true;
         }
     }
@@ -133,24 +136,52 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers a watch whose initial state was read elsewhere (a consistent read of the store at
+     * {@code revision}): those objects are queued first as ADDED, then every event after {@code revision}.
+     *
+     * @throws TooOldException when {@code revision} is older than the window
+     */
+    public CacheWatcher watchFrom(Snapshot initial) throws TooOldException {
+        synchronized (lock) {
+            if (initial.revision() < lowWater) {
+                throw new TooOldException(initial.revision(), lowWater);
+            }
+            CacheWatcher w = new CacheWatcher(this, watcherCapacity + initial.objects().size() + window.size(),
+                    initial.revision());
+            for (ObjectNode o : initial.objects()) {
+                w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, o, null, initial.revision()));
+            }
+            w.initialEvents = initial.objects().size();
+            w.initialRevision = initial.revision();
+            for (CacheEvent e : window) {
+                if (e.revision() > initial.revision()) {
+                    w.offer(e);
+                }
+            }
+            watchers.add(w);
+            return w;
+        }
+    }
+
     void unregister(CacheWatcher w) {
         watchers.remove(w);
     }
 
-    public int watcherCount() {
-        return watchers.size();
-    }
-
-    private void apply(WatchEvent e) {
+    /** Applies one store event; false when it is out of order (the cache can no longer trust its watch). */
+    private boolean apply(WatchEvent e) {
         synchronized (lock) {
+            if (e.revision() <= revision) {
+                return false;
+            }
             String key = e.kv().key();
             ObjectNode prev = objects.get(key);
             CacheEvent ce;
             if (e.type() == WatchEvent.Type.DELETE) {
                 objects.remove(key);
                 if (prev == null) {
-                    revision = Math.max(revision, e.revision());
-                    return;
+                    revision = e.revision();
+                    return true;
                 }
                 ObjectNode last = prev.deepCopy();
                 ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
@@ -171,14 +202,34 @@ public final class WatchCache implements AutoCloseable {
                     watchers.remove(w);
                 }
             }
+            return true;
         }
     }
 
     private final class Listener implements WatchListener {
+        private final int gen;
+
+        Listener(int gen) {
+            this.gen = gen;
+        }
+
+        private boolean stale() {
+            synchronized (lock) {
+                return gen != generation;
+            }
+        }
+
         @Override
         public void onEvent(WatchEvent event) {
+            if (stale()) {
+                return;
+            }
             try {
-                apply(event);
+                if (!apply(event) && !closed) {
+                    LOG.warning("watch cache " + prefix + ": event at revision " + event.revision()
+                            + " arrived out of order; re-listing");
+                    reinitialise();
+                }
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "watch cache " + prefix + ": cannot apply event at " + event.revision(), ex);
             }
@@ -186,7 +237,7 @@ public final class WatchCache implements AutoCloseable {
 
         @Override
         public void onError(RuntimeException error) {
-            if (closed) {
+            if (closed || stale()) {
                 return;
             }
             LOG.log(Level.INFO, "watch cache " + prefix + " re-initialising: " + error.getMessage());
@@ -196,7 +247,7 @@ public final class WatchCache implements AutoCloseable {
         @Override
         public void onProgress(long rev) {
             synchronized (lock) {
-                if (rev > revision) {
+                if (gen == generation && rev > revision) {
                     revision = rev;
                 }
             }
@@ -206,13 +257,25 @@ public final class WatchCache implements AutoCloseable {
     /** After a broken store watch: end every client watch (they re-watch) and re-list. */
     private void reinitialise() {
         synchronized (lock) {
+            if (!ready) {
+                return; // already re-initialising
+            }
             ready = false;
+            generation++;
             for (CacheWatcher w : watchers) {
                 w.terminate();
             }
             watchers.clear();
         }
         Thread.ofVirtual().name("watch-cache-reinit").start(() -> {
+            Watch old;
+            synchronized (lock) {
+                old = storeWatch;
+                storeWatch = null;
+            }
+            if (old != null) {
+                old.close(); // not on the store's delivery thread, which may be the caller
+            }
             while (!closed) {
                 try {
                     start();

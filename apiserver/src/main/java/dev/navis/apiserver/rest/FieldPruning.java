@@ -1,0 +1,102 @@
+package dev.navis.apiserver.rest;
+
+import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.openapi.FieldValidation;
+import dev.navis.apiserver.openapi.UnknownFieldChecker;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Server-side field validation of request objects, as upstream's decoder does it: fields the kind's schema
+ * does not know are dropped (fieldValidation=Ignore, or Warn, the default, which also reports each one in a
+ * Warning header) or refused (Strict: 400 BadRequest). So stored objects never carry unknown fields.
+ */
+public final class FieldPruning {
+    private final UnknownFieldChecker checker;
+    private final FieldValidation mode;
+    private final List<String> warnings = new ArrayList<>();
+
+    private FieldPruning(UnknownFieldChecker checker, FieldValidation mode) {
+        this.checker = checker;
+        this.mode = mode;
+    }
+
+    /**
+     * The pruning a request asks for with its fieldValidation parameter.
+     *
+     * @param optionsKind CreateOptions, UpdateOptions or PatchOptions (for the 422 of an unsupported value)
+     */
+    public static FieldPruning of(UnknownFieldChecker checker, String fieldValidation, String optionsKind) {
+        FieldValidation mode = FieldValidation.parse(fieldValidation).orElseThrow(() -> {
+            ObjectNode details = Json.object();
+            details.put("group", "meta.k8s.io");
+            details.put("kind", optionsKind);
+            return new ApiException(422, "Invalid", optionsKind + ".meta.k8s.io \"\" is invalid: fieldValidation: "
+                    + "Unsupported value: \"" + fieldValidation + "\": supported values: \"\", \"Ignore\", \"Strict\", "
+                    + "\"Warn\"", details);
+        });
+        return new FieldPruning(checker, mode);
+    }
+
+    /** Drops (or refuses) the unknown fields of {@code object}, an object of the served version {@code def}. */
+    public ObjectNode apply(ResourceDefinition def, ObjectNode object) {
+        if (checker == null) {
+            return object;
+        }
+        List<String> unknown = checker.unknownFields(def.group(), def.version(), def.kind(), object);
+        if (unknown.isEmpty()) {
+            return object;
+        }
+        if (mode == FieldValidation.STRICT) {
+            throw ApiException.badRequest(UnknownFieldChecker.strictDecodingStatusMessage(def.kind(), def.version(),
+                    unknown));
+        }
+        for (String path : unknown) {
+            remove(object, path);
+            if (mode == FieldValidation.WARN) {
+                warnings.add(UnknownFieldChecker.unknownField(path));
+            }
+        }
+        return object;
+    }
+
+    /** The Warning header texts collected (fieldValidation=Warn). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Removes the field at a path like {@code spec.containers[0].foo}. */
+    static void remove(JsonNode root, String path) {
+        List<Object> steps = new ArrayList<>();
+        for (String part : path.split("\\.")) {
+            int bracket = part.indexOf('[');
+            steps.add(bracket < 0 ? part : part.substring(0, bracket));
+            while (bracket >= 0) {
+                int close = part.indexOf(']', bracket);
+                if (close < 0) {
+                    return;
+                }
+                try {
+                    steps.add(Integer.parseInt(part.substring(bracket + 1, close)));
+                } catch (NumberFormatException e) {
+                    return;
+                }
+                bracket = part.indexOf('[', close);
+            }
+        }
+        JsonNode node = root;
+        for (int i = 0; i < steps.size() - 1 && node != null; i++) {
+            Object s = steps.get(i);
+            node = s instanceof Integer idx ? node.get(idx) : node.get((String) s);
+        }
+        Object last = steps.get(steps.size() - 1);
+        if (node instanceof ObjectNode o && last instanceof String field) {
+            o.remove(field);
+        } else if (node instanceof ArrayNode a && last instanceof Integer idx && idx < a.size()) {
+            a.remove(idx.intValue());
+        }
+    }
+}
