@@ -257,7 +257,7 @@ final class RestHandler extends Handler.Abstract {
                 FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "PatchOptions");
                 String type = patchType(request);
                 ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
-                        o -> pruning.apply(rs.definition(), o));
+                        o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""));
                 warn(response, pruning);
                 sendObject(response, callback, 200, neg, rs, patched, q);
             }
