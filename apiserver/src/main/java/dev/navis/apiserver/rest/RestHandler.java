@@ -257,7 +257,8 @@ final class RestHandler extends Handler.Abstract {
                 FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "PatchOptions");
                 String type = patchType(request);
                 ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
-                        o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""));
+                        o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""),
+                        truthy(q.getValue("force")));
                 warn(response, pruning);
                 sendObject(response, callback, 200, neg, rs, patched, q);
             }

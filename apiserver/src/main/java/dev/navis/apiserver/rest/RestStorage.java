@@ -700,7 +700,7 @@ public final class RestStorage {
 
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
                             String subresource) {
-        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o, "");
+        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o, "", false);
     }
 
     /**
@@ -709,7 +709,7 @@ public final class RestStorage {
      */
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
                             String subresource, java.util.function.UnaryOperator<ObjectNode> incoming,
-                            String fieldManager) {
+                            String fieldManager, boolean force) {
         if (patchType.equals(APPLY_PATCH) && fieldManager.isEmpty()) {
             ObjectNode details = Json.object();
             details.put("group", "meta.k8s.io");
@@ -742,7 +742,7 @@ public final class RestStorage {
                     try {
                         checkTypeMeta(created);
                         ObjectNode withFields = ServerSideApply.apply(null, incoming.apply(created), fieldManager,
-                                def.kind());
+                                def.kind(), force);
                         return create(namespace, withFields, dryRun, withFields.path("metadata").get("managedFields"));
                     } catch (ApiException e) {
                         if (!"AlreadyExists".equals(e.reason())) {
@@ -758,7 +758,7 @@ public final class RestStorage {
             JsonNode patched;
             if (patchType.equals(APPLY_PATCH)) {
                 try {
-                    patched = ServerSideApply.apply(current, (ObjectNode) patch, fieldManager, def.kind());
+                    patched = ServerSideApply.apply(current, (ObjectNode) patch, fieldManager, def.kind(), force);
                 } catch (PatchException e) {
                     throw new ApiException(e.code(), e.code() == 400 ? "BadRequest" : "Invalid", e.getMessage(), null);
                 }

@@ -50,6 +50,20 @@ class ServerSideApplyTest extends RestTestBase {
         assertThat(afterUpdate.json().path("data").path("a").asString()).isEqualTo("9");
         assertThat(afterUpdate.json().path("data").path("d").asString()).isEqualTo("4");
 
+        // m2 applying m1's field with another value conflicts, unless forced
+        Reply conflict = apply(CM, "m2", cm("", "  c: \"3\"\n  d: \"5\"\n"));
+        assertThat(conflict.code()).isEqualTo(409);
+        assertThat(conflict.json().path("reason").asString()).isEqualTo("Conflict");
+        assertThat(conflict.json().path("message").asString())
+                .isEqualTo("Apply failed with 1 conflict: conflict with \"m1\" using v1: .data.d");
+        assertThat(conflict.json().path("details").path("causes").get(0).path("reason").asString())
+                .isEqualTo("FieldManagerConflict");
+        Reply forced = call("PATCH", CM + "?fieldManager=m2&force=true", APPLY, cm("", "  c: \"3\"\n  d: \"5\"\n"));
+        assertThat(forced.code()).isEqualTo(200);
+        assertThat(forced.json().path("data").path("d").asString()).isEqualTo("5");
+        // d is m2's now: m1 dropping it does not remove it
+        assertThat(apply(CM, "m1", cm("", "  e: \"6\"\n")).json().path("data").path("d").asString()).isEqualTo("5");
+
         Reply noManager = call("PATCH", CM, APPLY, cm("", "  a: \"1\"\n"));
         assertThat(noManager.code()).isEqualTo(422);
     }
@@ -70,5 +84,11 @@ class ServerSideApplyTest extends RestTestBase {
         assertThat(containers.size()).isEqualTo(1);
         assertThat(containers.get(0).path("name").asString()).isEqualTo("a");
         assertThat(r.json().path("spec").path("replicas").asInt()).isEqualTo(5);
+        // a list whose last applied item is dropped goes away entirely
+        String withEnv = one.replace("        image: nginx\n", "        image: nginx\n        env:\n        - name: A\n          value: x\n");
+        assertThat(apply(path, "ci", withEnv).json().path("spec").path("template").path("spec").path("containers").get(0)
+                .path("env").size()).isEqualTo(1);
+        JsonNode c = apply(path, "ci", one).json().path("spec").path("template").path("spec").path("containers").get(0);
+        assertThat(c.has("env")).isFalse();
     }
 }

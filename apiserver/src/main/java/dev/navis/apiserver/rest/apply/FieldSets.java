@@ -204,6 +204,78 @@ final class FieldSets {
         return null;
     }
 
+    /** The leaf paths both sets own (list-item markers "." aside), each as its list of path elements. */
+    static List<List<String>> sharedLeaves(ObjectNode a, ObjectNode b) {
+        List<List<String>> out = new java.util.ArrayList<>();
+        sharedLeaves(a, b, new java.util.ArrayList<>(), out);
+        return out;
+    }
+
+    private static void sharedLeaves(ObjectNode a, ObjectNode b, List<String> prefix, List<List<String>> out) {
+        for (Map.Entry<String, JsonNode> e : a.properties()) {
+            JsonNode other = b.get(e.getKey());
+            if (other == null || e.getKey().equals(".")) {
+                continue;
+            }
+            List<String> path = new java.util.ArrayList<>(prefix);
+            path.add(e.getKey());
+            if (e.getValue().isEmpty() && other.isEmpty()) {
+                out.add(path);
+            } else if (!e.getValue().isEmpty() && !other.isEmpty()) {
+                sharedLeaves((ObjectNode) e.getValue(), (ObjectNode) other, path, out);
+            }
+        }
+    }
+
+    /** The value at a set path in an object, or null. */
+    static JsonNode valueAt(JsonNode object, List<String> path) {
+        JsonNode node = object;
+        for (String step : path) {
+            if (node == null) {
+                return null;
+            }
+            if (step.startsWith("f:")) {
+                node = node.get(step.substring(2));
+            } else if (step.startsWith("k:") && node.isArray()) {
+                Map.Entry<String, JsonNode> kv = Json.MAPPER.readTree(step.substring(2)).properties().iterator().next();
+                node = find((ArrayNode) node, kv.getKey(), kv.getValue());
+            } else if (step.startsWith("v:")) {
+                node = Json.MAPPER.readTree(step.substring(2));
+            } else {
+                return null;
+            }
+        }
+        return node;
+    }
+
+    /** A path as upstream prints it in conflicts, e.g. {@code .spec.containers[name="a"].image}. */
+    static String format(List<String> path) {
+        StringBuilder sb = new StringBuilder();
+        for (String step : path) {
+            if (step.startsWith("f:")) {
+                sb.append('.').append(step.substring(2));
+            } else if (step.startsWith("k:")) {
+                Map.Entry<String, JsonNode> kv = Json.MAPPER.readTree(step.substring(2)).properties().iterator().next();
+                sb.append('[').append(kv.getKey()).append('=').append(kv.getValue()).append(']');
+            } else if (step.startsWith("v:")) {
+                sb.append("[=").append(step.substring(2)).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The set of just these paths. */
+    static ObjectNode ofPaths(List<List<String>> paths) {
+        ObjectNode set = empty();
+        for (List<String> path : paths) {
+            ObjectNode node = set;
+            for (String step : path) {
+                node = node.get(step) instanceof ObjectNode child ? child : node.putObject(step);
+            }
+        }
+        return set;
+    }
+
     /** Removes from {@code object} every field the set owns as a leaf or list item ("."). */
     static void remove(ObjectNode object, ObjectNode set) {
         for (Map.Entry<String, JsonNode> e : set.properties()) {
@@ -219,10 +291,15 @@ final class FieldSets {
             }
             if (sub.isEmpty()) {
                 object.remove(field);
+                continue;
             } else if (v instanceof ObjectNode child) {
                 remove(child, sub);
             } else if (v instanceof ArrayNode list) {
                 removeItems(list, sub);
+            }
+            if (v.isEmpty()) {
+                // nothing of it is left and the applier no longer sets it: the field goes too
+                object.remove(field);
             }
         }
     }

@@ -3,7 +3,10 @@ package dev.navis.apiserver.rest.apply;
 import dev.navis.apimachinery.patch.BuiltinPatchSchemas;
 import dev.navis.apimachinery.patch.PatchSchema;
 import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.apiserver.rest.ApiException;
 import dev.navis.apiserver.rest.Json;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -13,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  * manager stops applying is removed, unless another applier owns it or a later update changed it (an update
  * takes the fields it changes away from the appliers, as upstream's field manager does).
  *
- * <p>Not yet: conflicts (an apply always wins, as with force=true) and ownership entries of updaters.
+ * <p>Conflicts are detected against other appliers only: updaters get no ownership entries of their own yet.
  */
 public final class ServerSideApply {
     private static final String APPLY = "Apply";
@@ -25,7 +28,7 @@ public final class ServerSideApply {
      * The live object with the applied configuration merged in, the manager's dropped fields removed and its
      * managedFields entry replaced. {@code live} may be null (the apply creates the object).
      */
-    public static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, String kind) {
+    public static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, String kind, boolean force) {
         PatchSchema schema = BuiltinPatchSchemas.forKind(kind);
         ObjectNode config = applied.deepCopy();
         Json.meta(config).remove("managedFields");
@@ -42,6 +45,9 @@ public final class ServerSideApply {
                 others = FieldSets.union(others, fields);
             }
         }
+        if (live != null) {
+            resolveConflicts(live, config, newSet, entries, manager, force);
+        }
         ObjectNode result;
         if (live == null) {
             result = config;
@@ -51,13 +57,17 @@ public final class ServerSideApply {
             FieldSets.remove(result, removed);
         }
         ArrayNode out = Json.meta(result).putArray("managedFields");
+        boolean unchanged = false;
         for (JsonNode e : entries) {
             if (!isMine(e, manager)) {
                 out.add(e.deepCopy());
             } else if (oldSet.equals(newSet)) {
                 out.add(e.deepCopy()); // an unchanged apply keeps its entry (and stays a no-op)
-                return result;
+                unchanged = true;
             }
+        }
+        if (unchanged) {
+            return result;
         }
         ObjectNode mine = out.addObject();
         mine.put("manager", manager);
@@ -67,6 +77,49 @@ public final class ServerSideApply {
         mine.put("fieldsType", "FieldsV1");
         mine.set("fieldsV1", newSet);
         return result;
+    }
+
+    /**
+     * Fields this apply sets to a value other than the live one, owned by another applier, are conflicts:
+     * refused (409) unless {@code force}, which takes them over.
+     */
+    private static void resolveConflicts(ObjectNode live, ObjectNode config, ObjectNode newSet, ArrayNode entries,
+                                         String manager, boolean force) {
+        List<ObjectNode> causes = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        for (JsonNode e : entries) {
+            if (isMine(e, manager) || !APPLY.equals(Json.text(e, "operation"))
+                    || !(e.path("fieldsV1") instanceof ObjectNode theirs)) {
+                continue;
+            }
+            List<List<String>> lost = new ArrayList<>();
+            for (List<String> path : FieldSets.sharedLeaves(newSet, theirs)) {
+                JsonNode wanted = FieldSets.valueAt(config, path);
+                JsonNode current = FieldSets.valueAt(live, path);
+                if (wanted != null && !wanted.equals(current)) {
+                    lost.add(path);
+                    String who = "conflict with \"" + Json.text(e, "manager") + "\""
+                            + (Json.text(e, "apiVersion").isEmpty() ? "" : " using " + Json.text(e, "apiVersion"));
+                    ObjectNode cause = Json.object();
+                    cause.put("reason", "FieldManagerConflict");
+                    cause.put("message", who);
+                    cause.put("field", FieldSets.format(path));
+                    causes.add(cause);
+                    texts.add(who + ": " + FieldSets.format(path));
+                }
+            }
+            if (force && !lost.isEmpty()) {
+                ((ObjectNode) e).set("fieldsV1", FieldSets.minus(theirs, FieldSets.ofPaths(lost), true));
+            }
+        }
+        if (!force && !causes.isEmpty()) {
+            ObjectNode details = Json.object();
+            ArrayNode c = details.putArray("causes");
+            causes.forEach(c::add);
+            String message = texts.size() == 1 ? "Apply failed with 1 conflict: " + texts.get(0)
+                    : "Apply failed with " + texts.size() + " conflicts: " + String.join("\n", texts);
+            throw new ApiException(409, "Conflict", message, details);
+        }
     }
 
     /** After an update that was not an apply: the fields it changed are no longer the appliers'. */
