@@ -5,24 +5,56 @@ import java.io.PrintStream;
 import dev.navis.apiserver.ApiServer;
 import dev.navis.apiserver.ApiServerOptions;
 
-/** Runs an API server in the foreground until the process is told to stop (SIGTERM, Ctrl-C). */
+/**
+ * Runs an API server in the foreground until the process is told to stop (SIGTERM, Ctrl-C), optionally with
+ * the controller manager in-process once the server is ready.
+ */
 final class ApiServerRunner {
     private ApiServerRunner() {
     }
 
-    /** Returns the process exit code: 0 after a requested stop, 1 when the server could not start. */
-    static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err) throws InterruptedException {
+    /**
+     * Returns the process exit code: 0 after a requested stop, 1 when the server could not start.
+     *
+     * @param controllers also run the controller manager against the server (through its admin kubeconfig)
+     */
+    static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers)
+            throws InterruptedException {
         ApiServer server;
         try {
             server = ApiServer.create(options);
-            server.stopOnShutdown();
             server.start();
         } catch (Exception e) {
             err.println("navis " + role + ": cannot start the API server: " + describe(e));
             return 1;
         }
+        ControllerManagerRunner manager = null;
+        if (controllers) {
+            try {
+                manager = ControllerManagerRunner.start(server.kubeconfigFile());
+            } catch (RuntimeException e) {
+                err.println("navis " + role + ": cannot start the controller manager: " + describe(e));
+                server.stop();
+                return 1;
+            }
+        }
+        ControllerManagerRunner started = manager;
+        // one hook, so the controllers stop (and release their lease) while the API server still answers
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (started != null) {
+                try {
+                    started.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            server.stop();
+        }, "navis-" + role + "-shutdown"));
         String kubeconfig = server.kubeconfigFile().toString();
         out.println("Navis API server is ready at " + server.url());
+        if (controllers) {
+            out.println("Controller manager started (garbage collector)");
+        }
         out.println("Kubeconfig: " + kubeconfig);
         out.println("Try:  export KUBECONFIG=" + kubeconfig + "; kubectl get namespaces");
         out.println("  or: kubectl --kubeconfig " + kubeconfig + " get ns");

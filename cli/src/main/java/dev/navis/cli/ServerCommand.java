@@ -5,7 +5,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** Starts the control plane (and, later, a node) in this process. */
+/**
+ * Starts the control plane in this process: the API server, then the controller manager, which talks to it
+ * over HTTPS with the admin kubeconfig like any other client (and, later, a node).
+ */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Start a Navis cluster.")
 public final class ServerCommand implements Callable<Integer> {
     @Mixin
@@ -13,6 +16,6 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return ApiServerRunner.run("server", apiServer.toOptions(), System.out, System.err);
+        return ApiServerRunner.run("server", apiServer.toOptions(), System.out, System.err, true);
     }
 }

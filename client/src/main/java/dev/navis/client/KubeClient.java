@@ -1,5 +1,6 @@
 package dev.navis.client;
 
+import dev.navis.client.discovery.DiscoveryClient;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
@@ -34,6 +35,11 @@ public interface KubeClient {
 
     default <T extends HasMetadata> ResourceClient<T> resource(Class<T> type) {
         return resource(ResourceRef.of(type));
+    }
+
+    /** What the server serves (discovery); implementations without a server refuse. */
+    default DiscoveryClient discovery() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no discovery");
     }
 
     default ResourceClient<Pod> pods() {

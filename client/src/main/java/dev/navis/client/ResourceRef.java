@@ -87,6 +87,11 @@ public record ResourceRef<T extends HasMetadata>(String group, String version, S
         return ref;
     }
 
+    /** Every registered typed kind, in no particular order. */
+    public static java.util.Collection<ResourceRef<?>> registered() {
+        return java.util.List.copyOf(BUILT_IN.values());
+    }
+
     /** "v1" or "apps/v1". */
     public String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;

@@ -13,7 +13,10 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -43,9 +46,11 @@ public final class Pem {
             // SEC1 must name its curve itself: in PKCS#8 the curve sits in the outer algorithm identifier
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
             ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
-            int orderBits = ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
-            ECPrivateKey sec1 = new ECPrivateKey(orderBits, inner.getKey(), inner.getPublicKey(),
-                    info.getPrivateKeyAlgorithm().getParameters());
+            // and carry its public key, which clients that read a key pair from it (fabric8) require
+            java.security.spec.ECParameterSpec params = ((java.security.interfaces.ECPrivateKey) key).getParams();
+            ECPoint publicPoint = EC5Util.convertSpec(params).getG().multiply(inner.getKey()).normalize();
+            ECPrivateKey sec1 = new ECPrivateKey(params.getOrder().bitLength(), inner.getKey(),
+                    new DERBitString(publicPoint.getEncoded(false)), info.getPrivateKeyAlgorithm().getParameters());
             return encode(KEY_LABEL, sec1.getEncoded());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode private key", e);

@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Upstream's schemas of the built-in types (Kubernetes 1.32), keyed by upstream's definition names such as
  * {@code io.k8s.api.core.v1.Pod}. References between them are bare names in {@code "$ref"}; the document
  * builders turn them into OpenAPI v2 or v3 references. Loaded once, on first use, from a generated resource
- * (see DefinitionsGenerator in the tests).
+ * (see DefinitionsGenerator in the module openapi-gen).
  */
 public final class BuiltinSchemas {
 

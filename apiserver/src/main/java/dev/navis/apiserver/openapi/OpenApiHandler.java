@@ -1,8 +1,8 @@
 package dev.navis.apiserver.openapi;
 
 import dev.navis.apiserver.openapi.OpenApiDocuments.Rendered;
+import dev.navis.apiserver.server.StatusResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -17,7 +17,7 @@ import org.eclipse.jetty.util.Callback;
  * (a request accepting only protobuf gets 406, so that clients fall back), ETags, and immutable caching of
  * hash-addressed v3 documents. Declines (returns false for) every other path.
  */
-final class OpenApiHandler extends Handler.Abstract.NonBlocking {
+final class OpenApiHandler extends Handler.Abstract {
 
     private static final String V2 = "/openapi/v2";
     private static final String V3 = "/openapi/v3";
@@ -36,7 +36,7 @@ final class OpenApiHandler extends Handler.Abstract.NonBlocking {
         }
         String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            status(response, callback, 405, "MethodNotAllowed",
+            StatusResponse.write(response, callback, 405,
                     "the server does not allow this method on the requested resource");
             return true;
         }
@@ -56,7 +56,7 @@ final class OpenApiHandler extends Handler.Abstract.NonBlocking {
         String groupVersion = path.substring(V3.length() + 1);
         Rendered doc = documents.v3().get(groupVersion);
         if (doc == null) {
-            status(response, callback, 404, "NotFound", "the server could not find the requested resource");
+            StatusResponse.write(response, callback, 404, "the server could not find the requested resource");
             return true;
         }
         response.getHeaders().put(HttpHeader.VARY, "Accept");
@@ -134,13 +134,5 @@ final class OpenApiHandler extends Handler.Abstract.NonBlocking {
             return;
         }
         response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
-    private static void status(Response response, Callback callback, int code, String reason, String message) {
-        String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\""
-                + message + "\",\"reason\":\"" + reason + "\",\"details\":{},\"code\":" + code + "}";
-        response.setStatus(code);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
     }
 }

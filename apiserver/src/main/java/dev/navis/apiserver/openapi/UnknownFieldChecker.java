@@ -1,17 +1,24 @@
 package dev.navis.apiserver.openapi;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Finds the fields of a request object that its kind's schema does not know, for server-side field validation
- * ({@code fieldValidation=Strict} rejects them with 400 BadRequest, {@code Warn} reports each in a Warning
- * header). Paths are written like upstream's strict decoder: {@code spec.containers[0].foo}. Kinds without a
- * built-in schema, and free-form parts of a schema (e.g. RawExtension, FieldsV1), are not checked.
+ * Server-side field validation against the built-in schemas: finds the fields of a request object that its
+ * kind's schema does not know, and (from the raw JSON body) fields given twice. {@code fieldValidation=Strict}
+ * rejects them with 400 BadRequest, {@code Warn} (the default) sends one Warning header each, {@code Ignore}
+ * drops them silently (see {@link FieldValidation}). Paths are written like upstream's strict decoder:
+ * {@code spec.template.spec.containers[0].foo}. Kinds without a built-in schema, and free-form parts of a schema
+ * (e.g. RawExtension, FieldsV1), are not checked.
  */
 public final class UnknownFieldChecker {
 
@@ -26,52 +33,142 @@ public final class UnknownFieldChecker {
         this.schemas = schemas;
     }
 
-    /** Whether objects of this kind can be checked; if not, {@link #unknownFields} finds nothing. */
+    /** Whether objects of this kind can be checked; if not, nothing is ever reported for it. */
     public boolean hasSchema(String group, String version, String kind) {
         return schemas.nameOf(group, version, kind).isPresent();
     }
 
     /**
-     * The unknown fields of {@code object} (a whole object of the given kind, as sent by the client), in
-     * document order, e.g. ["spec.foo", "spec.containers[0].bar"]; empty when every field is known.
+     * The problems of a JSON request body (a whole object of the given kind) in document order, as upstream
+     * words them: {@code duplicate field "metadata.name"}, {@code unknown field "spec.foo"}. A field both unknown
+     * and duplicated is reported once, as unknown. Empty for a clean body; a body that is not a JSON object
+     * yields nothing here (decoding reports it).
+     */
+    public List<String> problems(String group, String version, String kind, byte[] json) {
+        Optional<ObjectNode> schema = schemas.nameOf(group, version, kind).flatMap(schemas::definition);
+        List<String> out = new ArrayList<>();
+        if (schema.isEmpty()) {
+            return out;
+        }
+        try (JsonParser parser = JsonMapper.shared().createParser(json)) {
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                scanObject(parser, schema.get(), "", out);
+            }
+        } catch (RuntimeException malformed) {
+            // A syntax error is the decoder's to report; what was found before it stands.
+        }
+        return out;
+    }
+
+    /**
+     * The unknown fields of an already decoded object (e.g. the result of a patch), in document order, as paths
+     * like {@code spec.containers[1].bar}; empty when every field is known.
      */
     public List<String> unknownFields(String group, String version, String kind, JsonNode object) {
         List<String> out = new ArrayList<>();
         Optional<ObjectNode> schema = schemas.nameOf(group, version, kind).flatMap(schemas::definition);
-        schema.ifPresent(s -> check(s, object, "", out));
+        schema.ifPresent(s -> checkTree(s, object, "", out));
         return out;
     }
 
-    /** Upstream's error text for Strict: {@code strict decoding error: unknown field "spec.foo", unknown field "x"}. */
-    public static String strictDecodingError(List<String> unknownFields) {
-        StringBuilder sb = new StringBuilder("strict decoding error: ");
-        for (int i = 0; i < unknownFields.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(warning(unknownFields.get(i)));
-        }
-        return sb.toString();
+    /** The problem text for an unknown field path: {@code unknown field "spec.foo"}. */
+    public static String unknownField(String path) {
+        return "unknown field \"" + path + "\"";
+    }
+
+    /** The problem text for a field given twice: {@code duplicate field "metadata.name"}. */
+    public static String duplicateField(String path) {
+        return "duplicate field \"" + path + "\"";
+    }
+
+    /** Upstream's error for Strict: {@code strict decoding error: duplicate field "x", unknown field "y"}. */
+    public static String strictDecodingError(List<String> problems) {
+        return "strict decoding error: " + String.join(", ", problems);
     }
 
     /**
-     * The whole message of the 400 BadRequest Status upstream returns for Strict, e.g. {@code Pod in version "v1"
-     * cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"}.
+     * The message of the 400 BadRequest Status upstream returns for Strict, e.g. {@code Pod in version "v1"
+     * cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"}. For Warn each problem is one
+     * header: {@code Warning: 299 - "unknown field \"spec.foo\""}.
      */
-    public static String strictDecodingStatusMessage(String kind, String version, List<String> unknownFields) {
-        return kind + " in version \"" + version + "\" cannot be handled as " + ("AEIOU".indexOf(kind.charAt(0)) >= 0
-                ? "an " : "a ") + kind + ": " + strictDecodingError(unknownFields);
+    public static String strictDecodingStatusMessage(String kind, String version, List<String> problems) {
+        return kind + " in version \"" + version + "\" cannot be handled as "
+                + ("AEIOU".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind + ": " + strictDecodingError(problems);
     }
 
     /**
-     * The text of one Warning for fieldValidation=Warn, {@code unknown field "spec.foo"}; the header is
-     * {@code Warning: 299 - "unknown field \"spec.foo\""}.
+     * The value of the {@code Warning} response header for one problem under Warn, as upstream writes it: code
+     * 299, agent "-", the text quoted with backslash escapes, e.g. {@code 299 - "unknown field \"spec.foo\""}.
      */
-    public static String warning(String unknownField) {
-        return "unknown field \"" + unknownField + "\"";
+    public static String warningHeaderValue(String problem) {
+        return "299 - \"" + problem.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    private void check(JsonNode schema, JsonNode value, String path, List<String> out) {
+    // ------------------------------------------------------------------ streaming scan of a request body
+
+    /** At START_OBJECT; consumes through the matching END_OBJECT. */
+    private void scanObject(JsonParser parser, JsonNode schema, String path, List<String> out) {
         ObjectNode resolved = resolve(schema);
-        if (resolved == null || value == null || value.isNull()
-                || resolved.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+        if (resolved == null || isFreeForm(resolved)) {
+            parser.skipChildren();
+            return;
+        }
+        JsonNode properties = resolved.get("properties");
+        JsonNode additional = resolved.get("additionalProperties");
+        Set<String> seen = new HashSet<>();
+        Set<String> unknown = new HashSet<>();
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = parser.currentName();
+            String fieldPath = path.isEmpty() ? name : path + "." + name;
+            parser.nextToken();
+            JsonNode fieldSchema = properties != null ? properties.get(name)
+                    : additional != null && additional.isObject() ? additional : null;
+            if (properties == null && fieldSchema == null) {
+                skipValue(parser); // a map of primitives or an object without described fields
+                continue;
+            }
+            if (fieldSchema == null) {
+                if (unknown.add(name)) {
+                    out.add(unknownField(fieldPath));
+                }
+                skipValue(parser);
+                continue;
+            }
+            if (!seen.add(name)) {
+                out.add(duplicateField(fieldPath));
+            }
+            scanValue(parser, fieldSchema, fieldPath, out);
+        }
+    }
+
+    private void scanValue(JsonParser parser, JsonNode schema, String path, List<String> out) {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.START_OBJECT) {
+            scanObject(parser, schema, path, out);
+        } else if (token == JsonToken.START_ARRAY) {
+            ObjectNode resolved = resolve(schema);
+            JsonNode items = resolved == null ? null : resolved.get("items");
+            int index = 0;
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                if (items == null) {
+                    skipValue(parser);
+                } else {
+                    scanValue(parser, items, path + "[" + index + "]", out);
+                }
+                index++;
+            }
+        }
+    }
+
+    private static void skipValue(JsonParser parser) {
+        parser.skipChildren();
+    }
+
+    // ------------------------------------------------------------------ check of a decoded tree
+
+    private void checkTree(JsonNode schema, JsonNode value, String path, List<String> out) {
+        ObjectNode resolved = resolve(schema);
+        if (resolved == null || value == null || value.isNull() || isFreeForm(resolved)) {
             return;
         }
         if (value.isObject()) {
@@ -84,20 +181,24 @@ public final class UnknownFieldChecker {
                     if (fieldSchema == null) {
                         out.add(fieldPath);
                     } else {
-                        check(fieldSchema, field.getValue(), fieldPath, out);
+                        checkTree(fieldSchema, field.getValue(), fieldPath, out);
                     }
                 }
             } else if (additional != null && additional.isObject()) {
                 for (Map.Entry<String, JsonNode> entry : value.properties()) {
-                    check(additional, entry.getValue(), path.isEmpty() ? entry.getKey() : path + "." + entry.getKey(),
-                            out);
+                    checkTree(additional, entry.getValue(),
+                            path.isEmpty() ? entry.getKey() : path + "." + entry.getKey(), out);
                 }
             }
         } else if (value.isArray() && resolved.get("items") != null) {
             for (int i = 0; i < value.size(); i++) {
-                check(resolved.get("items"), value.get(i), path + "[" + i + "]", out);
+                checkTree(resolved.get("items"), value.get(i), path + "[" + i + "]", out);
             }
         }
+    }
+
+    private static boolean isFreeForm(ObjectNode schema) {
+        return schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
     }
 
     /** The schema itself, or the definition its $ref names (following chains of references). */

@@ -57,7 +57,7 @@ public final class FieldPruning {
         for (String path : unknown) {
             remove(object, path);
             if (mode == FieldValidation.WARN) {
-                warnings.add(UnknownFieldChecker.warning(path));
+                warnings.add(UnknownFieldChecker.unknownField(path));
             }
         }
         return object;

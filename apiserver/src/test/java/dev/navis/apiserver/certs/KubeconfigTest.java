@@ -48,6 +48,12 @@ class KubeconfigTest {
         Path keyFile = file.resolveSibling("admin-key-from-kubeconfig.pem");
         Files.writeString(keyFile, keyPem);
         assertThat(Pem.readPrivateKey(keyFile)).isEqualTo(pki.adminKey());
+        // the public key rides along, as clients that load a key pair from the PEM need it
+        try (org.bouncycastle.openssl.PEMParser parser = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(keyPem))) {
+            var pair = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter()
+                    .getKeyPair((org.bouncycastle.openssl.PEMKeyPair) parser.readObject());
+            assertThat(pair.getPublic()).isEqualTo(((java.security.cert.X509Certificate) pki.admin()).getPublicKey());
+        }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
 

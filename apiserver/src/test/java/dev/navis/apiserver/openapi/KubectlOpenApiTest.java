@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.navis.apimachinery.registry.BuiltinResources;
 import dev.navis.apiserver.rest.RestApi;
 import dev.navis.storage.mvcc.MvccStore;
 import org.eclipse.jetty.server.Handler;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real kubectl (v1.32, /usr/bin/kubectl) against the OpenAPI handler and the REST API (in-memory store) over
- * plain HTTP: {@code explain} must print upstream's field names, types and descriptions, {@code create} and
+ * Real kubectl (v1.32, /usr/bin/kubectl) against the OpenAPI handler and the REST API (in-memory store) serving
+ * the built-in resources, over plain HTTP: {@code explain} must print upstream's field names, types and descriptions, {@code create} and
  * {@code apply} must see that the server supports server-side field validation, and a second {@code apply}
  * (a patch) must not trip over the OpenAPI documents.
  */
@@ -46,10 +47,10 @@ class KubectlOpenApiTest {
         connector.setPort(0);
         server.addConnector(connector);
         store = MvccStore.inMemory();
-        rest = new RestApi(store, TestResources.all());
+        rest = new RestApi(store, BuiltinResources.all());
         rest.start();
         recorder = new RequestRecorder(
-                new Handler.Sequence(new OpenApiService(TestResources.all()).handler(), rest.handler()));
+                new Handler.Sequence(new OpenApiService(BuiltinResources.all()).handler(), rest.handler()));
         server.setHandler(recorder);
         server.start();
         url = "http://127.0.0.1:" + connector.getLocalPort();
@@ -106,6 +107,17 @@ class KubectlOpenApiTest {
                 "metadata\t<ObjectMeta>", "Standard object's metadata.",
                 "spec\t<DeploymentSpec>", "Specification of the desired behavior of the Deployment.",
                 "status\t<DeploymentStatus>");
+    }
+
+    @Test
+    void explainResolvesShortNamesAndOtherGroups() throws Exception {
+        assertThat(kubectl("explain", "hpa.spec.metrics")).contains("GROUP:      autoscaling",
+                "KIND:       HorizontalPodAutoscaler", "VERSION:    v2", "FIELD: metrics <[]MetricSpec>",
+                "type\t<string> -required-");
+        assertThat(kubectl("explain", "cronjob.spec.jobTemplate.spec.template.spec.restartPolicy"))
+                .contains("GROUP:      batch", "FIELD: restartPolicy <string>", "ENUM:", "OnFailure");
+        assertThat(kubectl("explain", "clusterrolebinding.subjects")).contains("FIELD: subjects <[]Subject>",
+                "Subject contains a reference to the object or user identities a role binding\n");
     }
 
     @Test

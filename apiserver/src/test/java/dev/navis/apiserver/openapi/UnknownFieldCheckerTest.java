@@ -2,6 +2,7 @@ package dev.navis.apiserver.openapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -53,13 +54,61 @@ class UnknownFieldCheckerTest {
     }
 
     @Test
+    void bodiesAreScannedForDuplicateAndUnknownFieldsInDocumentOrder() {
+        String body = """
+                {
+                  "apiVersion": "apps/v1",
+                  "kind": "Deployment",
+                  "metadata": {"name": "web", "name": "web2", "unknownMeta": "x", "labels": {"app": "a"}},
+                  "spec": {
+                    "unknown1": "v",
+                    "unknownDupe": "a",
+                    "unknownDupe": "b",
+                    "paused": true,
+                    "paused": false,
+                    "selector": {"matchLabels": {"app": "a"}},
+                    "template": {
+                      "metadata": {"labels": {"app": "a"}},
+                      "spec": {"containers": [{"name": "c", "image": "nginx", "unknownNested": 1,
+                        "imagePullPolicy": "Always", "imagePullPolicy": "Never"}]}
+                    }
+                  }
+                }""";
+        assertThat(checker.problems("apps", "v1", "Deployment", body.getBytes(StandardCharsets.UTF_8)))
+                .containsExactly("duplicate field \"metadata.name\"", "unknown field \"metadata.unknownMeta\"",
+                        "unknown field \"spec.unknown1\"", "unknown field \"spec.unknownDupe\"",
+                        "duplicate field \"spec.paused\"",
+                        "unknown field \"spec.template.spec.containers[0].unknownNested\"",
+                        "duplicate field \"spec.template.spec.containers[0].imagePullPolicy\"");
+    }
+
+    @Test
+    void cleanFreeFormOrMalformedBodiesYieldNothingMore() {
+        byte[] pod = "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','labels':{'a':'1','b':'2'}},'spec':{'containers':[{'name':'c','image':'i'}]}}"
+                .replace('\'', '"').getBytes(StandardCharsets.UTF_8);
+        assertThat(checker.problems("", "v1", "Pod", pod)).isEmpty();
+        byte[] revision = "{'kind':'ControllerRevision','data':{'x':1,'x':2},'metadata':{'managedFields':[{'fieldsV1':{'f:a':{},'f:a':{}}}]}}"
+                .replace('\'', '"').getBytes(StandardCharsets.UTF_8);
+        assertThat(checker.problems("apps", "v1", "ControllerRevision", revision)).isEmpty();
+        byte[] truncated = "{\"spec\": {\"bogus\": 1, \"containers\": [".getBytes(StandardCharsets.UTF_8);
+        assertThat(checker.problems("", "v1", "Pod", truncated)).containsExactly("unknown field \"spec.bogus\"");
+        assertThat(checker.problems("", "v1", "Pod", "[1]".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(checker.problems("example.navis.dev", "v1", "Widget", "{\"x\":1}".getBytes(StandardCharsets.UTF_8)))
+                .isEmpty();
+    }
+
+    @Test
     void messagesMatchUpstream() {
-        List<String> fields = List.of("spec.containers[0].volumeMount", "spec.volumes[0].presistentVolumeClaim");
-        assertThat(UnknownFieldChecker.strictDecodingStatusMessage("Pod", "v1", fields)).isEqualTo(
+        List<String> problems = List.of(UnknownFieldChecker.unknownField("spec.containers[0].volumeMount"),
+                UnknownFieldChecker.unknownField("spec.volumes[0].presistentVolumeClaim"));
+        assertThat(UnknownFieldChecker.strictDecodingStatusMessage("Pod", "v1", problems)).isEqualTo(
                 "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field"
                         + " \"spec.containers[0].volumeMount\", unknown field \"spec.volumes[0].presistentVolumeClaim\"");
-        assertThat(UnknownFieldChecker.strictDecodingStatusMessage("Ingress", "v1", List.of("spec.x")))
-                .startsWith("Ingress in version \"v1\" cannot be handled as an Ingress: ");
-        assertThat(UnknownFieldChecker.warning("spec.foo")).isEqualTo("unknown field \"spec.foo\"");
+        assertThat(UnknownFieldChecker.strictDecodingStatusMessage("Ingress", "v1",
+                List.of(UnknownFieldChecker.duplicateField("spec.x"))))
+                .isEqualTo("Ingress in version \"v1\" cannot be handled as an Ingress: strict decoding error:"
+                        + " duplicate field \"spec.x\"");
+        assertThat(UnknownFieldChecker.warningHeaderValue(UnknownFieldChecker.unknownField("spec.foo")))
+                .isEqualTo("299 - \"unknown field \\\"spec.foo\\\"\"");
     }
 }

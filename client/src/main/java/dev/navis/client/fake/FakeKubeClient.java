@@ -82,6 +82,26 @@ public final class FakeKubeClient implements KubeClient {
         return new FakeResourceClient<>(this, ref, null);
     }
 
+    /**
+     * Discovery of the fake: every registered typed kind ({@link ResourceRef#registered()}) at its version,
+     * with the verbs of a stored resource, grouped by group/version.
+     */
+    @Override
+    public dev.navis.client.discovery.DiscoveryClient discovery() {
+        return () -> {
+            Map<String, io.fabric8.kubernetes.api.model.APIResourceList> lists = new TreeMap<>();
+            for (ResourceRef<?> ref : ResourceRef.registered()) {
+                var list = lists.computeIfAbsent(ref.apiVersion(), gv -> new io.fabric8.kubernetes.api.model.APIResourceListBuilder()
+                        .withGroupVersion(gv).build());
+                list.getResources().add(new io.fabric8.kubernetes.api.model.APIResourceBuilder().withName(ref.plural())
+                        .withKind(ref.kind()).withNamespaced(ref.namespaced()).withGroup(ref.group())
+                        .withVersion(ref.version()).withVerbs("create", "delete", "deletecollection", "get", "list",
+                                "patch", "update", "watch").build());
+            }
+            return List.copyOf(lists.values());
+        };
+    }
+
     // ---- test controls ---------------------------------------------------------------------------------
 
     /** Adds objects as they are (a resourceVersion is assigned), recording no action, as NewSimpleClientset. */

@@ -4,6 +4,7 @@ import dev.navis.client.KubeClient;
 import dev.navis.client.ResourceClient;
 import dev.navis.client.ResourceRef;
 import dev.navis.client.config.ClientConfig;
+import dev.navis.client.discovery.DiscoveryClient;
 import dev.navis.client.util.Clock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
@@ -26,6 +27,11 @@ public final class RestKubeClient implements KubeClient, AutoCloseable {
     @Override
     public <T extends HasMetadata> ResourceClient<T> resource(ResourceRef<T> ref) {
         return new RestResourceClient<>(transport, ref, null);
+    }
+
+    @Override
+    public DiscoveryClient discovery() {
+        return new RestDiscoveryClient(transport);
     }
 
     /** Closes the connections; open watches end. */

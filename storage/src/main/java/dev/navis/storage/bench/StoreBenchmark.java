@@ -45,6 +45,7 @@ public final class StoreBenchmark {
     }
 
     private final Config config;
+    private double lastWritesPerFlush;
     private final PrintStream out;
 
     public StoreBenchmark(Config config, PrintStream out) {
@@ -58,13 +59,14 @@ public final class StoreBenchmark {
 
     public void run() {
         out.printf("navis bench store: durable MvccStore (write-ahead log, fsync per group commit), %d-byte values, "
-                + "median of %d runs, %d CPUs%n", config.valueBytes(), config.runs(), Runtime.getRuntime().availableProcessors());
+                + "writers on virtual threads (as the API server's requests), median of %d runs, %d CPUs%n",
+                config.valueBytes(), config.runs(), Runtime.getRuntime().availableProcessors());
         out.printf("%-48s %14s%n", "measurement", "median");
-        for (int writers : new int[]{1, 8, 64}) {
-            row("creates/s, " + writers + " writers", "%,.0f", median(() -> writes(writers, false)));
-        }
-        for (int writers : new int[]{1, 8, 64}) {
-            row("CAS updates/s, " + writers + " writers", "%,.0f", median(() -> writes(writers, true)));
+        for (boolean cas : new boolean[]{false, true}) {
+            for (int writers : new int[]{1, 8, 64}) {
+                row((cas ? "CAS updates/s, " : "creates/s, ") + writers + " writers", "%,.0f", median(() -> writes(writers, cas)));
+                row("  (writes per fsync, last run)", "%.1f", lastWritesPerFlush);
+            }
         }
         row("range of 10,000 keys (ms)", "%.2f", rangeMillis());
         double[] watch = watchDelivery();
@@ -117,7 +119,7 @@ public final class StoreBenchmark {
             List<Thread> threads = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int id = w;
-                threads.add(Thread.ofPlatform().start(() -> {
+                threads.add(Thread.ofVirtual().start(() -> {
                     awaitQuietly(start);
                     String own = "/bench/cas/" + id;
                     long rev = cas ? store.create(own, value, 0) : 0;
@@ -138,6 +140,7 @@ public final class StoreBenchmark {
             for (Thread t : threads) {
                 t.join();
             }
+            lastWritesPerFlush = (double) done.get() / Math.max(1, store.logFlushes());
             return done.get() / ((System.nanoTime() - t0) / 1e9);
         } finally {
             deleteTree(dir);
@@ -172,7 +175,7 @@ public final class StoreBenchmark {
         AtomicLong next = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
-            threads.add(Thread.ofPlatform().start(() -> {
+            threads.add(Thread.ofVirtual().start(() -> {
                 long i;
                 while ((i = next.getAndIncrement()) < count) {
                     store.create(String.format("%s%08d", prefix, i), value, 0);
@@ -199,7 +202,7 @@ public final class StoreBenchmark {
             AtomicLong next = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
-                threads.add(Thread.ofPlatform().start(() -> {
+                threads.add(Thread.ofVirtual().start(() -> {
                     while (next.getAndIncrement() < burst) {
                         writeStamped(store);
                     }
@@ -327,7 +330,7 @@ public final class StoreBenchmark {
         int writers = 64;
         for (int w = 0; w < writers; w++) {
             int id = w;
-            threads.add(Thread.ofPlatform().start(() -> {
+            threads.add(Thread.ofVirtual().start(() -> {
                 long[] revs = new long[keys / writers + 1];
                 for (long n = 0; remaining.getAndDecrement() > 0; n++) {
                     int slot = (int) (n % revs.length);

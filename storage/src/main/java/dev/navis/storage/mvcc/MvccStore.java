@@ -119,12 +119,21 @@ public final class MvccStore implements Store {
         return new MvccStore(options, dir);
     }
 
+    /** A store whose durability is provided by {@code journal}, given the store's durable-revision callback (tests). */
+    static MvccStore withJournal(Options options, java.util.function.Function<java.util.function.LongConsumer, Journal> journal) {
+        return new MvccStore(options, journal);
+    }
+
     private MvccStore(Options options) {
+        this(options, onDurable -> new Journal.InMemory(onDurable));
+    }
+
+    private MvccStore(Options options, java.util.function.Function<java.util.function.LongConsumer, Journal> journal) {
         this.options = options;
         this.dir = null;
         this.wal = null;
         this.lockFile = null;
-        this.journal = new Journal.InMemory(this::publishDurable);
+        this.journal = journal.apply(this::publishDurable);
         this.hub = new WatchHub(events, options, () -> compactedRevision, 0);
         this.timers = startTimers();
     }
@@ -352,7 +361,8 @@ public final class MvccStore implements Store {
         long rev = ++revision;
         KeyValue kv = previous == null
                 ? new KeyValue(key, value, rev, rev, 1, leaseId)
-                : new KeyValue(key, value, previous.createRevision(), rev, previous.version() + 1, leaseId);
+                // the previous version's key string: versions of one key share one String
+                : new KeyValue(previous.key(), value, previous.createRevision(), rev, previous.version() + 1, leaseId);
         applyPut(kv, previous);
         return rev;
     }
@@ -510,7 +520,7 @@ public final class MvccStore implements Store {
                 long rev = p.revision();
                 KeyValue kv = previous == null
                         ? new KeyValue(p.key(), p.value(), rev, rev, 1, p.lease())
-                        : new KeyValue(p.key(), p.value(), previous.createRevision(), rev, previous.version() + 1, p.lease());
+                        : new KeyValue(previous.key(), p.value(), previous.createRevision(), rev, previous.version() + 1, p.lease());
                 applyPut(kv, previous);
                 revision = rev;
             }
@@ -544,6 +554,7 @@ public final class MvccStore implements Store {
      */
     private long loadSnapshot() {
         try {
+            SnapshotFile.deleteUnfinished(dir);
             for (long seq : SnapshotFile.sequences(dir)) {
                 long[] header = new long[4];
                 boolean ok = SnapshotFile.read(SnapshotFile.path(dir, seq), payload -> {

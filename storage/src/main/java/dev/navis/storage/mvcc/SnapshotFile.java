@@ -104,6 +104,15 @@ final class SnapshotFile implements AutoCloseable {
         return dir.resolve(String.format("%016x%s", sequence, SUFFIX));
     }
 
+    /** Deletes snapshots a crash left half-written. */
+    static void deleteUnfinished(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX + ".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** The sequences of the snapshots in {@code dir}, newest first. */
     static List<Long> sequences(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {

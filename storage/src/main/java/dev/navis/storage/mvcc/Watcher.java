@@ -20,8 +20,9 @@ final class Watcher implements Watch {
     private final Thread thread;
     private final long progressNanos;
 
+    // changed only under hub.lock; volatile so the delivery loop can check it without the lock
+    volatile boolean synced;
     // guarded by hub.lock
-    boolean synced;
     long resumeRevision;
 
     private volatile boolean closed;
@@ -79,11 +80,9 @@ final class Watcher implements Watch {
                     deliver(batch, n);
                     continue;
                 }
-                boolean isSynced;
-                synchronized (hub.lock) {
-                    isSynced = synced;
-                }
-                if (!isSynced) {
+                // Unlocked read: if we miss being set aside, the buffer is full (or we were woken), so the
+                // wait below returns at once and the next round sees it.
+                if (!synced) {
                     // the dispatcher may have filled the buffer between our drain and its setting us aside:
                     // those events come first. An unsynced watch gets no new offers, so one more drain suffices.
                     n = buffer.drain(batch);

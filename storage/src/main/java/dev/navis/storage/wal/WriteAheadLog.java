@@ -178,7 +178,9 @@ public final class WriteAheadLog implements AutoCloseable {
         queueLock.lock();
         try {
             if (closing) {
-                throw new StoreException("write-ahead log is closed");
+                Throwable f = failure;
+                throw f != null ? new StoreException("write-ahead log failed", f)
+                        : new StoreException("write-ahead log is closed");
             }
             long seq = nextSequence++;
             queue.add(new Pending(entry, seq, Thread.currentThread()));
@@ -193,7 +195,8 @@ public final class WriteAheadLog implements AutoCloseable {
 
     /**
      * Returns once the record with {@code sequence} (and every earlier one) is on disk. The flusher wakes
-     * the thread that appended a record; any other thread polls (every 0.2 ms).
+     * the thread that appended a record; any other thread (rare: snapshots) polls every 10 ms. Polling
+     * more often would cost the many waiting writers a wake-up each time.
      */
     public void await(long sequence) {
         while (durableSequence < sequence) {
@@ -201,7 +204,7 @@ public final class WriteAheadLog implements AutoCloseable {
             if (f != null) {
                 throw new StoreException("write-ahead log failed", f);
             }
-            LockSupport.parkNanos(this, 200_000);
+            LockSupport.parkNanos(this, 10_000_000);
         }
     }
 

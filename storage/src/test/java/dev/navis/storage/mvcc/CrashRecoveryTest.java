@@ -32,7 +32,8 @@ class CrashRecoveryTest {
             long maxAck = 0;
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
-                while (acked.size() < 4000 && (line = out.readLine()) != null) {
+                long readUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                while ((acked.size() < 4000 || System.nanoTime() < readUntil) && (line = out.readLine()) != null) {
                     String[] parts = line.split(" ");
                     long rev = Long.parseLong(parts[2]);
                     acked.merge(parts[1], rev, Math::max);
@@ -44,6 +45,10 @@ class CrashRecoveryTest {
                 // (acks printed but not read before the kill are not checked: destroying closes the pipe)
             }
             assertThat(acked).hasSizeGreaterThanOrEqualTo(4000);
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("a snapshot was taken before the kill")
+                        .anyMatch(n -> n.endsWith(".snap"));
+            }
             try (MvccStore store = MvccStore.open(dir, Options.defaults())) {
                 assertThat(store.currentRevision()).isGreaterThanOrEqualTo(maxAck);
                 for (var e : acked.entrySet()) {
@@ -56,6 +61,9 @@ class CrashRecoveryTest {
                 List<KeyValue> all = store.rangePrefix("/crash/", 0, 0).kvs();
                 long sumVersions = all.stream().mapToLong(KeyValue::version).sum();
                 assertThat(sumVersions).isEqualTo(store.currentRevision());
+                try (var files = Files.list(dir)) {
+                    assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+                }
                 long next = store.create("/after-crash", new byte[]{1}, 0);
                 assertThat(next).isEqualTo(store.currentRevision()).isGreaterThan(maxAck);
             }

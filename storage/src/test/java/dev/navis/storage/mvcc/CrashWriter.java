@@ -14,6 +14,17 @@ public final class CrashWriter {
         int threads = Integer.parseInt(args[1]);
         MvccStore store = MvccStore.open(dir, Options.defaults().withSnapshotEveryRevisions(500));
         byte[] value = "x".repeat(200).getBytes(StandardCharsets.UTF_8);
+        // snapshots all the time, so the kill may also land in the middle of one
+        Thread.ofPlatform().daemon().start(() -> {
+            while (true) {
+                store.snapshot();
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
         for (int t = 0; t < threads; t++) {
             int id = t;
             Thread.ofPlatform().start(() -> {

@@ -166,6 +166,29 @@ class DurableMvccStoreTest extends StoreTck {
     }
 
     @Test
+    void afterARestartLeasesGetTheirFullTtlAgainThenExpire() throws Exception {
+        Path dir = newDir();
+        long lease;
+        try (MvccStore s = MvccStore.open(dir, options(DEFAULT))) {
+            lease = s.grantLease(1);
+            s.create("/leased", bytes("l"), lease);
+        }
+        Thread.sleep(1200); // longer than the TTL: the lease would be overdue if its deadline had survived
+        try (MvccStore s = MvccStore.open(dir, options(DEFAULT))) {
+            assertThat(s.get("/leased")).isNotNull();
+            assertThat(s.leaseKeys(lease)).containsExactly("/leased");
+            long start = System.nanoTime();
+            await().atMost(Duration.ofSeconds(5)).until(() -> s.get("/leased") == null);
+            assertThat(System.nanoTime() - start).isGreaterThan(Duration.ofMillis(700).toNanos());
+            assertThat(s.keepAliveLease(lease)).isFalse();
+        }
+        try (MvccStore s = MvccStore.open(dir, options(DEFAULT))) {
+            assertThat(s.get("/leased")).isNull(); // the expiry was logged
+            assertThat(s.leaseKeys(lease)).isEmpty();
+        }
+    }
+
+    @Test
     void aDirectoryServesOneStoreAtATime() {
         Path dir = newDir();
         try (MvccStore s = MvccStore.open(dir, options(DEFAULT))) {

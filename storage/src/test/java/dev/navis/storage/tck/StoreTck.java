@@ -295,6 +295,23 @@ public abstract class StoreTck {
         assertThatThrownBy(() -> s.create("/c", bytes("c"), 12345)).isInstanceOf(LeaseNotFoundException.class);
     }
 
+    @Test
+    void updateMovesAKeyToAnotherLease() {
+        Store s = store();
+        long a = s.grantLease(60);
+        long b = s.grantLease(60);
+        long r1 = s.create("/k", bytes("1"), a);
+        s.update("/k", r1, bytes("2"), b);
+        assertThat(s.leaseKeys(a)).isEmpty();
+        assertThat(s.leaseKeys(b)).containsExactly("/k");
+        s.revokeLease(a);
+        assertThat(text(s.get("/k"))).isEqualTo("2");
+        assertThat(s.get("/k").lease()).isEqualTo(b);
+        s.revokeLease(b);
+        assertThat(s.get("/k")).isNull();
+        assertThat(s.count("/")).isZero();
+    }
+
     // ------------------------------------------------------------------ concurrency
 
     @Test
@@ -495,6 +512,20 @@ public abstract class StoreTck {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> rec.lastRevision() == 200);
             rec.assertContiguous(30, 200);
+        }
+    }
+
+    @Test
+    void watchFromAFutureRevisionStartsThere() {
+        Store s = store();
+        long r1 = s.create("/a", bytes("1"), 0);
+        Recorder rec = new Recorder();
+        try (Watch w = s.watch("/", r1 + 3, rec)) {
+            for (int i = 0; i < 5; i++) {
+                s.create("/b" + i, bytes("v"), 0);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> rec.lastRevision() == r1 + 5);
+            rec.assertContiguous(r1 + 3, r1 + 5);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.navis.apiserver.openapi;
+package dev.navis.openapigen;
 
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Version;

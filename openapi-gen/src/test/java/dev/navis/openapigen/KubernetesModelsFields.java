@@ -1,4 +1,4 @@
-package dev.navis.apiserver.openapi;
+package dev.navis.openapigen;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,31 +21,38 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The enum values of string fields and upstream's text about them ("Possible enum values: ..."), which neither
- * client-java nor kubernetes-types keep. Read from the npm package kubernetes-models (TypeScript declarations
- * generated from upstream's OpenAPI document; 5.1.0 follows a Kubernetes newer than 1.32, so the generator only
- * takes an entry whose description otherwise equals the 1.32 one).
+ * What neither client-java nor kubernetes-types keep: the enum values of string fields with upstream's text about
+ * them ("Possible enum values: ..."), and the descriptions of reference fields of types newer than
+ * kubernetes-types 1.30. Read from the npm package kubernetes-models (TypeScript declarations generated from
+ * upstream's OpenAPI document; 5.1.0 follows a Kubernetes newer than 1.32, so the generator takes an enum only
+ * where the description otherwise equals the 1.32 one, and a description only where it has none).
  *
  * <p>To refresh the committed extract: {@code npm pack kubernetes-models@5.1.0}, unpack it, and run
- * {@code main(<unpacked>/package, apiserver/src/test/resources/dev/navis/apiserver/openapi/enums.json.gz)}.
+ * {@code main(<unpacked>/package,
+ * openapi-gen/src/test/resources/dev/navis/openapigen/kubernetes-models-fields.json.gz)}.
  */
-final class KubernetesModelsEnums {
+final class KubernetesModelsFields {
 
-    static final String RESOURCE = "enums.json.gz";
+    static final String RESOURCE = "kubernetes-models-fields.json.gz";
 
-    /** One field's enum: the values, whether they are those of the array's items, and the full description. */
-    record FieldEnum(List<String> values, boolean items, String description) {
+    /**
+     * One field: its enum values (empty if none), whether they are those of the array's items, and the full
+     * description.
+     */
+    record ModelField(List<String> values, boolean items, String description) {
     }
 
     private static final Pattern INTERFACE = Pattern.compile("^export interface I(\\w+) \\{");
     private static final Pattern FIELD = Pattern.compile("^\\s+\"([$\\w-]+)\"\\??: (Array<)?((?:\"[^\"]*\")(?: \\| \"[^\"]*\")*)>?;$");
+    /** A field whose type refers to another model, e.g. {@code "resources"?: IIoK8sApiCoreV1ResourceRequirements;}. */
+    private static final Pattern REFERENCE_FIELD = Pattern.compile("^\\s+\"([$\\w-]+)\"\\??: .*\\bIIoK8s\\w+.*;$");
     private static final Pattern LITERAL = Pattern.compile("\"([^\"]*)\"");
 
-    private KubernetesModelsEnums() {
+    private KubernetesModelsFields() {
     }
 
-    static Map<String, Map<String, FieldEnum>> parse(Path packageDir) throws IOException {
-        Map<String, Map<String, FieldEnum>> out = new TreeMap<>();
+    static Map<String, Map<String, ModelField>> parse(Path packageDir) throws IOException {
+        Map<String, Map<String, ModelField>> out = new TreeMap<>();
         try (Stream<Path> files = Files.walk(packageDir)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".d.ts")).sorted().toList()) {
                 Path relative = packageDir.relativize(file);
@@ -65,13 +72,13 @@ final class KubernetesModelsEnums {
         }
         if (relative.getNameCount() == 3 && !relative.getName(0).toString().startsWith("_")) {
             String group = relative.getName(0).toString();
-            return DefinitionsGenerator.packageOf(DefinitionsGenerator.groupDirectory(group),
+            return DefinitionNames.packageOf(DefinitionNames.groupDirectory(group),
                     relative.getName(1).toString());
         }
         return null;
     }
 
-    private static void parseFile(List<String> lines, String namespace, Map<String, Map<String, FieldEnum>> out) {
+    private static void parseFile(List<String> lines, String namespace, Map<String, Map<String, ModelField>> out) {
         String type = null;
         String doc = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -102,26 +109,28 @@ final class KubernetesModelsEnums {
                     values.add(literal.group(1));
                 }
                 out.computeIfAbsent(type, k -> new TreeMap<>())
-                        .put(m.group(1), new FieldEnum(values, m.group(2) != null, doc == null ? "" : doc));
+                        .put(m.group(1), new ModelField(values, m.group(2) != null, doc == null ? "" : doc));
+            } else if (type != null && doc != null && (m = REFERENCE_FIELD.matcher(line)).find()) {
+                out.computeIfAbsent(type, k -> new TreeMap<>()).put(m.group(1), new ModelField(List.of(), false, doc));
             }
             doc = null;
         }
     }
 
     /** The committed extract. */
-    static Map<String, Map<String, FieldEnum>> load() {
-        try (InputStream in = KubernetesModelsEnums.class.getResourceAsStream(RESOURCE)) {
+    static Map<String, Map<String, ModelField>> load() {
+        try (InputStream in = KubernetesModelsFields.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + RESOURCE);
             }
             JsonNode root = JsonMapper.shared().readTree(new GZIPInputStream(in));
-            Map<String, Map<String, FieldEnum>> out = new TreeMap<>();
+            Map<String, Map<String, ModelField>> out = new TreeMap<>();
             for (Map.Entry<String, JsonNode> type : root.properties()) {
-                Map<String, FieldEnum> fields = new TreeMap<>();
+                Map<String, ModelField> fields = new TreeMap<>();
                 for (Map.Entry<String, JsonNode> f : type.getValue().properties()) {
                     List<String> values = new ArrayList<>();
                     f.getValue().path("enum").forEach(v -> values.add(v.asString()));
-                    fields.put(f.getKey(), new FieldEnum(values, f.getValue().path("items").asBoolean(),
+                    fields.put(f.getKey(), new ModelField(values, f.getValue().path("items").asBoolean(),
                             f.getValue().path("description").asString()));
                 }
                 out.put(type.getKey(), fields);
@@ -138,8 +147,10 @@ final class KubernetesModelsEnums {
             ObjectNode node = root.putObject(type);
             fields.forEach((name, e) -> {
                 ObjectNode f = node.putObject(name);
-                ArrayNode values = f.putArray("enum");
-                e.values().forEach(values::add);
+                if (!e.values().isEmpty()) {
+                    ArrayNode values = f.putArray("enum");
+                    e.values().forEach(values::add);
+                }
                 if (e.items()) {
                     f.put("items", true);
                 }

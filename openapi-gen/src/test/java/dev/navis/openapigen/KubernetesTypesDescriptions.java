@@ -1,4 +1,4 @@
-package dev.navis.apiserver.openapi;
+package dev.navis.openapigen;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * generated from upstream's OpenAPI document, Kubernetes 1.30), whose doc comments keep them.
  *
  * <p>To refresh the committed extract: {@code npm pack kubernetes-types@1.30.0}, unpack it, and run
- * {@code main(<unpacked>/package, apiserver/src/test/resources/dev/navis/apiserver/openapi/ref-descriptions.json.gz)}.
+ * {@code main(<unpacked>/package, openapi-gen/src/test/resources/dev/navis/openapigen/ref-descriptions.json.gz)}.
  */
 final class KubernetesTypesDescriptions {
 
@@ -68,7 +68,7 @@ final class KubernetesTypesDescriptions {
             default -> {
                 int slash = module.indexOf('/');
                 yield slash < 0 || module.indexOf('/', slash + 1) >= 0 ? null
-                        : DefinitionsGenerator.packageOf(module.substring(0, slash), module.substring(slash + 1));
+                        : DefinitionNames.packageOf(module.substring(0, slash), module.substring(slash + 1));
             }
         };
     }

@@ -1,4 +1,4 @@
-package dev.navis.apiserver.openapi;
+package dev.navis.openapigen;
 
 import com.google.gson.annotations.SerializedName;
 import io.swagger.annotations.ApiModel;
@@ -12,17 +12,12 @@ import java.lang.reflect.Type;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipFile;
@@ -32,8 +27,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Builds the definitions resource that {@link BuiltinSchemas} serves, from Kubernetes' own published models:
- * client-java's generated classes (io.kubernetes:client-java-api) carry upstream's field names, types,
+ * Builds the definitions resource that the API server's BuiltinSchemas serves, from Kubernetes' own published
+ * models: client-java's generated classes (io.kubernetes:client-java-api) carry upstream's field names, types,
  * required flags and descriptions; fabric8's model packages tell which API group a nested type belongs to,
  * which client-java's class names leave out. Run by {@code DefinitionsResourceTest}; the output is committed
  * so that the server needs neither library at run time.
@@ -41,18 +36,11 @@ import tools.jackson.databind.node.ObjectNode;
 final class DefinitionsGenerator {
 
     static final String SOURCE = "io.kubernetes:client-java-api:23.0.0 (Kubernetes 1.32) + kubernetes-types 1.30.0"
-            + " + kubernetes-models 5.1.0 (enums)";
+            + " + kubernetes-models 5.1.0 (enums, texts of newer types)";
 
-    private static final String MODELS = "io.kubernetes.client.openapi.models.";
-    private static final String META = "io.k8s.apimachinery.pkg.apis.meta.v1";
-    private static final Pattern CLASS_NAME =
-            Pattern.compile("^([A-Z][a-z]+)?(V[0-9]+(?:alpha[0-9]+|beta[0-9]+)?)([A-Z].*)$");
-    /** The types of k8s.io/apimachinery/pkg/apis/meta/v1 that client-java names like API group types. */
-    private static final Set<String> META_TYPES = Set.of("APIGroup", "APIGroupList", "APIResource",
-            "APIResourceList", "APIVersions", "Condition", "DeleteOptions", "FieldSelectorRequirement",
-            "GroupVersionForDiscovery", "LabelSelector", "LabelSelectorRequirement", "ListMeta",
-            "ManagedFieldsEntry", "ObjectMeta", "OwnerReference", "Preconditions", "ServerAddressByClientCIDR",
-            "Status", "StatusCause", "StatusDetails", "WatchEvent");
+    private static final String MODELS = DefinitionNames.MODELS;
+    private static final String META = DefinitionNames.META;
+    private static final Pattern CLASS_NAME = DefinitionNames.CLASS_NAME;
     private static final String TIME = META + ".Time";
     private static final String MICRO_TIME = META + ".MicroTime";
     private static final String FIELDS_V1 = META + ".FieldsV1";
@@ -64,15 +52,15 @@ final class DefinitionsGenerator {
     private static final Set<String> MICRO_TIME_FIELDS = Set.of("eventTime", "acquireTime", "renewTime");
 
     private final JsonNodeFactory nodes = JsonNodeFactory.instance;
-    private final Fabric8Groups fabric8 = new Fabric8Groups();
-    private final Map<Class<?>, String> names = new LinkedHashMap<>();
+    private Map<Class<?>, String> names;
     private final Map<String, Map<String, String>> refDescriptions = KubernetesTypesDescriptions.load();
-    private final Map<String, Map<String, KubernetesModelsEnums.FieldEnum>> enums = KubernetesModelsEnums.load();
+    private final Map<String, Map<String, KubernetesModelsFields.ModelField>> modelFields =
+            KubernetesModelsFields.load();
 
     /** The resource's content: {"source": ..., "definitions": {name: schema}}, sorted by name. */
     ObjectNode generate() {
         List<Class<?>> models = modelClasses();
-        nameClasses(models);
+        names = new DefinitionNames(refDescriptions.keySet()).of(models);
         Map<String, ObjectNode> definitions = new TreeMap<>();
         for (Class<?> model : models) {
             definitions.put(names.get(model), schemaOf(model));
@@ -105,124 +93,6 @@ final class DefinitionsGenerator {
         return classes;
     }
 
-    private void nameClasses(List<Class<?>> models) {
-        Map<Class<?>, String> namespaces = new HashMap<>();
-        for (Class<?> model : models) {
-            String ns = namespaceOf(model);
-            if (ns != null) {
-                namespaces.put(model, ns);
-            }
-        }
-        // A type neither source knows lives in the API group of a type that refers to it.
-        Deque<Class<?>> queue = new ArrayDeque<>(namespaces.keySet());
-        while (!queue.isEmpty()) {
-            Class<?> owner = queue.poll();
-            String ownerNamespace = namespaces.get(owner);
-            if (ownerNamespace.equals(META)) {
-                continue;
-            }
-            for (Class<?> ref : referencedModels(owner)) {
-                if (!namespaces.containsKey(ref)) {
-                    String groupPackage = ownerNamespace.substring(0, ownerNamespace.lastIndexOf('.'));
-                    namespaces.put(ref, groupPackage + "." + versionOf(ref));
-                    queue.add(ref);
-                }
-            }
-        }
-        for (Class<?> model : models) {
-            String ns = namespaces.getOrDefault(model, "io.k8s.api.core.v1");
-            names.put(model, ns + "." + typeName(model));
-        }
-    }
-
-    private String namespaceOf(Class<?> model) {
-        if (model.getSimpleName().equals("VersionInfo")) {
-            return "io.k8s.apimachinery.pkg.version";
-        }
-        Matcher m = CLASS_NAME.matcher(model.getSimpleName());
-        m.matches();
-        String version = m.group(2).toLowerCase();
-        String type = m.group(3);
-        if (META_TYPES.contains(type) && m.group(1) == null) {
-            return META;
-        }
-        if (m.group(1) != null) {
-            return packageOf(m.group(1).toLowerCase(), version);
-        }
-        if (type.startsWith("APIService")) {
-            return packageOf("apiregistration", version); // the aggregator's types, in neither source
-        }
-        List<String> known = kubernetesTypesNamespaces().getOrDefault(type + "/" + version, List.of());
-        if (known.size() == 1) {
-            return known.get(0);
-        }
-        String group = fabric8.groupOf(type, version);
-        if (group != null) {
-            return packageOf(groupDirectory(group), version);
-        }
-        // Type names stay when a type moves between versions of its group.
-        Set<String> groupPackages = new TreeSet<>();
-        kubernetesTypesNamespaces().forEach((key, namespaces) -> {
-            if (key.startsWith(type + "/")) {
-                namespaces.forEach(ns -> groupPackages.add(ns.substring(0, ns.lastIndexOf('.'))));
-            }
-        });
-        fabric8.groupsOf(type).forEach(g -> groupPackages.add(
-                packageOf(groupDirectory(g), version).substring(0, packageOf(groupDirectory(g), version).lastIndexOf('.'))));
-        return groupPackages.size() == 1 ? groupPackages.iterator().next() + "." + version : null;
-    }
-
-    private static String versionOf(Class<?> model) {
-        Matcher m = CLASS_NAME.matcher(model.getSimpleName());
-        return m.matches() ? m.group(2).toLowerCase() : "v1";
-    }
-
-    private Map<String, List<String>> kubernetesTypesNamespaces;
-
-    /** "Type/version" -> the namespaces kubernetes-types declares a type of that name in. */
-    private Map<String, List<String>> kubernetesTypesNamespaces() {
-        if (kubernetesTypesNamespaces == null) {
-            kubernetesTypesNamespaces = new HashMap<>();
-            for (String definition : refDescriptions.keySet()) {
-                int dot = definition.lastIndexOf('.');
-                String namespace = definition.substring(0, dot);
-                String version = namespace.substring(namespace.lastIndexOf('.') + 1);
-                kubernetesTypesNamespaces.computeIfAbsent(definition.substring(dot + 1) + "/" + version,
-                        k -> new ArrayList<>()).add(namespace);
-            }
-        }
-        return kubernetesTypesNamespaces;
-    }
-
-    private static String typeName(Class<?> model) {
-        if (model.getSimpleName().equals("VersionInfo")) {
-            return "Info";
-        }
-        Matcher m = CLASS_NAME.matcher(model.getSimpleName());
-        m.matches();
-        return m.group(3);
-    }
-
-    /** The directory of k8s.io/api that holds a group: its first DNS label, with upstream's exceptions. */
-    static String groupDirectory(String group) {
-        if (group.isEmpty()) {
-            return "core";
-        }
-        if (group.equals("internal.apiserver.k8s.io")) {
-            return "apiserverinternal";
-        }
-        int dot = group.indexOf('.');
-        return dot < 0 ? group : group.substring(0, dot);
-    }
-
-    static String packageOf(String directory, String version) {
-        return switch (directory) {
-            case "apiextensions" -> "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions." + version;
-            case "apiregistration" -> "io.k8s.kube-aggregator.pkg.apis.apiregistration." + version;
-            default -> "io.k8s.api." + directory + "." + version;
-        };
-    }
-
     private ObjectNode schemaOf(Class<?> model) {
         ObjectNode schema = nodes.objectNode();
         String definition = names.get(model);
@@ -248,13 +118,15 @@ final class DefinitionsGenerator {
             ObjectNode property = propertySchema(field.getGenericType(), name);
             ApiModelProperty doc = getterAnnotation(model, field);
             String description = describe(name, property, doc, supplement);
-            KubernetesModelsEnums.FieldEnum fieldEnum = enums.getOrDefault(definition, Map.of()).get(name);
-            if (fieldEnum != null && description != null
-                    && flat(withoutEnumText(fieldEnum.description())).equals(flat(description))) {
-                description = fieldEnum.description();
-                ObjectNode target = fieldEnum.items() ? (ObjectNode) property.get("items") : property;
+            KubernetesModelsFields.ModelField modelField = modelFields.getOrDefault(definition, Map.of()).get(name);
+            if (modelField != null && description == null && modelField.values().isEmpty()) {
+                description = modelField.description(); // a newer type's field: a later text beats none
+            } else if (modelField != null && !modelField.values().isEmpty() && description != null
+                    && flat(withoutEnumText(modelField.description())).equals(flat(description))) {
+                description = modelField.description();
+                ObjectNode target = modelField.items() ? (ObjectNode) property.get("items") : property;
                 ArrayNode values = target.putArray("enum");
-                fieldEnum.values().forEach(values::add);
+                modelField.values().forEach(values::add);
             }
             if (description != null) {
                 property.put("description", description);
@@ -278,7 +150,7 @@ final class DefinitionsGenerator {
                 && !namespace.equals(META)) {
             ObjectNode gvk = schema.putArray("x-kubernetes-group-version-kind").addObject();
             gvk.put("group", groupOfNamespace(namespace));
-            gvk.put("kind", typeName(model));
+            gvk.put("kind", DefinitionNames.typeName(model));
             gvk.put("version", namespace.substring(namespace.lastIndexOf('.') + 1));
         }
         return schema;
@@ -405,26 +277,6 @@ final class DefinitionsGenerator {
             }
         }
         return schema;
-    }
-
-    private static List<Class<?>> referencedModels(Class<?> model) {
-        List<Class<?>> refs = new ArrayList<>();
-        for (Field field : model.getDeclaredFields()) {
-            if (field.getAnnotation(SerializedName.class) != null) {
-                collectModels(field.getGenericType(), refs);
-            }
-        }
-        return refs;
-    }
-
-    private static void collectModels(Type type, List<Class<?>> out) {
-        if (type instanceof ParameterizedType p) {
-            for (Type arg : p.getActualTypeArguments()) {
-                collectModels(arg, out);
-            }
-        } else if (type instanceof Class<?> c && c.getName().startsWith(MODELS)) {
-            out.add(c);
-        }
     }
 
     /** Schemas client-java replaces with Java types; their text is upstream's, shortened to its first paragraph. */

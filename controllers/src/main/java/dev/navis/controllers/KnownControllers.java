@@ -1,0 +1,16 @@
+package dev.navis.controllers;
+
+import dev.navis.controllers.garbagecollector.GarbageCollector;
+import java.util.List;
+
+/** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
+public final class KnownControllers {
+
+    private KnownControllers() {
+    }
+
+    public static List<ControllerRegistration> all() {
+        return List.of(
+                new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new));
+    }
+}
