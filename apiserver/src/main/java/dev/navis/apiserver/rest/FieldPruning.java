@@ -52,7 +52,7 @@ public final class FieldPruning {
         }
         if (mode == FieldValidation.STRICT) {
             throw ApiException.badRequest(UnknownFieldChecker.strictDecodingStatusMessage(def.kind(), def.version(),
-                    unknown));
+                    unknown.stream().map(UnknownFieldChecker::unknownField).toList()));
         }
         for (String path : unknown) {
             remove(object, path);

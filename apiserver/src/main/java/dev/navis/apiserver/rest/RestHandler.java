@@ -293,7 +293,7 @@ final class RestHandler extends Handler.Abstract {
     /** Upstream's Warning headers (299) of a request's dropped unknown fields; kubectl prints them. */
     private static void warn(Response response, FieldPruning pruning) {
         for (String w : pruning.warnings()) {
-            response.getHeaders().add(HttpHeader.WARNING, "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            response.getHeaders().add(HttpHeader.WARNING, UnknownFieldChecker.warningHeaderValue(w));
         }
     }
 
