@@ -43,22 +43,32 @@ public final class FieldPruning {
 
     /** Drops (or refuses) the unknown fields of {@code object}, an object of the served version {@code def}. */
     public ObjectNode apply(ResourceDefinition def, ObjectNode object) {
+        return apply(def, object, null);
+    }
+
+    /**
+     * As {@link #apply(ResourceDefinition, ObjectNode)}; with the raw JSON body ({@code json}, may be null),
+     * fields given twice are problems too (the last value counts, like upstream's decoder).
+     */
+    public ObjectNode apply(ResourceDefinition def, ObjectNode object, byte[] json) {
         if (checker == null) {
             return object;
         }
         List<String> unknown = checker.unknownFields(def.group(), def.version(), def.kind(), object);
-        if (unknown.isEmpty()) {
+        List<String> problems = json == null ? unknown.stream().map(UnknownFieldChecker::unknownField).toList()
+                : checker.problems(def.group(), def.version(), def.kind(), json);
+        if (problems.isEmpty() && unknown.isEmpty()) {
             return object;
         }
-        if (mode == FieldValidation.STRICT) {
+        if (mode == FieldValidation.STRICT && !problems.isEmpty()) {
             throw ApiException.badRequest(UnknownFieldChecker.strictDecodingStatusMessage(def.kind(), def.version(),
-                    unknown.stream().map(UnknownFieldChecker::unknownField).toList()));
+                    problems));
         }
         for (String path : unknown) {
             remove(object, path);
-            if (mode == FieldValidation.WARN) {
-                warnings.add(UnknownFieldChecker.unknownField(path));
-            }
+        }
+        if (mode == FieldValidation.WARN) {
+            warnings.addAll(problems);
         }
         return object;
     }

@@ -166,7 +166,8 @@ final class RestHandler extends Handler.Abstract {
                 }
                 case "POST" -> {
                     FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "CreateOptions");
-                    ObjectNode body = pruning.apply(def, readObject(request));
+                    BodyObject read = readBodyObject(request);
+                    ObjectNode body = pruning.apply(def, read.object(), read.json());
                     ObjectNode created = rs.create(ns, body, dryRun);
                     warn(response, pruning);
                     sendObject(response, callback, 201, neg, rs, created, q);
@@ -242,7 +243,8 @@ final class RestHandler extends Handler.Abstract {
             }
             case "PUT" -> {
                 FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "UpdateOptions");
-                ObjectNode body = pruning.apply(rs.definition(), readObject(request));
+                BodyObject read = readBodyObject(request);
+                ObjectNode body = pruning.apply(rs.definition(), read.object(), read.json());
                 if (sub.isEmpty()) {
                     RestStorage.Written w = rs.updateOrCreate(ns, name, body, dryRun);
                     warn(response, pruning);
@@ -257,7 +259,8 @@ final class RestHandler extends Handler.Abstract {
                 FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "PatchOptions");
                 String type = patchType(request);
                 ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
-                        o -> pruning.apply(rs.definition(), o));
+                        o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""),
+                        truthy(q.getValue("force")));
                 warn(response, pruning);
                 sendObject(response, callback, 200, neg, rs, patched, q);
             }
@@ -292,7 +295,7 @@ final class RestHandler extends Handler.Abstract {
     /** Upstream's Warning headers (299) of a request's dropped unknown fields; kubectl prints them. */
     private static void warn(Response response, FieldPruning pruning) {
         for (String w : pruning.warnings()) {
-            response.getHeaders().add(HttpHeader.WARNING, "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            response.getHeaders().add(HttpHeader.WARNING, UnknownFieldChecker.warningHeaderValue(w));
         }
     }
 
@@ -489,13 +492,21 @@ final class RestHandler extends Handler.Abstract {
     }
 
     private static ObjectNode readObject(Request request) {
+        return readBodyObject(request).object();
+    }
+
+    /** A decoded request body; {@code json} holds the raw bytes when the body was JSON (for duplicate-field checks). */
+    private record BodyObject(ObjectNode object, byte[] json) {
+    }
+
+    private static BodyObject readBodyObject(Request request) {
         String ct = mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
         boolean yaml;
         switch (ct) {
             case "", "application/json", "*/*" -> yaml = false;
             case "application/yaml", "application/x-yaml", "text/yaml" -> yaml = true;
             case ProtobufBodies.MEDIA_TYPE -> {
-                return ProtobufBodies.decode(readBody(request));
+                return new BodyObject(ProtobufBodies.decode(readBody(request)), null);
             }
             default -> throw ApiException.unsupportedMediaType(ct);
         }
@@ -503,7 +514,7 @@ final class RestHandler extends Handler.Abstract {
         if (body.length == 0) {
             throw ApiException.badRequest("the request body is empty");
         }
-        return Json.parseBody(body, yaml);
+        return new BodyObject(Json.parseBody(body, yaml), yaml ? null : body);
     }
 
     private static ObjectNode readOptionalObject(Request request) {

@@ -6,6 +6,7 @@ import dev.navis.apimachinery.patch.JsonPatch;
 import dev.navis.apimachinery.patch.MergePatch;
 import dev.navis.apimachinery.patch.PatchException;
 import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.apiserver.rest.apply.ServerSideApply;
 import dev.navis.apiserver.rest.convert.Conversions;
 import dev.navis.apiserver.rest.convert.VersionConverter;
 import dev.navis.apiserver.rest.watch.WatchCache;
@@ -227,6 +228,11 @@ public final class RestStorage {
     // ---------------------------------------------------------------- create
 
     public ObjectNode create(String namespace, ObjectNode body, boolean dryRun) {
+        return create(namespace, body, dryRun, null);
+    }
+
+    /** Create, with the managedFields of a server-side apply (null: none). */
+    private ObjectNode create(String namespace, ObjectNode body, boolean dryRun, JsonNode managedFields) {
         checkTypeMeta(body);
         body = toStorage(body);
         ObjectNode meta = Json.meta(body);
@@ -255,6 +261,9 @@ public final class RestStorage {
                 namespaces.requireWritable(namespace, def, name);
             }
             ObjectNode obj = prepareCreate(body.deepCopy());
+            if (managedFields != null) {
+                Json.meta(obj).set("managedFields", managedFields);
+            }
             // allocation before validation, like upstream's BeginCreate: validation sees the allocated values
             behaviour.beforeCreate(obj, dryRun);
             List<FieldError> errors = storageDef.strategy().validate(obj);
@@ -530,9 +539,21 @@ public final class RestStorage {
 
     private ObjectNode updateAttempt(KeyValue kv, ObjectNode incoming, boolean dryRun, String subresource,
                                      boolean clientPrecondition) {
+        return updateAttempt(kv, incoming, dryRun, subresource, clientPrecondition, false);
+    }
+
+    /** @param applied true for a server-side apply, whose incoming object carries the new managedFields */
+    private ObjectNode updateAttempt(KeyValue kv, ObjectNode incoming, boolean dryRun, String subresource,
+                                     boolean clientPrecondition, boolean applied) {
         ObjectNode old = storage.decode(kv);
         String name = Json.name(old);
+        JsonNode appliedFields = applied ? incoming.path("metadata").get("managedFields") : null;
         ObjectNode obj = prepareUpdate(incoming, old, subresource);
+        if (appliedFields != null) {
+            Json.meta(obj).set("managedFields", appliedFields);
+        } else if (subresource.isEmpty()) {
+            ServerSideApply.updated(old, obj, def.kind());
+        }
         storageDef.strategy().applyDefaults(obj);
         behaviour.beforeUpdate(obj, old, dryRun);
         List<FieldError> errors = storageDef.strategy().validateUpdate(obj, old);
@@ -624,7 +645,12 @@ public final class RestStorage {
             }
         }
         meta.remove("selfLink");
-        meta.remove("managedFields");
+        JsonNode managed = oldMeta.get("managedFields");
+        if (managed == null) {
+            meta.remove("managedFields");
+        } else {
+            meta.set("managedFields", managed.deepCopy());
+        }
         if (oldMeta.has("deletionTimestamp")) {
             // finalizers may only be removed once deletion started; new ones are refused like upstream
             for (JsonNode f : meta.path("finalizers")) {
@@ -674,7 +700,7 @@ public final class RestStorage {
 
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
                             String subresource) {
-        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o);
+        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o, "", false);
     }
 
     /**
@@ -682,7 +708,15 @@ public final class RestStorage {
      * e.g. to drop unknown fields.
      */
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
-                            String subresource, java.util.function.UnaryOperator<ObjectNode> incoming) {
+                            String subresource, java.util.function.UnaryOperator<ObjectNode> incoming,
+                            String fieldManager, boolean force) {
+        if (patchType.equals(APPLY_PATCH) && fieldManager.isEmpty()) {
+            ObjectNode details = Json.object();
+            details.put("group", "meta.k8s.io");
+            details.put("kind", "PatchOptions");
+            throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required "
+                    + "value: is required for apply patch", details);
+        }
         JsonNode patch;
         try {
             patch = patchType.equals(APPLY_PATCH) ? Json.YAML.readTree(body) : Json.MAPPER.readTree(body);
@@ -706,7 +740,10 @@ public final class RestStorage {
                     }
                     meta.put("name", name);
                     try {
-                        return create(namespace, incoming.apply(created), dryRun);
+                        checkTypeMeta(created);
+                        ObjectNode withFields = ServerSideApply.apply(null, incoming.apply(created), fieldManager,
+                                def.kind(), force);
+                        return create(namespace, withFields, dryRun, withFields.path("metadata").get("managedFields"));
                     } catch (ApiException e) {
                         if (!"AlreadyExists".equals(e.reason())) {
                             throw e;
@@ -719,7 +756,15 @@ public final class RestStorage {
             ObjectNode current = typed(storage.decode(kv));
             String currentRv = Long.toString(kv.modRevision());
             JsonNode patched;
-            patched = applyPatch(patchType, current, patch, def.kind());
+            if (patchType.equals(APPLY_PATCH)) {
+                try {
+                    patched = ServerSideApply.apply(current, (ObjectNode) patch, fieldManager, def.kind(), force);
+                } catch (PatchException e) {
+                    throw new ApiException(e.code(), e.code() == 400 ? "BadRequest" : "Invalid", e.getMessage(), null);
+                }
+            } else {
+                patched = applyPatch(patchType, current, patch, def.kind());
+            }
             if (!(patched instanceof ObjectNode patchedObject)) {
                 throw ApiException.badRequest("the patch did not produce an object");
             }
@@ -736,7 +781,8 @@ public final class RestStorage {
             patchedObject = incoming.apply(patchedObject);
             Json.meta(patchedObject).put("resourceVersion", currentRv);
             try {
-                return updateAttempt(kv, toStorage(patchedObject), dryRun, subresource, false);
+                return updateAttempt(kv, toStorage(patchedObject), dryRun, subresource, false,
+                        patchType.equals(APPLY_PATCH) && subresource.isEmpty());
             } catch (Retry r) {
                 // changed meanwhile: re-read and apply the patch again
             }

@@ -109,6 +109,10 @@ class ErrorsTest extends RestTestBase {
                 "application/merge-patch+json", "{\"spec\":{\"bar\":1}}");
         assertStatus(patch, 400, "BadRequest");
         assertStatus(post("/api/v1/namespaces/default/pods?fieldValidation=Loud", withTypo), 422, "Invalid");
+        Reply duplicate = post("/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+                "{\"metadata\":{\"name\":\"d\",\"name\":\"d\"}}");
+        assertStatus(duplicate, 400, "BadRequest");
+        assertThat(duplicate.json().path("message").asString()).contains("duplicate field \"metadata.name\"");
     }
 
     @Test

@@ -41,6 +41,10 @@ public final class WatchCache implements AutoCloseable {
     private final ArrayDeque<CacheEvent> window = new ArrayDeque<>();
     private final List<CacheWatcher> watchers = new CopyOnWriteArrayList<>();
     private long revision;
+    /** The revision of the list that seeded {@link #objects}: store events up to it only fill the window. */
+    private long listRevision;
+    /** The newest history event put into the window before {@link #listRevision}. */
+    private long backfilled;
     /** Every event with a revision above this is in the window (or newer than {@link #revision}). */
     private long lowWater;
     private volatile boolean ready;
@@ -61,7 +65,11 @@ public final class WatchCache implements AutoCloseable {
         this.watcherCapacity = watcherCapacity;
     }
 
-    /** Lists the prefix and starts the store watch. */
+    /**
+     * Lists the prefix and starts the store watch. The watch starts up to a window's worth of revisions before
+     * the list, so that the window also holds the recent history the store still retains: a client that saw a
+     * resourceVersion before a restart of the API server resumes from it instead of getting 410 Gone.
+     */
     public void start() {
         synchronized (lock) {
             if (closed) {
@@ -74,9 +82,12 @@ public final class WatchCache implements AutoCloseable {
                 objects.put(kv.key(), decoder.apply(kv));
             }
             revision = all.revision();
-            lowWater = all.revision();
+            listRevision = all.revision();
+            backfilled = 0;
+            long from = Math.max(Math.max(1, store.compactedRevision()), all.revision() - windowCapacity + 1);
+            lowWater = from - 1;
             generation++;
-            storeWatch = store.watch(prefix, all.revision() + 1, new Listener(generation));
+            storeWatch = store.watch(prefix, from, new Listener(generation));
             ready = true;
         }
     }
@@ -116,10 +127,11 @@ public final class WatchCache implements AutoCloseable {
                 throw new TooOldException(fromRevision, lowWater);
             }
             int capacity = watcherCapacity + (initialEvents ? objects.size() : window.size());
-            CacheWatcher w = new CacheWatcher(this, capacity, initialEvents ? 0 : fromRevision);
+            // a watch with initial events wants only what follows the state it was given
+            CacheWatcher w = new CacheWatcher(this, capacity, initialEvents ? revision : fromRevision);
             if (initialEvents) {
                 for (ObjectNode o : objects.values()) {
-                    w.offer(new CacheEvent(CacheEvent.Type.ADDED, o, null, Long.parseLong(
+                    w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, o, null, Long.parseLong(
                             o.path("metadata").path("resourceVersion").asString("0"))));
                 }
                 w.initialEvents = objects.size();
@@ -171,6 +183,9 @@ public final class WatchCache implements AutoCloseable {
     /** Applies one store event; false when it is out of order (the cache can no longer trust its watch). */
     private boolean apply(WatchEvent e) {
         synchronized (lock) {
+            if (e.revision() <= listRevision) {
+                return backfill(e);
+            }
             if (e.revision() <= revision) {
                 return false;
             }
@@ -204,6 +219,41 @@ public final class WatchCache implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** Puts one retained history event (older than the list) into the window, for watches that resume. */
+    private boolean backfill(WatchEvent e) {
+        if (e.revision() <= backfilled || e.revision() <= lowWater) {
+            return false;
+        }
+        backfilled = e.revision();
+        CacheEvent ce;
+        if (e.type() == WatchEvent.Type.DELETE) {
+            if (e.prevKv() == null) {
+                // the deleted object's last state is gone: history before this revision cannot be replayed
+                window.clear();
+                lowWater = e.revision();
+                return true;
+            }
+            ObjectNode prev = decoder.apply(e.prevKv());
+            ObjectNode last = prev.deepCopy();
+            ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
+            ce = new CacheEvent(CacheEvent.Type.DELETED, last, prev, e.revision());
+        } else {
+            ObjectNode prev = e.prevKv() == null ? null : decoder.apply(e.prevKv());
+            ce = new CacheEvent(prev == null ? CacheEvent.Type.ADDED : CacheEvent.Type.MODIFIED,
+                    decoder.apply(e.kv()), prev, e.revision());
+        }
+        window.addLast(ce);
+        while (window.size() > windowCapacity) {
+            lowWater = window.removeFirst().revision();
+        }
+        for (CacheWatcher w : watchers) {
+            if (!w.offer(ce)) {
+                watchers.remove(w);
+            }
+        }
+        return true;
     }
 
     private final class Listener implements WatchListener {

@@ -116,4 +116,28 @@ class WatchCacheTest {
         awaitRevision(r3);
         assertThat(cache.contents()).containsOnlyKeys("/registry/things/a", "/registry/things/b", "/registry/things/c");
     }
+
+    @Test
+    void aNewCacheServesTheRetainedHistoryToWatchesThatResume() throws Exception {
+        // as after an API server restart: the history was written before this cache existed
+        long r1 = store.create("/registry/things/a", json("1"), 0);
+        long r2 = store.update("/registry/things/a", r1, json("2"), 0);
+        long r3 = store.delete("/registry/things/a", 0);
+        cache.start();
+        CacheWatcher w = cache.watch(r1, false);
+        CacheEvent modified = w.poll(5000);
+        assertThat(modified.type()).isEqualTo(CacheEvent.Type.MODIFIED);
+        assertThat(modified.revision()).isEqualTo(r2);
+        CacheEvent deleted = w.poll(5000);
+        assertThat(deleted.type()).isEqualTo(CacheEvent.Type.DELETED);
+        assertThat(deleted.revision()).isEqualTo(r3);
+        long r4 = store.create("/registry/things/b", json("3"), 0);
+        CacheEvent added = w.poll(5000);
+        assertThat(added.type()).isEqualTo(CacheEvent.Type.ADDED);
+        assertThat(added.revision()).isEqualTo(r4);
+        w.close();
+        // the retained history never reaches the cached state: the deleted object is not resurrected
+        awaitRevision(r4);
+        assertThat(cache.contents()).containsOnlyKeys("/registry/things/b");
+    }
 }
