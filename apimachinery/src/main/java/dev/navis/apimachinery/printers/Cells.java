@@ -1,8 +1,8 @@
 package dev.navis.apimachinery.printers;
 
 import dev.navis.api.TableColumn;
-import dev.navis.apimachinery.json.Nodes;
-import dev.navis.apimachinery.selector.LabelSelector;
+import dev.navis.api.json.Nodes;
+import dev.navis.api.selector.LabelSelector;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -2,7 +2,7 @@ package dev.navis.apimachinery.strategy;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.ResourceStrategy;
-import dev.navis.apimachinery.validation.NameValidation.NameRule;
+import dev.navis.api.validation.NameValidation.NameRule;
 import dev.navis.apimachinery.validation.ObjectMetaValidation;
 import java.util.ArrayList;
 import java.util.List;

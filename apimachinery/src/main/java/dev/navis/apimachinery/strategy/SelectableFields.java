@@ -1,6 +1,6 @@
 package dev.navis.apimachinery.strategy;
 
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;

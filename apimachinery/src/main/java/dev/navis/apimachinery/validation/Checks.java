@@ -1,7 +1,9 @@
 package dev.navis.apimachinery.validation;
 
+import dev.navis.api.validation.NameValidation;
+
 import dev.navis.api.FieldError;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

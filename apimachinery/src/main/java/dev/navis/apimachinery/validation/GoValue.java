@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import tools.jackson.databind.JsonNode;
 
 /**

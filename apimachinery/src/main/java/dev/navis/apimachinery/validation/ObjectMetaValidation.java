@@ -1,7 +1,9 @@
 package dev.navis.apimachinery.validation;
 
+import dev.navis.api.validation.NameValidation;
+
 import dev.navis.api.FieldError;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

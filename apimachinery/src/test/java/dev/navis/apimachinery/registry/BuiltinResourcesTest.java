@@ -3,7 +3,7 @@ package dev.navis.apimachinery.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.navis.api.ResourceDefinition;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.navis.apimachinery.strategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.navis.api.FieldError;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.strategy.autoscaling.HorizontalPodAutoscalerStrategy;
 import dev.navis.apimachinery.strategy.core.ConfigMapStrategy;
 import dev.navis.apimachinery.strategy.core.EndpointsStrategy;

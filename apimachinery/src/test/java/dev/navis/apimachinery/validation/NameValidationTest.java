@@ -1,10 +1,12 @@
 package dev.navis.apimachinery.validation;
 
+import dev.navis.api.validation.NameValidation;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.navis.api.FieldError;
-import dev.navis.apimachinery.json.Nodes;
-import dev.navis.apimachinery.validation.NameValidation.NameRule;
+import dev.navis.api.json.Nodes;
+import dev.navis.api.validation.NameValidation.NameRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

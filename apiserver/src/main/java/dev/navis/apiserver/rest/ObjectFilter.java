@@ -1,9 +1,9 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
-import dev.navis.apimachinery.selector.FieldSelector;
-import dev.navis.apimachinery.selector.LabelSelector;
-import dev.navis.apimachinery.selector.SelectorException;
+import dev.navis.api.selector.FieldSelector;
+import dev.navis.api.selector.LabelSelector;
+import dev.navis.api.selector.SelectorException;
 import tools.jackson.databind.node.ObjectNode;
 
 /** A request's label selector plus field selector, bound to one resource's selectable fields. */

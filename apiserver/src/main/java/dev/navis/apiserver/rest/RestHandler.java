@@ -452,7 +452,10 @@ final class RestHandler extends Handler.Abstract {
         Thread.ofVirtual().name("watch-" + def.plural()).start(() -> {
             OutputStream out = Content.Sink.asOutputStream(response);
             try {
-                out.flush(); // commit the headers: clients wait for them before reading events
+                // commit the headers now: clients (fabric8's informer) wait for them before any event comes
+                org.eclipse.jetty.util.FutureCallback committed = new org.eclipse.jetty.util.FutureCallback();
+                response.write(false, org.eclipse.jetty.util.BufferUtil.EMPTY_BUFFER, committed);
+                committed.block();
                 stream.run(out);
                 out.close();
                 callback.succeeded();

@@ -2,10 +2,10 @@ package dev.navis.apiserver.rest;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.ResourceDefinition;
-import dev.navis.apimachinery.patch.JsonPatch;
-import dev.navis.apimachinery.patch.MergePatch;
-import dev.navis.apimachinery.patch.PatchException;
-import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.api.patch.JsonPatch;
+import dev.navis.api.patch.MergePatch;
+import dev.navis.api.patch.PatchException;
+import dev.navis.api.patch.StrategicMergePatch;
 import dev.navis.apiserver.rest.apply.ServerSideApply;
 import dev.navis.apiserver.rest.convert.Conversions;
 import dev.navis.apiserver.rest.convert.VersionConverter;

@@ -1,7 +1,7 @@
 package dev.navis.apiserver.rest;
 
-import dev.navis.apimachinery.selector.LabelSelector;
-import dev.navis.apimachinery.selector.SelectorException;
+import dev.navis.api.selector.LabelSelector;
+import dev.navis.api.selector.SelectorException;
 import dev.navis.storage.ConflictException;
 import dev.navis.storage.KeyValue;
 import java.util.List;

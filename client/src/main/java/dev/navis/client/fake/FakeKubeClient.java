@@ -16,10 +16,10 @@ import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import dev.navis.apimachinery.patch.JsonPatch;
-import dev.navis.apimachinery.patch.MergePatch;
-import dev.navis.apimachinery.patch.PatchException;
-import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.api.patch.JsonPatch;
+import dev.navis.api.patch.MergePatch;
+import dev.navis.api.patch.PatchException;
+import dev.navis.api.patch.StrategicMergePatch;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ import tools.jackson.databind.node.ObjectNode;
  *     .containsExactly("update pods/status default/web-0");
  * }</pre>
  *
- * Patches are applied by apimachinery's JSON, merge and strategic merge patch; server-side apply is
+ * Patches are applied by the api module's JSON, merge and strategic merge patch; server-side apply is
  * refused with 415.
  */
 public final class FakeKubeClient implements KubeClient {

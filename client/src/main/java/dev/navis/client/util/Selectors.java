@@ -1,6 +1,6 @@
 package dev.navis.client.util;
 
-import dev.navis.apimachinery.selector.FieldSelector;
+import dev.navis.api.selector.FieldSelector;
 import dev.navis.client.Json;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.Map;
@@ -8,9 +8,9 @@ import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Selector matching on the client side (listers, the fake API), on top of apimachinery's parsers so the
+ * Selector matching on the client side (listers, the fake API), on top of the api module's parsers so the
  * client and the API server read selectors the same way. Bad syntax throws
- * {@link dev.navis.apimachinery.selector.SelectorException} (an IllegalArgumentException).
+ * {@link dev.navis.api.selector.SelectorException} (an IllegalArgumentException).
  */
 public final class Selectors {
 
@@ -19,14 +19,14 @@ public final class Selectors {
 
     /** A label selector string ({@code app=web,tier in (fe,be),!legacy}); "" or null matches everything. */
     public static Predicate<Map<String, String>> labels(String selector) {
-        var parsed = dev.navis.apimachinery.selector.LabelSelector.parse(selector);
+        var parsed = dev.navis.api.selector.LabelSelector.parse(selector);
         return labels -> parsed.matches(labels == null ? Map.of() : labels);
     }
 
     /** Whether {@code labels} match a LabelSelector object; a null selector matches nothing, an empty one all. */
     public static boolean matches(LabelSelector selector, Map<String, String> labels) {
         JsonNode node = selector == null ? null : Json.tree(selector);
-        return dev.navis.apimachinery.selector.LabelSelector.fromObject(node)
+        return dev.navis.api.selector.LabelSelector.fromObject(node)
                 .matches(labels == null ? Map.of() : labels);
     }
 

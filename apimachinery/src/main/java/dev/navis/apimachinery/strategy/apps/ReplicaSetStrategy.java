@@ -6,13 +6,13 @@ import static dev.navis.apimachinery.strategy.apps.WorkloadCells.images;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.TableColumn;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
 import dev.navis.apimachinery.strategy.KindStrategy;
 import dev.navis.apimachinery.strategy.SelectableFields;
 import dev.navis.apimachinery.strategy.pod.PodSpecDefaults;
 import dev.navis.apimachinery.validation.Checks;
-import dev.navis.apimachinery.validation.NameValidation.NameRule;
+import dev.navis.api.validation.NameValidation.NameRule;
 import dev.navis.apimachinery.validation.Path;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.navis.apimachinery.strategy.apps;
 
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
 import tools.jackson.databind.JsonNode;
 

@@ -1,9 +1,9 @@
 package dev.navis.apimachinery.strategy.apps;
 
 import dev.navis.api.FieldError;
-import dev.navis.apimachinery.json.Nodes;
-import dev.navis.apimachinery.selector.LabelSelector;
-import dev.navis.apimachinery.selector.SelectorException;
+import dev.navis.api.json.Nodes;
+import dev.navis.api.selector.LabelSelector;
+import dev.navis.api.selector.SelectorException;
 import dev.navis.apimachinery.strategy.pod.PodSpecValidation;
 import dev.navis.apimachinery.validation.Checks;
 import dev.navis.apimachinery.validation.GoValue;

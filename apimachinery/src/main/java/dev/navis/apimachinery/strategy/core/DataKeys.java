@@ -1,9 +1,9 @@
 package dev.navis.apimachinery.strategy.core;
 
 import dev.navis.api.FieldError;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.validation.Checks;
-import dev.navis.apimachinery.validation.NameValidation;
+import dev.navis.api.validation.NameValidation;
 import dev.navis.apimachinery.validation.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

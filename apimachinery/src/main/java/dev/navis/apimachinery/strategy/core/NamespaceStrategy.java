@@ -2,12 +2,12 @@ package dev.navis.apimachinery.strategy.core;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.TableColumn;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
 import dev.navis.apimachinery.strategy.KindStrategy;
 import dev.navis.apimachinery.strategy.SelectableFields;
-import dev.navis.apimachinery.validation.NameValidation;
-import dev.navis.apimachinery.validation.NameValidation.NameRule;
+import dev.navis.api.validation.NameValidation;
+import dev.navis.api.validation.NameValidation.NameRule;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

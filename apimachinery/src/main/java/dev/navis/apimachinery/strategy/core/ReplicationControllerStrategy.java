@@ -2,15 +2,15 @@ package dev.navis.apimachinery.strategy.core;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.TableColumn;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
-import dev.navis.apimachinery.selector.LabelSelector;
+import dev.navis.api.selector.LabelSelector;
 import dev.navis.apimachinery.strategy.KindStrategy;
 import dev.navis.apimachinery.strategy.SelectableFields;
 import dev.navis.apimachinery.strategy.apps.WorkloadValidation;
 import dev.navis.apimachinery.strategy.pod.PodSpecDefaults;
 import dev.navis.apimachinery.validation.Checks;
-import dev.navis.apimachinery.validation.NameValidation.NameRule;
+import dev.navis.api.validation.NameValidation.NameRule;
 import dev.navis.apimachinery.validation.Path;
 import java.time.Instant;
 import java.util.ArrayList;

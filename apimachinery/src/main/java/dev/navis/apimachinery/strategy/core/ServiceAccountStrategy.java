@@ -3,7 +3,7 @@ package dev.navis.apimachinery.strategy.core;
 import dev.navis.api.TableColumn;
 import dev.navis.apimachinery.printers.Cells;
 import dev.navis.apimachinery.strategy.KindStrategy;
-import dev.navis.apimachinery.validation.NameValidation.NameRule;
+import dev.navis.api.validation.NameValidation.NameRule;
 import java.time.Instant;
 import java.util.List;
 import tools.jackson.databind.node.ObjectNode;

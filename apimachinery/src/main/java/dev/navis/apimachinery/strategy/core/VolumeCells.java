@@ -1,6 +1,6 @@
 package dev.navis.apimachinery.strategy.core;
 
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;

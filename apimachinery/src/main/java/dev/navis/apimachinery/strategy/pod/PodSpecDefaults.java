@@ -1,9 +1,9 @@
 package dev.navis.apimachinery.strategy.pod;
 
-import static dev.navis.apimachinery.json.Nodes.defaultInt;
-import static dev.navis.apimachinery.json.Nodes.defaultText;
+import static dev.navis.api.json.Nodes.defaultInt;
+import static dev.navis.api.json.Nodes.defaultText;
 
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;

@@ -1,11 +1,11 @@
 package dev.navis.apimachinery.strategy.pod;
 
 import dev.navis.api.FieldError;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.quantity.Quantity;
 import dev.navis.apimachinery.validation.Checks;
 import dev.navis.apimachinery.validation.GoValue;
-import dev.navis.apimachinery.validation.NameValidation;
+import dev.navis.api.validation.NameValidation;
 import dev.navis.apimachinery.validation.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

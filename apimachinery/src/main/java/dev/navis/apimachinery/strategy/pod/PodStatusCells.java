@@ -1,7 +1,7 @@
 package dev.navis.apimachinery.strategy.pod;
 
 import dev.navis.api.TableColumn;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
 import java.time.Duration;
 import java.time.Instant;

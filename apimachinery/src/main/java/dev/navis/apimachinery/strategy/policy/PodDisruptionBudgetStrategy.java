@@ -2,12 +2,12 @@ package dev.navis.apimachinery.strategy.policy;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.TableColumn;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
 import dev.navis.apimachinery.strategy.KindStrategy;
 import dev.navis.apimachinery.validation.Checks;
 import dev.navis.apimachinery.validation.GoValue;
-import dev.navis.apimachinery.validation.NameValidation.NameRule;
+import dev.navis.api.validation.NameValidation.NameRule;
 import dev.navis.apimachinery.validation.Path;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.navis.apiserver.rest.apply;
 
-import dev.navis.apimachinery.patch.PatchSchema;
-import dev.navis.apimachinery.patch.PatchSchema.ListStrategy;
+import dev.navis.api.patch.PatchSchema;
+import dev.navis.api.patch.PatchSchema.ListStrategy;
 import dev.navis.apiserver.rest.Json;
 import java.util.Iterator;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.navis.apiserver.rest.apply;
 
-import dev.navis.apimachinery.patch.BuiltinPatchSchemas;
-import dev.navis.apimachinery.patch.PatchSchema;
-import dev.navis.apimachinery.patch.StrategicMergePatch;
+import dev.navis.api.patch.BuiltinPatchSchemas;
+import dev.navis.api.patch.PatchSchema;
+import dev.navis.api.patch.StrategicMergePatch;
 import dev.navis.apiserver.rest.ApiException;
 import dev.navis.apiserver.rest.Json;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
-package dev.navis.apimachinery.patch;
+package dev.navis.api.patch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

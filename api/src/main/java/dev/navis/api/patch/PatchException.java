@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.patch;
+package dev.navis.api.patch;
 
 /**
  * A patch that cannot be decoded (code 400, BadRequest) or applied (code 422, Invalid), with an upstream-like

@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.json;
+package dev.navis.api.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

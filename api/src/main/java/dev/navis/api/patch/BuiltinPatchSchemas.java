@@ -1,9 +1,9 @@
-package dev.navis.apimachinery.patch;
+package dev.navis.api.patch;
 
-import static dev.navis.apimachinery.patch.PatchSchema.atomicList;
-import static dev.navis.apimachinery.patch.PatchSchema.mergeList;
-import static dev.navis.apimachinery.patch.PatchSchema.primitiveSet;
-import static dev.navis.apimachinery.patch.PatchSchema.struct;
+import static dev.navis.api.patch.PatchSchema.atomicList;
+import static dev.navis.api.patch.PatchSchema.mergeList;
+import static dev.navis.api.patch.PatchSchema.primitiveSet;
+import static dev.navis.api.patch.PatchSchema.struct;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.patch;
+package dev.navis.api.patch;
 
 import java.util.ArrayList;
 import java.util.List;

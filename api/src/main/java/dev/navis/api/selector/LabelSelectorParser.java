@@ -1,7 +1,7 @@
-package dev.navis.apimachinery.selector;
+package dev.navis.api.selector;
 
-import dev.navis.apimachinery.selector.Requirement.Operator;
-import dev.navis.apimachinery.validation.NameValidation;
+import dev.navis.api.selector.Requirement.Operator;
+import dev.navis.api.validation.NameValidation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.patch;
+package dev.navis.api.patch;
 
 import io.fabric8.zjsonpatch.JsonPatchException;
 import java.util.Set;

@@ -1,10 +1,10 @@
-package dev.navis.apimachinery.selector;
+package dev.navis.api.selector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.navis.api.ResourceStrategy;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.selector;
+package dev.navis.api.selector;
 
 /** A label or field selector that does not parse or names an unsupported field; upstream answers 400 BadRequest. */
 public class SelectorException extends IllegalArgumentException {

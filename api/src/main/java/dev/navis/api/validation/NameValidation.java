@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.validation;
+package dev.navis.api.validation;
 
 import java.util.ArrayList;
 import java.util.List;

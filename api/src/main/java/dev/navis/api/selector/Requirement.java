@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.selector;
+package dev.navis.api.selector;
 
 import java.util.List;
 import java.util.Map;

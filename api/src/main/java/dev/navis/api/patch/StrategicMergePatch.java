@@ -1,6 +1,6 @@
-package dev.navis.apimachinery.patch;
+package dev.navis.api.patch;
 
-import dev.navis.apimachinery.patch.PatchSchema.ListStrategy;
+import dev.navis.api.patch.PatchSchema.ListStrategy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -261,7 +261,7 @@ public final class StrategicMergePatch {
 
     private static int indexOf(List<JsonNode> ids, JsonNode id) {
         for (int i = 0; i < ids.size(); i++) {
-            if (dev.navis.apimachinery.json.Nodes.jsonEquals(ids.get(i), id)) {
+            if (dev.navis.api.json.Nodes.jsonEquals(ids.get(i), id)) {
                 return i;
             }
         }
@@ -270,7 +270,7 @@ public final class StrategicMergePatch {
 
     private static int indexOfKey(ArrayNode list, String key, JsonNode value) {
         for (int i = 0; i < list.size(); i++) {
-            if (dev.navis.apimachinery.json.Nodes.jsonEquals(list.get(i).get(key), value)) {
+            if (dev.navis.api.json.Nodes.jsonEquals(list.get(i).get(key), value)) {
                 return i;
             }
         }
@@ -279,7 +279,7 @@ public final class StrategicMergePatch {
 
     private static boolean contains(JsonNode list, JsonNode item) {
         for (JsonNode i : list) {
-            if (dev.navis.apimachinery.json.Nodes.jsonEquals(i, item)) {
+            if (dev.navis.api.json.Nodes.jsonEquals(i, item)) {
                 return true;
             }
         }

@@ -1,7 +1,7 @@
-package dev.navis.apimachinery.selector;
+package dev.navis.api.selector;
 
 import dev.navis.api.ResourceStrategy;
-import dev.navis.apimachinery.json.Nodes;
+import dev.navis.api.json.Nodes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
