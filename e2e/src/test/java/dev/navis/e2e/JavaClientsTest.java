@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /** The same scenario through both official Java clients: fabric8 kubernetes-client and io.kubernetes client-java. */
+@org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class JavaClientsTest {
 
     @Test
