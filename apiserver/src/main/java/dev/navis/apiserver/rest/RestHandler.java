@@ -9,6 +9,7 @@ import dev.navis.apiserver.rest.proto.ProtobufBodies;
 import dev.navis.apiserver.rest.watch.CacheWatcher;
 import dev.navis.apiserver.rest.watch.WatchCache;
 import dev.navis.apiserver.rest.watch.WatchStream;
+import dev.navis.apiserver.rest.watch.WebSocketWatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -402,12 +403,15 @@ final class RestHandler extends Handler.Abstract {
             throw new ApiException(503, "ServiceUnavailable", "the watch cache of " + def.groupResource()
                     + " is not ready yet", null);
         }
-        response.setStatus(200);
-        String contentType = switch (neg.output()) {
-            case TABLE, PARTIAL_METADATA -> neg.contentType();
-            default -> Negotiation.JSON;
-        };
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        boolean websocket = WebSocketWatch.requested(request);
+        if (!websocket) {
+            response.setStatus(200);
+            String contentType = switch (neg.output()) {
+                case TABLE, PARTIAL_METADATA -> neg.contentType();
+                default -> Negotiation.JSON;
+            };
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        }
         CacheWatcher watcher;
         try {
             if (initial && (rv.isEmpty() || (!rv.equals("0") && cache.revision() < from))) {
@@ -418,6 +422,10 @@ final class RestHandler extends Handler.Abstract {
             }
         } catch (WatchCache.TooOldException e) {
             ObjectNode status = ApiException.expired(e.getMessage()).toStatus();
+            if (websocket && upgradeToWebSocket(request, response, callback,
+                    out -> WatchStream.write(out, "ERROR", status), () -> { })) {
+                return;
+            }
             try {
                 OutputStream out = Content.Sink.asOutputStream(response);
                 WatchStream.write(out, "ERROR", status);
@@ -447,6 +455,9 @@ final class RestHandler extends Handler.Abstract {
         if (truthy(sendInitial) && bookmarks) {
             stream.withInitialEventsEnd();
         }
+        if (websocket && upgradeToWebSocket(request, response, callback, stream::run, stream::stop)) {
+            return;
+        }
         request.addFailureListener(t -> stream.stop());
         request.addIdleTimeoutListener(t -> false);
         Thread.ofVirtual().name("watch-" + def.plural()).start(() -> {
@@ -464,6 +475,16 @@ final class RestHandler extends Handler.Abstract {
                 callback.failed(e);
             }
         });
+    }
+
+    /** Serves a watch over WebSocket; false when the upgrade was refused and the request is still to answer. */
+    private static boolean upgradeToWebSocket(Request request, Response response, Callback callback,
+                                              WebSocketWatch.Body body, Runnable stop) {
+        try {
+            return WebSocketWatch.upgrade(request, response, callback, body, stop);
+        } catch (Exception e) {
+            throw new ApiException(400, "BadRequest", "cannot upgrade the watch to a WebSocket: " + e.getMessage(), null);
+        }
     }
 
     // ---------------------------------------------------------------- bodies

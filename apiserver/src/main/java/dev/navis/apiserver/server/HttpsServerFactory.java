@@ -42,6 +42,8 @@ public final class HttpsServerFactory {
         threads.setName("navis-api");
         threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("navis-api-vt"));
         Server server = new Server(threads);
+        // watches may be upgraded to WebSockets (fabric8's client asks for that); the container lives with the server
+        org.eclipse.jetty.websocket.server.ServerWebSocketContainer.ensure(server);
 
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setKeyStore(keyStore);
