@@ -16,12 +16,23 @@ public final class ObjectStorage {
     private final Store store;
     private final String base;
     private final WatchCache cache;
+    /** Events expire an hour after their last write (upstream's --event-ttl); other objects never do. */
+    private final ExpiryLeases expiry;
 
     public ObjectStorage(ResourceDefinition def, Store store, int windowCapacity, int watcherCapacity) {
         this.def = def;
         this.store = store;
         this.base = "/registry/" + def.groupResource() + "/";
         this.cache = new WatchCache(store, base, this::decode, windowCapacity, watcherCapacity);
+        this.expiry = def.group().isEmpty() && def.plural().equals("events")
+                ? new ExpiryLeases(store, EVENT_TTL_SECONDS, 60) : null;
+    }
+
+    public static final long EVENT_TTL_SECONDS = 3600;
+
+    /** The store lease for a write of an object of this resource made now: 0 unless its objects expire. */
+    public long lease() {
+        return expiry == null ? 0 : expiry.current();
     }
 
     public ResourceDefinition definition() {

@@ -276,7 +276,7 @@ public final class RestStorage {
                 return typed(obj);
             }
             try {
-                long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), 0);
+                long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), storage.lease());
                 Json.meta(obj).put("resourceVersion", Long.toString(rev));
                 return typed(obj);
             } catch (KeyExistsException e) {
@@ -572,7 +572,7 @@ public final class RestStorage {
         }
         long rev;
         try {
-            rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(obj), 0);
+            rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(obj), storage.lease());
         } catch (ConflictException e) {
             behaviour.updateFailed(obj, old);
             if (clientPrecondition) {
@@ -876,7 +876,7 @@ public final class RestStorage {
                 return new Deleted(updated, false);
             }
             try {
-                long rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(updated), 0);
+                long rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(updated), storage.lease());
                 meta.put("resourceVersion", Long.toString(rev));
                 return new Deleted(updated, false);
             } catch (ConflictException e) {

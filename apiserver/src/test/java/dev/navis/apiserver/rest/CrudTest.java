@@ -231,4 +231,25 @@ class CrudTest extends RestTestBase {
         assertThat(apply.code()).isEqualTo(200);
         assertThat(apply.json().path("data").path("a").asString()).isEqualTo("b");
     }
+
+    @Test
+    void eventsExpireThroughAStoreLeaseAndOtherObjectsDoNot() throws Exception {
+        String event = """
+                {"apiVersion":"v1","kind":"Event","metadata":{"name":"e1"},
+                 "involvedObject":{"kind":"Pod","name":"web","namespace":"default"},"reason":"Started","type":"Normal"}""";
+        assertThat(post("/api/v1/namespaces/default/events", event).code()).isEqualTo(201);
+        assertThat(post("/api/v1/namespaces/default/events", event.replace("\"e1\"", "\"e2\"")).code()).isEqualTo(201);
+        long lease = store.get("/registry/events/default/e1").lease();
+        assertThat(lease).isNotZero();
+        // a burst of events shares one lease, as upstream's lease manager does
+        assertThat(store.get("/registry/events/default/e2").lease()).isEqualTo(lease);
+        assertThat(store.leaseKeys(lease)).contains("/registry/events/default/e1", "/registry/events/default/e2");
+
+        assertThat(post("/api/v1/namespaces/default/configmaps",
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}").code()).isEqualTo(201);
+        assertThat(store.get("/registry/configmaps/default/c").lease()).isZero();
+        // when the lease ends (as after its hour), the events go with it
+        store.revokeLease(lease);
+        assertThat(get("/api/v1/namespaces/default/events/e1").code()).isEqualTo(404);
+    }
 }
