@@ -63,8 +63,23 @@ public final class ObjectStorage {
         return o;
     }
 
-    /** The bytes to store: the object without resourceVersion. */
+    /** ObjectMeta fields that upstream omits when empty (Go's omitempty), so `[]` and `{}` never show. */
+    private static final java.util.List<String> OMIT_EMPTY_META =
+            java.util.List.of("ownerReferences", "finalizers", "labels", "annotations", "managedFields");
+
+    /**
+     * The bytes to store: the object without resourceVersion. Empty metadata lists and maps are dropped from
+     * {@code object} itself first, so what is stored and what the client gets back agree.
+     */
     public static byte[] encode(ObjectNode object) {
+        if (object.get("metadata") instanceof ObjectNode meta) {
+            for (String field : OMIT_EMPTY_META) {
+                tools.jackson.databind.JsonNode v = meta.get(field);
+                if (v != null && (v.isNull() || (v.isContainer() && v.isEmpty()))) {
+                    meta.remove(field);
+                }
+            }
+        }
         ObjectNode copy = object.deepCopy();
         Json.meta(copy).remove("resourceVersion");
         return Json.bytes(copy);

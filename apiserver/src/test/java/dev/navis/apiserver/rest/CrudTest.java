@@ -252,4 +252,16 @@ class CrudTest extends RestTestBase {
         store.revokeLease(lease);
         assertThat(get("/api/v1/namespaces/default/events/e1").code()).isEqualTo(404);
     }
+
+    @Test
+    void emptyMetadataListsAreOmittedLikeUpstream() throws Exception {
+        Reply created = post("/api/v1/namespaces/default/configmaps", """
+                {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bare","labels":{},"finalizers":[],
+                 "ownerReferences":[]}}""");
+        assertThat(created.code()).isEqualTo(201);
+        assertThat(created.json().path("metadata").has("ownerReferences")).isFalse();
+        assertThat(created.json().path("metadata").has("finalizers")).isFalse();
+        assertThat(created.json().path("metadata").has("labels")).isFalse();
+        assertThat(get("/api/v1/namespaces/default/configmaps/bare").json().path("metadata").has("ownerReferences")).isFalse();
+    }
 }
