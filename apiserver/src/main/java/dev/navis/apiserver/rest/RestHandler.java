@@ -314,7 +314,7 @@ final class RestHandler extends Handler.Abstract {
 
     private void serveList(Response response, Callback callback, RestStorage rs, String ns, Fields q,
                            Negotiation neg) {
-        RestStorage.Page page = rs.list(ns, listOptions(rs.definition(), q));
+        RestStorage.Page page = rs.listReadOnly(ns, listOptions(rs.definition(), q));
         ObjectNode body = switch (neg.output()) {
             case TABLE -> Tables.table(rs.definition(), page.items(), Tables.includeObject(q.getValue("includeObject")),
                     true, listMeta(page), tableVersion(neg));
@@ -454,6 +454,9 @@ final class RestHandler extends Handler.Abstract {
                 options.bookmarkIntervalMillis(), timeoutMillis);
         if (truthy(sendInitial) && bookmarks) {
             stream.withInitialEventsEnd();
+        }
+        if (neg.output() != Negotiation.Output.TABLE && neg.output() != Negotiation.Output.PARTIAL_METADATA) {
+            stream.withSharedOutput(rs); // the full object as rs serves it: the same bytes for every such watcher
         }
         if (websocket && upgradeToWebSocket(request, response, callback, stream::run, stream::stop)) {
             return;

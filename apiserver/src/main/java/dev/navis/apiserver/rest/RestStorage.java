@@ -130,6 +130,18 @@ public final class RestStorage {
     }
 
     public Page list(String namespace, ListOptions opts) {
+        return list(namespace, opts, false);
+    }
+
+    /**
+     * A list whose items may share parts with the watch cache, for answers that are only serialised: saves a
+     * deep copy of every cached object. The items must not be modified.
+     */
+    public Page listReadOnly(String namespace, ListOptions opts) {
+        return list(namespace, opts, true);
+    }
+
+    private Page list(String namespace, ListOptions opts, boolean readOnly) {
         String rv = opts.resourceVersion();
         String match = opts.resourceVersionMatch();
         if (!match.isEmpty() && !match.equals("NotOlderThan") && !match.equals("Exact")) {
@@ -154,7 +166,7 @@ public final class RestStorage {
             List<ObjectNode> items = new ArrayList<>();
             for (ObjectNode o : snap.objects()) {
                 if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
-                    items.add(typed(o.deepCopy()));
+                    items.add(typed(readOnly ? o : o.deepCopy()));
                 }
             }
             return new Page(items, snap.revision(), "", -1);
