@@ -65,6 +65,9 @@ public final class ObjectStorage {
 
     /** The bytes to store: the object without resourceVersion. */
     public static byte[] encode(ObjectNode object) {
+        if (!object.path("metadata").has("resourceVersion")) {
+            return Json.bytes(object); // nothing to strip (a create): spare the copy
+        }
         ObjectNode copy = object.deepCopy();
         Json.meta(copy).remove("resourceVersion");
         return Json.bytes(copy);

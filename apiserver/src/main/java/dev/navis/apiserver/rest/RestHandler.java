@@ -507,8 +507,13 @@ final class RestHandler extends Handler.Abstract {
     }
 
     private static byte[] readBody(Request request) {
+        long length = request.getLength();
+        if (length > MAX_BODY) {
+            throw ApiException.tooLarge();
+        }
         try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(MAX_BODY + 1);
+            // a declared length reads into one array of that size instead of growing chunk by chunk
+            byte[] body = in.readNBytes(length >= 0 ? (int) length : MAX_BODY + 1);
             if (body.length > MAX_BODY) {
                 throw ApiException.tooLarge();
             }
