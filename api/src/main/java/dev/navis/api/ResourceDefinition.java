@@ -22,6 +22,16 @@ public record ResourceDefinition(String group, String version, String kind, Stri
                                  boolean namespaced, List<String> shortNames, List<String> categories,
                                  Set<String> subresources, ResourceStrategy strategy) {
 
+    /**
+     * Hashes the identifying names only: definitions are map keys on every request, and the record's own
+     * hashCode would hash its lists and strategy each time. Equal definitions still hash equally.
+     */
+    @Override
+    public int hashCode() {
+        return (java.util.Objects.hashCode(group) * 31 + java.util.Objects.hashCode(version)) * 31
+                + java.util.Objects.hashCode(plural);
+    }
+
     /** "v1" for the core group, otherwise "group/version": the apiVersion field of the objects. */
     public String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;

@@ -101,6 +101,9 @@ public final class LabelSelector {
 
     /** Matches the metadata.labels of an object. */
     public boolean matchesObject(JsonNode object) {
+        if (nothing || requirements.isEmpty()) {
+            return !nothing; // no need to collect the labels (watch fan-out calls this per watcher and event)
+        }
         return matches(Nodes.stringMap(object, "metadata", "labels"));
     }
 

@@ -80,6 +80,9 @@ public final class ObjectStorage {
                 }
             }
         }
+        if (!object.path("metadata").has("resourceVersion")) {
+            return Json.bytes(object); // nothing to strip (a create): spare the copy
+        }
         ObjectNode copy = object.deepCopy();
         Json.meta(copy).remove("resourceVersion");
         return Json.bytes(copy);

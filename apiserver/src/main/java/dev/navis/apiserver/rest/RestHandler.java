@@ -314,7 +314,7 @@ final class RestHandler extends Handler.Abstract {
 
     private void serveList(Response response, Callback callback, RestStorage rs, String ns, Fields q,
                            Negotiation neg) {
-        RestStorage.Page page = rs.list(ns, listOptions(rs.definition(), q));
+        RestStorage.Page page = rs.listReadOnly(ns, listOptions(rs.definition(), q));
         ObjectNode body = switch (neg.output()) {
             case TABLE -> Tables.table(rs.definition(), page.items(), Tables.includeObject(q.getValue("includeObject")),
                     true, listMeta(page), tableVersion(neg));
@@ -455,6 +455,9 @@ final class RestHandler extends Handler.Abstract {
         if (truthy(sendInitial) && bookmarks) {
             stream.withInitialEventsEnd();
         }
+        if (neg.output() != Negotiation.Output.TABLE && neg.output() != Negotiation.Output.PARTIAL_METADATA) {
+            stream.withSharedOutput(rs); // the full object as rs serves it: the same bytes for every such watcher
+        }
         if (websocket && upgradeToWebSocket(request, response, callback, stream::run, stream::stop)) {
             return;
         }
@@ -504,8 +507,13 @@ final class RestHandler extends Handler.Abstract {
     }
 
     private static byte[] readBody(Request request) {
+        long length = request.getLength();
+        if (length > MAX_BODY) {
+            throw ApiException.tooLarge();
+        }
         try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(MAX_BODY + 1);
+            // a declared length reads into one array of that size instead of growing chunk by chunk
+            byte[] body = in.readNBytes(length >= 0 ? (int) length : MAX_BODY + 1);
             if (body.length > MAX_BODY) {
                 throw ApiException.tooLarge();
             }

@@ -89,13 +89,39 @@ public final class RestStorage {
             ObjectNode cached = cache.get(storage.key(namespace, name));
             o = cached == null ? null : cached.deepCopy();
         } else {
-            KeyValue kv = store.get(storage.key(namespace, name));
-            o = kv == null ? null : storage.decode(kv);
+            String key = storage.key(namespace, name);
+            KeyValue kv = store.get(key);
+            o = kv == null ? null : decodeVia(cache, key, kv);
         }
         if (o == null) {
             throw ApiException.notFound(def, name);
         }
         return typed(o);
+    }
+
+    /**
+     * The object stored at {@code kv}: a copy of the watch cache's object when the cache holds that very
+     * version (copying a tree is cheaper than parsing it), else decoded from the stored bytes.
+     */
+    private ObjectNode decodeVia(WatchCache cache, String key, KeyValue kv) {
+        ObjectNode cached = cachedVersion(cache, key, kv);
+        return cached != null ? cached.deepCopy() : storage.decode(kv);
+    }
+
+    /** Like {@link #decodeVia} but may return the cache's own object, which must not be modified. */
+    private ObjectNode cachedOrDecoded(WatchCache cache, KeyValue kv) {
+        ObjectNode cached = cachedVersion(cache, kv.key(), kv);
+        return cached != null ? cached : storage.decode(kv);
+    }
+
+    /** The watch cache's object at {@code key} when it is the version stored at {@code kv}, else null. */
+    private static ObjectNode cachedVersion(WatchCache cache, String key, KeyValue kv) {
+        ObjectNode cached = cache.ready() ? cache.get(key) : null;
+        if (cached != null && Long.toString(kv.modRevision()).equals(
+                Json.text(cached.path("metadata"), "resourceVersion"))) {
+            return cached;
+        }
+        return null;
     }
 
     /**
@@ -130,6 +156,20 @@ public final class RestStorage {
     }
 
     public Page list(String namespace, ListOptions opts) {
+        return list(namespace, opts, false);
+    }
+
+    /**
+     * A list whose items may share parts with the watch cache, for answers that are only serialised: saves a
+     * deep copy of every cached object. The items must not be modified.
+     */
+    public Page listReadOnly(String namespace, ListOptions opts) {
+        return list(namespace, opts, true);
+    }
+
+    private Page list(String namespace, ListOptions opts, boolean shared) {
+        // a version converter rewrites the object it is given: only the identity can work on shared objects
+        boolean readOnly = shared && converter == VersionConverter.IDENTITY;
         String rv = opts.resourceVersion();
         String match = opts.resourceVersionMatch();
         if (!match.isEmpty() && !match.equals("NotOlderThan") && !match.equals("Exact")) {
@@ -154,7 +194,7 @@ public final class RestStorage {
             List<ObjectNode> items = new ArrayList<>();
             for (ObjectNode o : snap.objects()) {
                 if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
-                    items.add(typed(o.deepCopy()));
+                    items.add(typed(readOnly ? o : o.deepCopy()));
                 }
             }
             return new Page(items, snap.revision(), "", -1);
@@ -168,10 +208,12 @@ public final class RestStorage {
         } else if (match.equals("Exact")) {
             revision = requested;
         }
-        return readPages(prefix, from, revision, opts, !opts.continueToken().isEmpty());
+        return readPages(prefix, from, revision, opts, !opts.continueToken().isEmpty(), readOnly);
     }
 
-    private Page readPages(String prefix, String from, long revision, ListOptions opts, boolean continuing) {
+    private Page readPages(String prefix, String from, long revision, ListOptions opts, boolean continuing,
+                           boolean readOnly) {
+        WatchCache cache = storage.cache();
         String end = Store.prefixEnd(prefix);
         List<ObjectNode> items = new ArrayList<>();
         long limit = opts.limit();
@@ -183,7 +225,7 @@ public final class RestStorage {
                 rev = r.revision();
                 String last = null;
                 for (KeyValue kv : r.kvs()) {
-                    ObjectNode o = storage.decode(kv);
+                    ObjectNode o = readOnly ? cachedOrDecoded(cache, kv) : storage.decode(kv);
                     if (opts.filter().matches(o)) {
                         items.add(typed(o));
                     }

@@ -67,6 +67,8 @@ public final class HttpsServerFactory {
         HttpConnectionFactory http11 = new HttpConnectionFactory(http);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
         h2.setStreamIdleTimeout(IDLE_TIMEOUT.toMillis());
+        // like kube-apiserver's --http2-max-streams-per-connection default: many watches share one connection
+        h2.setMaxConcurrentStreams(1000);
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http11.getProtocol());
         SslConnectionFactory ssl = new SslConnectionFactory(tls, alpn.getProtocol());

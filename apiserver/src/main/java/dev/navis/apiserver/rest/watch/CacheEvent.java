@@ -1,16 +1,76 @@
 package dev.navis.apiserver.rest.watch;
 
+import java.util.function.Supplier;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One change of one object as the watch cache saw it. Objects carry their resourceVersion and must not be
- * modified (they are shared by every watcher).
- *
- * @param type      ADDED, MODIFIED or DELETED
- * @param object    the object after the change (for DELETED: the last state, with the delete's revision)
- * @param prev      the object before the change, or null for ADDED
- * @param revision  the store revision of the change
+ * modified (they are shared by every watcher). The event also keeps the encoded watch lines its watchers
+ * asked for, so that watchers with the same output share one encoding instead of encoding per watcher.
  */
-public record CacheEvent(Type type, ObjectNode object, ObjectNode prev, long revision) {
+public final class CacheEvent {
     public enum Type { ADDED, MODIFIED, DELETED, BOOKMARK, ERROR }
+
+    private final Type type;
+    private final ObjectNode object;
+    private final ObjectNode prev;
+    private final long revision;
+    /** Encoded lines as key, bytes, key, bytes...; few watch outputs exist, so a list beats a map. */
+    private Object[] encodings;
+
+    /**
+     * @param type     ADDED, MODIFIED or DELETED
+     * @param object   the object after the change (for DELETED: the last state, with the delete's revision)
+     * @param prev     the object before the change, or null for ADDED
+     * @param revision the store revision of the change
+     */
+    public CacheEvent(Type type, ObjectNode object, ObjectNode prev, long revision) {
+        this.type = type;
+        this.object = object;
+        this.prev = prev;
+        this.revision = revision;
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public ObjectNode object() {
+        return object;
+    }
+
+    public ObjectNode prev() {
+        return prev;
+    }
+
+    public long revision() {
+        return revision;
+    }
+
+    /**
+     * The encoding of this event for the output {@code key} (equal keys must mean equal bytes), computed by
+     * the first watcher that asks and shared with the others.
+     */
+    public byte[] encoded(Object key, Supplier<byte[]> encode) {
+        synchronized (this) {
+            if (encodings != null) {
+                for (int i = 0; i < encodings.length; i += 2) {
+                    if (encodings[i].equals(key)) {
+                        return (byte[]) encodings[i + 1];
+                    }
+                }
+            }
+            byte[] bytes = encode.get();
+            Object[] grown = encodings == null ? new Object[2] : java.util.Arrays.copyOf(encodings, encodings.length + 2);
+            grown[grown.length - 2] = key;
+            grown[grown.length - 1] = bytes;
+            encodings = grown;
+            return bytes;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CacheEvent[type=" + type + ", revision=" + revision + "]";
+    }
 }

@@ -51,6 +51,21 @@ public final class WatchStream {
     }
 
     private boolean initialEventsEnd;
+    /** Identifies the renderer's output when it is the same for every watcher using it, else null. */
+    private Object sharedOutput;
+
+    /**
+     * Declares that the renderer's output depends on the object only (not on the watcher), identified by
+     * {@code key}: the encoded events are then shared with every other watcher of the same key.
+     */
+    public WatchStream withSharedOutput(Object key) {
+        this.sharedOutput = key;
+        return this;
+    }
+
+    /** What an encoded event line is shared under: the output and the event type the watcher sends. */
+    private record SharedLine(Object output, String type) {
+    }
 
     /** Asks for the initial-events-end bookmark of sendInitialEvents=true after the initial events. */
     public WatchStream withInitialEventsEnd() {
@@ -121,7 +136,14 @@ public final class WatchStream {
                         }
                     }
                     if (type != null) {
-                        write(out, type, renderer.apply(obj.deepCopy(), first));
+                        if (sharedOutput != null && obj == e.object()) {
+                            String t = type;
+                            ObjectNode o = obj;
+                            writeLine(out, e.encoded(new SharedLine(sharedOutput, t),
+                                    () -> line(t, renderer.apply(o.deepCopy(), false))));
+                        } else {
+                            write(out, type, renderer.apply(obj.deepCopy(), first));
+                        }
                         first = false;
                     }
                     processed++;
@@ -144,14 +166,23 @@ public final class WatchStream {
     }
 
     public static void write(OutputStream out, String type, ObjectNode object) throws IOException {
+        writeLine(out, line(type, object));
+    }
+
+    private static void writeLine(OutputStream out, byte[] line) throws IOException {
+        out.write(line);
+        out.flush();
+    }
+
+    /** One event as a JSON line, newline included. */
+    private static byte[] line(String type, ObjectNode object) {
         ObjectNode ev = Json.object();
         ev.put("type", type);
         ev.set("object", object);
-        byte[] line = Json.bytes(ev);
-        byte[] buf = new byte[line.length + 1];
-        System.arraycopy(line, 0, buf, 0, line.length);
-        buf[line.length] = '\n';
-        out.write(buf);
-        out.flush();
+        byte[] json = Json.bytes(ev);
+        byte[] buf = new byte[json.length + 1];
+        System.arraycopy(json, 0, buf, 0, json.length);
+        buf[json.length] = '\n';
+        return buf;
     }
 }
