@@ -1,6 +1,7 @@
 package dev.navis.controllers;
 
 import dev.navis.controllers.garbagecollector.GarbageCollector;
+import dev.navis.controllers.replicaset.ReplicaSetController;
 import java.util.List;
 
 /** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
@@ -11,6 +12,8 @@ public final class KnownControllers {
 
     public static List<ControllerRegistration> all() {
         return List.of(
-                new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new));
+                new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new),
+                new ControllerRegistration("replicaset", ReplicaSetController.DEFAULT_WORKERS,
+                        ReplicaSetController::new));
     }
 }
