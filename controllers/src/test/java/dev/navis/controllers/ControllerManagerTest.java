@@ -72,6 +72,32 @@ class ControllerManagerTest {
         }
     }
 
+    @Test
+    void knownControllersKeepReplicaSetsScaled() throws Exception {
+        try (ControllerManager manager = new ControllerManager(api, KnownControllers.all(),
+                LeaderElectionConfig.defaults("kube-system", "kube-controller-manager", "me"))) {
+            manager.start();
+            await().atMost(Duration.ofSeconds(20)).until(manager::isRunning);
+            api.replicaSets().namespace("default").create(new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
+                    .withNewMetadata().withName("web").endMetadata()
+                    .withNewSpec().withReplicas(3)
+                    .withNewSelector().addToMatchLabels("app", "web").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+                    .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec()
+                    .endTemplate().endSpec().build());
+            await().atMost(Duration.ofSeconds(20)).until(() -> pods() == 3
+                    && Integer.valueOf(3).equals(api.replicaSets().namespace("default").get("web").getStatus().getReplicas()));
+
+            api.replicaSets().namespace("default").patch("web", dev.navis.client.PatchType.MERGE, "{\"spec\":{\"replicas\":1}}");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> pods() == 1);
+        }
+    }
+
+    private int pods() {
+        return api.pods().namespace("default").list().items().size();
+    }
+
     private boolean exists(String name) {
         try {
             api.configMaps().namespace("default").get(name);

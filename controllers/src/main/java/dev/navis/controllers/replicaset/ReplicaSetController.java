@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -243,6 +244,7 @@ public final class ReplicaSetController implements Controller {
                 active.add(p);
             }
         }
+        active.sort(Comparator.comparing((Pod p) -> p.getMetadata().getName())); // stable order: readable logs, tests
         List<Pod> owned = claimPods(rs, selector, active);
 
         RuntimeException manageError = null;
