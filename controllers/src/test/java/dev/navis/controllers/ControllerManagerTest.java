@@ -85,13 +85,17 @@ class ControllerManagerTest {
                     .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
                     .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec()
                     .endTemplate().endSpec().build());
-            await().atMost(Duration.ofSeconds(20)).until(() -> pods() == 3
-                    && Integer.valueOf(3).equals(api.replicaSets().namespace("default").get("web").getStatus().getReplicas()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> pods() == 3 && statusReplicas() == 3);
 
             api.replicaSets().namespace("default").patch("web", dev.navis.client.PatchType.MERGE, "{\"spec\":{\"replicas\":1}}");
 
             await().atMost(Duration.ofSeconds(20)).until(() -> pods() == 1);
         }
+    }
+
+    private int statusReplicas() {
+        var status = api.replicaSets().namespace("default").get("web").getStatus();
+        return status == null || status.getReplicas() == null ? -1 : status.getReplicas();
     }
 
     private int pods() {
