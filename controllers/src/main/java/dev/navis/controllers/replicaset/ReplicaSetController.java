@@ -255,7 +255,8 @@ public final class ReplicaSetController implements Controller {
                 manageError = e;
             }
         }
-        ReplicaSetStatus wanted = ReplicaSetStatusCalculator.calculate(rs, owned, clock.now());
+        ReplicaSetStatus wanted = ReplicaSetStatusCalculator.calculate(rs, owned, clock.now(), manageError,
+                owned.size() < replicas(rs));
         ReplicaSet updated = rs;
         if (!ReplicaSetStatusCalculator.same(rs.getStatus(), wanted)) {
             ReplicaSet copy = Json.deepCopy(rs);

@@ -99,6 +99,12 @@ class ReplicaSetControllerTest {
         assertThat(actions().stream().filter(a -> a.startsWith("create pods"))).hasSize(7);
         assertThat(actions()).last().isEqualTo("update replicasets/status default/web");
         assertThat(api.pods().namespace(NS).list().items()).hasSize(6);
+        assertThat(api.replicaSets().namespace(NS).get("web").getStatus().getConditions()).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.getType()).isEqualTo("ReplicaFailure");
+                    assertThat(c.getReason()).isEqualTo("FailedCreate");
+                    assertThat(c.getMessage()).contains("exceeded quota");
+                });
         // only the 6 successful creates are awaited
         for (int i = 0; i < 5; i++) {
             controller.expectations.creationObserved(KEY);
@@ -106,6 +112,30 @@ class ReplicaSetControllerTest {
         assertThat(controller.expectations.satisfied(KEY)).isFalse();
         controller.expectations.creationObserved(KEY);
         assertThat(controller.expectations.satisfied(KEY)).isTrue();
+    }
+
+    @Test
+    void replicaFailureConditionIsClearedBySuccessfulSync() {
+        observeRs(replicaSet(1));
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+        api.prependReactor("create", "pods", a -> {
+            if (refuse.get()) {
+                throw new ApiException(forbidden());
+            }
+            return null;
+        });
+        assertThatThrownBy(() -> controller.sync(KEY)).isInstanceOf(ApiException.class);
+        refreshRsCache();
+        assertThat(replicaSets("web").getStatus().getConditions()).extracting(c -> c.getType())
+                .containsExactly("ReplicaFailure");
+        refuse.set(false);
+        api.clearActions();
+
+        controller.sync(KEY);
+
+        assertThat(actions()).as("a failed create is not awaited: try again at once")
+                .containsExactly("create pods default/", "update replicasets/status default/web");
+        assertThat(replicaSets("web").getStatus().getConditions()).isNullOrEmpty();
     }
 
     @Test
