@@ -1,5 +1,6 @@
 package dev.navis.controllers;
 
+import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import java.util.List;
 
@@ -11,6 +12,7 @@ public final class KnownControllers {
 
     public static List<ControllerRegistration> all() {
         return List.of(
-                new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new));
+                new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new),
+                new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new));
     }
 }
