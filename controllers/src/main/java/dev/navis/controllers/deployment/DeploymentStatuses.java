@@ -71,7 +71,7 @@ final class DeploymentStatuses {
         int desired = DeploymentController.desiredReplicas(d);
         return s.getUpdatedReplicas() == desired && s.getReplicas() == desired
                 && s.getAvailableReplicas() == desired
-                && s.getObservedGeneration() >= d.getMetadata().getGeneration();
+                && generation(s.getObservedGeneration()) >= generation(d.getMetadata().getGeneration());
     }
 
     /** Upstream's DeploymentProgressing: more updated, fewer old, more ready or more available pods. */
@@ -132,6 +132,10 @@ final class DeploymentStatuses {
                 && java.util.Objects.equals(a.getCollisionCount(), b.getCollisionCount())
                 && dev.navis.client.Json.tree(a.getConditions() == null ? List.of() : a.getConditions())
                         .equals(dev.navis.client.Json.tree(b.getConditions() == null ? List.of() : b.getConditions()));
+    }
+
+    private static long generation(Long value) {
+        return value == null ? 0 : value;
     }
 
     private static int zero(Integer value) {
