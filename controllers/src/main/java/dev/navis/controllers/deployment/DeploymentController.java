@@ -335,6 +335,21 @@ public final class DeploymentController implements Controller {
          * revision raised above every old one.
          */
         private boolean ensureNewReplicaSet() {
+            boolean created = findOrCreateNewReplicaSet();
+            String revision = Long.toString(ReplicaSets.revision(newRs));
+            Map<String, String> annotations = d.getMetadata().getAnnotations();
+            if (annotations == null || !revision.equals(annotations.get(ReplicaSets.REVISION))) {
+                // Upstream sends this annotation with its status update; a metadata-only merge patch does not
+                // depend on the status strategy keeping annotations, and bumps no generation.
+                Deployment patched = client.deployments().namespace(ns).patch(d.getMetadata().getName(),
+                        PatchType.MERGE, "{\"metadata\":{\"annotations\":{\"" + ReplicaSets.REVISION + "\":\""
+                                + revision + "\"}}}");
+                d.setMetadata(patched.getMetadata());
+            }
+            return created;
+        }
+
+        private boolean findOrCreateNewReplicaSet() {
             long revision = ReplicaSets.maxRevision(oldRss) + 1;
             if (newRs != null) {
                 if (ReplicaSets.revision(newRs) < revision || !sameMinReady(newRs)) {

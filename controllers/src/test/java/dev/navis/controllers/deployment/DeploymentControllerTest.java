@@ -67,44 +67,44 @@ class DeploymentControllerTest {
         String newV2 = "web-" + PodTemplateHash.of(v2, null);
         return Stream.of(
                 new Scenario("new deployment creates its ReplicaSet",
-                        deployment(3, v1, d -> d), List.of(),
+                        atRevision(deployment(3, v1, d -> d), "1"), List.of(),
                         List.of("create replicasets default/web-" + PodTemplateHash.of(v1, null),
                                 "update deployments/status default/web")),
                 new Scenario("template change: new RS within maxSurge, old RS down within maxUnavailable",
-                        deployment(10, v2, d -> d), List.of(rs("web-old", v1, 1, 10, 10, true)),
+                        atRevision(deployment(10, v2, d -> d), "2"), List.of(rs("web-old", v1, 1, 10, 10, true)),
                         List.of("create replicasets default/" + newV2, "update replicasets default/web-old",
                                 "update deployments/status default/web")),
                 new Scenario("rolling: new RS not available yet, old cannot go below minAvailable",
-                        deployment(10, v2, d -> d),
+                        atRevision(deployment(10, v2, d -> d), "2"),
                         List.of(rs("web-old", v1, 1, 8, 8, true), rs(newV2, v2, 2, 5, 0, true)),
                         List.of("update deployments/status default/web")),
                 new Scenario("rolling: unavailable old replicas are removed first",
-                        deployment(4, v2, d -> d),
+                        atRevision(deployment(4, v2, d -> d), "2"),
                         List.of(rs("web-old", v1, 1, 4, 2, true), rs(newV2, v2, 2, 1, 1, true)),
                         List.of("update replicasets default/web-old", "update deployments/status default/web")),
                 new Scenario("recreate: old ReplicaSets go to 0 first, nothing is created",
-                        deployment(3, v2, Recreate()), List.of(rs("web-old", v1, 1, 3, 3, true)),
+                        atRevision(deployment(3, v2, Recreate()), "1"), List.of(rs("web-old", v1, 1, 3, 3, true)),
                         List.of("update replicasets default/web-old", "update deployments/status default/web")),
                 new Scenario("recreate: waits while old pods still exist",
-                        deployment(3, v2, Recreate()), List.of(withStatusReplicas(rs("web-old", v1, 1, 0, 0, true), 2)),
+                        atRevision(deployment(3, v2, Recreate()), "1"), List.of(withStatusReplicas(rs("web-old", v1, 1, 0, 0, true), 2)),
                         List.of("update deployments/status default/web")),
                 new Scenario("recreate: old pods gone, the new ReplicaSet is created at full size",
-                        deployment(3, v2, Recreate()), List.of(rs("web-old", v1, 1, 0, 0, true)),
+                        atRevision(deployment(3, v2, Recreate()), "2"), List.of(rs("web-old", v1, 1, 0, 0, true)),
                         List.of("create replicasets default/" + newV2, "update deployments/status default/web")),
                 new Scenario("paused: no rollout, only status",
-                        deployment(3, v2, d -> d.editSpec().withPaused(true).endSpec()),
+                        atRevision(deployment(3, v2, d -> d.editSpec().withPaused(true).endSpec()), "1"),
                         List.of(rs("web-old", v1, 1, 3, 3, true)),
                         List.of("update deployments/status default/web")),
                 new Scenario("complete rollout deletes old ReplicaSets beyond revisionHistoryLimit",
-                        deployment(2, v2, d -> d.editSpec().withRevisionHistoryLimit(1).endSpec()),
+                        atRevision(deployment(2, v2, d -> d.editSpec().withRevisionHistoryLimit(1).endSpec()), "3"),
                         List.of(rs("web-r1", template("v0"), 1, 0, 0, true), rs("web-old", v1, 2, 0, 0, true),
                                 rs(newV2, v2, 3, 2, 2, true)),
                         List.of("delete replicasets default/web-r1", "update deployments/status default/web")),
                 new Scenario("orphan ReplicaSet matching the selector is adopted",
-                        deployment(2, v2, d -> d), List.of(rs(newV2, v2, 1, 2, 2, false)),
+                        atRevision(deployment(2, v2, d -> d), "1"), List.of(rs(newV2, v2, 1, 2, 2, false)),
                         List.of("patch replicasets default/" + newV2, "update deployments/status default/web")),
                 new Scenario("owned ReplicaSet that no longer matches is released",
-                        deployment(2, v2, d -> d),
+                        atRevision(deployment(2, v2, d -> d), "1"),
                         List.of(rs(newV2, v2, 1, 2, 2, true),
                                 new ReplicaSetBuilder(rs("web-other", v1, 1, 0, 0, true)).editMetadata()
                                         .withLabels(Map.of("app", "other")).endMetadata().build()),
@@ -148,6 +148,8 @@ class DeploymentControllerTest {
             assertThat(ref.getController()).isTrue();
             assertThat(ref.getBlockOwnerDeletion()).isTrue();
         });
+        assertThat(sent("patch", "deployments")).singleElement().satisfies(a -> assertThat(a.patch())
+                .isEqualTo("{\"metadata\":{\"annotations\":{\"deployment.kubernetes.io/revision\":\"1\"}}}"));
         DeploymentStatus status = statusSent();
         assertThat(status.getObservedGeneration()).isEqualTo(1L);
         assertThat(condition(status, "Progressing").getReason()).isEqualTo("NewReplicaSetCreated");
@@ -189,7 +191,8 @@ class DeploymentControllerTest {
                 rs(name, v2, 2, 0, 0, true)));
         controller.sync(NS + "/web");
 
-        assertThat(actions()).containsExactly("update replicasets default/" + name, "update deployments/status default/web");
+        assertThat(actions()).containsExactly("patch deployments default/web", "update replicasets default/" + name,
+                "update deployments/status default/web");
         assertThat(((ReplicaSet) sent("update", "replicasets").get(0).object()).getSpec().getReplicas()).isEqualTo(3);
     }
 
@@ -339,6 +342,12 @@ class DeploymentControllerTest {
                     .withUid(UID).withController(true).withBlockOwnerDeletion(true).endOwnerReference().endMetadata();
         }
         return b.build();
+    }
+
+    /** The Deployment already carries its new ReplicaSet's revision, so scenarios list only the rollout's calls. */
+    private static Deployment atRevision(Deployment d, String revision) {
+        d.getMetadata().setAnnotations(Map.of("deployment.kubernetes.io/revision", revision));
+        return d;
     }
 
     private static ReplicaSet withStatusReplicas(ReplicaSet rs, int replicas) {
