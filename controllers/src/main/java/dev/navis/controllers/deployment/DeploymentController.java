@@ -20,9 +20,11 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -574,6 +576,18 @@ public final class DeploymentController implements Controller {
                 DeploymentStatuses.progress(d, status, newRs, now);
             }
             writeStatus(d, status);
+            requeueUntilDeadline(status, now);
+        }
+
+        /** Upstream's requeueStuckDeployment: look again when a stalled rollout would pass its deadline. */
+        private void requeueUntilDeadline(DeploymentStatus status, Instant now) {
+            Instant deadline = DeploymentStatuses.progressDeadline(d, status);
+            DeploymentCondition progressing = DeploymentStatuses.find(status, DeploymentStatuses.PROGRESSING);
+            if (deadline == null || DeploymentStatuses.complete(d, status) || !"True".equals(progressing.getStatus())) {
+                return;
+            }
+            Duration after = Duration.between(now, deadline).plusSeconds(1);
+            queue.addAfter(Keys.of(d), after.isNegative() ? Duration.ZERO : after);
         }
 
         private static Map<String, String> annotations(ReplicaSet rs) {

@@ -21,6 +21,7 @@ final class DeploymentStatuses {
     static final String NEW_RS_AVAILABLE = "NewReplicaSetAvailable";
     static final String RS_UPDATED = "ReplicaSetUpdated";
     static final String NEW_RS_CREATED = "NewReplicaSetCreated";
+    static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
 
     private DeploymentStatuses() {
     }
@@ -63,7 +64,34 @@ final class DeploymentStatuses {
                     "ReplicaSet \"" + newRs.getMetadata().getName() + "\" is progressing.", now);
             c.setLastTransitionTime(since);
             status.getConditions().add(c);
+        } else if (newRs != null && timedOut(d, status, now)) {
+            set(status, PROGRESSING, "False", PROGRESS_DEADLINE_EXCEEDED,
+                    "ReplicaSet \"" + newRs.getMetadata().getName() + "\" has timed out progressing.", now);
         }
+    }
+
+    /**
+     * Upstream's DeploymentTimedOut: no progress for progressDeadlineSeconds since the Progressing
+     * condition's lastUpdateTime. No deadline (unset) never times out.
+     */
+    static boolean timedOut(Deployment d, DeploymentStatus status, Instant now) {
+        Instant deadline = progressDeadline(d, status);
+        if (deadline == null) {
+            return false;
+        }
+        DeploymentCondition c = find(status, PROGRESSING);
+        return PROGRESS_DEADLINE_EXCEEDED.equals(c.getReason()) || deadline.isBefore(now);
+    }
+
+    /** When the rollout times out unless it progresses; null without a deadline or a Progressing condition. */
+    static Instant progressDeadline(Deployment d, DeploymentStatus status) {
+        Integer seconds = d.getSpec().getProgressDeadlineSeconds();
+        DeploymentCondition c = find(status, PROGRESSING);
+        if (seconds == null || seconds == Integer.MAX_VALUE || c == null || c.getLastUpdateTime() == null
+                || NEW_RS_AVAILABLE.equals(c.getReason())) {
+            return null;
+        }
+        return Instant.parse(c.getLastUpdateTime()).plusSeconds(seconds);
     }
 
     /** Upstream's DeploymentComplete. */

@@ -234,6 +234,43 @@ class DeploymentControllerTest {
     }
 
     @Test
+    void stalledRolloutPastProgressDeadlineIsMarkedExceeded() {
+        PodTemplateSpec v2 = template("v2");
+        String name = "web-" + PodTemplateHash.of(v2, null);
+        String longAgo = clock.now().minusSeconds(120).toString();
+        Deployment d = atRevision(deployment(2, v2, b -> b.editSpec().withProgressDeadlineSeconds(60).endSpec()
+                .withNewStatus().withObservedGeneration(1L).withReplicas(2).withUpdatedReplicas(2)
+                .withReadyReplicas(0).withAvailableReplicas(0).withUnavailableReplicas(2)
+                .addNewCondition().withType("Progressing").withStatus("True").withReason("ReplicaSetUpdated")
+                .withLastUpdateTime(longAgo).withLastTransitionTime(longAgo).endCondition().endStatus()), "1");
+        seed(d, List.of(rs(name, v2, 1, 2, 0, true)));
+        controller.sync(NS + "/web");
+
+        assertThat(actions()).containsExactly("update deployments/status default/web");
+        assertThat(condition(statusSent(), "Progressing")).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo("ProgressDeadlineExceeded");
+            assertThat(c.getMessage()).isEqualTo("ReplicaSet \"" + name + "\" has timed out progressing.");
+        });
+    }
+
+    @Test
+    void stalledRolloutWithinProgressDeadlineKeepsProgressing() {
+        PodTemplateSpec v2 = template("v2");
+        String name = "web-" + PodTemplateHash.of(v2, null);
+        String recently = clock.now().minusSeconds(10).toString();
+        Deployment d = atRevision(deployment(2, v2, b -> b.editSpec().withProgressDeadlineSeconds(60).endSpec()
+                .withNewStatus().withObservedGeneration(1L).withReplicas(2).withUpdatedReplicas(2)
+                .withReadyReplicas(0).withAvailableReplicas(0).withUnavailableReplicas(2)
+                .addNewCondition().withType("Progressing").withStatus("True").withReason("ReplicaSetUpdated")
+                .withLastUpdateTime(recently).withLastTransitionTime(recently).endCondition().endStatus()), "1");
+        seed(d, List.of(rs(name, v2, 1, 2, 0, true)));
+        controller.sync(NS + "/web");
+
+        assertThat(condition(statusSent(), "Progressing").getReason()).isEqualTo("ReplicaSetUpdated");
+    }
+
+    @Test
     void unchangedStatusIsNotWritten() {
         PodTemplateSpec v2 = template("v2");
         String name = "web-" + PodTemplateHash.of(v2, null);
