@@ -156,12 +156,18 @@ public final class DeploymentController implements Controller {
             return; // upstream: an empty selector would select all pods; the API server refuses it anyway
         }
         List<ReplicaSet> owned = claimReplicaSets(d);
-        if (d.getMetadata().getDeletionTimestamp() != null || Boolean.TRUE.equals(d.getSpec().getPaused())) {
+        if (d.getMetadata().getDeletionTimestamp() != null) {
             syncStatusOnly(d, owned);
+            return;
+        }
+        Rollout rollout = new Rollout(d, owned);
+        boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
+        if (paused || rollout.isScalingEvent()) {
+            rollout.scaleOnly(paused);
         } else if (isRollingUpdate(d)) {
-            new Rollout(d, owned).rolling();
+            rollout.rolling();
         } else {
-            new Rollout(d, owned).recreate();
+            rollout.recreate();
         }
     }
 
@@ -283,6 +289,125 @@ public final class DeploymentController implements Controller {
             return all;
         }
 
+        /** Upstream's isScalingEvent: an active ReplicaSet was sized for a different spec.replicas. */
+        boolean isScalingEvent() {
+            for (ReplicaSet rs : active(all())) {
+                Map<String, String> annotations = rs.getMetadata().getAnnotations();
+                String value = annotations == null ? null : annotations.get(ReplicaSets.DESIRED_REPLICAS);
+                if (value != null && !value.equals(Integer.toString(desired))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Upstream's sync: no rollout, only a resize (proportional across active ReplicaSets mid-rollout),
+         * history cleanup when paused, and the status without a Progressing change.
+         */
+        void scaleOnly(boolean paused) {
+            scale();
+            if (paused) {
+                cleanup();
+            }
+            writeStatus(d, DeploymentStatuses.calculate(d, all(), newRs, clock.now()));
+        }
+
+        /** Upstream's scale: resize the only active ReplicaSet, or spread the difference proportionally. */
+        private void scale() {
+            List<ReplicaSet> active = active(all());
+            if (active.size() <= 1) {
+                ReplicaSet only = active.isEmpty() ? (newRs != null ? newRs : newestOld()) : active.get(0);
+                if (only != null && ReplicaSets.specReplicas(only) != desired) {
+                    replace(only, scaleTo(only, desired));
+                }
+                return;
+            }
+            if (saturated()) {
+                for (ReplicaSet rs : new ArrayList<>(oldRss)) {
+                    if (ReplicaSets.specReplicas(rs) != 0) {
+                        replace(rs, scaleTo(rs, 0));
+                    }
+                }
+                return;
+            }
+            if (!isRollingUpdate(d)) {
+                return;
+            }
+            int allowed = desired > 0 ? desired + bounds.maxSurge() : 0;
+            int toAdd = allowed - ReplicaSets.sumSpec(active);
+            if (toAdd == 0) {
+                return;
+            }
+            // Larger first; ties go to the newer when adding, to the older when removing.
+            java.util.Comparator<ReplicaSet> bySize = java.util.Comparator.comparingInt(ReplicaSets::specReplicas).reversed();
+            active.sort(toAdd > 0 ? bySize.thenComparing(ReplicaSets.BY_CREATION.reversed())
+                    : bySize.thenComparing(ReplicaSets.BY_CREATION));
+            Map<ReplicaSet, Integer> sizes = new LinkedHashMap<>();
+            int added = 0;
+            for (ReplicaSet rs : active) {
+                int proportion = proportion(rs, toAdd, added);
+                sizes.put(rs, ReplicaSets.specReplicas(rs) + proportion);
+                added += proportion;
+            }
+            ReplicaSet largest = active.get(0);
+            sizes.put(largest, Math.max(0, sizes.get(largest) + toAdd - added));
+            sizes.forEach((rs, size) -> replace(rs, scaleTo(rs, size)));
+        }
+
+        /** Upstream's GetProportion: this ReplicaSet's share of the change, by its size against max-replicas. */
+        private int proportion(ReplicaSet rs, int toAdd, int added) {
+            int replicas = ReplicaSets.specReplicas(rs);
+            if (replicas == 0 || toAdd == added) {
+                return 0;
+            }
+            int fraction;
+            if (desired == 0) {
+                fraction = -replicas;
+            } else {
+                Map<String, String> annotations = rs.getMetadata().getAnnotations();
+                String max = annotations == null ? null : annotations.get(ReplicaSets.MAX_REPLICAS);
+                int annotated = max != null ? Integer.parseInt(max)
+                        : (d.getStatus() == null || d.getStatus().getReplicas() == null ? 0 : d.getStatus().getReplicas());
+                double size = annotated == 0 ? replicas
+                        : (double) replicas * (desired + bounds.maxSurge()) / annotated;
+                fraction = (int) Math.round(size) - replicas; // sizes are positive: Go's Round and Java's agree
+            }
+            int allowedLeft = toAdd - added;
+            return toAdd > 0 ? Math.min(fraction, allowedLeft) : Math.max(fraction, allowedLeft);
+        }
+
+        /** Upstream's IsSaturated: the new ReplicaSet alone runs every desired pod, all available. */
+        private boolean saturated() {
+            if (newRs == null) {
+                return false;
+            }
+            Map<String, String> annotations = newRs.getMetadata().getAnnotations();
+            String value = annotations == null ? null : annotations.get(ReplicaSets.DESIRED_REPLICAS);
+            return Integer.toString(desired).equals(value) && ReplicaSets.specReplicas(newRs) == desired
+                    && ReplicaSets.availableReplicas(newRs) == desired;
+        }
+
+        private ReplicaSet newestOld() {
+            return oldRss.isEmpty() ? null : oldRss.get(oldRss.size() - 1);
+        }
+
+        private List<ReplicaSet> active(List<ReplicaSet> replicaSets) {
+            return new ArrayList<>(replicaSets.stream().filter(rs -> ReplicaSets.specReplicas(rs) > 0).toList());
+        }
+
+        /** Puts the scaled copy where the original was (the new ReplicaSet or an old one). */
+        private void replace(ReplicaSet before, ReplicaSet after) {
+            if (before == newRs) {
+                newRs = after;
+            } else {
+                int i = oldRss.indexOf(before);
+                if (i >= 0) {
+                    oldRss.set(i, after);
+                }
+            }
+        }
+
         /** Upstream's rolloutRolling. */
         void rolling() {
             boolean created = ensureNewReplicaSet();
@@ -302,7 +427,7 @@ public final class DeploymentController implements Controller {
             boolean scaledDown = false;
             for (int i = 0; i < oldRss.size(); i++) {
                 if (ReplicaSets.specReplicas(oldRss.get(i)) != 0) {
-                    oldRss.set(i, scale(oldRss.get(i), 0));
+                    oldRss.set(i, scaleTo(oldRss.get(i), 0));
                     scaledDown = true;
                 }
             }
@@ -317,7 +442,7 @@ public final class DeploymentController implements Controller {
             }
             boolean created = ensureNewReplicaSet();
             if (!created && ReplicaSets.specReplicas(newRs) != desired) {
-                newRs = scale(newRs, desired);
+                newRs = scaleTo(newRs, desired);
                 syncRolloutStatus(false);
                 return;
             }
@@ -461,7 +586,7 @@ public final class DeploymentController implements Controller {
             if (target == current) {
                 return false;
             }
-            newRs = scale(newRs, target);
+            newRs = scaleTo(newRs, target);
             return true;
         }
 
@@ -492,7 +617,7 @@ public final class DeploymentController implements Controller {
                     continue;
                 }
                 int count = Math.min(maxCleanup - total, unhealthy);
-                oldRss.set(i, scale(rs, replicas - count));
+                oldRss.set(i, scaleTo(rs, replicas - count));
                 total += count;
             }
             return total;
@@ -513,14 +638,14 @@ public final class DeploymentController implements Controller {
                     continue;
                 }
                 int count = Math.min(replicas, budget - total);
-                oldRss.set(i, scale(rs, replicas - count));
+                oldRss.set(i, scaleTo(rs, replicas - count));
                 total += count;
             }
             return total;
         }
 
         /** Upstream's scaleReplicaSet: PUT the size and the desired/max-replicas annotations when either changed. */
-        private ReplicaSet scale(ReplicaSet rs, int replicas) {
+        private ReplicaSet scaleTo(ReplicaSet rs, int replicas) {
             ReplicaSet copy = Json.deepCopy(rs);
             copy.getSpec().setReplicas(replicas);
             setReplicasAnnotations(copy);

@@ -271,6 +271,39 @@ class DeploymentControllerTest {
     }
 
     @Test
+    void scalingMidRolloutIsProportional() {
+        PodTemplateSpec v2 = template("v2");
+        String name = "web-" + PodTemplateHash.of(v2, null);
+        seed(atRevision(deployment(20, v2, d -> d), "2"), List.of(
+                sizedFor(rs("web-old", template("v1"), 1, 8, 8, true), 10, 13),
+                sizedFor(rs(name, v2, 2, 5, 0, true), 10, 13)));
+        controller.sync(NS + "/web");
+
+        // 20 + 25% surge = 25 allowed, 13 exist: 12 more, spread by size against max-replicas 13.
+        assertThat(actions()).containsExactly("update replicasets default/web-old", "update replicasets default/" + name,
+                "update deployments/status default/web");
+        List<Action> updates = sent("update", "replicasets");
+        assertThat(((ReplicaSet) updates.get(0).object()).getSpec().getReplicas()).isEqualTo(15);
+        assertThat(((ReplicaSet) updates.get(1).object()).getSpec().getReplicas()).isEqualTo(10);
+        assertThat(((ReplicaSet) updates.get(1).object()).getMetadata().getAnnotations())
+                .containsEntry("deployment.kubernetes.io/desired-replicas", "20")
+                .containsEntry("deployment.kubernetes.io/max-replicas", "25");
+    }
+
+    @Test
+    void pausedDeploymentIsStillScaled() {
+        PodTemplateSpec v1 = template("v1");
+        String name = "web-" + PodTemplateHash.of(v1, null);
+        seed(atRevision(deployment(5, template("v2"), d -> d.editSpec().withPaused(true).endSpec()), "1"),
+                List.of(sizedFor(rs(name, v1, 1, 3, 3, true), 3, 4)));
+        controller.sync(NS + "/web");
+
+        assertThat(actions()).as("no new ReplicaSet for the changed template, only the resize")
+                .containsExactly("update replicasets default/" + name, "update deployments/status default/web");
+        assertThat(((ReplicaSet) sent("update", "replicasets").get(0).object()).getSpec().getReplicas()).isEqualTo(5);
+    }
+
+    @Test
     void unchangedStatusIsNotWritten() {
         PodTemplateSpec v2 = template("v2");
         String name = "web-" + PodTemplateHash.of(v2, null);
@@ -385,6 +418,14 @@ class DeploymentControllerTest {
     private static Deployment atRevision(Deployment d, String revision) {
         d.getMetadata().setAnnotations(Map.of("deployment.kubernetes.io/revision", revision));
         return d;
+    }
+
+    private static ReplicaSet sizedFor(ReplicaSet rs, int desired, int max) {
+        rs.getMetadata().setAnnotations(Map.of("deployment.kubernetes.io/revision",
+                rs.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"),
+                "deployment.kubernetes.io/desired-replicas", Integer.toString(desired),
+                "deployment.kubernetes.io/max-replicas", Integer.toString(max)));
+        return rs;
     }
 
     private static ReplicaSet withStatusReplicas(ReplicaSet rs, int replicas) {
