@@ -53,7 +53,8 @@ final class ApiServerRunner {
         String kubeconfig = server.kubeconfigFile().toString();
         out.println("Navis API server is ready at " + server.url());
         if (controllers) {
-            out.println("Controller manager started (garbage collector)");
+            out.println("Controller manager started (" + dev.navis.controllers.KnownControllers.all().stream()
+                    .map(dev.navis.controllers.ControllerRegistration::name).collect(java.util.stream.Collectors.joining(", ")) + ")");
         }
         out.println("Kubeconfig: " + kubeconfig);
         out.println("Try:  export KUBECONFIG=" + kubeconfig + "; kubectl get namespaces");

@@ -1,5 +1,6 @@
 package dev.navis.controllers;
 
+import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.replicaset.ReplicaSetController;
 import java.util.List;
@@ -14,6 +15,7 @@ public final class KnownControllers {
         return List.of(
                 new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new),
                 new ControllerRegistration("replicaset", ReplicaSetController.DEFAULT_WORKERS,
-                        ReplicaSetController::new));
+                        ReplicaSetController::new),
+                new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new));
     }
 }
