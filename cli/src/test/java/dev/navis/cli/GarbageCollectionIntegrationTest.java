@@ -2,28 +2,16 @@ package dev.navis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.navis.apiserver.ApiServer;
-import dev.navis.apiserver.ApiServerOptions;
 import dev.navis.client.ApiException;
-import dev.navis.client.KubeClient;
 import dev.navis.client.PatchType;
-import dev.navis.client.config.KubeConfigLoader;
 import dev.navis.client.rest.RestKubeClient;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,40 +23,20 @@ import org.junit.jupiter.api.Test;
  */
 class GarbageCollectionIntegrationTest {
 
-    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
-    private static final Duration KUBECTL_TIMEOUT = Duration.ofSeconds(10);
 
-    private static Path dir;
-    private static ApiServer server;
-    private static ControllerManagerRunner manager;
+    private static ControlPlaneFixture cluster;
     private static RestKubeClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed");
-        dir = Files.createTempDirectory("navis-gc-it");
-        server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir.resolve("data")).withPort(0));
-        server.start();
-        manager = ControllerManagerRunner.start(server.kubeconfigFile());
-        client = RestKubeClient.create(KubeConfigLoader.load(server.kubeconfigFile()).clientConfig());
-        await().atMost(Duration.ofSeconds(60)).until(() -> manager.manager().isRunning());
+        cluster = ControlPlaneFixture.start("navis-gc-it");
+        client = cluster.client;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (manager != null) {
-            manager.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.stop();
-        }
-        if (dir != null) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -149,18 +117,6 @@ class GarbageCollectionIntegrationTest {
 
     /** Runs kubectl against the server; fails when it does not finish in time or exits non-zero. */
     private static String kubectl(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig",
-                server.kubeconfigFile().toString()));
-        cmd.addAll(List.of(args));
-        Path output = dir.resolve("kubectl.out");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        boolean finished = p.waitFor(KUBECTL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        if (!finished) {
-            p.destroyForcibly().waitFor();
-        }
-        String out = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(finished).as("kubectl %s finished within %s: %s", args, KUBECTL_TIMEOUT, out).isTrue();
-        assertThat(p.exitValue()).as("kubectl %s: %s", args, out).isZero();
-        return out;
+        return cluster.kubectl(args);
     }
 }
