@@ -1,0 +1,61 @@
+package dev.navis.kubelet.runtime;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the kubelet's pod workers ask of a container runtime; the seam between the node agent (pod
+ * workers, status manager, probes, volumes, node status) and what actually runs containers.
+ *
+ * <p>Two implementations: the CRI runtime (gRPC {@code runtime.v1} to containerd, which runs runc) and
+ * the simulated runtime of labelled sim nodes. The kubelet resolves everything that needs the API
+ * (env from ConfigMaps and Secrets, volume contents) before it calls {@link #syncPod}; the runtime never
+ * talks to the API server.
+ *
+ * <p>Division of labour, as upstream's kubelet and kuberuntime: the runtime reports per-container
+ * facts (state, lastState, restartCount, image, imageID, containerID) and pod IPs; the kubelet derives
+ * phase, conditions and readiness (from its probes) and writes the status to the API server.
+ */
+public interface PodRuntime extends AutoCloseable {
+
+    /** For node.status.nodeInfo.containerRuntimeVersion, e.g. {@code containerd://1.6.20}. */
+    String version();
+
+    /** {@code null} when the runtime can run pods; otherwise why not (shown in the node's Ready condition). */
+    String notReadyReason();
+
+    /**
+     * One idempotent step toward the pod's spec: create the sandbox if missing, run init containers in
+     * order, start or restart containers per restartPolicy with CrashLoopBackOff, and restart those the
+     * kubelet asked to restart. Returns what it observed: containerStatuses, initContainerStatuses,
+     * podIP/podIPs (other fields are the kubelet's and may be left unset).
+     */
+    PodStatus syncPod(PodSyncRequest request) throws Exception;
+
+    /** Stops the pod's containers (preStop, SIGTERM, SIGKILL once the grace period ends) and its sandbox. */
+    void killPod(Pod pod, Duration gracePeriod) throws Exception;
+
+    /** Kills one container (e.g. a failed liveness probe) so the next sync restarts it per restartPolicy. */
+    void killContainer(Pod pod, String containerName, Duration gracePeriod, String reason) throws Exception;
+
+    /** Runs a command in a running container (exec probes); the exit code and combined output. */
+    ExecResult execSync(Pod pod, String containerName, List<String> command, Duration timeout) throws Exception;
+
+    /** UIDs of the pods the runtime holds, so a restarted kubelet adopts them and reaps the vanished ones. */
+    Set<String> podUids() throws Exception;
+
+    /** Removes every remain of a pod (containers, sandbox, logs) the kubelet no longer has. */
+    void removePod(String podUid) throws Exception;
+
+    @Override
+    default void close() throws Exception {
+    }
+
+    /** The exit code and output of {@link #execSync}. */
+    record ExecResult(int exitCode, String output) {
+    }
+}

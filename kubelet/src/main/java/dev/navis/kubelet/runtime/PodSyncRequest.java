@@ -1,0 +1,24 @@
+package dev.navis.kubelet.runtime;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One pod as the kubelet hands it to {@link PodRuntime#syncPod}: the object plus what the kubelet
+ * resolved through the API.
+ *
+ * @param pod              the pod as last seen from the API server (never mutate it)
+ * @param lastStatus       the status the kubelet last reported, or {@code null}
+ * @param env              container name → environment (value, valueFrom and envFrom resolved, in order)
+ * @param volumePaths      volume name → the host directory or file prepared for it
+ * @param restartRequested names of containers the kubelet wants restarted (failed liveness probes)
+ * @param resolvConf       contents for the pod's /etc/resolv.conf, or {@code null} for the runtime's default
+ */
+public record PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
+                             Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf) {
+}
