@@ -3,6 +3,7 @@ package dev.navis.controllers;
 import dev.navis.client.KubeClient;
 import dev.navis.client.informer.SharedInformerFactory;
 import dev.navis.client.leaderelection.LeaderCallbacks;
+import dev.navis.client.record.EventBroadcaster;
 import dev.navis.client.leaderelection.LeaderElectionConfig;
 import dev.navis.client.leaderelection.LeaderElector;
 import dev.navis.client.util.Clock;
@@ -58,12 +59,14 @@ public final class ControllerManager implements AutoCloseable {
     /** The controllers of one leadership term. */
     private static final class Term {
         final SharedInformerFactory informers;
+        final EventBroadcaster events;
         final List<Controller> controllers = new ArrayList<>();
         volatile boolean running = true;
         volatile boolean workersStarted;
 
-        Term(SharedInformerFactory informers) {
+        Term(SharedInformerFactory informers, EventBroadcaster events) {
             this.informers = informers;
+            this.events = events;
         }
     }
 
@@ -155,9 +158,9 @@ public final class ControllerManager implements AutoCloseable {
                     return;
                 }
                 // built under the lock so that a concurrent stopTerm sees every controller of the term
-                t = new Term(new SharedInformerFactory(client, RESYNC));
+                t = new Term(new SharedInformerFactory(client, RESYNC), new EventBroadcaster(client, Clock.SYSTEM));
                 term = t;
-                ControllerContext context = new ControllerContext(client, t.informers);
+                ControllerContext context = new ControllerContext(client, t.informers, t.events);
                 for (ControllerRegistration r : registrations) {
                     t.controllers.add(r.factory().apply(context));
                 }
@@ -207,6 +210,11 @@ public final class ControllerManager implements AutoCloseable {
             }
         }
         t.informers.shutdown();
+        try {
+            t.events.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String identity() {

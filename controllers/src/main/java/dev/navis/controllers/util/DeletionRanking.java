@@ -1,4 +1,4 @@
-package dev.navis.controllers.replicaset;
+package dev.navis.controllers.util;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
@@ -21,13 +21,25 @@ import java.util.Map;
  *   <li>created later before earlier.</li>
  * </ol>
  */
-final class DeletionRanking {
+public final class DeletionRanking {
 
     private DeletionRanking() {
     }
 
+    /**
+     * Upstream's ActivePods order (used by the Job controller): the ranking above without the per-node
+     * crowding step. Earlier in the order means deleted first.
+     */
+    public static final Comparator<Pod> ACTIVE_PODS = Comparator
+            .comparing((Pod p) -> !nodeName(p).isEmpty())
+            .thenComparingInt(p -> phaseRank(PodConditions.phase(p)))
+            .thenComparing(PodConditions::isReady)
+            .thenComparing(DeletionRanking::readyLongerLast)
+            .thenComparing(p -> -PodConditions.restarts(p))
+            .thenComparing(PodConditions::created, Comparator.reverseOrder());
+
     /** The {@code count} pods of {@code active} to delete, in deletion order. */
-    static List<Pod> podsToDelete(List<Pod> active, int count) {
+    public static List<Pod> podsToDelete(List<Pod> active, int count) {
         Map<String, Integer> perNode = new HashMap<>();
         for (Pod p : active) {
             String node = nodeName(p);
