@@ -2,6 +2,8 @@ package dev.navis.apimachinery.strategy.batch;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.TableColumn;
+import dev.navis.api.cron.Cron;
+import dev.navis.api.cron.CronException;
 import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
 import dev.navis.apimachinery.strategy.KindStrategy;
@@ -9,9 +11,7 @@ import dev.navis.apimachinery.strategy.pod.PodSpecDefaults;
 import dev.navis.apimachinery.validation.Checks;
 import dev.navis.api.validation.NameValidation.NameRule;
 import dev.navis.apimachinery.validation.Path;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -80,16 +80,7 @@ public final class CronJobStrategy extends KindStrategy {
         }
         String tz = Nodes.text(spec, "timeZone");
         if (Nodes.has(spec, "timeZone")) {
-            boolean ok;
-            try {
-                ZoneId.of(tz);
-                ok = !tz.isEmpty() && !tz.equalsIgnoreCase("local");
-            } catch (DateTimeException e) {
-                ok = false;
-            }
-            if (!ok) {
-                errs.add(FieldError.invalid(p.child("timeZone").toString(), tz, "unknown time zone " + tz));
-            }
+            errs.addAll(validateTimeZone(tz, p.child("timeZone").toString()));
         }
         errs.addAll(Checks.oneOf(Nodes.text(spec, "concurrencyPolicy"), p.child("concurrencyPolicy"),
                 List.of("Allow", "Forbid", "Replace")));
@@ -101,6 +92,28 @@ public final class CronJobStrategy extends KindStrategy {
         errs.addAll(Checks.labels(jobTemplate.path("metadata").get("labels"), jt.child("metadata", "labels")));
         errs.addAll(JobStrategy.validateJobSpec(jobTemplate.path("spec"), jt.child("spec"), false));
         return errs;
+    }
+
+    /** Upstream's validateTimeZone: an explicit IANA zone name. */
+    private static List<FieldError> validateTimeZone(String tz, String path) {
+        if (tz.isEmpty()) {
+            return List.of(FieldError.invalid(path, tz, "timeZone must be nil or non-empty string"));
+        }
+        for (String part : tz.split("/", -1)) {
+            if (part.equals(".") || part.equals("..") || part.startsWith("-") || !part.matches("[A-Za-z\\.\\-_0-9+]{1,14}")) {
+                return List.of(FieldError.invalid(path, tz, "unknown time zone " + tz));
+            }
+        }
+        if (tz.equalsIgnoreCase("Local")) {
+            return List.of(FieldError.invalid(path, tz,
+                    "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"));
+        }
+        try {
+            Cron.loadLocation(tz);
+        } catch (CronException e) {
+            return List.of(FieldError.invalid(path, tz, "unknown time zone " + tz));
+        }
+        return List.of();
     }
 
     @Override
