@@ -1,5 +1,6 @@
 package dev.navis.controllers;
 
+import dev.navis.controllers.cronjob.CronJobController;
 import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.job.JobController;
@@ -20,6 +21,7 @@ public final class KnownControllers {
                         ReplicaSetController::new),
                 new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new),
                 new ControllerRegistration("job", JobController.DEFAULT_WORKERS, JobController::new),
+                new ControllerRegistration("cronjob", CronJobController.DEFAULT_WORKERS, CronJobController::new),
                 new ControllerRegistration("ttl-after-finished", TtlAfterFinishedController.DEFAULT_WORKERS,
                         TtlAfterFinishedController::new));
     }
