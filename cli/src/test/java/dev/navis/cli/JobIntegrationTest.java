@@ -1,0 +1,149 @@
+package dev.navis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.navis.client.ApiException;
+import dev.navis.client.ListOptions;
+import dev.navis.client.PatchType;
+import dev.navis.client.rest.RestKubeClient;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real API server plus the controller manager: a Job's pods are created by the Job controller; pods never
+ * run here (no kubelet), so the test reports them Succeeded through pods/status, and the Job completes. A
+ * Job made with {@code kubectl create job --from=cronjob/...} is run the same way and, once finished, the
+ * TTL-after-finished controller deletes it.
+ */
+class JobIntegrationTest {
+
+    private static final String MANIFEST = """
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: pi
+              namespace: default
+            spec:
+              completions: 2
+              parallelism: 2
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - name: pi
+                    image: perl
+                    command: ["perl", "-e", "print 1"]
+            """;
+
+    private static ControlPlaneFixture cluster;
+    private static RestKubeClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = ControlPlaneFixture.start("navis-job-it");
+        client = cluster.client;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void jobCompletesWhenItsPodsSucceed() throws Exception {
+        Path manifest = cluster.dir.resolve("job.yaml");
+        Files.writeString(manifest, MANIFEST);
+        assertThat(cluster.kubectl("create", "-f", manifest.toString())).contains("job.batch/pi created");
+
+        Job job = client.jobs().namespace("default").get("pi");
+        String uid = job.getMetadata().getUid();
+        assertThat(job.getSpec().getSelector().getMatchLabels())
+                .as("the API server defaults the selector (manualSelector unset)")
+                .containsEntry("batch.kubernetes.io/controller-uid", uid);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> pods("batch.kubernetes.io/job-name=pi").size() == 2);
+        List<Pod> pods = pods("batch.kubernetes.io/job-name=pi");
+        assertThat(pods).allSatisfy(p -> {
+            assertThat(p.getMetadata().getFinalizers()).contains("batch.kubernetes.io/job-tracking");
+            assertThat(p.getMetadata().getLabels()).containsEntry("batch.kubernetes.io/controller-uid", uid);
+            assertThat(p.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(r -> assertThat(r.getUid()).isEqualTo(uid));
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> n(job("pi").getStatus().getActive()) == 2);
+
+        for (Pod p : pods) {
+            succeed(p);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> hasCondition(job("pi"), "Complete"));
+        Job done = job("pi");
+        assertThat(done.getStatus().getSucceeded()).isEqualTo(2);
+        assertThat(done.getStatus().getActive()).isZero();
+        assertThat(done.getStatus().getCompletionTime()).isNotNull();
+        assertThat(done.getStatus().getConditions()).extracting(JobCondition::getType)
+                .containsExactly("SuccessCriteriaMet", "Complete");
+        assertThat(pods("batch.kubernetes.io/job-name=pi")).allSatisfy(p ->
+                assertThat(p.getMetadata().getFinalizers()).doesNotContain("batch.kubernetes.io/job-tracking"));
+        assertThat(cluster.kubectl("get", "job", "pi")).contains("Complete").contains("2/2");
+    }
+
+    @Test
+    void jobFromCronJobRunsAndIsDeletedAfterItsTtl() throws Exception {
+        cluster.kubectl("create", "cronjob", "hello", "--image=busybox", "--schedule=0 0 1 1 *");
+        assertThat(cluster.kubectl("create", "job", "manual", "--from=cronjob/hello")).contains("job.batch/manual created");
+
+        Job manual = job("manual");
+        assertThat(manual.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(r -> assertThat(r.getKind()).isEqualTo("CronJob"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> pods("batch.kubernetes.io/job-name=manual").size() == 1);
+        succeed(pods("batch.kubernetes.io/job-name=manual").get(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> hasCondition(job("manual"), "Complete"));
+
+        client.jobs().namespace("default").patch("manual", PatchType.MERGE, "{\"spec\":{\"ttlSecondsAfterFinished\":0}}");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> gone("manual"));
+    }
+
+    private static void succeed(Pod p) {
+        Pod fresh = client.pods().namespace("default").get(p.getMetadata().getName());
+        fresh.getStatus().setPhase("Succeeded");
+        client.pods().namespace("default").updateStatus(fresh);
+    }
+
+    private static Job job(String name) {
+        return client.jobs().namespace("default").get(name);
+    }
+
+    private static boolean gone(String name) {
+        try {
+            job(name);
+            return false;
+        } catch (ApiException e) {
+            return e.isNotFound();
+        }
+    }
+
+    private static boolean hasCondition(Job job, String type) {
+        return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
+                .stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static List<Pod> pods(String selector) {
+        return client.pods().namespace("default").list(ListOptions.ALL.withLabelSelector(selector)).items();
+    }
+
+    private static int n(Integer i) {
+        return i == null ? 0 : i;
+    }
+}
