@@ -96,6 +96,13 @@ class JobIntegrationTest {
         assertThat(pods("batch.kubernetes.io/job-name=pi")).allSatisfy(p ->
                 assertThat(p.getMetadata().getFinalizers()).doesNotContain("batch.kubernetes.io/job-tracking"));
         assertThat(cluster.kubectl("get", "job", "pi")).contains("Complete").contains("2/2");
+        // the job controller's events reach the API server (core/v1 Events, written asynchronously)
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.events().namespace("default").list().items().stream()
+                .anyMatch(e -> "pi".equals(e.getInvolvedObject().getName()) && "Completed".equals(e.getReason())
+                        && "job-controller".equals(e.getSource().getComponent())));
+        assertThat(client.events().namespace("default").list().items().stream()
+                .filter(e -> "pi".equals(e.getInvolvedObject().getName()) && "SuccessfulCreate".equals(e.getReason())))
+                .hasSize(2);
     }
 
     @Test
