@@ -59,13 +59,27 @@ public final class EventBroadcaster implements EventRecorder.Provider, AutoClose
         }
     };
     private final Thread writer;
+    private final java.util.concurrent.atomic.AtomicLong lastNameNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     public EventBroadcaster(KubeClient client, Clock clock) {
+        this(client, clock, true);
+    }
+
+    /** Without a writer thread ({@code startWriter} false) events wait until {@link #writeQueued()}: for tests. */
+    EventBroadcaster(KubeClient client, Clock clock, boolean startWriter) {
         this.client = client;
         this.clock = clock;
         this.host = hostName();
-        this.writer = Thread.ofPlatform().daemon().name("event-broadcaster").start(this::writeLoop);
+        this.writer = startWriter ? Thread.ofPlatform().daemon().name("event-broadcaster").start(this::writeLoop) : null;
+    }
+
+    /** Writes what is queued now, on the calling thread. */
+    void writeQueued() {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            write(p);
+        }
     }
 
     @Override
@@ -87,8 +101,10 @@ public final class EventBroadcaster implements EventRecorder.Provider, AutoClose
     @Override
     public void close() throws InterruptedException {
         closed = true;
-        writer.interrupt();
-        writer.join(Duration.ofSeconds(5));
+        if (writer != null) {
+            writer.interrupt();
+            writer.join(Duration.ofSeconds(5));
+        }
     }
 
     private Event build(HasMetadata regarding, String type, String reason, String message, String component) {
@@ -102,9 +118,11 @@ public final class EventBroadcaster implements EventRecorder.Provider, AutoClose
                 .withUid(regarding.getMetadata().getUid())
                 .withResourceVersion(regarding.getMetadata().getResourceVersion())
                 .build();
-        // upstream names events <object>.<unix nanos in hex>
-        String name = regarding.getMetadata().getName() + "." + Long.toHexString(
-                now.getEpochSecond() * 1_000_000_000L + clock.nanoTime() % 1_000_000_000L);
+        // upstream names events <object>.<unix nanos in hex>; strictly increasing so no two collide
+        Instant exact = clock.now();
+        long wanted = exact.getEpochSecond() * 1_000_000_000L + exact.getNano();
+        long unique = lastNameNanos.updateAndGet(prev -> Math.max(prev + 1, wanted));
+        String name = regarding.getMetadata().getName() + "." + Long.toHexString(unique);
         return new EventBuilder()
                 .withNewMetadata().withName(name).withNamespace(ns == null || ns.isEmpty() ? "default" : ns).endMetadata()
                 .withInvolvedObject(ref)
@@ -145,7 +163,7 @@ public final class EventBroadcaster implements EventRecorder.Provider, AutoClose
         }
     }
 
-    private void write(Pending p) {
+    private synchronized void write(Pending p) {
         Event e = p.event();
         Instant now = Instant.parse(e.getLastTimestamp());
         Written prior = recent.get(p.key());
