@@ -401,7 +401,7 @@ public final class CronJobController implements Controller {
             }
             created = existing;
         }
-        cj.getStatus().getActive().add(referenceTo(created));
+        active(cj).add(referenceTo(created));
         cj.getStatus().setLastScheduleTime(scheduledTime.toString());
         return new SyncResult(nextScheduleTimeDuration(cj, now, sched), true);
     }
