@@ -8,11 +8,14 @@ import dev.navis.client.ListOptions;
 import dev.navis.client.PatchType;
 import dev.navis.client.rest.RestKubeClient;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * A real API server plus the controller manager: a Job's pods are created by the Job controller; pods never
  * run here (no kubelet), so the test reports them Succeeded through pods/status, and the Job completes. A
  * Job made with {@code kubectl create job --from=cronjob/...} is run the same way and, once finished, the
- * TTL-after-finished controller deletes it.
+ * TTL-after-finished controller deletes it. A CronJob fires on its schedule.
  */
 class JobIntegrationTest {
 
@@ -120,6 +123,34 @@ class JobIntegrationTest {
         client.jobs().namespace("default").patch("manual", PatchType.MERGE, "{\"spec\":{\"ttlSecondsAfterFinished\":0}}");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> gone("manual"));
+    }
+
+    @Test
+    void cronJobFiresAJob() {
+        // "@every" is robfig/cron syntax that upstream's ParseStandard accepts: a schedule that fires in seconds
+        client.resource(CronJob.class).namespace("default").create(new CronJobBuilder()
+                .withNewMetadata().withName("tick").withNamespace("default").endMetadata()
+                .withNewSpec().withSchedule("@every 2s").withConcurrencyPolicy("Forbid")
+                .withNewJobTemplate().withNewSpec().withNewTemplate().withNewSpec().withRestartPolicy("Never")
+                .addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().endTemplate().endSpec()
+                .endJobTemplate().endSpec().build());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            CronJob cj = client.resource(CronJob.class).namespace("default").get("tick");
+            return cj.getStatus() != null && cj.getStatus().getActive() != null && !cj.getStatus().getActive().isEmpty();
+        });
+        CronJob cj = client.resource(CronJob.class).namespace("default").get("tick");
+        String jobName = cj.getStatus().getActive().get(0).getName();
+        Instant scheduled = Instant.parse(cj.getStatus().getLastScheduleTime());
+        assertThat(jobName).isEqualTo("tick-" + scheduled.getEpochSecond() / 60);
+        Job fired = job(jobName);
+        assertThat(fired.getMetadata().getAnnotations())
+                .containsEntry("batch.kubernetes.io/cronjob-scheduled-timestamp", scheduled.toString());
+        assertThat(fired.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(r -> assertThat(r.getUid()).isEqualTo(cj.getMetadata().getUid()));
+        // the Job controller runs it
+        await().atMost(Duration.ofSeconds(20)).until(() -> pods("batch.kubernetes.io/job-name=" + jobName).size() == 1);
+        client.resource(CronJob.class).namespace("default").patch("tick", PatchType.MERGE, "{\"spec\":{\"suspend\":true}}");
     }
 
     private static void succeed(Pod p) {
