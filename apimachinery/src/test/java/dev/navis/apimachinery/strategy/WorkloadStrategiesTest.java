@@ -163,10 +163,24 @@ class WorkloadStrategiesTest {
     }
 
     @Test
-    void jobValidationAndTable() {
+    void jobSelectorMustBeTheGeneratedOneWithoutManualSelector() {
         JobStrategy s = new JobStrategy();
         ObjectNode j = object("Job", "{\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":{\"labels\":"
-                + "{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"pi\",\"image\":\"perl\"}]}}}");
+                + "{\"a\":\"b\"}},\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"pi\",\"image\":\"perl\"}]}}}");
+        ((ObjectNode) j.get("metadata")).put("uid", "u-1");
+        s.applyDefaults(j);
+        assertThat(messages(s.validate(j))).containsExactly("spec.selector: Invalid value: v1.LabelSelector{MatchLabels:"
+                + "map[string]string{\"a\":\"b\", \"batch.kubernetes.io/controller-uid\":\"u-1\"}, "
+                + "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: `selector` not auto-generated");
+        assertThat(j.at("/spec/template/metadata/labels/batch.kubernetes.io~1job-name").asString()).isEqualTo("web");
+    }
+
+    @Test
+    void jobValidationAndTable() {
+        JobStrategy s = new JobStrategy();
+        ObjectNode j = object("Job", "{\"manualSelector\":true,\"selector\":{\"matchLabels\":{\"a\":\"b\"}},"
+                + "\"template\":{\"metadata\":{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"pi\","
+                + "\"image\":\"perl\"}]}}}");
         s.applyDefaults(j);
         assertThat(messages(s.validate(j))).containsExactly("spec.template.spec.restartPolicy: Unsupported value: "
                 + "\"Always\": supported values: \"OnFailure\", \"Never\"");

@@ -36,6 +36,11 @@ public final class JobStrategy extends KindStrategy {
             TableColumn.AGE, Cells.CONTAINERS, Cells.IMAGES,
             TableColumn.wide("Selector", "string", "A label query over pods that should match the pod count."));
 
+    private static final String CONTROLLER_UID = "batch.kubernetes.io/controller-uid";
+    private static final String JOB_NAME = "batch.kubernetes.io/job-name";
+    private static final String LEGACY_CONTROLLER_UID = "controller-uid";
+    private static final String LEGACY_JOB_NAME = "job-name";
+
     private static final Map<String, Function<JsonNode, String>> FIELDS = SelectableFields.builder()
             .computed("status.successful", o -> Long.toString(Nodes.longValue(o, 0, "status", "succeeded"))).build();
 
@@ -104,16 +109,86 @@ public final class JobStrategy extends KindStrategy {
     }
 
     /**
-     * Like upstream, a new Job's selector is generated here if still missing (the uid is known by validation
-     * time even when it was not at defaulting time), then the Job is validated.
+     * Create only. As upstream's PrepareForCreate and ValidateGeneratedSelector: unless manualSelector is
+     * true, the generated labels ({@code controller-uid}, {@code job-name}, legacy and
+     * {@code batch.kubernetes.io/} forms) are added to the template where absent and
+     * {@code batch.kubernetes.io/controller-uid} to the selector (the uid is known by validation time even
+     * when it was not at defaulting time); then the template must carry exactly those values and the
+     * selector must match them, else "`selector` not auto-generated".
      */
     @Override
     public List<FieldError> validate(ObjectNode o) {
         ObjectNode spec = Nodes.existingObject(o, "spec");
-        if (spec != null) {
-            generateSelector(o, spec);
+        List<FieldError> errs = new ArrayList<>();
+        if (spec != null && !Nodes.bool(spec, "manualSelector")) {
+            completeGeneratedSelector(o, spec);
+            errs.addAll(validateGeneratedSelector(o, spec));
         }
-        return super.validate(o);
+        errs.addAll(super.validate(o));
+        return errs;
+    }
+
+    private static void completeGeneratedSelector(ObjectNode o, ObjectNode spec) {
+        String uid = Nodes.text(o, "metadata", "uid");
+        String name = Nodes.text(o, "metadata", "name");
+        if (uid.isEmpty()) {
+            return;
+        }
+        ObjectNode template = Nodes.object(spec, "template");
+        ObjectNode labels = template == null ? null : Nodes.object(Nodes.object(template, "metadata"), "labels");
+        if (labels != null) {
+            for (String key : List.of(LEGACY_JOB_NAME, JOB_NAME)) {
+                if (!labels.has(key)) {
+                    labels.put(key, name);
+                }
+            }
+            for (String key : List.of(LEGACY_CONTROLLER_UID, CONTROLLER_UID)) {
+                if (!labels.has(key)) {
+                    labels.put(key, uid);
+                }
+            }
+        }
+        ObjectNode selector = Nodes.object(spec, "selector");
+        ObjectNode matchLabels = selector == null ? null : Nodes.object(selector, "matchLabels");
+        if (matchLabels != null && !matchLabels.has(CONTROLLER_UID)) {
+            matchLabels.put(CONTROLLER_UID, uid);
+        }
+    }
+
+    private static List<FieldError> validateGeneratedSelector(ObjectNode o, ObjectNode spec) {
+        List<FieldError> errs = new ArrayList<>();
+        String uid = Nodes.text(o, "metadata", "uid");
+        String name = Nodes.text(o, "metadata", "name");
+        if (uid.isEmpty()) {
+            errs.add(FieldError.required("metadata.uid", ""));
+        }
+        JsonNode labels = spec.path("template").path("metadata").path("labels");
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put(LEGACY_CONTROLLER_UID, uid);
+        expected.put(LEGACY_JOB_NAME, name);
+        expected.put(CONTROLLER_UID, uid);
+        expected.put(JOB_NAME, name);
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String path = "spec.template.metadata.labels[" + e.getKey() + "]";
+            JsonNode actual = labels.get(e.getKey());
+            if (actual == null) {
+                errs.add(FieldError.required(path, "must be '" + e.getValue() + "'"));
+            } else if (!actual.asString("").equals(e.getValue())) {
+                errs.add(FieldError.invalid(path, actual.asString(""), "must be '" + e.getValue() + "'"));
+            }
+        }
+        JsonNode selector = spec.get("selector");
+        if (selector != null && selector.isObject()) {
+            try {
+                if (!LabelSelector.fromObject(selector).matches(expected)) {
+                    errs.add(FieldError.invalid("spec.selector", GoValue.labelSelector(selector),
+                            "`selector` not auto-generated"));
+                }
+            } catch (SelectorException e) {
+                // an unparsable selector is reported by the spec validation
+            }
+        }
+        return errs;
     }
 
     @Override
