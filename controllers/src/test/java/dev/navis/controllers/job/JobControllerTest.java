@@ -357,6 +357,59 @@ class JobControllerTest {
     }
 
     @Test
+    void withoutCompletionsTheFirstSuccessStopsNewPodsAndTheJobEndsWhenTheRestFinish() {
+        Job j = job(1, 2);
+        j.getSpec().setCompletions(null);
+        j = observeJob(j);
+        observePod(pod("pi-a", j, "Succeeded"));
+        observePod(pod("pi-b", j, "Running"));
+
+        controller.sync(KEY);
+
+        assertThat(actions()).as("no replacement for the finished pod, the running one is left alone")
+                .containsExactly("update jobs/status default/pi", "patch pods default/pi-a", "update jobs/status default/pi");
+        Job stored = storedJob();
+        assertThat(stored.getStatus().getSucceeded()).isEqualTo(1);
+        assertThat(stored.getStatus().getActive()).isEqualTo(1);
+        assertThat(types(stored)).isEmpty();
+
+        refreshJobCache();
+        Pod b = api.pods().namespace(NS).get("pi-b");
+        b.getStatus().setPhase("Succeeded");
+        api.pods().namespace(NS).updateStatus(b);
+        observeStoredPod("pi-b");
+        removePodFromCache("pi-a");
+        api.clearActions();
+
+        controller.sync(KEY);
+
+        assertThat(types(storedJob())).containsExactly("SuccessCriteriaMet", "Complete");
+        assertThat(storedJob().getStatus().getSucceeded()).isEqualTo(2);
+    }
+
+    @Test
+    void resumingAJobRecordsTheConditionAndRestartsTheClock() {
+        Job j = job(1, 1);
+        j.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+                .withStartTime(NOW.minusSeconds(3600).toString())
+                .addNewCondition().withType("Suspended").withStatus("True").withReason("JobSuspended")
+                .withMessage("Job suspended").endCondition().build());
+        observeJob(j);
+
+        controller.sync(KEY);
+
+        assertThat(actions()).containsExactly("create pods default/", "update jobs/status default/pi");
+        Job stored = storedJob();
+        assertThat(stored.getStatus().getConditions()).singleElement().satisfies(c -> {
+            assertThat(c.getType()).isEqualTo("Suspended");
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo("JobResumed");
+        });
+        assertThat(stored.getStatus().getStartTime()).isEqualTo("2026-01-01T12:00:00Z");
+        assertThat(events.events()).last().isEqualTo("Normal Resumed Job resumed");
+    }
+
+    @Test
     void deletedJobIsForgotten() {
         controller.sync("default/gone");
         assertThat(actions()).isEmpty();
@@ -437,6 +490,12 @@ class JobControllerTest {
     private void observePod(Pod pod) {
         api.seed(pod);
         Pod stored = api.pods().namespace(NS).get(pod.getMetadata().getName());
+        informers.informer(Pod.class).indexer().put(Keys.of(stored), stored);
+        api.clearActions();
+    }
+
+    private void observeStoredPod(String name) {
+        Pod stored = api.pods().namespace(NS).get(name);
         informers.informer(Pod.class).indexer().put(Keys.of(stored), stored);
         api.clearActions();
     }
