@@ -14,12 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Upstream's backoffStore: per Job, how many pods failed since the last success and when the last one did.
- * New pods wait {@code 10 s × 2^(failures-1)}, capped at 6 minutes, after the last failure.
+ * New pods wait {@code 10 s × 2^(failures-1)}, capped at 10 minutes, after the last failure: upstream's
+ * current DefaultJobPodFailureBackOff / MaxJobPodFailureBackOff (the Job documentation still says six
+ * minutes, the value of the older MaxJobBackOff).
  */
 final class BackoffRecords {
 
     static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(10);
-    static final Duration MAX_BACKOFF = Duration.ofMinutes(6);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
     record Record(String key, int failuresAfterLastSuccess, Instant lastFailureTime) {
 

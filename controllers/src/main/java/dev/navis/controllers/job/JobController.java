@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One sync ({@link #sync}): claim pods (adopting matching orphans with the finalizer), count new
  * successes and failures, decide whether the Job is finished, otherwise create or delete pods (slow-start
- * batches, exponential backoff of 10 s doubling up to 6 minutes after failures, Indexed completion mode),
+ * batches, exponential backoff of 10 s doubling up to 10 minutes after failures, Indexed completion mode),
  * then track the status. Orphaned pods that still carry the finalizer are cleaned by a second queue.
  */
 public final class JobController implements Controller {

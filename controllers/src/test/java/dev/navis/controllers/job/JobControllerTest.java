@@ -179,10 +179,11 @@ class JobControllerTest {
     }
 
     @Test
-    void backoffDoublesPerFailureUpToSixMinutes() {
+    void backoffDoublesPerFailureUpToTenMinutes() {
         BackoffRecords.Record r = new BackoffRecords.Record("k", 3, NOW);
         assertThat(r.remaining(NOW)).isEqualTo(Duration.ofSeconds(40));
-        assertThat(new BackoffRecords.Record("k", 10, NOW).remaining(NOW)).isEqualTo(Duration.ofMinutes(6));
+        assertThat(new BackoffRecords.Record("k", 6, NOW).remaining(NOW)).isEqualTo(Duration.ofSeconds(320));
+        assertThat(new BackoffRecords.Record("k", 10, NOW).remaining(NOW)).isEqualTo(Duration.ofMinutes(10));
         assertThat(new BackoffRecords.Record("k", 1, NOW).remaining(NOW.plusSeconds(11))).isZero();
     }
 
