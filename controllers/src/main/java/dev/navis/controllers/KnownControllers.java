@@ -3,6 +3,7 @@ package dev.navis.controllers;
 import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.replicaset.ReplicaSetController;
+import dev.navis.controllers.statefulset.StatefulSetController;
 import java.util.List;
 
 /** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
@@ -16,6 +17,8 @@ public final class KnownControllers {
                 new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new),
                 new ControllerRegistration("replicaset", ReplicaSetController.DEFAULT_WORKERS,
                         ReplicaSetController::new),
-                new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new));
+                new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new),
+                new ControllerRegistration("statefulset", StatefulSetController.DEFAULT_WORKERS,
+                        StatefulSetController::new));
     }
 }

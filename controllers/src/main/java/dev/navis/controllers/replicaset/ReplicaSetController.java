@@ -4,7 +4,6 @@ import dev.navis.api.selector.LabelSelector;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
-import dev.navis.client.PatchType;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -15,6 +14,9 @@ import dev.navis.client.workqueue.RateLimitingQueue;
 import dev.navis.client.workqueue.Workers;
 import dev.navis.controllers.Controller;
 import dev.navis.controllers.ControllerContext;
+import dev.navis.controllers.util.ControllerExpectations;
+import dev.navis.controllers.util.PodConditions;
+import dev.navis.controllers.util.PodControllerRefManager;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -280,34 +282,8 @@ public final class ReplicaSetController implements Controller {
      * owned pods that no longer match its selector.
      */
     private List<Pod> claimPods(ReplicaSet rs, LabelSelector selector, List<Pod> active) {
-        String uid = rs.getMetadata().getUid();
-        List<Pod> owned = new ArrayList<>();
-        Boolean canAdopt = null; // checked once, lazily, like upstream's RecheckDeletionTimestamp
-        for (Pod pod : active) {
-            OwnerReference ref = controllerRef(pod);
-            boolean matches = !selector.isEmpty() && selector.matches(labels(pod));
-            if (ref != null) {
-                if (!uid.equals(ref.getUid())) {
-                    continue; // another controller's pod
-                }
-                if (matches) {
-                    owned.add(pod);
-                } else {
-                    release(rs, pod);
-                }
-                continue;
-            }
-            if (!matches || rs.getMetadata().getDeletionTimestamp() != null) {
-                continue;
-            }
-            if (canAdopt == null) {
-                canAdopt = recheckCanAdopt(rs);
-            }
-            if (canAdopt && adopt(rs, pod)) {
-                owned.add(pod);
-            }
-        }
-        return owned;
+        return new PodControllerRefManager(client, rs, controllerRefOf(rs), selector, () -> recheckCanAdopt(rs))
+                .claim(active);
     }
 
     /** A live read: never adopt for a ReplicaSet that a stale cache still shows but is gone or being deleted. */
@@ -322,32 +298,6 @@ public final class ReplicaSetController implements Controller {
                 return false;
             }
             throw e;
-        }
-    }
-
-    private boolean adopt(ReplicaSet rs, Pod pod) {
-        try {
-            client.pods().namespace(pod.getMetadata().getNamespace()).patch(pod.getMetadata().getName(),
-                    PatchType.STRATEGIC_MERGE, OwnerRefPatches.adopt(controllerRefOf(rs), pod.getMetadata().getUid()));
-            return true;
-        } catch (ApiException e) {
-            if (e.isNotFound()) {
-                return false; // gone meanwhile: nothing to adopt
-            }
-            throw e;
-        }
-    }
-
-    private void release(ReplicaSet rs, Pod pod) {
-        try {
-            client.pods().namespace(pod.getMetadata().getNamespace()).patch(pod.getMetadata().getName(),
-                    PatchType.STRATEGIC_MERGE, OwnerRefPatches.release(rs.getMetadata().getUid(),
-                            pod.getMetadata().getUid()));
-        } catch (ApiException e) {
-            // gone, or its uid changed (422 on the uid precondition): nothing of ours to release
-            if (!e.isNotFound() && e.code() != 422) {
-                throw e;
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.navis.controllers.replicaset;
 
+import dev.navis.controllers.util.PodConditions;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;

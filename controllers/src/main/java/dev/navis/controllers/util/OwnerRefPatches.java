@@ -1,4 +1,4 @@
-package dev.navis.controllers.replicaset;
+package dev.navis.controllers.util;
 
 import dev.navis.client.Json;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -9,7 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The strategic merge patches upstream's ControllerRefManager sends to adopt and release pods. Both carry
  * the pod's uid, which the server refuses to change, so a patch never lands on a recreated namesake.
  */
-final class OwnerRefPatches {
+public final class OwnerRefPatches {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -17,7 +17,7 @@ final class OwnerRefPatches {
     }
 
     /** {@code {"metadata":{"ownerReferences":[{...controller:true,blockOwnerDeletion:true}],"uid":"..."}}}. */
-    static String adopt(OwnerReference controllerRef, String podUid) {
+    public static String adopt(OwnerReference controllerRef, String podUid) {
         ObjectNode root = F.objectNode();
         ObjectNode meta = root.putObject("metadata");
         meta.putArray("ownerReferences").add(Json.tree(controllerRef));
@@ -26,7 +26,7 @@ final class OwnerRefPatches {
     }
 
     /** {@code {"metadata":{"ownerReferences":[{"$patch":"delete","uid":"<owner>"}],"uid":"<pod>"}}}. */
-    static String release(String ownerUid, String podUid) {
+    public static String release(String ownerUid, String podUid) {
         ObjectNode root = F.objectNode();
         ObjectNode meta = root.putObject("metadata");
         meta.putArray("ownerReferences").addObject().put("$patch", "delete").put("uid", ownerUid);

@@ -1,4 +1,4 @@
-package dev.navis.controllers.replicaset;
+package dev.navis.controllers.util;
 
 import dev.navis.client.util.Clock;
 import java.time.Duration;
@@ -13,15 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * only when its expectations are satisfied (all observed) or older than {@link #TTL}, so it never creates
  * or deletes twice on a cache that has not caught up with its own writes.
  */
-final class ControllerExpectations {
+public final class ControllerExpectations {
 
     /** Upstream's ExpectationsTimeout: a lost watch event must not stall the controller forever. */
-    static final Duration TTL = Duration.ofMinutes(5);
+    public static final Duration TTL = Duration.ofMinutes(5);
 
     private final Clock clock;
     private final Map<String, Expectation> byKey = new ConcurrentHashMap<>();
 
-    ControllerExpectations(Clock clock) {
+    public ControllerExpectations(Clock clock) {
         this.clock = clock;
     }
 
@@ -38,7 +38,7 @@ final class ControllerExpectations {
     }
 
     /** True when nothing is expected for {@code key}, all was observed, or the expectation expired. */
-    boolean satisfied(String key) {
+    public boolean satisfied(String key) {
         Expectation e = byKey.get(key);
         if (e == null) {
             return true;
@@ -51,16 +51,16 @@ final class ControllerExpectations {
         }
     }
 
-    void expectCreations(String key, int count) {
+    public void expectCreations(String key, int count) {
         byKey.put(key, new Expectation(count, Set.of(), clock.nanoTime()));
     }
 
-    void expectDeletions(String key, Set<String> podKeys) {
+    public void expectDeletions(String key, Set<String> podKeys) {
         byKey.put(key, new Expectation(0, podKeys, clock.nanoTime()));
     }
 
     /** A pod of {@code key} appeared in the cache (or a create failed or was skipped). */
-    void creationObserved(String key) {
+    public void creationObserved(String key) {
         Expectation e = byKey.get(key);
         if (e != null) {
             synchronized (e) {
@@ -70,7 +70,7 @@ final class ControllerExpectations {
     }
 
     /** {@code podKey} got a deletionTimestamp or vanished; counted once however often it is reported. */
-    void deletionObserved(String key, String podKey) {
+    public void deletionObserved(String key, String podKey) {
         Expectation e = byKey.get(key);
         if (e != null) {
             synchronized (e) {
@@ -80,7 +80,7 @@ final class ControllerExpectations {
     }
 
     /** The controller object is gone. */
-    void delete(String key) {
+    public void delete(String key) {
         byKey.remove(key);
     }
 }
