@@ -1,5 +1,6 @@
 package dev.navis.controllers;
 
+import dev.navis.controllers.daemonset.DaemonSetController;
 import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.replicaset.ReplicaSetController;
@@ -19,6 +20,7 @@ public final class KnownControllers {
                         ReplicaSetController::new),
                 new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new),
                 new ControllerRegistration("statefulset", StatefulSetController.DEFAULT_WORKERS,
-                        StatefulSetController::new));
+                        StatefulSetController::new),
+                new ControllerRegistration("daemonset", DaemonSetController.DEFAULT_WORKERS, DaemonSetController::new));
     }
 }
