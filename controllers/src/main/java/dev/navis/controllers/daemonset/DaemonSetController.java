@@ -20,6 +20,7 @@ import dev.navis.controllers.util.ControllerExpectations;
 import dev.navis.controllers.util.ControllerRefs;
 import dev.navis.controllers.util.PodConditions;
 import dev.navis.controllers.util.PodControllerRefManager;
+import dev.navis.controllers.util.StatusWrites;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
@@ -46,6 +47,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -392,10 +394,11 @@ public final class DaemonSetController implements Controller {
     private Revisions constructHistory(DaemonSet ds, List<ControllerRevision> owned) {
         Integer collisionCount = ds.getStatus() == null ? null : ds.getStatus().getCollisionCount();
         ObjectNode data = revisionData(ds);
+        JsonNode comparable = ControllerHistory.normalized(data);
         long max = ControllerHistory.maxRevision(owned);
         List<ControllerRevision> equal = new ArrayList<>();
         for (ControllerRevision r : owned) {
-            if (Objects.equals(ControllerHistory.dataTree(r), data)) {
+            if (Objects.equals(ControllerHistory.dataTree(r), comparable)) {
                 equal.add(r);
             }
         }
@@ -810,7 +813,8 @@ public final class DaemonSetController implements Controller {
         if (!Objects.equals(Json.tree(s), ds.getStatus() == null ? null : Json.tree(ds.getStatus()))) {
             DaemonSet copy = Json.deepCopy(ds);
             copy.setStatus(s);
-            client.daemonSets().namespace(ds.getMetadata().getNamespace()).updateStatus(copy);
+            StatusWrites.update(client.daemonSets().namespace(ds.getMetadata().getNamespace()), copy,
+                    DaemonSet::setStatus, s);
         }
         if (waitingForAvailability && minReady > 0) {
             queue.addAfter(Keys.of(ds), Duration.ofSeconds(minReady));

@@ -58,7 +58,7 @@ public final class ControllerHistory {
 
     /** Upstream's HashControllerRevision. */
     public static String hash(Object data, Integer collisionCount) {
-        int h = PodTemplateHash.fnv32a(PodTemplateHash.FNV32_OFFSET, Json.write(Json.tree(data)));
+        int h = PodTemplateHash.fnv32a(PodTemplateHash.FNV32_OFFSET, Json.write(normalized(data)));
         if (collisionCount != null) {
             h = PodTemplateHash.fnv32a(h, Integer.toString(collisionCount).getBytes(StandardCharsets.UTF_8));
         }
@@ -98,7 +98,16 @@ public final class ControllerHistory {
     }
 
     public static JsonNode dataTree(ControllerRevision r) {
-        return r.getData() == null ? null : Json.tree(r.getData());
+        return r.getData() == null ? null : normalized(r.getData());
+    }
+
+    /**
+     * {@code data} as the JSON tree a parser makes of it. Trees built from objects keep Java's number types
+     * (a fabric8 Long field gives a LongNode, the same value read from JSON an IntNode), and JsonNode equality
+     * tells them apart: a round trip through text makes equal JSON compare equal.
+     */
+    public static JsonNode normalized(Object data) {
+        return Json.read(Json.write(data), JsonNode.class);
     }
 
     /** The revisions of {@code history} equal to {@code needle}, in the history's order. */

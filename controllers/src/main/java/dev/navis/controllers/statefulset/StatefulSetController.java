@@ -18,6 +18,7 @@ import dev.navis.controllers.deployment.RolloutBounds;
 import dev.navis.controllers.history.ControllerHistory;
 import dev.navis.controllers.util.ControllerRefs;
 import dev.navis.controllers.util.PodControllerRefManager;
+import dev.navis.controllers.util.StatusWrites;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -643,7 +644,8 @@ public final class StatefulSetController implements Controller {
             }
             StatefulSet copy = Json.deepCopy(set);
             copy.setStatus(status);
-            client.statefulSets().namespace(set.getMetadata().getNamespace()).updateStatus(copy);
+            StatusWrites.update(client.statefulSets().namespace(set.getMetadata().getNamespace()), copy,
+                    StatefulSet::setStatus, status);
         }
 
         /**

@@ -291,7 +291,7 @@ class DaemonSetControllerTest {
                 .withNewSpec()
                 .withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "agent")).endMetadata()
-                .withNewSpec().addNewContainer().withName("c").withImage("agent:1").endContainer().endSpec()
+                .withNewSpec().withTerminationGracePeriodSeconds(30L).addNewContainer().withName("c").withImage("agent:1").endContainer().endSpec()
                 .endTemplate()
                 .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxUnavailable(new IntOrString(1)).withMaxSurge(new IntOrString(0)).endRollingUpdate()

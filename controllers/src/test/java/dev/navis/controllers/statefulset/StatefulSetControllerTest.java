@@ -226,6 +226,35 @@ class StatefulSetControllerTest {
     }
 
     @Test
+    void rollbackRenumbersTheEqualOlderRevision() {
+        observeSet(statefulSet(1, "OrderedReady", false));
+        bringUp(1);
+        setImage("nginx:2");
+        controller.sync(KEY);
+        refresh();
+        api.clearActions();
+        String firstName = api.resource(ControllerRevision.class).namespace(NS).list().items().stream()
+                .filter(r -> r.getRevision() == 1L).findFirst().orElseThrow().getMetadata().getName();
+        api.clearActions();
+
+        setImage("nginx");
+        controller.sync(KEY);
+
+        assertThat(actions()).startsWith("update controllerrevisions default/web-<hash>");
+        ControllerRevision first = api.resource(ControllerRevision.class).namespace(NS).get(firstName);
+        assertThat(first.getRevision()).isEqualTo(3L);
+        assertThat(api.statefulSets().namespace(NS).get("web").getStatus().getUpdateRevision()).isEqualTo(firstName);
+    }
+
+    private void setImage(String image) {
+        StatefulSet changed = api.statefulSets().namespace(NS).get("web");
+        changed.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+        api.statefulSets().namespace(NS).update(changed);
+        refresh();
+        api.clearActions();
+    }
+
+    @Test
     void onDeleteLeavesOutdatedPodsAlone() {
         StatefulSet set = statefulSet(2, "OrderedReady", false);
         set.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
@@ -309,7 +338,7 @@ class StatefulSetControllerTest {
                 .withNewSpec().withReplicas(replicas).withServiceName("web-svc").withPodManagementPolicy(policy)
                 .withNewSelector().withMatchLabels(Map.of("app", "web")).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "web")).endMetadata()
-                .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec()
+                .withNewSpec().withTerminationGracePeriodSeconds(30L).addNewContainer().withName("c").withImage("nginx").endContainer().endSpec()
                 .endTemplate()
                 .endSpec();
         StatefulSet set = b.build();
