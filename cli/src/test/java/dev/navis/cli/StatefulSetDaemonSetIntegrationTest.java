@@ -177,6 +177,15 @@ class StatefulSetDaemonSetIntegrationTest {
             return s != null && Integer.valueOf(3).equals(s.getDesiredNumberScheduled())
                     && Integer.valueOf(3).equals(s.getCurrentNumberScheduled());
         });
+        for (String name : names("app=agent")) {
+            markRunningAndReady(name);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var s = client.daemonSets().namespace("default").get("agent").getStatus();
+            return Integer.valueOf(3).equals(s.getNumberAvailable()) && Integer.valueOf(3).equals(s.getUpdatedNumberScheduled());
+        });
+        assertThat(cluster.kubectl("rollout", "status", "daemonset/agent", "--timeout=5s"))
+                .contains("daemon set \"agent\" successfully rolled out");
     }
 
     private static String pinnedNode(Pod p) {
