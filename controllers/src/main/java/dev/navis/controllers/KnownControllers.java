@@ -1,11 +1,13 @@
 package dev.navis.controllers;
 
 import dev.navis.controllers.cronjob.CronJobController;
+import dev.navis.controllers.daemonset.DaemonSetController;
 import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.job.JobController;
 import dev.navis.controllers.replicaset.ReplicaSetController;
 import dev.navis.controllers.ttlafterfinished.TtlAfterFinishedController;
+import dev.navis.controllers.statefulset.StatefulSetController;
 import java.util.List;
 
 /** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
@@ -23,6 +25,9 @@ public final class KnownControllers {
                 new ControllerRegistration("job", JobController.DEFAULT_WORKERS, JobController::new),
                 new ControllerRegistration("cronjob", CronJobController.DEFAULT_WORKERS, CronJobController::new),
                 new ControllerRegistration("ttl-after-finished", TtlAfterFinishedController.DEFAULT_WORKERS,
-                        TtlAfterFinishedController::new));
+                        TtlAfterFinishedController::new),
+                new ControllerRegistration("statefulset", StatefulSetController.DEFAULT_WORKERS,
+                        StatefulSetController::new),
+                new ControllerRegistration("daemonset", DaemonSetController.DEFAULT_WORKERS, DaemonSetController::new));
     }
 }

@@ -14,27 +14,33 @@ public final class PodTemplateHash {
 
     public static final String LABEL = "pod-template-hash";
     private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
-    private static final int FNV_OFFSET = 0x811c9dc5;
+    /** FNV-32a's offset basis: the starting value of {@link #fnv32a}. */
+    public static final int FNV32_OFFSET = 0x811c9dc5;
     private static final int FNV_PRIME = 0x01000193;
 
     private PodTemplateHash() {
     }
 
     public static String of(PodTemplateSpec template, Integer collisionCount) {
-        int hash = FNV_OFFSET;
-        hash = fnv(hash, Json.write(template));
+        int hash = FNV32_OFFSET;
+        hash = fnv32a(hash, Json.write(template));
         if (collisionCount != null) {
-            hash = fnv(hash, Integer.toString(collisionCount).getBytes(StandardCharsets.UTF_8));
+            hash = fnv32a(hash, Integer.toString(collisionCount).getBytes(StandardCharsets.UTF_8));
         }
-        String digits = Long.toString(Integer.toUnsignedLong(hash));
-        StringBuilder encoded = new StringBuilder(digits.length());
-        for (char c : digits.toCharArray()) {
+        return safeEncode(Long.toString(Integer.toUnsignedLong(hash)));
+    }
+
+    /** Upstream's rand.SafeEncodeString: each character mapped into an alphabet without vowels or 0/1/3. */
+    public static String safeEncode(String s) {
+        StringBuilder encoded = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
             encoded.append(ALPHANUMS.charAt(c % ALPHANUMS.length()));
         }
         return encoded.toString();
     }
 
-    private static int fnv(int hash, byte[] bytes) {
+    /** Continues an FNV-32a hash {@code hash} over {@code bytes} (start with {@link #FNV32_OFFSET}). */
+    public static int fnv32a(int hash, byte[] bytes) {
         for (byte b : bytes) {
             hash ^= (b & 0xff);
             hash *= FNV_PRIME;

@@ -39,7 +39,7 @@ public record RolloutBounds(int maxSurge, int maxUnavailable) {
         return Math.min(of(d).maxUnavailable(), desired);
     }
 
-    static int scaled(IntOrString value, int total, boolean roundUp) {
+    public static int scaled(IntOrString value, int total, boolean roundUp) {
         if (value.getIntVal() != null) {
             return value.getIntVal();
         }

@@ -55,6 +55,11 @@ public final class ControllerExpectations {
         byKey.put(key, new Expectation(count, Set.of(), clock.nanoTime()));
     }
 
+    /** Upstream's SetExpectations: {@code adds} creations and the deletions of {@code podKeys}, in one step. */
+    public void expect(String key, int adds, Set<String> podKeys) {
+        byKey.put(key, new Expectation(adds, podKeys, clock.nanoTime()));
+    }
+
     public void expectDeletions(String key, Set<String> podKeys) {
         byKey.put(key, new Expectation(0, podKeys, clock.nanoTime()));
     }

@@ -1,5 +1,6 @@
 package dev.navis.controllers.util;
 
+import dev.navis.controllers.util.PodConditions;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.ArrayList;
