@@ -126,6 +126,19 @@ class JobIntegrationTest {
     }
 
     @Test
+    void deletingARunningJobRemovesItsPodsDespiteTheTrackingFinalizer() throws Exception {
+        cluster.kubectl("create", "job", "sleepy", "--image=busybox", "--", "sleep", "3600");
+        await().atMost(Duration.ofSeconds(20)).until(() -> pods("batch.kubernetes.io/job-name=sleepy").size() == 1);
+        assertThat(pods("batch.kubernetes.io/job-name=sleepy").get(0).getMetadata().getFinalizers())
+                .contains("batch.kubernetes.io/job-tracking");
+
+        cluster.kubectl("delete", "job", "sleepy");
+
+        // the garbage collector deletes the pod; the Job controller removes the finalizer of the orphan
+        await().atMost(Duration.ofSeconds(30)).until(() -> pods("batch.kubernetes.io/job-name=sleepy").isEmpty());
+    }
+
+    @Test
     void cronJobFiresAJob() {
         // "@every" is robfig/cron syntax that upstream's ParseStandard accepts: a schedule that fires in seconds
         client.resource(CronJob.class).namespace("default").create(new CronJobBuilder()

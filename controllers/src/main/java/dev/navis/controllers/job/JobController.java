@@ -20,14 +20,8 @@ import dev.navis.controllers.util.ControllerExpectations;
 import dev.navis.controllers.util.DeletionRanking;
 import dev.navis.controllers.util.PodConditions;
 import dev.navis.controllers.util.PodControllerRefManager;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -38,7 +32,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,14 +64,11 @@ public final class JobController implements Controller {
     /** Upstream's --concurrent-job-syncs. */
     public static final int DEFAULT_WORKERS = 5;
     public static final String TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
-    static final String COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX";
     static final String COMPONENT = "job-controller";
     /** Upstream's syncJobBatchPeriod: pod events are folded into one sync per second. */
     static final Duration SYNC_BATCH_PERIOD = Duration.ofSeconds(1);
     static final int MAX_UNCOUNTED_PODS = 500;
     static final int MAX_POD_CREATE_DELETE_PER_SYNC = 500;
-    /** Upstream's names.MaxGeneratedNameLength: 63 minus the 5 random characters. */
-    private static final int MAX_GENERATED_NAME_LENGTH = 58;
     private static final String KIND = "Job";
     private static final String API_VERSION = "batch/v1";
     private static final String MANAGED_BY_DEFAULT = "kubernetes.io/job-controller";
@@ -199,7 +189,7 @@ public final class JobController implements Controller {
             }
             return;
         }
-        if (hasTrackingFinalizer(pod)) {
+        if (JobPods.hasTrackingFinalizer(pod)) {
             orphanQueue.add(Keys.of(pod));
         }
         for (Job job : matchingJobs(pod)) {
@@ -216,7 +206,7 @@ public final class JobController implements Controller {
             podDeleted(cur, false);
             return;
         }
-        boolean finalizerRemoved = !hasTrackingFinalizer(cur);
+        boolean finalizerRemoved = !JobPods.hasTrackingFinalizer(cur);
         OwnerReference curRef = PodControllerRefManager.controllerOf(cur);
         OwnerReference oldRef = PodControllerRefManager.controllerOf(old);
         boolean refChanged = !Objects.equals(curRef, oldRef);
@@ -239,7 +229,7 @@ public final class JobController implements Controller {
             }
             return;
         }
-        if (hasTrackingFinalizer(cur)) {
+        if (JobPods.hasTrackingFinalizer(cur)) {
             orphanQueue.add(Keys.of(cur));
         }
         if (refChanged || !Objects.equals(old.getMetadata().getLabels(), cur.getMetadata().getLabels())) {
@@ -252,7 +242,7 @@ public final class JobController implements Controller {
     /** @param finalDelete the pod is gone from the store (not just marked for deletion) */
     void podDeleted(Pod pod, boolean finalDelete) {
         OwnerReference ref = PodControllerRefManager.controllerOf(pod);
-        boolean hasFinalizer = hasTrackingFinalizer(pod);
+        boolean hasFinalizer = JobPods.hasTrackingFinalizer(pod);
         if (ref == null) {
             if (hasFinalizer) {
                 orphanQueue.add(Keys.of(pod)); // the garbage collector may have dropped its owner reference
@@ -277,7 +267,8 @@ public final class JobController implements Controller {
     private void cleanupPodFinalizers(Job job) {
         for (Pod pod : pods.namespace(job.getMetadata().getNamespace()).list()) {
             OwnerReference ref = PodControllerRefManager.controllerOf(pod);
-            if (ref != null && Objects.equals(ref.getUid(), job.getMetadata().getUid()) && hasTrackingFinalizer(pod)) {
+            if (ref != null && Objects.equals(ref.getUid(), job.getMetadata().getUid())
+                    && JobPods.hasTrackingFinalizer(pod)) {
                 orphanQueue.add(Keys.of(pod));
             }
         }
@@ -321,10 +312,10 @@ public final class JobController implements Controller {
                 return; // adopted meanwhile, or another controller's business
             }
         }
-        if (hasTrackingFinalizer(pod)) {
+        if (JobPods.hasTrackingFinalizer(pod)) {
             try {
                 client.pods().namespace(pod.getMetadata().getNamespace()).patch(pod.getMetadata().getName(),
-                        PatchType.STRATEGIC_MERGE, removeFinalizerPatch());
+                        PatchType.STRATEGIC_MERGE, JobPods.removeFinalizerPatch());
             } catch (ApiException e) {
                 if (!e.isNotFound()) {
                     throw e;
@@ -440,7 +431,7 @@ public final class JobController implements Controller {
             for (Pod p : s.pods) {
                 int ix = CompletionIndexes.of(p);
                 if ("Succeeded".equals(PodConditions.phase(p)) && ix != CompletionIndexes.UNKNOWN
-                        && ix < completions(job) && hasTrackingFinalizer(p)) {
+                        && ix < completions(job) && JobPods.hasTrackingFinalizer(p)) {
                     fresh.add(ix);
                 }
             }
@@ -513,13 +504,13 @@ public final class JobController implements Controller {
     private List<Pod> podsForJob(Job job) {
         List<Pod> all = new ArrayList<>(pods.namespace(job.getMetadata().getNamespace()).list());
         all.sort(Comparator.comparing((Pod p) -> p.getMetadata().getName())); // stable order: logs, tests
-        List<Pod> claimed = new PodControllerRefManager(client, job.getMetadata(), controllerRefOf(job), selector(job),
-                () -> recheckCanAdopt(job), List.of(TRACKING_FINALIZER)).claim(all);
+        List<Pod> claimed = new PodControllerRefManager(client, job.getMetadata(), JobPods.controllerRefOf(job),
+                selector(job), () -> recheckCanAdopt(job), List.of(TRACKING_FINALIZER)).claim(all);
         List<Pod> result = new ArrayList<>(claimed.size());
         for (Pod p : claimed) {
             OwnerReference ref = PodControllerRefManager.controllerOf(p);
             boolean adopted = ref == null || !Objects.equals(ref.getUid(), job.getMetadata().getUid());
-            if (adopted && !hasTrackingFinalizer(p)) {
+            if (adopted && !JobPods.hasTrackingFinalizer(p)) {
                 // the adoption patch added the finalizer: count the pod as the server now holds it
                 Pod copy = Json.deepCopy(p);
                 List<String> fins = copy.getMetadata().getFinalizers() == null ? new ArrayList<>()
@@ -551,7 +542,7 @@ public final class JobController implements Controller {
         List<Pod> result = new ArrayList<>();
         for (Pod p : s.pods) {
             String uid = p.getMetadata().getUid();
-            if (!hasTrackingFinalizer(p) || uncounted.contains(uid) || s.expectedRemovedFinalizers.contains(uid)) {
+            if (!JobPods.hasTrackingFinalizer(p) || uncounted.contains(uid) || s.expectedRemovedFinalizers.contains(uid)) {
                 continue;
             }
             if (indexed(s.job)) {
@@ -668,7 +659,7 @@ public final class JobController implements Controller {
         expectations.expectCreations(key, diff);
         PodTemplateSpec template = Json.deepCopy(job.getSpec().getTemplate());
         if (indexed(job)) {
-            addCompletionIndexEnv(template.getSpec());
+            JobPods.addCompletionIndexEnv(template.getSpec());
         }
         int created = 0;
         int remainingCreates = diff;
@@ -678,7 +669,8 @@ public final class JobController implements Controller {
             for (int i = 0; i < batch; i++) {
                 int index = indexes.isEmpty() ? CompletionIndexes.UNKNOWN : indexes.remove(0);
                 try {
-                    Pod made = client.pods().namespace(job.getMetadata().getNamespace()).create(podFor(job, template, index));
+                    Pod made = client.pods().namespace(job.getMetadata().getNamespace())
+                            .create(JobPods.podFor(job, template, index));
                     recorder.event(job, EventRecorder.NORMAL, "SuccessfulCreate", "Created pod: " + made.getMetadata().getName());
                     created++;
                 } catch (RuntimeException e) {
@@ -717,9 +709,9 @@ public final class JobController implements Controller {
         for (Pod pod : victims) {
             String ns = pod.getMetadata().getNamespace();
             try {
-                if (hasTrackingFinalizer(pod)) {
+                if (JobPods.hasTrackingFinalizer(pod)) {
                     client.pods().namespace(ns).patch(pod.getMetadata().getName(), PatchType.STRATEGIC_MERGE,
-                            removeFinalizerPatch());
+                            JobPods.removeFinalizerPatch());
                 }
                 client.pods().namespace(ns).delete(pod.getMetadata().getName());
                 recorder.event(job, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
@@ -789,7 +781,7 @@ public final class JobController implements Controller {
         }
         Set<String> uidsWithFinalizer = new HashSet<>();
         for (Pod p : ordered) {
-            if (hasTrackingFinalizer(p) && !s.expectedRemovedFinalizers.contains(p.getMetadata().getUid())) {
+            if (JobPods.hasTrackingFinalizer(p) && !s.expectedRemovedFinalizers.contains(p.getMetadata().getUid())) {
                 uidsWithFinalizer.add(p.getMetadata().getUid());
             }
         }
@@ -805,7 +797,7 @@ public final class JobController implements Controller {
         boolean reachedMaxUncounted = false;
         for (Pod pod : ordered) {
             String uid = pod.getMetadata().getUid();
-            if (!hasTrackingFinalizer(pod) || s.expectedRemovedFinalizers.contains(uid)) {
+            if (!JobPods.hasTrackingFinalizer(pod) || s.expectedRemovedFinalizers.contains(uid)) {
                 continue; // counted by an earlier sync
             }
             boolean podFailed = isPodFailed(pod, job);
@@ -883,7 +875,7 @@ public final class JobController implements Controller {
             for (Pod pod : toRemoveFinalizer) {
                 try {
                     client.pods().namespace(pod.getMetadata().getNamespace()).patch(pod.getMetadata().getName(),
-                            PatchType.STRATEGIC_MERGE, removeFinalizerPatch());
+                            PatchType.STRATEGIC_MERGE, JobPods.removeFinalizerPatch());
                     uidsWithFinalizer.remove(pod.getMetadata().getUid());
                 } catch (RuntimeException e) {
                     finalizerExpectations.removalObserved(key, pod.getMetadata().getUid());
@@ -982,80 +974,6 @@ public final class JobController implements Controller {
         return job;
     }
 
-    // ---- pods from the template ---------------------------------------------------------------------------
-
-    /** A new pod for {@code job}: template labels/annotations/finalizers plus the tracking finalizer, controllerRef. */
-    static Pod podFor(Job job, PodTemplateSpec template, int index) {
-        ObjectMeta tm = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
-        ObjectMeta meta = new ObjectMeta();
-        meta.setNamespace(job.getMetadata().getNamespace());
-        Map<String, String> labels = tm.getLabels() == null ? new HashMap<>() : new HashMap<>(tm.getLabels());
-        Map<String, String> annotations = tm.getAnnotations() == null ? new HashMap<>() : new HashMap<>(tm.getAnnotations());
-        List<String> finalizers = tm.getFinalizers() == null ? new ArrayList<>() : new ArrayList<>(tm.getFinalizers());
-        if (!finalizers.contains(TRACKING_FINALIZER)) {
-            finalizers.add(TRACKING_FINALIZER);
-        }
-        PodSpec spec = template.getSpec() == null ? new PodSpec() : Json.deepCopy(template.getSpec());
-        String name = job.getMetadata().getName();
-        if (index != CompletionIndexes.UNKNOWN) {
-            annotations.put(CompletionIndexes.ANNOTATION, Integer.toString(index));
-            labels.put(CompletionIndexes.ANNOTATION, Integer.toString(index)); // upstream's PodIndexLabel
-            spec.setHostname(name + "-" + index);
-            meta.setGenerateName(generateNameWithIndex(name, index));
-        } else {
-            meta.setGenerateName(name + "-");
-        }
-        meta.setLabels(labels.isEmpty() ? null : labels);
-        meta.setAnnotations(annotations.isEmpty() ? null : annotations);
-        meta.setFinalizers(finalizers);
-        meta.setOwnerReferences(new ArrayList<>(List.of(controllerRefOf(job))));
-        Pod pod = new Pod();
-        pod.setApiVersion("v1");
-        pod.setKind("Pod");
-        pod.setMetadata(meta);
-        pod.setSpec(spec);
-        return pod;
-    }
-
-    static String generateNameWithIndex(String jobName, int index) {
-        String suffix = "-" + index + "-";
-        String prefix = jobName + suffix;
-        if (prefix.length() > MAX_GENERATED_NAME_LENGTH) {
-            prefix = prefix.substring(0, MAX_GENERATED_NAME_LENGTH - suffix.length()) + suffix;
-        }
-        return prefix;
-    }
-
-    /** JOB_COMPLETION_INDEX from the pod's index label, in every container that does not set it itself. */
-    private static void addCompletionIndexEnv(PodSpec spec) {
-        if (spec == null) {
-            return;
-        }
-        List<Container> all = new ArrayList<>();
-        if (spec.getInitContainers() != null) {
-            all.addAll(spec.getInitContainers());
-        }
-        if (spec.getContainers() != null) {
-            all.addAll(spec.getContainers());
-        }
-        for (Container c : all) {
-            List<EnvVar> env = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
-            if (env.stream().anyMatch(e -> COMPLETION_INDEX_ENV.equals(e.getName()))) {
-                continue;
-            }
-            env.add(new EnvVarBuilder().withName(COMPLETION_INDEX_ENV).withNewValueFrom().withNewFieldRef()
-                    .withFieldPath("metadata.labels['" + CompletionIndexes.ANNOTATION + "']").endFieldRef()
-                    .endValueFrom().build());
-            c.setEnv(env);
-        }
-    }
-
-    static OwnerReference controllerRefOf(Job job) {
-        return new OwnerReferenceBuilder().withApiVersion(API_VERSION).withKind(KIND)
-                .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
-                .withController(true).withBlockOwnerDeletion(true).build();
-    }
-
     // ---- small rules ------------------------------------------------------------------------------------
 
     /** Upstream's pastBackoffLimitOnFailure: with restartPolicy OnFailure, container restarts count as failures. */
@@ -1139,15 +1057,6 @@ public final class JobController implements Controller {
         var details = e.status().getDetails();
         return details != null && details.getCauses() != null
                 && details.getCauses().stream().anyMatch(c -> "NamespaceTerminating".equals(c.getReason()));
-    }
-
-    static boolean hasTrackingFinalizer(Pod pod) {
-        List<String> f = pod.getMetadata().getFinalizers();
-        return f != null && f.contains(TRACKING_FINALIZER);
-    }
-
-    static String removeFinalizerPatch() {
-        return "{\"metadata\":{\"$deleteFromPrimitiveList/finalizers\":[\"" + TRACKING_FINALIZER + "\"]}}";
     }
 
     private static boolean managedByOther(Job job) {

@@ -422,7 +422,7 @@ class JobControllerTest {
         assertThat(ix.toString()).isEqualTo("0-4,7-9");
         assertThat(CompletionIndexes.parse("", 3).with(List.of(1, 2)).toString()).isEqualTo("1,2");
         assertThat(CompletionIndexes.parse("0-9", 5).total()).isEqualTo(5);
-        assertThat(JobController.generateNameWithIndex("a".repeat(60), 12)).hasSize(58).endsWith("-12-");
+        assertThat(JobPods.generateNameWithIndex("a".repeat(60), 12)).hasSize(58).endsWith("-12-");
     }
 
     // ---- fixtures ---------------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ class JobControllerTest {
                 .withNewSpec().addNewContainer().withName("main").withImage("perl").endContainer().endSpec()
                 .withNewStatus().withPhase(phase).endStatus().build();
         if (owner != null) {
-            p.getMetadata().setOwnerReferences(List.of(JobController.controllerRefOf(owner)));
+            p.getMetadata().setOwnerReferences(List.of(JobPods.controllerRefOf(owner)));
             p.getMetadata().setFinalizers(new ArrayList<>(List.of("batch.kubernetes.io/job-tracking")));
         }
         return p;
