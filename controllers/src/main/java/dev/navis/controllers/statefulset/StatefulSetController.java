@@ -407,6 +407,7 @@ public final class StatefulSetController implements Controller {
                     return;
                 }
                 createClaims(ordinal); // a claim deleted under a running pod comes back
+                repairIdentity(pod, ordinal);
             }
 
             // pods beyond the replica count, highest ordinal first
@@ -468,6 +469,25 @@ public final class StatefulSetController implements Controller {
                     toDelete--;
                 }
             }
+        }
+
+        /**
+         * Upstream's identityMatches / updateIdentity, for the labels: an adopted pod (or one whose labels were
+         * edited) gets its pod-name and pod-index labels back; its spec (hostname, volumes) is immutable.
+         */
+        private void repairIdentity(Pod pod, int ordinal) {
+            var labels = ControllerRefs.labels(pod);
+            String name = pod.getMetadata().getName();
+            String index = Integer.toString(ordinal);
+            if (name.equals(labels.get(StatefulSetPods.POD_NAME_LABEL))
+                    && index.equals(labels.get(StatefulSetPods.POD_INDEX_LABEL))) {
+                return;
+            }
+            ObjectNode patch = F.objectNode();
+            ObjectNode meta = patch.putObject("metadata");
+            meta.putObject("labels").put(StatefulSetPods.POD_NAME_LABEL, name).put(StatefulSetPods.POD_INDEX_LABEL, index);
+            meta.put("uid", pod.getMetadata().getUid()); // never the labels of a recreated namesake
+            client.pods().namespace(pod.getMetadata().getNamespace()).patch(name, PatchType.MERGE, Json.writeString(patch));
         }
 
         /** Upstream's newVersionedStatefulSetPod: ordinals below the partition keep the current revision. */

@@ -243,6 +243,28 @@ class DaemonSetControllerTest {
     }
 
     @Test
+    void rollbackRenumbersTheEqualOlderRevision() {
+        node("a", Map.of());
+        observeSyncedDs(daemonSet());
+        String firstName = api.resource(ControllerRevision.class).namespace(NS).list().items().get(0).getMetadata().getName();
+        changeImage();
+        controller.sync(KEY); // revision 2 for agent:2
+        refreshDs();
+        api.clearActions();
+        DaemonSet back = api.daemonSets().namespace(NS).get("agent");
+        back.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("agent:1");
+        api.daemonSets().namespace(NS).update(back);
+        refreshDs();
+        api.clearActions();
+
+        controller.sync(KEY);
+
+        assertThat(actions()).first().isEqualTo("update controllerrevisions default/agent-<hash>");
+        assertThat(api.resource(ControllerRevision.class).namespace(NS).get(firstName).getRevision()).isEqualTo(3L);
+        assertThat(api.resource(ControllerRevision.class).namespace(NS).list().items()).hasSize(2);
+    }
+
+    @Test
     void onDeleteLeavesOutdatedPods() {
         node("a", Map.of());
         DaemonSet ds = daemonSet();
