@@ -186,6 +186,33 @@ class DaemonSetControllerTest {
     }
 
     @Test
+    void failedPodsOnOneNodeAreDeletedWithBackoff() {
+        node("a", Map.of());
+        observeSyncedDs(daemonSet());
+        String hash = currentHash();
+        Pod first = pod("agent-1", "a", hash, false);
+        first.getStatus().setPhase("Failed");
+        observePod(first);
+        controller.sync(KEY);
+        assertThat(actions()).startsWith("delete pods default/agent-1");
+        informers.informer(Pod.class).indexer().remove(Keys.of(NS, "agent-1"));
+        controller.podDeleted(first);
+        Pod second = pod("agent-2", "a", hash, false);
+        second.getStatus().setPhase("Failed");
+        observePod(second);
+        refreshDs();
+        api.clearActions();
+
+        controller.sync(KEY);
+        assertThat(actions()).as("within the 1 s backoff").doesNotContain("delete pods default/agent-2");
+        assertThat(controller.queue.waitingCount()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        controller.sync(KEY);
+        assertThat(actions()).contains("delete pods default/agent-2");
+    }
+
+    @Test
     void expectationsBlockActingAgainUntilTheCreatesAreObserved() {
         node("a", Map.of());
         observeDs(daemonSet());
