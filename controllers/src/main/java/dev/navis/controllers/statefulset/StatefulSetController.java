@@ -516,7 +516,7 @@ public final class StatefulSetController implements Controller {
             return rolling == null || rolling.getPartition() == null ? 0 : rolling.getPartition();
         }
 
-        /** maxUnavailable resolved against the replicas (percent rounded down), at least 1, default 1. */
+        /** maxUnavailable against the replicas: a percentage rounds up (as the API documents); default 1. */
         private int maxUnavailable(int count) {
             var strategy = set.getSpec().getUpdateStrategy();
             var rolling = strategy == null ? null : strategy.getRollingUpdate();
@@ -524,7 +524,7 @@ public final class StatefulSetController implements Controller {
             if (value == null) {
                 return 1;
             }
-            return Math.max(1, RolloutBounds.scaled(value, count, false));
+            return Math.max(1, RolloutBounds.scaled(value, count, true));
         }
 
         /** Upstream's createPersistentVolumeClaims: each missing claim of {@code ordinal}, before its pod. */

@@ -278,6 +278,26 @@ class StatefulSetControllerTest {
     }
 
     @Test
+    void maxUnavailableLetsSeveralOrdinalsUpdateAtOnce() {
+        observeSet(statefulSet(3, "OrderedReady", false));
+        bringUp(3);
+        StatefulSet changed = api.statefulSets().namespace(NS).get("web");
+        changed.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
+        changed.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
+                .withType("RollingUpdate").withNewRollingUpdate().withPartition(0)
+                .withMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString("50%")).endRollingUpdate().build());
+        api.statefulSets().namespace(NS).update(changed);
+        refresh();
+        api.clearActions();
+
+        controller.sync(KEY);
+
+        assertThat(actions()).as("50% of 3 rounds up to 2, highest ordinals first")
+                .containsExactly("create controllerrevisions default/web-<hash>", "delete pods default/web-2",
+                        "delete pods default/web-1", "update statefulsets/status default/web");
+    }
+
+    @Test
     void onDeleteLeavesOutdatedPodsAlone() {
         StatefulSet set = statefulSet(2, "OrderedReady", false);
         set.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
