@@ -91,6 +91,7 @@ public final class DaemonSetController implements Controller {
     private final Lister<Node> nodes;
     private final Lister<ControllerRevision> revisions;
     final ControllerExpectations expectations;
+    private final FailedPodBackoff failedPodsBackoff;
     final RateLimitingQueue<String> queue;
     private final Workers<String> workers;
 
@@ -103,6 +104,7 @@ public final class DaemonSetController implements Controller {
         this.clock = clock;
         this.history = new ControllerHistory(client);
         this.expectations = new ControllerExpectations(clock);
+        this.failedPodsBackoff = new FailedPodBackoff(clock);
         this.daemonSets = context.informers().lister(DaemonSet.class);
         this.pods = context.informers().lister(Pod.class);
         this.nodes = context.informers().lister(Node.class);
@@ -470,6 +472,7 @@ public final class DaemonSetController implements Controller {
 
     /** Upstream's manage + podsShouldBeOnNode: which nodes need a pod and which pods must go. */
     private void manage(String key, DaemonSet ds, List<Node> nodeList, List<Pod> daemonPods, String hash) {
+        failedPodsBackoff.forgetExpired();
         Map<String, List<Pod>> podsByNode = byNode(daemonPods);
         PodSpec probe = daemonPodSpec(ds);
         List<String> needPods = new ArrayList<>();
@@ -490,8 +493,18 @@ public final class DaemonSetController implements Controller {
                         continue;
                     }
                     String phase = PodConditions.phase(p);
-                    if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+                    if ("Failed".equals(phase)) {
+                        // a kubelet rejecting the pod over and over must not make a hot delete/create loop
+                        String backoffKey = ds.getMetadata().getUid() + "/" + name;
+                        Duration wait = failedPodsBackoff.remaining(backoffKey);
+                        if (wait.isPositive()) {
+                            queue.addAfter(key, wait);
+                            continue;
+                        }
+                        failedPodsBackoff.next(backoffKey);
                         toDelete.add(p); // a new one comes once it is gone
+                    } else if ("Succeeded".equals(phase)) {
+                        toDelete.add(p);
                     } else {
                         running.add(p);
                     }

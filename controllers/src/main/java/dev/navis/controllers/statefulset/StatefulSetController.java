@@ -407,6 +407,7 @@ public final class StatefulSetController implements Controller {
                     return;
                 }
                 createClaims(ordinal); // a claim deleted under a running pod comes back
+                repairIdentity(pod, ordinal);
             }
 
             // pods beyond the replica count, highest ordinal first
@@ -470,6 +471,25 @@ public final class StatefulSetController implements Controller {
             }
         }
 
+        /**
+         * Upstream's identityMatches / updateIdentity, for the labels: an adopted pod (or one whose labels were
+         * edited) gets its pod-name and pod-index labels back; its spec (hostname, volumes) is immutable.
+         */
+        private void repairIdentity(Pod pod, int ordinal) {
+            var labels = ControllerRefs.labels(pod);
+            String name = pod.getMetadata().getName();
+            String index = Integer.toString(ordinal);
+            if (name.equals(labels.get(StatefulSetPods.POD_NAME_LABEL))
+                    && index.equals(labels.get(StatefulSetPods.POD_INDEX_LABEL))) {
+                return;
+            }
+            ObjectNode patch = F.objectNode();
+            ObjectNode meta = patch.putObject("metadata");
+            meta.putObject("labels").put(StatefulSetPods.POD_NAME_LABEL, name).put(StatefulSetPods.POD_INDEX_LABEL, index);
+            meta.put("uid", pod.getMetadata().getUid()); // never the labels of a recreated namesake
+            client.pods().namespace(pod.getMetadata().getNamespace()).patch(name, PatchType.MERGE, Json.writeString(patch));
+        }
+
         /** Upstream's newVersionedStatefulSetPod: ordinals below the partition keep the current revision. */
         private boolean useCurrentRevision(int ordinal) {
             if (!isRollingUpdate()) {
@@ -496,7 +516,7 @@ public final class StatefulSetController implements Controller {
             return rolling == null || rolling.getPartition() == null ? 0 : rolling.getPartition();
         }
 
-        /** maxUnavailable resolved against the replicas (percent rounded down), at least 1, default 1. */
+        /** maxUnavailable against the replicas: a percentage rounds up (as the API documents); default 1. */
         private int maxUnavailable(int count) {
             var strategy = set.getSpec().getUpdateStrategy();
             var rolling = strategy == null ? null : strategy.getRollingUpdate();
@@ -504,7 +524,7 @@ public final class StatefulSetController implements Controller {
             if (value == null) {
                 return 1;
             }
-            return Math.max(1, RolloutBounds.scaled(value, count, false));
+            return Math.max(1, RolloutBounds.scaled(value, count, true));
         }
 
         /** Upstream's createPersistentVolumeClaims: each missing claim of {@code ordinal}, before its pod. */

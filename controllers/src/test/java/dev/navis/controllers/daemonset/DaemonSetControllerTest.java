@@ -186,6 +186,33 @@ class DaemonSetControllerTest {
     }
 
     @Test
+    void failedPodsOnOneNodeAreDeletedWithBackoff() {
+        node("a", Map.of());
+        observeSyncedDs(daemonSet());
+        String hash = currentHash();
+        Pod first = pod("agent-1", "a", hash, false);
+        first.getStatus().setPhase("Failed");
+        observePod(first);
+        controller.sync(KEY);
+        assertThat(actions()).startsWith("delete pods default/agent-1");
+        informers.informer(Pod.class).indexer().remove(Keys.of(NS, "agent-1"));
+        controller.podDeleted(first);
+        Pod second = pod("agent-2", "a", hash, false);
+        second.getStatus().setPhase("Failed");
+        observePod(second);
+        refreshDs();
+        api.clearActions();
+
+        controller.sync(KEY);
+        assertThat(actions()).as("within the 1 s backoff").doesNotContain("delete pods default/agent-2");
+        assertThat(controller.queue.waitingCount()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        controller.sync(KEY);
+        assertThat(actions()).contains("delete pods default/agent-2");
+    }
+
+    @Test
     void expectationsBlockActingAgainUntilTheCreatesAreObserved() {
         node("a", Map.of());
         observeDs(daemonSet());
@@ -240,6 +267,28 @@ class DaemonSetControllerTest {
         assertThat(actions()).containsExactly("create controllerrevisions default/agent-<hash>", "create pods default/",
                 "update daemonsets/status default/agent");
         assertThat(api.pods().namespace(NS).list().items()).hasSize(3);
+    }
+
+    @Test
+    void rollbackRenumbersTheEqualOlderRevision() {
+        node("a", Map.of());
+        observeSyncedDs(daemonSet());
+        String firstName = api.resource(ControllerRevision.class).namespace(NS).list().items().get(0).getMetadata().getName();
+        changeImage();
+        controller.sync(KEY); // revision 2 for agent:2
+        refreshDs();
+        api.clearActions();
+        DaemonSet back = api.daemonSets().namespace(NS).get("agent");
+        back.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("agent:1");
+        api.daemonSets().namespace(NS).update(back);
+        refreshDs();
+        api.clearActions();
+
+        controller.sync(KEY);
+
+        assertThat(actions()).first().isEqualTo("update controllerrevisions default/agent-<hash>");
+        assertThat(api.resource(ControllerRevision.class).namespace(NS).get(firstName).getRevision()).isEqualTo(3L);
+        assertThat(api.resource(ControllerRevision.class).namespace(NS).list().items()).hasSize(2);
     }
 
     @Test

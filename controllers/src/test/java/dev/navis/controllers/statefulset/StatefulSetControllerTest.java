@@ -246,12 +246,55 @@ class StatefulSetControllerTest {
         assertThat(api.statefulSets().namespace(NS).get("web").getStatus().getUpdateRevision()).isEqualTo(firstName);
     }
 
+    @Test
+    void adoptedPodGetsItsIdentityLabels() {
+        StatefulSet set = observeSet(statefulSet(1, "OrderedReady", false));
+        Pod orphan = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("web-0").withNamespace(NS)
+                .withLabels(Map.of("app", "web", "controller-revision-hash",
+                        "web-" + ControllerHistory.hash(StatefulSetController.revisionData(set), 0))).endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build();
+        api.seed(orphan);
+        observe(runningReady(api.pods().namespace(NS).get("web-0")));
+        api.clearActions();
+
+        controller.sync(KEY);
+
+        assertThat(actions()).as("adopt, record the revision, repair the labels")
+                .containsExactly("patch pods default/web-0", "create controllerrevisions default/web-<hash>",
+                        "patch pods default/web-0", "update statefulsets/status default/web");
+        Pod adopted = api.pods().namespace(NS).get("web-0");
+        assertThat(adopted.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(r -> assertThat(r.getUid()).isEqualTo(set.getMetadata().getUid()));
+        assertThat(adopted.getMetadata().getLabels()).containsEntry("statefulset.kubernetes.io/pod-name", "web-0")
+                .containsEntry("apps.kubernetes.io/pod-index", "0");
+    }
+
     private void setImage(String image) {
         StatefulSet changed = api.statefulSets().namespace(NS).get("web");
         changed.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
         api.statefulSets().namespace(NS).update(changed);
         refresh();
         api.clearActions();
+    }
+
+    @Test
+    void maxUnavailableLetsSeveralOrdinalsUpdateAtOnce() {
+        observeSet(statefulSet(3, "OrderedReady", false));
+        bringUp(3);
+        StatefulSet changed = api.statefulSets().namespace(NS).get("web");
+        changed.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
+        changed.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
+                .withType("RollingUpdate").withNewRollingUpdate().withPartition(0)
+                .withMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString("50%")).endRollingUpdate().build());
+        api.statefulSets().namespace(NS).update(changed);
+        refresh();
+        api.clearActions();
+
+        controller.sync(KEY);
+
+        assertThat(actions()).as("50% of 3 rounds up to 2, highest ordinals first")
+                .containsExactly("create controllerrevisions default/web-<hash>", "delete pods default/web-2",
+                        "delete pods default/web-1", "update statefulsets/status default/web");
     }
 
     @Test
