@@ -1,0 +1,233 @@
+package dev.navis.kubelet.runtime;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The CRI runtime against a real containerd with runc and CNI (root only; skipped elsewhere): one node
+ * for the class, each test with its own pods, removed at the end.
+ */
+class CriPodRuntimeTest {
+
+    static CriTestNode node;
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        node = CriTestNode.start();
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    static PodBuilder pod(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace("default")
+                .withUid(UUID.randomUUID().toString()).endMetadata()
+                .withNewSpec().withRestartPolicy("Always").withTerminationGracePeriodSeconds(10L).endSpec();
+    }
+
+    static PodSyncRequest request(Pod pod, Map<String, Path> volumes) {
+        return new PodSyncRequest(pod, null, Map.of(), volumes, Set.of(), null);
+    }
+
+    static ContainerStatus status(PodStatus s, String name) {
+        return s.getContainerStatuses().stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    static boolean running(PodStatus s, String name) {
+        return status(s, name).getState().getRunning() != null;
+    }
+
+    @Test
+    void httpdPodGetsAnIpTheHostReaches() throws Exception {
+        Pod pod = pod("web").editSpec().addNewContainer().withName("httpd").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "mkdir -p /www && echo hello-from-$(POD) > /www/index.html && exec httpd -f -p 8080 -h /www")
+                .addNewEnv().withName("POD").withValue("web").endEnv()
+                .endContainer().endSpec().build();
+        PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30), s -> running(s, "httpd"));
+        assertThat(st.getPodIP()).isNotBlank();
+        assertThat(st.getPodIPs()).extracting(ip -> ip.getIp()).containsExactly(st.getPodIP());
+        ContainerStatus cs = status(st, "httpd");
+        assertThat(cs.getContainerID()).startsWith("containerd://");
+        assertThat(cs.getImageID()).isNotBlank();
+        assertThat(cs.getRestartCount()).isZero();
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String body = null;
+        for (int i = 0; i < 50 && body == null; i++) {
+            try {
+                body = http.send(HttpRequest.newBuilder(URI.create("http://" + st.getPodIP() + ":8080/index.html"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(body).isEqualTo("hello-from-web\n");
+
+        PodRuntime.ExecResult hostname = node.runtime.execSync(pod, "httpd", List.of("cat", "/etc/hostname"), Duration.ofSeconds(10));
+        assertThat(hostname.exitCode()).isZero();
+        assertThat(hostname.output().trim()).isEqualTo("web");
+        assertThat(node.runtime.execSync(pod, "httpd", List.of("sh", "-c", "exit 3"), Duration.ofSeconds(10)).exitCode()).isEqualTo(3);
+
+        // a second sync changes nothing: same container, still running
+        PodStatus again = node.runtime.syncPod(request(pod, Map.of()));
+        assertThat(status(again, "httpd").getContainerID()).isEqualTo(cs.getContainerID());
+
+        node.runtime.killPod(pod, Duration.ofSeconds(5));
+        node.runtime.removePod(pod.getMetadata().getUid());
+        assertThat(node.runtime.podUids()).doesNotContain(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void failingContainerRestartsWithCrashLoopBackOff() throws Exception {
+        Pod pod = pod("crash").editSpec().addNewContainer().withName("fail").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent").withCommand("sh", "-c", "echo failing; exit 2")
+                .endContainer().endSpec().build();
+        PodSyncRequest req = request(pod, Map.of());
+        // the first exit restarts at once; the second waits 10 s
+        PodStatus st = node.syncUntil(req, Duration.ofSeconds(30), s -> status(s, "fail").getState().getWaiting() != null
+                && "CrashLoopBackOff".equals(status(s, "fail").getState().getWaiting().getReason()));
+        ContainerStatus cs = status(st, "fail");
+        assertThat(cs.getRestartCount()).isEqualTo(1);
+        assertThat(cs.getState().getWaiting().getMessage()).isEqualTo(
+                "back-off 10s restarting failed container=fail pod=crash_default(" + pod.getMetadata().getUid() + ")");
+        assertThat(cs.getLastState().getTerminated().getExitCode()).isEqualTo(2);
+        assertThat(cs.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        long backOffStarted = System.nanoTime();
+
+        // after the back-off it runs once more (restartCount 2) and then waits twice as long
+        st = node.syncUntil(req, Duration.ofSeconds(30), s -> status(s, "fail").getRestartCount() == 2
+                && status(s, "fail").getState().getWaiting() != null
+                && status(s, "fail").getState().getWaiting().getMessage().startsWith("back-off 20s"));
+        assertThat(Duration.ofNanos(System.nanoTime() - backOffStarted)).isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+        assertThat(status(st, "fail").getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void memoryLimitedContainerIsOomKilled() throws Exception {
+        Pod pod = pod("oom").editSpec().withRestartPolicy("Never").addNewContainer().withName("hog")
+                .withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                // the string doubles until the 16Mi cgroup limit stops it
+                .withCommand("awk", "BEGIN { s = \"xxxxxxxxxxxxxxxx\"; while (1) s = s s }")
+                .withNewResources().addToLimits("memory", new Quantity("16Mi")).endResources()
+                .endContainer().endSpec().build();
+        PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(60),
+                s -> status(s, "hog").getState().getTerminated() != null);
+        var terminated = status(st, "hog").getState().getTerminated();
+        assertThat(terminated.getReason()).isEqualTo("OOMKilled");
+        assertThat(terminated.getExitCode()).isEqualTo(137);
+        // restartPolicy Never: the next sync leaves it terminated
+        assertThat(status(node.runtime.syncPod(request(pod, Map.of())), "hog").getRestartCount()).isZero();
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void killPodDeliversSigtermWithinTheGracePeriod() throws Exception {
+        Path data = Files.createDirectories(node.dataDir.resolve("test-term"));
+        Pod pod = pod("term").editSpec().addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "trap 'echo TERM > /data/signal; exit 0' TERM; echo up > /data/started; "
+                        + "while true; do sleep 0.2; done")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                .endContainer().endSpec().build();
+        PodSyncRequest req = request(pod, Map.of("data", data));
+        node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "main") && Files.exists(data.resolve("started")));
+        long start = System.nanoTime();
+        node.runtime.killPod(pod, Duration.ofSeconds(20));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(Files.readString(data.resolve("signal")).trim()).isEqualTo("TERM");
+        PodStatus st = node.runtime.syncPod(new PodSyncRequest(pod.edit().editSpec().withRestartPolicy("Never").endSpec().build(),
+                null, Map.of(), Map.of("data", data), Set.of(), null));
+        assertThat(status(st, "main").getState().getTerminated().getExitCode()).isZero();
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void restartedRuntimeAdoptsRunningContainersWithTheirRestartCounts() throws Exception {
+        Path data = Files.createDirectories(node.dataDir.resolve("test-adopt"));
+        Pod pod = pod("adopt").editSpec().addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                // fails once, then runs
+                .withCommand("sh", "-c", "if [ -f /data/once ]; then exec sleep 3600; fi; touch /data/once; exit 3")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                .endContainer().endSpec().build();
+        PodSyncRequest req = request(pod, Map.of("data", data));
+        PodStatus before = node.syncUntil(req, Duration.ofSeconds(30),
+                s -> running(s, "main") && status(s, "main").getRestartCount() == 1);
+        assertThat(status(before, "main").getRestartCount()).isEqualTo(1);
+        assertThat(status(before, "main").getLastState().getTerminated().getExitCode()).isEqualTo(3);
+
+        // a new runtime and a new containerd over the same directories: the container was never stopped
+        node.restartRuntime();
+        assertThat(node.runtime.podUids()).contains(pod.getMetadata().getUid());
+        PodStatus after = node.runtime.syncPod(req);
+        ContainerStatus cs = status(after, "main");
+        assertThat(cs.getState().getRunning()).isNotNull();
+        assertThat(cs.getContainerID()).isEqualTo(status(before, "main").getContainerID());
+        assertThat(cs.getRestartCount()).isEqualTo(1);
+        assertThat(cs.getState().getRunning().getStartedAt())
+                .isEqualTo(status(before, "main").getState().getRunning().getStartedAt());
+        assertThat(after.getPodIP()).isEqualTo(before.getPodIP());
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void initContainersRunInOrderBeforeTheContainers() throws Exception {
+        Path data = Files.createDirectories(node.dataDir.resolve("test-init"));
+        Pod pod = pod("init").editSpec().addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewInitContainer().withName("first").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo first >> /data/order")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewInitContainer().withName("second").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo second >> /data/order")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo main >> /data/order; exec sleep 3600")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
+                .endSpec().build();
+        PodStatus st = node.syncUntil(request(pod, Map.of("data", data)), Duration.ofSeconds(30), s -> running(s, "main"));
+        assertThat(Files.readAllLines(data.resolve("order"))).containsExactly("first", "second", "main");
+        assertThat(st.getInitContainerStatuses()).allSatisfy(c -> {
+            assertThat(c.getState().getTerminated().getReason()).isEqualTo("Completed");
+            assertThat(c.getState().getTerminated().getExitCode()).isZero();
+        });
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void missingImageWithPullPolicyNeverWaits() throws Exception {
+        Pod pod = pod("never").editSpec().addNewContainer().withName("main").withImage("example.invalid/nothing:1")
+                .withImagePullPolicy("Never").endContainer().endSpec().build();
+        PodStatus st = node.runtime.syncPod(request(pod, Map.of()));
+        var waiting = status(st, "main").getState().getWaiting();
+        assertThat(waiting.getReason()).isEqualTo("ErrImageNeverPull");
+        assertThat(waiting.getMessage()).isEqualTo(
+                "Container image \"example.invalid/nothing:1\" is not present with pull policy of Never");
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+}
