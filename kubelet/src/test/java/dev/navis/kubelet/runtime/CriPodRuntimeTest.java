@@ -30,16 +30,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CriPodRuntimeTest {
 
     static CriTestNode node;
+    static LocalRegistry registry;
 
     @BeforeAll
     static void startNode() throws Exception {
-        node = CriTestNode.start();
+        CriTestNode.assumeMachine();
+        registry = LocalRegistry.startIfInstalled();
+        node = CriTestNode.start(registry == null ? List.of() : List.of(registry.host()));
     }
 
     @AfterAll
     static void stopNode() throws Exception {
-        if (node != null) {
-            node.close();
+        try {
+            if (node != null) {
+                node.close();
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
         }
     }
 
@@ -229,5 +238,32 @@ class CriPodRuntimeTest {
         assertThat(waiting.getMessage()).isEqualTo(
                 "Container image \"example.invalid/nothing:1\" is not present with pull policy of Never");
         node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void imagesArePulledFromAPlainHttpRegistryPerPullPolicy() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "needs docker-registry");
+        Path rootfs = dev.navis.kubelet.image.BusyboxRootfs.create(dev.navis.kubelet.image.BusyboxRootfs.DEFAULT_BUSYBOX,
+                node.dataDir.resolve("pull-rootfs"));
+        String ref = registry.host() + "/navis/pulled:1";
+        var image = new dev.navis.kubelet.image.OciImageBuilder(ref).fromDirectory(rootfs)
+                .cmd(List.of("sleep", "3600")).build(node.dataDir.resolve("pull-oci"));
+        new dev.navis.kubelet.image.RegistryPusher(true, null, null).push(image, ref);
+
+        Pod pod = pod("pulled").editSpec().addNewContainer().withName("main").withImage(ref)
+                .withImagePullPolicy("IfNotPresent").endContainer().endSpec().build();
+        PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(60), s -> running(s, "main"));
+        assertThat(status(st, "main").getImage()).isEqualTo(ref);
+        assertThat(status(st, "main").getImageID()).contains(image.manifest().digest());
+        node.runtime.removePod(pod.getMetadata().getUid());
+
+        Pod missing = pod("missing").editSpec().addNewContainer().withName("main").withImage(registry.host() + "/navis/absent:1")
+                .withImagePullPolicy("Always").endContainer().endSpec().build();
+        PodSyncRequest req = request(missing, Map.of());
+        assertThat(status(node.runtime.syncPod(req), "main").getState().getWaiting().getReason()).isEqualTo("ErrImagePull");
+        var waiting = status(node.runtime.syncPod(req), "main").getState().getWaiting();
+        assertThat(waiting.getReason()).isEqualTo("ImagePullBackOff");
+        assertThat(waiting.getMessage()).isEqualTo("Back-off pulling image \"" + registry.host() + "/navis/absent:1\"");
+        node.runtime.removePod(missing.getMetadata().getUid());
     }
 }

@@ -38,7 +38,7 @@ final class CriTestNode implements AutoCloseable {
     final CriRuntimeOptions options;
     CriPodRuntime runtime;
 
-    private CriTestNode() throws IOException {
+    private CriTestNode(List<String> insecureRegistries) throws IOException {
         String suffix = HexFormat.of().formatHex(new byte[]{(byte) ThreadLocalRandom.current().nextInt(),
                 (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt()});
         // a short path: the containerd socket must fit a unix socket address (108 bytes)
@@ -47,7 +47,7 @@ final class CriTestNode implements AutoCloseable {
         subnet = "10." + (200 + ThreadLocalRandom.current().nextInt(50)) + "." + ThreadLocalRandom.current().nextInt(256) + ".0/24";
         cgroupRoot = "/navis-test-" + suffix;
         options = CriRuntimeOptions.defaults(dataDir).withBridge(bridge).withPodSubnet(subnet)
-                .withCgroupRoot(cgroupRoot).withInstallMissing(false);
+                .withCgroupRoot(cgroupRoot).withInstallMissing(false).withInsecureRegistries(insecureRegistries);
     }
 
     /** Skips the calling test unless this is Linux as root with containerd, runc, CNI and busybox-static. */
@@ -60,8 +60,13 @@ final class CriTestNode implements AutoCloseable {
     }
 
     static CriTestNode start() throws Exception {
+        return start(List.of());
+    }
+
+    /** A node whose containerd reaches these registries (host:port) over plain HTTP. */
+    static CriTestNode start(List<String> insecureRegistries) throws Exception {
         assumeMachine();
-        CriTestNode node = new CriTestNode();
+        CriTestNode node = new CriTestNode(insecureRegistries);
         try {
             node.runtime = CriPodRuntime.start(node.options);
             assertThat(node.runtime.notReadyReason()).isNull();
