@@ -300,8 +300,11 @@ public final class CriPodRuntime implements PodRuntime {
                 stopSandbox(old.getId());
             }
             int attempt = sandboxes.stream().mapToInt(s -> s.getMetadata().getAttempt() + 1).max().orElse(0);
+            boolean hadSandboxes = !sandboxes.isEmpty();
             sandbox = runSandbox(pod, request.resolvConf(), attempt);
-            containers = containersOf(uid);
+            if (hadSandboxes) {
+                containers = containersOf(uid);
+            }
         }
         String sandboxId = sandbox.getId();
         PodSandboxConfig sandboxConfig = sandboxConfig(pod, request.resolvConf(), sandbox.getMetadata().getAttempt());
@@ -409,6 +412,7 @@ public final class CriPodRuntime implements PodRuntime {
             return false;
         }
         String id;
+        long t0 = System.nanoTime();
         try {
             id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
                     .setConfig(config).setSandboxConfig(sandboxConfig).build()).getContainerId();
@@ -422,6 +426,7 @@ public final class CriPodRuntime implements PodRuntime {
             setWaiting(pod, c.getName(), "RunContainerError", e.getStatus().getDescription());
             return true;
         }
+        LOG.debug("CreateContainer+StartContainer {}/{} took {} ms", podDesc(pod), c.getName(), (System.nanoTime() - t0) / 1_000_000);
         clearWaiting(pod, c.getName());
         pruneHistory(history);
         LifecycleHandler postStart = c.getLifecycle() == null ? null : c.getLifecycle().getPostStart();
@@ -533,7 +538,9 @@ public final class CriPodRuntime implements PodRuntime {
     private PodSandbox runSandbox(Pod pod, String resolvConf, int attempt) throws IOException {
         Files.createDirectories(podLogDir(pod));
         PodSandboxConfig config = sandboxConfig(pod, resolvConf, attempt);
+        long t0 = System.nanoTime();
         String id = cri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build()).getPodSandboxId();
+        LOG.debug("RunPodSandbox {} took {} ms", podDesc(pod), (System.nanoTime() - t0) / 1_000_000);
         return PodSandbox.newBuilder().setId(id).setMetadata(config.getMetadata()).setState(PodSandboxState.SANDBOX_READY)
                 .putAllLabels(config.getLabelsMap()).build();
     }

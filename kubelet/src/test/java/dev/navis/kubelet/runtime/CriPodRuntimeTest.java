@@ -102,6 +102,16 @@ class CriPodRuntimeTest {
         assertThat(hostname.output().trim()).isEqualTo("web");
         assertThat(node.runtime.execSync(pod, "httpd", List.of("sh", "-c", "exit 3"), Duration.ofSeconds(10)).exitCode()).isEqualTo(3);
 
+        // another pod on the node reaches it through the bridge
+        Pod client = pod("client").editSpec().addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent").withCommand("sleep", "3600").endContainer().endSpec().build();
+        PodStatus clientStatus = node.syncUntil(request(client, Map.of()), Duration.ofSeconds(30), s -> running(s, "main"));
+        assertThat(clientStatus.getPodIP()).isNotEqualTo(st.getPodIP());
+        PodRuntime.ExecResult fetched = node.runtime.execSync(client, "main",
+                List.of("timeout", "5", "wget", "-qO-", "http://" + st.getPodIP() + ":8080/index.html"), Duration.ofSeconds(10));
+        assertThat(fetched.output()).isEqualTo("hello-from-web\n");
+        node.runtime.removePod(client.getMetadata().getUid());
+
         // a second sync changes nothing: same container, still running
         PodStatus again = node.runtime.syncPod(request(pod, Map.of()));
         assertThat(status(again, "httpd").getContainerID()).isEqualTo(cs.getContainerID());

@@ -122,7 +122,9 @@ final class CriTestNode implements AutoCloseable {
                 errors.add(e);
             }
         }
-        new CniNetwork("navis", bridge, subnet, dataDir.resolve("cni/ipam")).deleteBridge();
+        CniNetwork network = new CniNetwork("navis", bridge, subnet, dataDir.resolve("cni/ipam"));
+        network.deleteBridge();
+        network.deleteMasquerade();
         removeCgroupTree();
         unmountUnder(dataDir);
         deleteTree(dataDir);
