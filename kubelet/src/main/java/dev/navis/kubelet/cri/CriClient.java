@@ -43,6 +43,8 @@ public final class CriClient implements AutoCloseable {
                 .eventLoopGroup(eventLoop)
                 .channelType(EpollDomainSocketChannel.class)
                 .usePlaintext()
+                // TCP keepalive means nothing on a unix socket (netty would warn about it)
+                .withOption(io.grpc.netty.shaded.io.netty.channel.ChannelOption.SO_KEEPALIVE, null)
                 // image lists and container lists of a busy node exceed gRPC's 4 MiB default
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .build();

@@ -276,4 +276,68 @@ class CriPodRuntimeTest {
         assertThat(waiting.getMessage()).isEqualTo("Back-off pulling image \"" + registry.host() + "/navis/absent:1\"");
         node.runtime.removePod(missing.getMetadata().getUid());
     }
+
+    @Test
+    void hostPortForwardsToThePod() throws Exception {
+        boolean hostportChainsBefore = iptablesNat().contains("CNI-HOSTPORT-DNAT");
+        int hostPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            hostPort = free.getLocalPort();
+        }
+        Pod pod = pod("hostport").editSpec().addNewContainer().withName("httpd").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "mkdir -p /www && echo via-hostport > /www/index.html && exec httpd -f -p 80 -h /www")
+                .addNewPort().withContainerPort(80).withHostPort(hostPort).endPort()
+                .endContainer().endSpec().build();
+        try {
+            PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30), s -> running(s, "httpd"));
+            // the bridge's gateway address is one of the host's own: portmap's OUTPUT rule applies
+            String gateway = st.getPodIP().substring(0, st.getPodIP().lastIndexOf('.')) + ".1";
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            String body = null;
+            for (int i = 0; i < 50 && body == null; i++) {
+                try {
+                    body = http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":" + hostPort + "/index.html"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                } catch (java.io.IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(body).isEqualTo("via-hostport\n");
+        } finally {
+            node.runtime.removePod(pod.getMetadata().getUid());
+            if (!hostportChainsBefore) {
+                removeHostportChains();
+            }
+        }
+    }
+
+    static String iptablesNat() throws Exception {
+        Process p = new ProcessBuilder("iptables", "-w", "-t", "nat", "-S").redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    /** Removes the shared chains portmap created for this test (its per-pod chains go with the pod). */
+    static void removeHostportChains() throws Exception {
+        for (String line : iptablesNat().split("\n")) {
+            if (line.startsWith("-A ") && line.contains("-j CNI-HOSTPORT-") && !line.startsWith("-A CNI-")) {
+                new ProcessBuilder("sh", "-c", "iptables -w -t nat -D " + line.substring(3)).inheritIO().start().waitFor();
+            }
+        }
+        for (String line : iptablesNat().split("\n")) {
+            if (line.startsWith("-N CNI-HOSTPORT-")) {
+                String chain = line.substring(3).trim();
+                new ProcessBuilder("iptables", "-w", "-t", "nat", "-F", chain).inheritIO().start().waitFor();
+            }
+        }
+        for (String line : iptablesNat().split("\n")) {
+            if (line.startsWith("-N CNI-HOSTPORT-")) {
+                String chain = line.substring(3).trim();
+                new ProcessBuilder("iptables", "-w", "-t", "nat", "-X", chain).inheritIO().start().waitFor();
+            }
+        }
+        assertThat(iptablesNat()).doesNotContain("CNI-HOSTPORT");
+    }
 }
