@@ -441,14 +441,89 @@ public final class CriPodRuntime implements PodRuntime {
         return true;
     }
 
-    /** Keeps the newest exited container of a name (for lastState) and removes older ones. */
+    /** Keeps the newest exited container of a name (for lastState) and removes older ones with their logs. */
     private void pruneHistory(List<dev.navis.kubelet.cri.v1.Container> history) {
         for (int i = 1; i < history.size(); i++) {
             dev.navis.kubelet.cri.v1.Container old = history.get(i);
             if (old.getState() != ContainerState.CONTAINER_RUNNING) {
+                String log = criStatus(old).getLogPath();
                 removeContainer(old.getId());
+                if (!log.isEmpty()) {
+                    try {
+                        Files.deleteIfExists(Path.of(log));
+                    } catch (IOException e) {
+                        LOG.debug("removing log {}: {}", log, e.toString());
+                    }
+                }
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // for the kubelet's API (logs, exec, attach, port-forward) and image garbage collection
+
+    /**
+     * The CRI log file of a container run ({@code <dataDir>/logs/pods/<ns>_<name>_<uid>/<container>/<restartCount>.log},
+     * CRI format: {@code <RFC3339Nano time> <stdout|stderr> <F|P> <text>} per line).
+     */
+    public Path logPath(Pod pod, String containerName, int restartCount) {
+        return podLogDir(pod).resolve(containerName).resolve(restartCount + ".log");
+    }
+
+    /** The CRI ID of the pod's newest container of that name (running or not), or null. */
+    public String containerId(Pod pod, String containerName) {
+        requireReady();
+        List<dev.navis.kubelet.cri.v1.Container> list = containersOfName(pod.getMetadata().getUid(), containerName);
+        return list.isEmpty() ? null : list.get(0).getId();
+    }
+
+    /** The CRI ID of the pod's ready sandbox (for PortForward), or null. */
+    public String sandboxId(Pod pod) {
+        requireReady();
+        return sandboxesOf(pod.getMetadata().getUid()).stream().filter(s -> s.getState() == PodSandboxState.SANDBOX_READY)
+                .map(PodSandbox::getId).findFirst().orElse(null);
+    }
+
+    /** Bytes used by images on the image filesystem (ImageFsInfo), or -1 when the runtime does not say. */
+    public long imageFsUsedBytes() {
+        requireReady();
+        var fs = cri.images().imageFsInfo(dev.navis.kubelet.cri.v1.ImageFsInfoRequest.getDefaultInstance());
+        return fs.getImageFilesystemsCount() == 0 ? -1
+                : fs.getImageFilesystemsList().stream().mapToLong(f -> f.getUsedBytes().getValue()).sum();
+    }
+
+    /**
+     * Image garbage collection: removes images no container uses (never the sandbox image), largest first,
+     * until at least {@code bytesToFree} are freed. Returns the bytes freed (by the images' reported sizes).
+     */
+    public long removeUnusedImages(long bytesToFree) {
+        requireReady();
+        Set<String> inUse = new HashSet<>();
+        for (var c : cri.runtime().listContainers(ListContainersRequest.getDefaultInstance()).getContainersList()) {
+            inUse.add(c.getImageRef());
+            inUse.add(c.getImage().getImage());
+        }
+        String sandboxImage = ImageReference.normalize(options.sandboxImage());
+        List<dev.navis.kubelet.cri.v1.Image> candidates = new ArrayList<>();
+        for (var img : cri.images().listImages(dev.navis.kubelet.cri.v1.ListImagesRequest.getDefaultInstance()).getImagesList()) {
+            boolean used = inUse.contains(img.getId()) || img.getRepoTagsList().stream().anyMatch(inUse::contains)
+                    || img.getRepoDigestsList().stream().anyMatch(inUse::contains);
+            if (!used && !img.getPinned() && !img.getRepoTagsList().contains(sandboxImage)) {
+                candidates.add(img);
+            }
+        }
+        candidates.sort(Comparator.comparingLong(dev.navis.kubelet.cri.v1.Image::getSize).reversed());
+        long freed = 0;
+        for (var img : candidates) {
+            if (freed >= bytesToFree) {
+                break;
+            }
+            cri.images().removeImage(dev.navis.kubelet.cri.v1.RemoveImageRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(img.getId())).build());
+            LOG.info("image garbage collection removed {} ({} bytes)", img.getRepoTagsList(), img.getSize());
+            freed += img.getSize();
+        }
+        return freed;
     }
 
     private ContainerConfig containerConfig(PodSyncRequest request, Container c, String imageRef, int restartCount)

@@ -96,6 +96,8 @@ class CriPodRuntimeTest {
             }
         }
         assertThat(body).isEqualTo("hello-from-web\n");
+        assertThat(node.runtime.containerId(pod, "httpd")).isEqualTo(status(st, "httpd").getContainerID().substring("containerd://".length()));
+        assertThat(node.runtime.sandboxId(pod)).isNotBlank();
 
         PodRuntime.ExecResult hostname = node.runtime.execSync(pod, "httpd", List.of("cat", "/etc/hostname"), Duration.ofSeconds(10));
         assertThat(hostname.exitCode()).isZero();
@@ -136,6 +138,8 @@ class CriPodRuntimeTest {
                 "back-off 10s restarting failed container=fail pod=crash_default(" + pod.getMetadata().getUid() + ")");
         assertThat(cs.getLastState().getTerminated().getExitCode()).isEqualTo(2);
         assertThat(cs.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        // containerd writes the CRI log format: time, stream, F(ull line) or P(artial), text
+        assertThat(Files.readString(node.runtime.logPath(pod, "fail", 1))).matches("\\S+ stdout F failing\n");
         long backOffStarted = System.nanoTime();
 
         // after the back-off it runs once more (restartCount 2) and then waits twice as long
@@ -266,6 +270,16 @@ class CriPodRuntimeTest {
         assertThat(status(st, "main").getImage()).isEqualTo(ref);
         assertThat(status(st, "main").getImageID()).contains(image.manifest().digest());
         node.runtime.removePod(pod.getMetadata().getUid());
+
+        // unused now: image garbage collection removes it, but never the busybox image a running pod uses
+        Pod user = pod("user").editSpec().addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent").withCommand("sleep", "3600").endContainer().endSpec().build();
+        node.syncUntil(request(user, Map.of()), Duration.ofSeconds(30), s -> running(s, "main"));
+        assertThat(node.runtime.removeUnusedImages(1)).isPositive();
+        var images = node.runtime.cri().images().listImages(dev.navis.kubelet.cri.v1.ListImagesRequest.getDefaultInstance())
+                .getImagesList().stream().flatMap(i -> i.getRepoTagsList().stream()).toList();
+        assertThat(images).doesNotContain(ref).contains(CriTestNode.BUSYBOX, dev.navis.kubelet.image.PauseImage.REFERENCE);
+        node.runtime.removePod(user.getMetadata().getUid());
 
         Pod missing = pod("missing").editSpec().addNewContainer().withName("main").withImage(registry.host() + "/navis/absent:1")
                 .withImagePullPolicy("Always").endContainer().endSpec().build();
