@@ -40,6 +40,8 @@ public final class ContainerdManager implements AutoCloseable {
     private final Options options;
     private final RuntimeBinaries binaries;
     private Process process;
+    /** A containerd of ours left running by an earlier Navis process (found by its PID file), or null. */
+    private ProcessHandle adopted;
 
     public ContainerdManager(Options options, RuntimeBinaries binaries) {
         this.options = options;
@@ -50,9 +52,9 @@ public final class ContainerdManager implements AutoCloseable {
         return options.socket();
     }
 
-    /** The PID of the containerd this manager started, or -1. */
+    /** The PID of the containerd this manager runs, or -1. */
     public long pid() {
-        return process == null ? -1 : process.pid();
+        return process != null ? process.pid() : adopted != null ? adopted.pid() : -1;
     }
 
     /** Writes config.toml and the registry hosts files; returns the config path. */
@@ -117,11 +119,24 @@ public final class ContainerdManager implements AutoCloseable {
 
     /** Writes the config, starts containerd and waits (up to {@code timeout}) until CRI answers. */
     public void start(Duration timeout) throws IOException, InterruptedException {
-        if (process != null && process.isAlive()) {
+        if (isRunning()) {
             return;
         }
         Path containerd = binaries.containerd().orElseThrow(() -> new IOException("containerd not found"));
         Path config = writeConfig();
+        // an earlier Navis process may have left its containerd running (it outlives a crashed JVM):
+        // take it over rather than start a second one on the same root
+        ProcessHandle previous = previousContainerd(config);
+        if (previous != null) {
+            try (CriClient cri = CriClient.connect(options.socket())) {
+                cri.version();
+                adopted = previous;
+                return;
+            } catch (RuntimeException e) {
+                // there but not answering: replace it
+                terminate(previous, Duration.ofSeconds(10));
+            }
+        }
         Files.deleteIfExists(options.socket());
         ProcessBuilder pb = new ProcessBuilder(containerd.toString(), "--config", config.toString())
                 .redirectErrorStream(true)
@@ -130,6 +145,7 @@ public final class ContainerdManager implements AutoCloseable {
         String path = pb.environment().getOrDefault("PATH", "/usr/bin:/bin");
         pb.environment().put("PATH", path + ":/usr/local/sbin:/usr/sbin:/sbin");
         process = pb.start();
+        Files.writeString(pidFile(), Long.toString(process.pid()));
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
@@ -154,6 +170,12 @@ public final class ContainerdManager implements AutoCloseable {
 
     /** Stops the containerd this manager started: SIGTERM to its PID, SIGKILL after {@code grace}. */
     public void stop(Duration grace) throws InterruptedException {
+        if (adopted != null) {
+            terminate(adopted, grace);
+            adopted = null;
+            deletePidFile();
+            return;
+        }
         Process p = process;
         if (p == null) {
             return;
@@ -164,10 +186,51 @@ public final class ContainerdManager implements AutoCloseable {
             p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
         }
         process = null;
+        deletePidFile();
     }
 
     public boolean isRunning() {
-        return process != null && process.isAlive();
+        return (process != null && process.isAlive()) || (adopted != null && adopted.isAlive());
+    }
+
+    /** SIGTERM to the PID, SIGKILL after {@code grace}. */
+    private static void terminate(ProcessHandle h, Duration grace) throws InterruptedException {
+        h.destroy();
+        try {
+            h.onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            h.destroyForcibly();
+        }
+    }
+
+    private Path pidFile() {
+        return options.dir().resolve("containerd.pid");
+    }
+
+    private void deletePidFile() {
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException e) {
+            // a stale PID file is checked against the process's command line before use
+        }
+    }
+
+    /** The containerd named by the PID file, if that process still runs containerd with this config. */
+    private ProcessHandle previousContainerd(Path config) {
+        try {
+            if (!Files.exists(pidFile())) {
+                return null;
+            }
+            long pid = Long.parseLong(Files.readString(pidFile()).trim());
+            ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+            if (h == null || !h.isAlive()) {
+                return null;
+            }
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+            return cmdline.contains("containerd") && cmdline.contains(config.toString()) ? h : null;
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
     }
 
     @Override
