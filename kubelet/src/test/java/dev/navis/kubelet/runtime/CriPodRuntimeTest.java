@@ -177,12 +177,20 @@ class CriPodRuntimeTest {
                 .withCommand("sh", "-c", "trap 'echo TERM > /data/signal; exit 0' TERM; echo up > /data/started; "
                         + "while true; do sleep 0.2; done")
                 .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                .withNewLifecycle()
+                .withNewPostStart().withNewExec().withCommand("sh", "-c", "echo post > /data/poststart").endExec().endPostStart()
+                .withNewPreStop().withNewExec().withCommand("sh", "-c", "test ! -f /data/signal && echo pre > /data/prestop")
+                .endExec().endPreStop()
+                .endLifecycle()
                 .endContainer().endSpec().build();
         PodSyncRequest req = request(pod, Map.of("data", data));
         node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "main") && Files.exists(data.resolve("started")));
+        assertThat(Files.readString(data.resolve("poststart"))).isEqualTo("post\n");
         long start = System.nanoTime();
         node.runtime.killPod(pod, Duration.ofSeconds(20));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        // preStop ran first (before any signal), then SIGTERM
+        assertThat(Files.readString(data.resolve("prestop"))).isEqualTo("pre\n");
         assertThat(Files.readString(data.resolve("signal")).trim()).isEqualTo("TERM");
         PodStatus st = node.runtime.syncPod(new PodSyncRequest(pod.edit().editSpec().withRestartPolicy("Never").endSpec().build(),
                 null, Map.of(), Map.of("data", data), Set.of(), null));
@@ -353,5 +361,34 @@ class CriPodRuntimeTest {
             }
         }
         assertThat(iptablesNat()).doesNotContain("CNI-HOSTPORT");
+    }
+
+    @Test
+    void terminationMessageSecurityContextAndResources() throws Exception {
+        Pod pod = pod("limits").editSpec().withRestartPolicy("Never")
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").withWorkingDir("/tmp")
+                .withNewSecurityContext().withRunAsUser(65534L).withRunAsGroup(65534L).withReadOnlyRootFilesystem(true)
+                .endSecurityContext()
+                .withNewResources().addToLimits("cpu", new Quantity("500m")).addToLimits("memory", new Quantity("64Mi"))
+                .endResources().endContainer()
+                .addNewContainer().withName("bye").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo goodbye > /dev/termination-log; exit 4").endContainer()
+                .endSpec().build();
+        PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30),
+                s -> running(s, "main") && status(s, "bye").getState().getTerminated() != null);
+        var bye = status(st, "bye").getState().getTerminated();
+        assertThat(bye.getExitCode()).isEqualTo(4);
+        assertThat(bye.getReason()).isEqualTo("Error");
+        assertThat(bye.getMessage()).isEqualTo("goodbye\n");
+
+        assertThat(node.runtime.execSync(pod, "main", List.of("id", "-u"), Duration.ofSeconds(10)).output().trim()).isEqualTo("65534");
+        assertThat(node.runtime.execSync(pod, "main", List.of("pwd"), Duration.ofSeconds(10)).output().trim()).isEqualTo("/tmp");
+        assertThat(node.runtime.execSync(pod, "main", List.of("touch", "/file"), Duration.ofSeconds(10)).exitCode()).isNotZero();
+        assertThat(node.runtime.execSync(pod, "main", List.of("cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+                Duration.ofSeconds(10)).output().trim()).isEqualTo(Long.toString(64L * 1024 * 1024));
+        assertThat(node.runtime.execSync(pod, "main", List.of("cat", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"),
+                Duration.ofSeconds(10)).output().trim()).isEqualTo("50000");
+        node.runtime.removePod(pod.getMetadata().getUid());
     }
 }
