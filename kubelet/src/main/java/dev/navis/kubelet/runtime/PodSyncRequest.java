@@ -18,7 +18,16 @@ import java.util.Set;
  * @param volumePaths      volume name → the host directory or file prepared for it
  * @param restartRequested names of containers the kubelet wants restarted (failed liveness probes)
  * @param resolvConf       contents for the pod's /etc/resolv.conf, or {@code null} for the runtime's default
+ * @param imagePullSecrets the contents of the pod's imagePullSecrets, in order: each secret's
+ *                         {@code .dockerconfigjson} (or legacy {@code .dockercfg}) value as JSON text
  */
 public record PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
-                             Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf) {
+                             Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
+                             List<String> imagePullSecrets) {
+
+    /** A request without registry credentials. */
+    public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
+                          Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf) {
+        this(pod, lastStatus, env, volumePaths, restartRequested, resolvConf, List.of());
+    }
 }
