@@ -45,7 +45,8 @@ public final class SimNodeSource implements NodeSource {
     }
 
     public String address() {
-        return "100." + (64 + index / 65536 % 64) + "." + (index / 256 % 256) + "." + (index % 256);
+        int n = index + 1; // 100.64.0.0 is a network address
+        return "100." + (64 + n / 65536 % 64) + "." + (n / 256 % 256) + "." + (n % 256);
     }
 
     @Override
