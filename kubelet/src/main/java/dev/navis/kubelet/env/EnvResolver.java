@@ -46,7 +46,7 @@ public final class EnvResolver {
     /** The container's environment, in order, names unique (later definitions replace earlier values). */
     public List<Map.Entry<String, String>> resolve(Pod pod, Container container, PodStatus status) throws EnvException {
         String ns = pod.getMetadata().getNamespace();
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>(serviceEnv(pod));
         if (container.getEnvFrom() != null) {
             for (EnvFromSource from : container.getEnvFrom()) {
                 String prefix = from.getPrefix() == null ? "" : from.getPrefix();
@@ -88,6 +88,60 @@ public final class EnvResolver {
             }
         }
         return new ArrayList<>(env.entrySet()).stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+    }
+
+    /**
+     * Upstream's getServiceEnvVarMap: the docker-links style variables of the namespace's Services (when
+     * enableServiceLinks, the default) and of the {@code kubernetes} Service in {@code default} (always).
+     */
+    private Map<String, String> serviceEnv(Pod pod) {
+        String ns = pod.getMetadata().getNamespace();
+        boolean links = !Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks());
+        Map<String, io.fabric8.kubernetes.api.model.Service> byName = new TreeMap<>();
+        try {
+            if (links) {
+                objects.services(ns).forEach(svc -> byName.put(svc.getMetadata().getName(), svc));
+            }
+            if (!ns.equals("default") || !links) {
+                objects.services("default").stream().filter(svc -> svc.getMetadata().getName().equals("kubernetes"))
+                        .forEach(svc -> byName.put("kubernetes", svc));
+            }
+        } catch (RuntimeException e) {
+            // without the Service list, start without the variables rather than not at all (upstream errors
+            // only while its service informer has not synced)
+            return Map.of();
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (io.fabric8.kubernetes.api.model.Service svc : byName.values()) {
+            String ip = svc.getSpec() == null ? null : svc.getSpec().getClusterIP();
+            if (ip == null || ip.isEmpty() || ip.equals("None") || svc.getSpec().getPorts() == null
+                    || svc.getSpec().getPorts().isEmpty()) {
+                continue;
+            }
+            String name = svc.getMetadata().getName().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            var ports = svc.getSpec().getPorts();
+            env.put(name + "_SERVICE_HOST", ip);
+            env.put(name + "_SERVICE_PORT", Integer.toString(ports.get(0).getPort()));
+            for (var port : ports) {
+                if (port.getName() != null && !port.getName().isEmpty()) {
+                    env.put(name + "_SERVICE_PORT_" + port.getName().toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+                            Integer.toString(port.getPort()));
+                }
+            }
+            String firstProto = ports.get(0).getProtocol() == null ? "tcp" : ports.get(0).getProtocol().toLowerCase(java.util.Locale.ROOT);
+            String hostPort = (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + ports.get(0).getPort();
+            env.put(name + "_PORT", firstProto + "://" + hostPort);
+            for (var port : ports) {
+                String proto = port.getProtocol() == null ? "TCP" : port.getProtocol().toUpperCase(java.util.Locale.ROOT);
+                String prefix = name + "_PORT_" + port.getPort() + "_" + proto;
+                String addr = (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port.getPort();
+                env.put(prefix, proto.toLowerCase(java.util.Locale.ROOT) + "://" + addr);
+                env.put(prefix + "_PROTO", proto.toLowerCase(java.util.Locale.ROOT));
+                env.put(prefix + "_PORT", Integer.toString(port.getPort()));
+                env.put(prefix + "_ADDR", ip);
+            }
+        }
+        return env;
     }
 
     private static void putValid(Map<String, String> env, String name, String value) {

@@ -43,6 +43,20 @@ public class ObjectSource {
         return (Secret) get("secrets/" + namespace + "/" + name, () -> client.secrets().namespace(namespace).get(name));
     }
 
+    /** The Services of a namespace (for service environment variables). */
+    @SuppressWarnings("unchecked")
+    public java.util.List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {
+        long now = clock.nanoTime();
+        String key = "services/" + namespace;
+        Cached c = cache.get(key);
+        if (c != null && now - c.fetchedNanos() < ttl.toNanos()) {
+            return (java.util.List<io.fabric8.kubernetes.api.model.Service>) c.value();
+        }
+        var items = java.util.List.copyOf(client.services().namespace(namespace).list().items());
+        cache.put(key, new Cached(items, now));
+        return items;
+    }
+
     private Object get(String key, java.util.function.Supplier<? extends HasMetadata> fetch) {
         long now = clock.nanoTime();
         Cached c = cache.get(key);

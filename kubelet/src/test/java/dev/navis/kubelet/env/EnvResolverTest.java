@@ -117,6 +117,37 @@ class EnvResolverTest {
     }
 
     @Test
+    void serviceLinksAddDockerStyleVariablesThatEnvCanUseAndOverride() throws Exception {
+        api.seed(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("kubernetes")
+                        .withNamespace("default").endMetadata().withNewSpec().withClusterIP("10.43.0.1")
+                        .addNewPort().withName("https").withPort(443).withProtocol("TCP").endPort().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("redis-main")
+                        .withNamespace("apps").endMetadata().withNewSpec().withClusterIP("10.43.7.9")
+                        .addNewPort().withPort(6379).endPort().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("headless")
+                        .withNamespace("apps").endMetadata().withNewSpec().withClusterIP("None")
+                        .addNewPort().withPort(80).endPort().endSpec().build());
+        Pod pod = TestPods.pod("web").editMetadata().withNamespace("apps").endMetadata().editSpec().editFirstContainer()
+                .withEnv(new EnvVarBuilder().withName("REDIS").withValue("$(REDIS_MAIN_SERVICE_HOST):$(REDIS_MAIN_SERVICE_PORT)").build(),
+                        new EnvVarBuilder().withName("KUBERNETES_SERVICE_PORT").withValue("8443").build())
+                .endContainer().endSpec().build();
+        Map<String, String> env = asMap(resolver.resolve(pod, pod.getSpec().getContainers().get(0), null));
+        assertThat(env).containsEntry("REDIS", "10.43.7.9:6379")
+                .containsEntry("REDIS_MAIN_PORT", "tcp://10.43.7.9:6379")
+                .containsEntry("REDIS_MAIN_PORT_6379_TCP", "tcp://10.43.7.9:6379")
+                .containsEntry("REDIS_MAIN_PORT_6379_TCP_ADDR", "10.43.7.9")
+                .containsEntry("KUBERNETES_SERVICE_HOST", "10.43.0.1")
+                .containsEntry("KUBERNETES_SERVICE_PORT_HTTPS", "443")
+                .containsEntry("KUBERNETES_SERVICE_PORT", "8443")
+                .doesNotContainKey("HEADLESS_SERVICE_HOST");
+
+        Pod noLinks = new io.fabric8.kubernetes.api.model.PodBuilder(pod).editSpec().withEnableServiceLinks(false)
+                .editFirstContainer().withEnv().endContainer().endSpec().build();
+        Map<String, String> onlyMaster = asMap(resolver.resolve(noLinks, noLinks.getSpec().getContainers().get(0), null));
+        assertThat(onlyMaster).containsEntry("KUBERNETES_SERVICE_HOST", "10.43.0.1").doesNotContainKey("REDIS_MAIN_SERVICE_HOST");
+    }
+
+    @Test
     void expansionFollowsUpstreamRules() {
         Map<String, String> vars = Map.of("A", "1", "B", "two");
         assertThat(Expansion.expand("$(A)-$(B)", vars::get)).isEqualTo("1-two");
