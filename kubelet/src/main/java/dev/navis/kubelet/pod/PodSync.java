@@ -12,7 +12,6 @@ import dev.navis.kubelet.runtime.PodRuntime;
 import dev.navis.kubelet.runtime.PodSyncRequest;
 import dev.navis.kubelet.status.PodStatusComputer;
 import dev.navis.kubelet.status.ProbeView;
-import dev.navis.kubelet.util.Times;
 import dev.navis.kubelet.volume.VolumeManager;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
@@ -36,7 +35,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -133,7 +131,7 @@ public final class PodSync {
             // deleted from the API (maybe forcibly) or replaced by a pod of the same name
             Pod last = st.pod;
             if (!st.killed) {
-                runtime.killPod(last, gracePeriod(pod != null ? last : last));
+                runtime.killPod(last, gracePeriod(last));
             }
             removeFromNode(st);
             states.remove(key);
@@ -442,11 +440,4 @@ public final class PodSync {
         return m;
     }
 
-    static String time(java.time.Instant t) {
-        return Times.time(t);
-    }
-
-    static boolean same(Object a, Object b) {
-        return Objects.equals(a, b);
-    }
 }

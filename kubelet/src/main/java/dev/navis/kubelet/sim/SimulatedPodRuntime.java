@@ -137,12 +137,61 @@ public final class SimulatedPodRuntime implements PodRuntime {
     }
 
     private SimPod create(Pod pod, Instant now) {
+        SimPod adopted = adopt(pod);
+        if (adopted != null) {
+            return adopted;
+        }
         SimPod sp = new SimPod(pod.getMetadata().getUid(), now, allocateIp());
         if (pod.getSpec().getInitContainers() != null) {
             pod.getSpec().getInitContainers().forEach(c -> sp.init.add(new SimContainer(c.getName(), c.getImage())));
         }
         for (Container c : pod.getSpec().getContainers()) {
             sp.containers.add(new SimContainer(c.getName(), c.getImage()));
+        }
+        return sp;
+    }
+
+    /**
+     * A pod this node reported running before the process restarted: keep its IP, start times and restart
+     * counts, as a real runtime keeps its containers across kubelet restarts.
+     */
+    private SimPod adopt(Pod pod) {
+        PodStatus st = pod.getStatus();
+        if (st == null || st.getPodIP() == null || !st.getPodIP().startsWith(prefix()) || st.getContainerStatuses() == null) {
+            return null;
+        }
+        Instant earliest = null;
+        for (ContainerStatus cs : st.getContainerStatuses()) {
+            if (cs.getState() == null || cs.getState().getRunning() == null) {
+                return null; // only fully running pods are adopted; others start over
+            }
+            Instant started = Times.parse(cs.getState().getRunning().getStartedAt());
+            earliest = earliest == null || (started != null && started.isBefore(earliest)) ? started : earliest;
+        }
+        int host = Integer.parseInt(st.getPodIP().substring(st.getPodIP().lastIndexOf('.') + 1));
+        synchronized (this) {
+            if (usedHosts.get(host)) {
+                return null;
+            }
+            usedHosts.set(host);
+        }
+        Instant startedAt = earliest == null ? clock.now() : earliest;
+        SimPod sp = new SimPod(pod.getMetadata().getUid(), startedAt.minus(startDelay(pod)), st.getPodIP());
+        if (pod.getSpec().getInitContainers() != null) {
+            pod.getSpec().getInitContainers().forEach(c -> sp.init.add(new SimContainer(c.getName(), c.getImage())));
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            SimContainer sc = new SimContainer(c.getName(), c.getImage());
+            for (ContainerStatus cs : st.getContainerStatuses()) {
+                if (cs.getName().equals(c.getName())) {
+                    sc.startedAt = Times.parse(cs.getState().getRunning().getStartedAt());
+                    sc.restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+                    if (cs.getLastState() != null && cs.getLastState().getTerminated() != null) {
+                        sc.last = cs.getLastState().getTerminated();
+                    }
+                }
+            }
+            sp.containers.add(sc);
         }
         return sp;
     }

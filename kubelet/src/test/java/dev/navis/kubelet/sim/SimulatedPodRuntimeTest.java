@@ -78,4 +78,24 @@ class SimulatedPodRuntimeTest {
         clock.advance(Duration.ofSeconds(3));
         assertThat(sync(next).getPodIP()).isEqualTo("10.64.3.2");
     }
+
+    @Test
+    void aRestartedNodeAdoptsRunningPodsWithTheirIpsAndRestartCounts() {
+        Pod pod = TestPods.simple("web");
+        sync(pod);
+        clock.advance(Duration.ofSeconds(3));
+        PodStatus before = sync(pod);
+        before.getContainerStatuses().get(0).setRestartCount(4);
+        Pod reported = new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(before).build();
+
+        SimulatedPodRuntime restarted = new SimulatedPodRuntime("sim-3", 3,
+                new SimulatedPodRuntime.Timing(Duration.ofSeconds(2), Duration.ofSeconds(10)), clock);
+        clock.advance(Duration.ofMinutes(1));
+        PodStatus after = restarted.syncPod(new PodSyncRequest(reported, null, Map.of(), Map.of(), Set.of(), null));
+
+        assertThat(after.getPodIP()).isEqualTo(before.getPodIP());
+        assertThat(app(after).getRestartCount()).isEqualTo(4);
+        assertThat(app(after).getState().getRunning().getStartedAt()).isEqualTo("2026-12-07T01:00:02Z");
+        assertThat(app(after).getContainerID()).isEqualTo(app(before).getContainerID().replace("/0", "/4"));
+    }
 }
