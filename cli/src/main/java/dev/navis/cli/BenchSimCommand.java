@@ -45,6 +45,14 @@ public final class BenchSimCommand implements Callable<Integer> {
     @Option(names = "--writers", defaultValue = "64", description = "Concurrent pod creators (default ${DEFAULT-VALUE}).")
     int writers;
 
+    @Option(names = "--lease-interval", defaultValue = "10s",
+            description = "Lease renewal interval of each node (default ${DEFAULT-VALUE}, upstream's); longer eases the API server.")
+    String leaseInterval;
+
+    @Option(names = "--report-starting", defaultValue = "false",
+            description = "Also write each pod's Pending/ContainerCreating status (default ${DEFAULT-VALUE}: only Running, like KWOK).")
+    boolean reportStarting;
+
     @Option(names = "--namespace", defaultValue = "default", description = "Namespace of the pods (default ${DEFAULT-VALUE}).")
     String namespace;
 
@@ -73,7 +81,8 @@ public final class BenchSimCommand implements Callable<Integer> {
         long heapBefore = heapUsed();
         System.out.printf("heap before: %.0f MiB%n", heapBefore / 1048576.0);
         long t0 = System.nanoTime();
-        NodeRunner sim = NodeRunner.startSim(config, SimulatedNodes.Options.defaults(nodes));
+        NodeRunner sim = NodeRunner.startSim(config, SimulatedNodes.Options.defaults(nodes)
+                .withLeaseInterval(dev.navis.kubelet.sim.SimDurations.parse(leaseInterval)).withReportStarting(reportStarting));
         long heapWith;
         try (RestKubeClient client = RestKubeClient.create(config.withRateLimit(1e9, 1_000_000))) {
             if (!sim.sim().awaitRegistered(Duration.ofMinutes(30))) {
