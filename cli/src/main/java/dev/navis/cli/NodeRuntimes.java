@@ -22,5 +22,5 @@ final class NodeRuntimes {
     static Factory REAL = null;
 
     static final String MISSING = "this build has no container runtime for real nodes yet "
-            + "(use --sim-nodes N for simulated nodes)";
+            + "(simulated nodes: navis server --sim-nodes N, or navis sim --nodes N)";
 }
