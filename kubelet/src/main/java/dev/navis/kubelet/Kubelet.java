@@ -100,7 +100,7 @@ public final class Kubelet implements AutoCloseable {
         });
         List<String> hostIps = List.of(machine.internalIp());
         this.podSync = new PodSync(client, config.nodeName(), runtime, () -> hostIps, resources, probes, events, clock,
-                uid -> config.podResyncPeriod());
+                uid -> config.podResyncPeriod()).admitAgainst(allocatable);
         this.workers = new PodWorkers(pods, node -> node.equals(config.nodeName()) ? podSync : null, clock);
         self[0] = workers;
     }

@@ -84,6 +84,7 @@ public final class PodSync {
     private final Clock clock;
     private final Function<String, Duration> nextSync;
     private volatile boolean reportStarting = true;
+    private volatile Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> allocatable = Map::of;
     private final Map<String, PodState> states = new ConcurrentHashMap<>();
 
     /**
@@ -109,6 +110,16 @@ public final class PodSync {
 
     public String nodeName() {
         return nodeName;
+    }
+
+    /**
+     * Enables upstream's resource admission: a new pod whose requests (cpu, memory, ephemeral-storage, one
+     * "pods") do not fit next to the pods this node already runs is rejected: phase Failed, reason
+     * OutOf&lt;resource&gt;.
+     */
+    public PodSync admitAgainst(Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> nodeAllocatable) {
+        this.allocatable = nodeAllocatable;
+        return this;
     }
 
     /**
@@ -158,6 +169,16 @@ public final class PodSync {
         }
         if (st == null) {
             st = new PodState(pod.getMetadata().getUid());
+            if (pod.getMetadata().getDeletionTimestamp() == null && !isTerminal(st, pod) && !alreadyAdmitted(pod)) {
+                String rejection = admissionFailure(pod);
+                if (rejection != null) {
+                    st.pod = pod;
+                    st.killed = true; // nothing was started; nothing will be
+                    states.put(key, st);
+                    reject(st, pod, rejection);
+                    return null;
+                }
+            }
             states.put(key, st);
         }
         st.pod = pod;
@@ -178,6 +199,87 @@ public final class PodSync {
             }
             throw e;
         }
+    }
+
+    /** A pod this node reported on before (e.g. before a restart) was admitted then; it is not judged again. */
+    private static boolean alreadyAdmitted(Pod pod) {
+        return pod.getStatus() != null && (PodStatusComputer.RUNNING.equals(pod.getStatus().getPhase())
+                || pod.getStatus().getContainerStatuses() != null && !pod.getStatus().getContainerStatuses().isEmpty());
+    }
+
+    /** Upstream's resource fit check (lifecycle predicate admit handler); null when the pod fits. */
+    private synchronized String admissionFailure(Pod pod) {
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> capacity = allocatable.get();
+        if (capacity == null || capacity.isEmpty()) {
+            return null;
+        }
+        List<Pod> admitted = new ArrayList<>();
+        for (PodState other : states.values()) {
+            if (other.pod != null && !other.killed && !isTerminal(other, other.pod)) {
+                admitted.add(other.pod);
+            }
+        }
+        java.math.BigDecimal podsCapacity = dev.navis.kubelet.util.Quantities.value(capacity.get("pods"));
+        if (capacity.containsKey("pods") && admitted.size() + 1 > podsCapacity.longValue()) {
+            return "OutOfpods:Node didn't have enough resource: pods, requested: 1, used: " + admitted.size()
+                    + ", capacity: " + podsCapacity.longValue();
+        }
+        for (String resource : List.of("cpu", "memory", "ephemeral-storage")) {
+            if (!capacity.containsKey(resource)) {
+                continue;
+            }
+            java.math.BigDecimal scale = resource.equals("cpu") ? java.math.BigDecimal.valueOf(1000) : java.math.BigDecimal.ONE;
+            long requested = requests(pod, resource).multiply(scale).longValue();
+            if (requested == 0) {
+                continue;
+            }
+            long used = 0;
+            for (Pod other : admitted) {
+                used += requests(other, resource).multiply(scale).longValue();
+            }
+            long cap = dev.navis.kubelet.util.Quantities.value(capacity.get(resource)).multiply(scale).longValue();
+            if (used + requested > cap) {
+                return "OutOf" + resource + ":Node didn't have enough resource: " + resource + ", requested: "
+                        + requested + ", used: " + used + ", capacity: " + cap;
+            }
+        }
+        return null;
+    }
+
+    /** A pod's effective request: max(sum of containers, each init container), as upstream's PodRequests. */
+    private static java.math.BigDecimal requests(Pod pod, String resource) {
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        for (Container c : pod.getSpec().getContainers()) {
+            sum = sum.add(request(c, resource));
+        }
+        if (pod.getSpec().getInitContainers() != null) {
+            for (Container c : pod.getSpec().getInitContainers()) {
+                sum = sum.max(request(c, resource));
+            }
+        }
+        return sum;
+    }
+
+    private static java.math.BigDecimal request(Container c, String resource) {
+        if (c.getResources() == null) {
+            return java.math.BigDecimal.ZERO;
+        }
+        var q = c.getResources().getRequests() == null ? null : c.getResources().getRequests().get(resource);
+        if (q == null && c.getResources().getLimits() != null) {
+            q = c.getResources().getLimits().get(resource); // requests default to limits
+        }
+        return dev.navis.kubelet.util.Quantities.value(q);
+    }
+
+    /** Upstream's rejectPod: the pod fails at once with the admission reason and message. */
+    private void reject(PodState st, Pod pod, String rejection) {
+        int colon = rejection.indexOf(':');
+        PodStatus status = pod.getStatus() == null ? new PodStatus() : Json.deepCopy(pod.getStatus());
+        status.setPhase(PodStatusComputer.FAILED);
+        status.setReason(rejection.substring(0, colon));
+        status.setMessage("Pod was rejected: " + rejection.substring(colon + 1));
+        event(pod, "Warning", status.getReason(), status.getMessage());
+        writeStatus(st, pod, status, false);
     }
 
     private Duration syncRunning(PodState st, Pod pod) throws Exception {

@@ -119,6 +119,8 @@ public final class SimulatedNodes implements AutoCloseable {
     }
 
     private void run() {
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> allocatable = new SimNodeSource("capacity", 0,
+                options.capacity(), "").desiredNode().getStatus().getAllocatable();
         for (int i = 0; i < options.count(); i++) {
             String name = options.namePrefix() + i;
             SimulatedPodRuntime runtime = new SimulatedPodRuntime(name, i, options.timing(), clock);
@@ -126,7 +128,8 @@ public final class SimulatedNodes implements AutoCloseable {
             NodeAgent agent = new NodeAgent(client, source, clock, NodeAgent.STATUS_REPORT_FREQUENCY);
             List<String> hostIps = List.of(source.address());
             PodSync sync = new PodSync(client, name, runtime, () -> hostIps, null, null, null, clock,
-                    runtime::untilNextChange).reportStarting(options.reportStarting());
+                    runtime::untilNextChange).reportStarting(options.reportStarting())
+                    .admitAgainst(() -> allocatable);
             nodes.put(name, new SimNode(agent, sync, runtime));
         }
         podInformer.start();

@@ -67,6 +67,8 @@ public final class PodStatusComputer {
         String phase = phase(pod, init, containers, podIsTerminal);
         if (SUCCEEDED.equals(old.getPhase()) || FAILED.equals(old.getPhase())) {
             phase = old.getPhase();
+            s.setReason(old.getReason());
+            s.setMessage(old.getMessage());
         }
         boolean terminal = SUCCEEDED.equals(phase) || FAILED.equals(phase);
         if (terminal) {

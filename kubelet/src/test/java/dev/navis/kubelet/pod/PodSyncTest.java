@@ -169,4 +169,32 @@ class PodSyncTest {
         assertThat(podSync().sync("default/web", current("web"))).isNull();
         assertThat(runtime.calls).isEmpty();
     }
+
+    @Test
+    void podsThatDoNotFitAreRejectedWithUpstreamsReasonAndMessage() throws Exception {
+        PodSync sync = podSync().admitAgainst(() -> Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("2"),
+                "memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"), "pods", new io.fabric8.kubernetes.api.model.Quantity("2")));
+        java.util.function.Function<String, Pod> withCpu = cpu -> TestPods.pod("p-" + cpu.replace(".", "")).editSpec()
+                .editFirstContainer().withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpu))
+                .endResources().endContainer().endSpec().build();
+        api.seed(withCpu.apply("1500m"), withCpu.apply("1"), TestPods.simple("small"), TestPods.simple("third"));
+
+        sync.sync("default/p-1500m", current("p-1500m"));
+        sync.sync("default/p-1", current("p-1"));
+        sync.sync("default/small", current("small"));
+        sync.sync("default/third", current("third"));
+
+        assertThat(runtime.calls).containsExactly("syncPod p-1500m", "syncPod small");
+        Pod rejected = current("p-1");
+        assertThat(rejected.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(rejected.getStatus().getReason()).isEqualTo("OutOfcpu");
+        assertThat(rejected.getStatus().getMessage())
+                .isEqualTo("Pod was rejected: Node didn't have enough resource: cpu, requested: 1000, used: 1500, capacity: 2000");
+        assertThat(current("third").getStatus().getReason()).isEqualTo("OutOfpods");
+
+        // a later sync of the rejected pod neither runs it nor loses the reason
+        sync.sync("default/p-1", current("p-1"));
+        assertThat(runtime.calls).containsExactly("syncPod p-1500m", "syncPod small");
+        assertThat(current("p-1").getStatus().getReason()).isEqualTo("OutOfcpu");
+    }
 }
