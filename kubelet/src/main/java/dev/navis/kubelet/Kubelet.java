@@ -74,9 +74,13 @@ public final class Kubelet implements AutoCloseable {
         this.nodeSource = new LocalNodeSource(new LocalNodeSource.Settings(config.nodeName(), config.rootDir(),
                 config.maxPods(), config.kubeletPort(), config.reservedMilliCpu(), config.reservedMemory(),
                 config.reservedStorage(), config.extraLabels()), machine, () -> runtime);
-        this.agent = new NodeAgent(client, nodeSource, clock, NodeAgent.STATUS_REPORT_FREQUENCY);
-        this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("kubelet-", 0).factory());
         this.events = new EventRecorder(client, config.nodeName(), clock);
+        // upstream's node reference: kind Node, uid = the node's name, events in "default"
+        io.fabric8.kubernetes.api.model.Node nodeRef = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+                .withName(config.nodeName()).withUid(config.nodeName()).endMetadata().build();
+        this.agent = new NodeAgent(client, nodeSource, clock, NodeAgent.STATUS_REPORT_FREQUENCY)
+                .onEvent((reason, message) -> events.record(nodeRef, "Normal", reason, message));
+        this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("kubelet-", 0).factory());
         this.pods = new SharedIndexInformer<>(client.pods(),
                 ListOptions.ALL.withFieldSelector("spec.nodeName=" + config.nodeName()), Duration.ZERO, clock,
                 Backoff.REFLECTOR_DEFAULT);

@@ -53,6 +53,8 @@ public final class NodeAgent {
     private NodeStatus lastReported;
     private Instant lastReportTime;
     private final Map<String, String> transitionTimes = new HashMap<>();
+    private volatile java.util.function.BiConsumer<String, String> events = (reason, message) -> {
+    };
 
     public NodeAgent(KubeClient client, NodeSource source, Clock clock, Duration reportFrequency) {
         this.client = client;
@@ -65,6 +67,16 @@ public final class NodeAgent {
         return source.nodeName();
     }
 
+    /**
+     * Receives upstream's node events (reason, message): "Starting" at registration and a
+     * "Node &lt;name&gt; status is now: NodeReady" (NodeNotReady, NodeHasSufficientMemory, ...) whenever a
+     * condition changes.
+     */
+    public NodeAgent onEvent(java.util.function.BiConsumer<String, String> listener) {
+        this.events = listener;
+        return this;
+    }
+
     public boolean registered() {
         return nodeUid != null;
     }
@@ -74,6 +86,7 @@ public final class NodeAgent {
      * annotations are added to it, then the status is written.
      */
     public void register() {
+        events.accept("Starting", "Starting kubelet.");
         Node desired = source.desiredNode();
         NodeStatus status = statusWithConditions(desired.getStatus());
         desired.setStatus(status);
@@ -176,6 +189,8 @@ public final class NodeAgent {
                 transitionTimes.remove(fact.type() + "=" + (fact.status() ? "False" : "True"));
                 transition = now;
                 transitionTimes.put(key, transition);
+                String reason = eventReason(fact);
+                events.accept(reason, "Node " + nodeName() + " status is now: " + reason);
             }
             NodeCondition c = new NodeCondition();
             c.setType(fact.type());
@@ -188,6 +203,17 @@ public final class NodeAgent {
         }
         status.setConditions(conditions);
         return status;
+    }
+
+    /** The node event reason of a condition's state (upstream's recordNodeStatusEvent arguments). */
+    static String eventReason(NodeSource.ConditionFact fact) {
+        return switch (fact.type()) {
+            case "Ready" -> fact.status() ? "NodeReady" : "NodeNotReady";
+            case "MemoryPressure" -> fact.status() ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory";
+            case "DiskPressure" -> fact.status() ? "NodeHasDiskPressure" : "NodeHasNoDiskPressure";
+            case "PIDPressure" -> fact.status() ? "NodeHasInsufficientPID" : "NodeHasSufficientPID";
+            default -> fact.reason();
+        };
     }
 
     private void writeStatus(NodeStatus status) {

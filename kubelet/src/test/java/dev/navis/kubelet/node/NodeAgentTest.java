@@ -102,7 +102,9 @@ class NodeAgentTest {
 
     @Test
     void statusIsWrittenOnChangeOrWhenTheReportFrequencyPasses() {
-        NodeAgent agent = new NodeAgent(api, source(), clock, NodeAgent.STATUS_REPORT_FREQUENCY);
+        java.util.List<String> events = new java.util.ArrayList<>();
+        NodeAgent agent = new NodeAgent(api, source(), clock, NodeAgent.STATUS_REPORT_FREQUENCY)
+                .onEvent((reason, message) -> events.add(reason + ": " + message));
         agent.register();
         api.clearActions();
 
@@ -127,5 +129,11 @@ class NodeAgentTest {
         NodeCondition again = conditions(api.nodes().get("node-1")).get("Ready");
         assertThat(again.getLastTransitionTime()).isEqualTo("2026-12-07T01:00:20Z");
         assertThat(again.getLastHeartbeatTime()).isEqualTo("2026-12-07T01:05:30Z");
+        assertThat(events).startsWith("Starting: Starting kubelet.", "NodeReady: Node node-1 status is now: NodeReady")
+                .endsWith("NodeNotReady: Node node-1 status is now: NodeNotReady")
+                .hasSize(6);
+        // pressure follows this machine's real signals: either reason, once each
+        assertThat(events).anyMatch(e -> e.matches("NodeHas(No)?DiskPressure: .*"))
+                .anyMatch(e -> e.matches("NodeHas(Sufficient|Insufficient)Memory: .*"));
     }
 }
