@@ -9,10 +9,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Probe;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -290,13 +288,5 @@ public final class ProbeManager implements ProbeView {
     public Set<String> workerNames(String uid) {
         Map<String, Worker> podWorkers = workers.get(uid);
         return podWorkers == null ? Set.of() : new HashSet<>(podWorkers.keySet());
-    }
-
-    static List<Type> types() {
-        return List.of(Type.values());
-    }
-
-    static Duration period(Probe probe) {
-        return Duration.ofSeconds(seconds(probe.getPeriodSeconds(), 10));
     }
 }

@@ -2,7 +2,6 @@ package dev.navis.kubelet.volume;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -154,8 +153,6 @@ public final class AtomicWriter {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        } catch (FileAlreadyExistsException e) {
-            throw e;
         }
     }
 }
