@@ -62,7 +62,8 @@ public final class PodWorkers implements AutoCloseable {
         }, false);
     }
 
-    private void enqueue(Pod pod) {
+    /** What the informer handlers do: note the pod's node and enqueue its key, if this process serves the node. */
+    void enqueue(Pod pod) {
         String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         if (node == null || node.isEmpty() || nodes.apply(node) == null) {
             return;
