@@ -20,6 +20,18 @@ final class ApiServerRunner {
      */
     static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers)
             throws InterruptedException {
+        return run(role, options, out, err, controllers, null);
+    }
+
+    /** Something started next to the control plane once it is ready (a node); closed first on shutdown. */
+    interface Colocated {
+        /** Starts against the admin kubeconfig; returns what to close, and prints what it started. */
+        AutoCloseable start(java.nio.file.Path kubeconfig, PrintStream out) throws Exception;
+    }
+
+    /** As {@link #run(String, ApiServerOptions, PrintStream, PrintStream, boolean)}, plus {@code colocated}. */
+    static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers,
+                   Colocated colocated) throws InterruptedException {
         ApiServer server;
         try {
             server = ApiServer.create(options);
@@ -38,9 +50,25 @@ final class ApiServerRunner {
                 return 1;
             }
         }
+        AutoCloseable node = null;
+        if (colocated != null) {
+            try {
+                node = colocated.start(server.kubeconfigFile(), out);
+            } catch (Exception e) {
+                err.println("navis " + role + ": cannot start the node: " + describe(e));
+            }
+        }
         ControllerManagerRunner started = manager;
+        AutoCloseable startedNode = node;
         // one hook, so the controllers stop (and release their lease) while the API server still answers
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (startedNode != null) {
+                try {
+                    startedNode.close();
+                } catch (Exception e) {
+                    err.println("navis " + role + ": stopping the node: " + describe(e));
+                }
+            }
             if (started != null) {
                 try {
                     started.close();

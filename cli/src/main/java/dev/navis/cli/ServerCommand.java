@@ -14,8 +14,43 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     ApiServerOptionsMixin apiServer;
 
+    @Mixin
+    NodeOptionsMixin node;
+
+    @Mixin
+    SimOptionsMixin sim;
+
+    @picocli.CommandLine.Option(names = "--sim-nodes", paramLabel = "N", defaultValue = "0",
+            description = "Also run N simulated nodes (no containers) in this process (default: ${DEFAULT-VALUE}).")
+    int simNodes;
+
+    @picocli.CommandLine.Option(names = "--disable-agent",
+            description = "Do not run a node next to the control plane.")
+    boolean disableAgent;
+
     @Override
     public Integer call() throws Exception {
-        return ApiServerRunner.run("server", apiServer.toOptions(), System.out, System.err, true);
+        var options = apiServer.toOptions();
+        return ApiServerRunner.run("server", options, System.out, System.err, true, (kubeconfig, out) -> {
+            var clientConfig = dev.navis.client.config.KubeConfigLoader.load(kubeconfig).clientConfig();
+            java.util.List<AutoCloseable> started = new java.util.ArrayList<>();
+            if (!disableAgent && NodeRuntimes.REAL != null) {
+                var config = NodeRunner.kubeletConfig(node, options.dataDir().resolve("agent"))
+                        .withExtraLabels(java.util.Map.of("node-role.kubernetes.io/control-plane", "true"));
+                started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.REAL));
+                out.println("Node " + config.nodeName() + " started");
+            } else if (!disableAgent) {
+                out.println("No node on this machine: " + NodeRuntimes.MISSING);
+            }
+            if (simNodes > 0) {
+                started.add(NodeRunner.startSim(clientConfig, sim.options(simNodes)));
+                out.println(simNodes + " simulated nodes starting (" + sim.prefix + "0 ...)");
+            }
+            return () -> {
+                for (AutoCloseable c : started.reversed()) {
+                    c.close();
+                }
+            };
+        });
     }
 }

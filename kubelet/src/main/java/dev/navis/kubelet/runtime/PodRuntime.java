@@ -36,6 +36,16 @@ public interface PodRuntime extends AutoCloseable {
      */
     PodStatus syncPod(PodSyncRequest request) throws Exception;
 
+    /**
+     * What the runtime holds of the pod now, without acting (containerStatuses, initContainerStatuses,
+     * podIP/podIPs as {@link #syncPod} reports them); used after {@link #killPod} and for terminal pods.
+     * {@code null} when the runtime cannot tell; the kubelet then reports the containers it last saw running
+     * as terminated with upstream's ContainerStatusUnknown.
+     */
+    default PodStatus podStatus(Pod pod) throws Exception {
+        return null;
+    }
+
     /** Stops the pod's containers (preStop, SIGTERM, SIGKILL once the grace period ends) and its sandbox. */
     void killPod(Pod pod, Duration gracePeriod) throws Exception;
 

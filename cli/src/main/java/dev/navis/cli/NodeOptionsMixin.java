@@ -1,0 +1,43 @@
+package dev.navis.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import picocli.CommandLine.Option;
+
+/** The node agent's options shared by {@code navis server} and {@code navis agent}. */
+public final class NodeOptionsMixin {
+    static final String DEFAULT_CLUSTER_DNS = "10.43.0.10";
+
+    @Option(names = "--node-name", paramLabel = "NAME",
+            description = "The Node's name (default: this machine's host name).")
+    String nodeName;
+
+    @Option(names = "--cluster-dns", paramLabel = "IP", split = ",",
+            description = "Cluster DNS service IP(s) for pods with dnsPolicy ClusterFirst (default: "
+                    + DEFAULT_CLUSTER_DNS + ").")
+    List<String> clusterDns = new ArrayList<>(List.of(DEFAULT_CLUSTER_DNS));
+
+    @Option(names = "--cluster-domain", paramLabel = "DOMAIN", defaultValue = "cluster.local",
+            description = "The cluster's DNS domain (default: ${DEFAULT-VALUE}).")
+    String clusterDomain;
+
+    String nodeNameOrHost() {
+        if (nodeName != null && !nodeName.isBlank()) {
+            return nodeName;
+        }
+        try {
+            String host = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!host.isEmpty()) {
+                return host.toLowerCase(java.util.Locale.ROOT);
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

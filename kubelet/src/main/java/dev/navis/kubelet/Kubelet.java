@@ -1,0 +1,184 @@
+package dev.navis.kubelet;
+
+import dev.navis.client.KubeClient;
+import dev.navis.client.ListOptions;
+import dev.navis.client.informer.Backoff;
+import dev.navis.client.informer.SharedIndexInformer;
+import dev.navis.client.informer.Keys;
+import dev.navis.client.util.Clock;
+import dev.navis.kubelet.dns.DnsConfigurer;
+import dev.navis.kubelet.env.EnvResolver;
+import dev.navis.kubelet.env.ObjectSource;
+import dev.navis.kubelet.node.LocalNodeSource;
+import dev.navis.kubelet.node.MachineInfo;
+import dev.navis.kubelet.node.NodeAgent;
+import dev.navis.kubelet.pod.PodResources;
+import dev.navis.kubelet.pod.PodSync;
+import dev.navis.kubelet.pod.PodWorkers;
+import dev.navis.kubelet.probe.ProbeManager;
+import dev.navis.kubelet.probe.Prober;
+import dev.navis.kubelet.runtime.PodRuntime;
+import dev.navis.kubelet.volume.Mounter;
+import dev.navis.kubelet.volume.VolumeManager;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node agent of one real node: registers the Node, keeps its Lease and status, and runs the pods the
+ * API binds to it through a {@link PodRuntime}.
+ *
+ * <pre>{@code
+ * Kubelet kubelet = Kubelet.create(client, KubeletConfig.defaults("node-1", Path.of("/var/lib/navis/kubelet")),
+ *         runtime);
+ * kubelet.start();   // registers, then lease every 10 s, status every 10 s (written on change or every 5 min)
+ * ...
+ * kubelet.close();   // stops the loops; running containers keep running and are adopted on the next start
+ * }</pre>
+ *
+ * Pods come from an informer restricted to {@code spec.nodeName=<node>}; each pod key is synced by one
+ * worker at a time ({@link PodWorkers}, {@link PodSync}); probes run on a shared scheduler.
+ */
+public final class Kubelet implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+    static final Duration HOUSEKEEPING_PERIOD = Duration.ofSeconds(2);
+
+    private final KubeClient client;
+    private final KubeletConfig config;
+    private final PodRuntime runtime;
+    private final Clock clock;
+    private final LocalNodeSource nodeSource;
+    private final NodeAgent agent;
+    private final ScheduledExecutorService scheduler;
+    private final SharedIndexInformer<Pod> pods;
+    private final PodWorkers workers;
+    private final PodSync podSync;
+    private final ProbeManager probes;
+    private final EventRecorder events;
+
+    private Kubelet(KubeClient client, KubeletConfig config, PodRuntime runtime, Clock clock, MachineInfo machine,
+                    Mounter mounter) {
+        this.client = client;
+        this.config = config;
+        this.runtime = runtime;
+        this.clock = clock;
+        this.nodeSource = new LocalNodeSource(new LocalNodeSource.Settings(config.nodeName(), config.rootDir(),
+                config.maxPods(), config.kubeletPort(), config.reservedMilliCpu(), config.reservedMemory(),
+                config.reservedStorage(), config.extraLabels()), machine, () -> runtime);
+        this.events = new EventRecorder(client, config.nodeName(), clock);
+        // upstream's node reference: kind Node, uid = the node's name, events in "default"
+        io.fabric8.kubernetes.api.model.Node nodeRef = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+                .withName(config.nodeName()).withUid(config.nodeName()).endMetadata().build();
+        this.agent = new NodeAgent(client, nodeSource, clock, NodeAgent.STATUS_REPORT_FREQUENCY)
+                .onEvent((reason, message) -> events.record(nodeRef, "Normal", reason, message));
+        this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("kubelet-", 0).factory());
+        this.pods = new SharedIndexInformer<>(client.pods(),
+                ListOptions.ALL.withFieldSelector("spec.nodeName=" + config.nodeName()), Duration.ZERO, clock,
+                Backoff.REFLECTOR_DEFAULT);
+        ObjectSource objects = new ObjectSource(client, clock, Duration.ofSeconds(10));
+        java.util.function.Supplier<Map<String, Quantity>> allocatable = () -> nodeSource.desiredNode().getStatus()
+                .getAllocatable();
+        PodResources resources = new PodResources(new EnvResolver(objects, allocatable),
+                new VolumeManager(config.rootDir(), objects, mounter, allocatable),
+                new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())));
+        PodWorkers[] self = new PodWorkers[1];
+        this.probes = new ProbeManager(new Prober(runtime), scheduler, clock, new ProbeManager.Listener() {
+            @Override
+            public void resultChanged(Pod pod) {
+                self[0].enqueue(Keys.of(pod));
+            }
+
+            @Override
+            public void event(Pod pod, String type, String reason, String message) {
+                events.record(pod, type, reason, message);
+            }
+        });
+        List<String> hostIps = List.of(machine.internalIp());
+        this.podSync = new PodSync(client, config.nodeName(), runtime, () -> hostIps, resources, probes, events, clock,
+                uid -> config.podResyncPeriod()).admitAgainst(allocatable);
+        this.workers = new PodWorkers(pods, node -> node.equals(config.nodeName()) ? podSync : null, clock);
+        self[0] = workers;
+    }
+
+    /** A kubelet for this machine; nothing runs until {@link #start()}. */
+    public static Kubelet create(KubeClient client, KubeletConfig config, PodRuntime runtime) throws IOException {
+        return new Kubelet(client, config, runtime, Clock.SYSTEM, MachineInfo.read(config.rootDir()), Mounter.SYSTEM);
+    }
+
+    /** For tests: a given machine, clock and mounter. */
+    public static Kubelet create(KubeClient client, KubeletConfig config, PodRuntime runtime, Clock clock,
+                                 MachineInfo machine, Mounter mounter) {
+        return new Kubelet(client, config, runtime, clock, machine, mounter);
+    }
+
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    public NodeAgent nodeAgent() {
+        return agent;
+    }
+
+    /**
+     * Registers the node (retrying until the API answers), starts the lease and status loops, the pod
+     * informer and, once it has synced, the pod workers and housekeeping.
+     */
+    public void start() throws InterruptedException {
+        while (true) {
+            try {
+                agent.register();
+                break;
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: registration failed, retrying: {}", config.nodeName(), e.toString());
+                Thread.sleep(2000);
+            }
+        }
+        LOG.info("node {} registered", config.nodeName());
+        scheduler.scheduleWithFixedDelay(() -> guarded("lease", agent::renewLease), 0,
+                NodeAgent.LEASE_RENEW_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> guarded("status", agent::syncStatus),
+                NodeAgent.STATUS_UPDATE_FREQUENCY.toMillis(), NodeAgent.STATUS_UPDATE_FREQUENCY.toMillis(),
+                TimeUnit.MILLISECONDS);
+        pods.start();
+        if (!pods.waitForSync(Duration.ofMinutes(5))) {
+            throw new IllegalStateException("pod informer did not sync");
+        }
+        workers.start(config.workers());
+        scheduler.scheduleWithFixedDelay(() -> guarded("housekeeping",
+                        () -> {
+                            try {
+                                podSync.housekeeping(pods.lister().list());
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }),
+                HOUSEKEEPING_PERIOD.toMillis(), HOUSEKEEPING_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("node {}: {} failed: {}", config.nodeName(), what, e.toString());
+        }
+    }
+
+    /** Stops the loops and the workers; containers keep running (a restarted kubelet adopts them). */
+    @Override
+    public void close() throws Exception {
+        scheduler.shutdownNow();
+        pods.stop();
+        workers.close();
+        probes.close();
+        events.close();
+    }
+}

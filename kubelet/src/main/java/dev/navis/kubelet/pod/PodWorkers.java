@@ -1,0 +1,154 @@
+package dev.navis.kubelet.pod;
+
+import dev.navis.client.informer.Keys;
+import dev.navis.client.informer.Lister;
+import dev.navis.client.informer.ResourceEventHandler;
+import dev.navis.client.informer.SharedIndexInformer;
+import dev.navis.client.util.Clock;
+import dev.navis.client.workqueue.RateLimitingQueue;
+import dev.navis.client.workqueue.RateLimiters;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The pod workers of one or many nodes: an informer handler that only enqueues {@code namespace/name} keys
+ * of pods bound to a node this process serves, a rate-limited queue (which never hands one key to two
+ * workers, so a pod is never synced twice at once), and virtual-thread workers that re-read the pod from the
+ * lister and pass it to its node's {@link PodSync}. A real kubelet has one node; simulated nodes share one
+ * informer and one queue for thousands.
+ */
+public final class PodWorkers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PodWorkers.class);
+
+    private final SharedIndexInformer<Pod> informer;
+    private final Lister<Pod> lister;
+    private final Function<String, PodSync> nodes;
+    private final RateLimitingQueue<String> queue;
+    /** key → node of the pod as last seen, to find the node of a pod that left the cache. */
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    /**
+     * @param nodes node name → its pod sync, or null for nodes this process does not serve
+     */
+    public PodWorkers(SharedIndexInformer<Pod> informer, Function<String, PodSync> nodes, Clock clock) {
+        this.informer = informer;
+        this.lister = informer.lister();
+        this.nodes = nodes;
+        this.queue = new RateLimitingQueue<>("pod-workers", RateLimiters.defaultControllerRateLimiter(), clock);
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                enqueue(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod oldPod, Pod newPod) {
+                enqueue(newPod);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                enqueue(pod);
+            }
+        }, false);
+    }
+
+    /** What the informer handlers do: note the pod's node and enqueue its key, if this process serves the node. */
+    void enqueue(Pod pod) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (node == null || node.isEmpty() || nodes.apply(node) == null) {
+            return;
+        }
+        String key = Keys.of(pod);
+        owners.put(key, node);
+        queue.add(key);
+    }
+
+    /** Asks for a sync of {@code key} now (e.g. a probe result changed). */
+    public void enqueue(String key) {
+        queue.add(key);
+    }
+
+    /** Starts {@code count} workers (virtual threads: a worker may wait out a pod's grace period). */
+    public synchronized void start(int count) {
+        for (int i = 0; i < count; i++) {
+            threads.add(Thread.ofVirtual().name("pod-worker-" + i).start(this::runWorker));
+        }
+    }
+
+    private void runWorker() {
+        try {
+            while (processNext()) {
+                // until shutdown
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Takes one key and syncs it; false once the queue is shut down. Public so tests can step it. */
+    public boolean processNext() throws InterruptedException {
+        String key = queue.get();
+        if (key == null) {
+            return false;
+        }
+        try {
+            Pod pod = lister.getByKey(key);
+            String node = pod != null && pod.getSpec().getNodeName() != null ? pod.getSpec().getNodeName() : owners.get(key);
+            PodSync sync = node == null ? null : nodes.apply(node);
+            if (sync == null) {
+                queue.forget(key);
+                return true;
+            }
+            Duration next = sync.sync(key, pod);
+            queue.forget(key);
+            if (pod == null) {
+                owners.remove(key, node);
+            }
+            if (next != null) {
+                queue.addAfter(key, next);
+            }
+        } catch (Exception e) {
+            LOG.warn("sync of pod {} failed (will retry): {}", key, e.toString());
+            LOG.debug("sync of pod {} failed", key, e);
+            queue.addRateLimited(key);
+        } finally {
+            queue.done(key);
+        }
+        return true;
+    }
+
+    /** The pods the API binds to {@code node}, from the cache. */
+    public List<Pod> podsOn(String node) {
+        return lister.list().stream().filter(p -> node.equals(p.getSpec().getNodeName())).toList();
+    }
+
+    public SharedIndexInformer<Pod> informer() {
+        return informer;
+    }
+
+    public int queueLength() {
+        return queue.len();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        queue.shutDown();
+        List<Thread> copy;
+        synchronized (this) {
+            copy = List.copyOf(threads);
+        }
+        for (Thread t : copy) {
+            t.join(Duration.ofSeconds(5));
+        }
+    }
+}

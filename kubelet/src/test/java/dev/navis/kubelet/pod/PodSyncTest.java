@@ -1,0 +1,200 @@
+package dev.navis.kubelet.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.navis.client.fake.Action;
+import dev.navis.client.fake.FakeClock;
+import dev.navis.client.fake.FakeKubeClient;
+import dev.navis.client.util.Clock;
+import dev.navis.kubelet.FakePodRuntime;
+import dev.navis.kubelet.TestPods;
+import dev.navis.kubelet.dns.DnsConfigurer;
+import dev.navis.kubelet.env.EnvResolver;
+import dev.navis.kubelet.env.ObjectSource;
+import dev.navis.kubelet.volume.Mounter;
+import dev.navis.kubelet.volume.VolumeManager;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PodSyncTest {
+    private static final Set<String> READS = Set.of("get", "list", "watch");
+
+    @TempDir
+    Path root;
+
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-12-07T01:00:00Z"));
+    private final FakeKubeClient api = new FakeKubeClient(clock);
+    private final FakePodRuntime runtime = new FakePodRuntime();
+
+    private PodSync podSync() {
+        ObjectSource objects = new ObjectSource(api, Clock.SYSTEM, Duration.ZERO);
+        PodResources resources = new PodResources(new EnvResolver(objects, Map::of),
+                new VolumeManager(root, objects, Mounter.SYSTEM, Map::of),
+                new DnsConfigurer(List.of("10.43.0.10"), "cluster.local", DnsConfigurer.parse("")));
+        return new PodSync(api, "node-1", runtime, () -> List.of("192.168.1.10"), resources, null, null, clock,
+                uid -> Duration.ofSeconds(2));
+    }
+
+    private Pod current(String name) {
+        return api.pods().namespace("default").get(name);
+    }
+
+    @Test
+    void runningPodGetsItsStatusWrittenOnceAndOnlyWhenItChanges() throws Exception {
+        api.seed(TestPods.simple("web"));
+        PodSync sync = podSync();
+
+        Duration next = sync.sync("default/web", current("web"));
+
+        assertThat(next).isEqualTo(Duration.ofSeconds(2));
+        assertThat(runtime.calls).containsExactly("syncPod web");
+        assertThat(runtime.requests.get(0).resolvConf()).isEqualTo("""
+                search default.svc.cluster.local svc.cluster.local cluster.local
+                nameserver 10.43.0.10
+                options ndots:5
+                """);
+        assertThat(api.actions(READS)).extracting(Action::toString).containsExactly("patch pods/status default/web");
+        Pod written = current("web");
+        assertThat(written.getStatus().getPhase()).isEqualTo("Running");
+        assertThat(written.getStatus().getPodIP()).isEqualTo("10.1.0.5");
+        assertThat(written.getStatus().getHostIP()).isEqualTo("192.168.1.10");
+
+        api.clearActions();
+        clock.advance(Duration.ofSeconds(5));
+        sync.sync("default/web", current("web"));
+        assertThat(api.actions(READS)).as("nothing changed: no write").isEmpty();
+        assertThat(runtime.calls).containsExactly("syncPod web", "syncPod web");
+    }
+
+    @Test
+    void unresolvableEnvKeepsThePodPendingWithCreateContainerConfigError() throws Exception {
+        api.seed(TestPods.pod("web").editSpec().editFirstContainer().withEnv(new EnvVarBuilder().withName("X")
+                .withNewValueFrom().withNewConfigMapKeyRef().withName("missing").withKey("k").endConfigMapKeyRef()
+                .endValueFrom().build()).endContainer().endSpec().build());
+        PodSync sync = podSync();
+
+        Duration retry = sync.sync("default/web", current("web"));
+
+        assertThat(retry).isEqualTo(Duration.ofSeconds(2));
+        assertThat(runtime.calls).as("nothing starts without its config").isEmpty();
+        var cs = current("web").getStatus().getContainerStatuses().get(0);
+        assertThat(current("web").getStatus().getPhase()).isEqualTo("Pending");
+        assertThat(cs.getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
+        assertThat(cs.getState().getWaiting().getMessage()).isEqualTo("configmap \"missing\" not found");
+
+        api.seed(new ConfigMapBuilder().withNewMetadata().withName("missing").withNamespace("default").endMetadata()
+                .withData(Map.of("k", "v")).build());
+        sync.sync("default/web", current("web"));
+        assertThat(runtime.requests.get(0).env().get("app")).containsExactly(Map.entry("X", "v"));
+        assertThat(current("web").getStatus().getPhase()).isEqualTo("Running");
+    }
+
+    @Test
+    void gracefulDeletionKillsWithinTheGraceThenDeletesWithUidPrecondition() throws Exception {
+        api.seed(TestPods.simple("web"));
+        PodSync sync = podSync();
+        sync.sync("default/web", current("web"));
+        Pod deleting = new PodBuilder(current("web")).editMetadata().withDeletionTimestamp("2026-12-07T01:00:10Z")
+                .withDeletionGracePeriodSeconds(20L).endMetadata().build();
+        api.clearActions();
+
+        Duration next = sync.sync("default/web", deleting);
+
+        assertThat(next).isNull();
+        assertThat(runtime.calls).containsExactly("syncPod web", "killPod web 20s", "removePod uid-web");
+        List<Action> writes = api.actions(READS);
+        assertThat(writes).extracting(Action::toString).containsExactly("patch pods/status default/web",
+                "delete pods default/web");
+        assertThat(writes.get(0).patch()).contains("\"phase\":\"Succeeded\"");
+        DeleteOptions options = (DeleteOptions) writes.get(1).object();
+        assertThat(options.getGracePeriodSeconds()).isZero();
+        assertThat(options.getPreconditions().getUid()).isEqualTo("uid-web");
+        assertThat(sync.podCount()).isZero();
+    }
+
+    @Test
+    void podGoneFromTheApiIsKilledAndRemoved() throws Exception {
+        api.seed(TestPods.pod("web").editSpec().withTerminationGracePeriodSeconds(7L).endSpec().build());
+        PodSync sync = podSync();
+        sync.sync("default/web", current("web"));
+
+        assertThat(sync.sync("default/web", null)).isNull();
+
+        assertThat(runtime.calls).containsExactly("syncPod web", "killPod web 7s", "removePod uid-web");
+        assertThat(sync.podCount()).isZero();
+    }
+
+    @Test
+    void housekeepingRemovesPodsTheRuntimeHoldsButTheApiDoesNot() throws Exception {
+        api.seed(TestPods.simple("web"));
+        PodSync sync = podSync();
+        sync.sync("default/web", current("web"));
+        runtime.uids.add("orphan-uid");
+
+        sync.housekeeping(List.of(current("web")));
+
+        assertThat(runtime.calls).containsExactly("syncPod web", "removePod orphan-uid");
+    }
+
+    @Test
+    void adoptionAfterRestartKeepsStartTimeAndWritesNothingNew() throws Exception {
+        api.seed(TestPods.simple("web"));
+        podSync().sync("default/web", current("web"));
+        String startTime = current("web").getStatus().getStartTime();
+        api.clearActions();
+        clock.advance(Duration.ofMinutes(3));
+
+        // a new kubelet (fresh PodSync) over the same runtime
+        podSync().sync("default/web", current("web"));
+
+        assertThat(current("web").getStatus().getStartTime()).isEqualTo(startTime);
+        assertThat(api.actions(READS)).isEmpty();
+        assertThat(runtime.calls).containsExactly("syncPod web", "syncPod web");
+    }
+
+    @Test
+    void podsOfOtherNodesAreIgnored() throws Exception {
+        api.seed(TestPods.pod("web").editSpec().withNodeName("node-2").endSpec().build());
+        assertThat(podSync().sync("default/web", current("web"))).isNull();
+        assertThat(runtime.calls).isEmpty();
+    }
+
+    @Test
+    void podsThatDoNotFitAreRejectedWithUpstreamsReasonAndMessage() throws Exception {
+        PodSync sync = podSync().admitAgainst(() -> Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("2"),
+                "memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"), "pods", new io.fabric8.kubernetes.api.model.Quantity("2")));
+        java.util.function.Function<String, Pod> withCpu = cpu -> TestPods.pod("p-" + cpu.replace(".", "")).editSpec()
+                .editFirstContainer().withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpu))
+                .endResources().endContainer().endSpec().build();
+        api.seed(withCpu.apply("1500m"), withCpu.apply("1"), TestPods.simple("small"), TestPods.simple("third"));
+
+        sync.sync("default/p-1500m", current("p-1500m"));
+        sync.sync("default/p-1", current("p-1"));
+        sync.sync("default/small", current("small"));
+        sync.sync("default/third", current("third"));
+
+        assertThat(runtime.calls).containsExactly("syncPod p-1500m", "syncPod small");
+        Pod rejected = current("p-1");
+        assertThat(rejected.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(rejected.getStatus().getReason()).isEqualTo("OutOfcpu");
+        assertThat(rejected.getStatus().getMessage())
+                .isEqualTo("Pod was rejected: Node didn't have enough resource: cpu, requested: 1000, used: 1500, capacity: 2000");
+        assertThat(current("third").getStatus().getReason()).isEqualTo("OutOfpods");
+
+        // a later sync of the rejected pod neither runs it nor loses the reason
+        sync.sync("default/p-1", current("p-1"));
+        assertThat(runtime.calls).containsExactly("syncPod p-1500m", "syncPod small");
+        assertThat(current("p-1").getStatus().getReason()).isEqualTo("OutOfcpu");
+    }
+}
