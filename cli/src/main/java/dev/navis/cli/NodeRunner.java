@@ -30,9 +30,6 @@ final class NodeRunner implements AutoCloseable {
     /** A real node; returns after it registered and its pod workers started. */
     static NodeRunner startNode(ClientConfig clientConfig, KubeletConfig config, NodeRuntimes.Factory factory)
             throws Exception {
-        if (factory == null) {
-            throw new IllegalStateException(NodeRuntimes.MISSING);
-        }
         RestKubeClient client = RestKubeClient.create(clientConfig.withUserAgent("navis-kubelet/" + config.nodeName()));
         PodRuntime runtime = null;
         try {

@@ -34,13 +34,11 @@ public final class ServerCommand implements Callable<Integer> {
         return ApiServerRunner.run("server", options, System.out, System.err, true, (kubeconfig, out) -> {
             var clientConfig = dev.navis.client.config.KubeConfigLoader.load(kubeconfig).clientConfig();
             java.util.List<AutoCloseable> started = new java.util.ArrayList<>();
-            if (!disableAgent && NodeRuntimes.REAL != null) {
+            if (!disableAgent) {
                 var config = NodeRunner.kubeletConfig(node, options.dataDir().resolve("agent"))
                         .withExtraLabels(java.util.Map.of("node-role.kubernetes.io/control-plane", "true"));
                 started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.REAL));
                 out.println("Node " + config.nodeName() + " started");
-            } else if (!disableAgent) {
-                out.println("No node on this machine: " + NodeRuntimes.MISSING);
             }
             if (simNodes > 0) {
                 started.add(NodeRunner.startSim(clientConfig, sim.options(simNodes)));

@@ -23,17 +23,25 @@ final class NavisServer implements AutoCloseable {
     private final Path log;
     private Process process;
 
-    private NavisServer(Path dataDir, int port) {
+    private final List<String> extraArgs;
+
+    private NavisServer(Path dataDir, int port, List<String> extraArgs) {
         this.dataDir = dataDir;
         this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
         this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     }
 
-    /** Starts a server on a new temporary data directory and waits until it is ready. */
+    /** Starts a control plane without a node on a new temporary data directory and waits until it is ready. */
     static NavisServer start() {
+        return start(List.of("--disable-agent"));
+    }
+
+    /** Starts {@code navis server} with these extra arguments (e.g. none: with its real node). */
+    static NavisServer start(List<String> extraArgs) {
         try {
             Path dir = Files.createTempDirectory("navis-e2e-");
-            NavisServer server = new NavisServer(dir.resolve("data"), freePort());
+            NavisServer server = new NavisServer(dir.resolve("data"), freePort(), extraArgs);
             server.launch();
             return server;
         } catch (IOException e) {
@@ -69,6 +77,7 @@ final class NavisServer implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.navis.cli.Navis");
         cmd.addAll(List.of("server", "--data-dir", dataDir.toString(), "--api-port", String.valueOf(port)));
+        cmd.addAll(extraArgs);
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
