@@ -1,0 +1,219 @@
+package dev.navis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.navis.apiserver.ApiServer;
+import dev.navis.apiserver.ApiServerOptions;
+import dev.navis.kubelet.server.KubeletPods;
+import dev.navis.kubelet.server.KubeletServer;
+import dev.navis.kubelet.server.PodCgroups;
+import dev.navis.kubelet.server.ServingCertificate;
+import dev.navis.kubelet.server.StreamingRuntime;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real kubectl logs through the in-process API server to a kubelet HTTPS server (client certificate from the
+ * cluster CA) whose runtime is a test double over real CRI log files: plain, --tail, --timestamps, --previous,
+ * -c with an unknown container, and -f following lines appended while it runs.
+ */
+@Timeout(120)
+class KubectlLogsIntegrationTest {
+    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
+    private static final char[] PASSWORD = "kubelet".toCharArray();
+
+    private static Path dir;
+    private static ApiServer server;
+    private static KubeletServer kubelet;
+    private static final Map<String, Path> logs = new ConcurrentHashMap<>();
+    private static final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed");
+        dir = Files.createTempDirectory("kubectl-logs");
+        server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir.resolve("data")).withPort(0));
+        server.start();
+        logs.put("c0", Files.writeString(dir.resolve("web-0.log"),
+                "2026-12-07T10:00:00.000000001Z stdout F first attempt crashed\n"));
+        logs.put("c1", Files.writeString(dir.resolve("web-1.log"), """
+                2026-12-07T10:01:00.000000001Z stdout F hello from web
+                2026-12-07T10:01:01.000000001Z stderr F listening on 8080
+                """));
+        running.add("c1");
+        Pod pod = new PodBuilder().withNewMetadata().withName("web").withNamespace("default").withUid("u1").endMetadata()
+                .withNewSpec().withNodeName("node-1").addNewContainer().withName("app").withImage("busybox").endContainer()
+                .endSpec().withNewStatus().withPhase("Running")
+                .addNewContainerStatus().withName("app").withContainerID("containerd://c1").withRestartCount(1)
+                .withNewState().withNewRunning().endRunning().endState()
+                .withNewLastState().withNewTerminated().withContainerID("containerd://c0").withExitCode(1).endTerminated()
+                .endLastState().endContainerStatus().endStatus().build();
+        KubeletPods pods = new KubeletPods() {
+            @Override
+            public Optional<Pod> pod(String namespace, String name) {
+                return namespace.equals("default") && name.equals("web") ? Optional.of(pod) : Optional.empty();
+            }
+
+            @Override
+            public List<Pod> pods() {
+                return List.of(pod);
+            }
+        };
+        StreamingRuntime runtime = new StreamingRuntime() {
+            @Override
+            public Path containerLogPath(String containerId) {
+                return logs.get(containerId);
+            }
+
+            @Override
+            public boolean isRunning(String containerId) {
+                return running.contains(containerId);
+            }
+
+            @Override
+            public URI exec(ExecRequest request) {
+                throw new UnsupportedOperationException("no streaming server in this test");
+            }
+
+            @Override
+            public URI attach(AttachRequest request) {
+                throw new UnsupportedOperationException("no streaming server in this test");
+            }
+
+            @Override
+            public URI portForward(Pod p, List<Integer> ports) {
+                throw new UnsupportedOperationException("no streaming server in this test");
+            }
+        };
+        KeyStore serving = ServingCertificate.selfSigned("node-1", List.of(InetAddress.getLoopbackAddress()), PASSWORD);
+        kubelet = new KubeletServer(KubeletServer.Config.of("node-1", 0, serving, PASSWORD,
+                server.certificates().trustStore()).withBindAddress("127.0.0.1"), pods, runtime, PodCgroups.NONE);
+        kubelet.start();
+
+        Path node = Files.writeString(dir.resolve("node.yaml"), """
+                apiVersion: v1
+                kind: Node
+                metadata:
+                  name: node-1
+                """);
+        kubectl("create", "-f", node.toString());
+        kubectl("patch", "node", "node-1", "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"127.0.0.1\"}],"
+                        + "\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":" + kubelet.port() + "}}}}");
+        Path podFile = Files.writeString(dir.resolve("pod.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: web
+                spec:
+                  nodeName: node-1
+                  containers:
+                  - name: app
+                    image: busybox
+                """);
+        kubectl("create", "-f", podFile.toString());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        if (server != null) {
+            server.stop();
+        }
+        if (dir != null) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void logsWithTheirOptions() throws Exception {
+        assertThat(kubectl("logs", "web")).isEqualTo("hello from web\nlistening on 8080\n");
+        assertThat(kubectl("logs", "web", "--tail=1")).isEqualTo("listening on 8080\n");
+        assertThat(kubectl("logs", "web", "--tail=1", "--timestamps"))
+                .isEqualTo("2026-12-07T10:01:01.000000001Z listening on 8080\n");
+        assertThat(kubectl("logs", "web", "-c", "app", "--previous")).isEqualTo("first attempt crashed\n");
+        assertThat(kubectl("logs", "web", "--since-time=2026-12-07T10:01:01Z")).isEqualTo("listening on 8080\n");
+        assertThat(kubectl("logs", "web", "--limit-bytes=5")).isEqualTo("hello");
+    }
+
+    @Test
+    void anUnknownContainerIsABadRequest() throws Exception {
+        Run r = run("logs", "web", "-c", "nope");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.out()).contains("container nope is not valid for pod web");
+    }
+
+    @Test
+    void followShowsLinesAsTheyAreWrittenAndEndsWithTheContainer() throws Exception {
+        List<String> cmd = command("logs", "-f", "web", "--tail=1");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("listening on 8080");
+            Files.writeString(logs.get("c1"), "2026-12-07T10:02:00.000000001Z stdout F GET / 200\n",
+                    StandardOpenOption.APPEND);
+            assertThat(out.readLine()).isEqualTo("GET / 200");
+            running.remove("c1"); // the container exits: the kubelet ends the stream and kubectl with it
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(out.readLine()).isNull();
+        } finally {
+            running.add("c1");
+            if (p.isAlive()) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig",
+                server.kubeconfigFile().toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static Run run(String... args) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(dir, "kubectl", ".out");
+        Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("kubectl " + List.of(args) + " did not finish: " + Files.readString(output));
+        }
+        return new Run(p.exitValue(), Files.readString(output));
+    }
+
+    private static String kubectl(String... args) throws IOException, InterruptedException {
+        Run r = run(args);
+        assertThat(r.exit()).as("kubectl %s: %s", List.of(args), r.out()).isZero();
+        return r.out();
+    }
+}
