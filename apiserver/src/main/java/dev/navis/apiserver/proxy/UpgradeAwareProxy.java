@@ -48,6 +48,8 @@ public final class UpgradeAwareProxy {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
             "authorization", "expect", "http2-settings");
+    /** Headers Jetty writes itself; relaying the backend's too would send them twice. */
+    private static final Set<String> OWN_HEADERS = Set.of("date", "server");
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_HEAD = 64 * 1024;
 
@@ -153,7 +155,7 @@ public final class UpgradeAwareProxy {
         response.setStatus(code);
         for (Map.Entry<String, List<String>> header : answer.headers().map().entrySet()) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
+            if (!HOP_BY_HOP.contains(name) && !OWN_HEADERS.contains(name) && !name.startsWith(":")) {
                 header.getValue().forEach(v -> response.getHeaders().add(header.getKey(), v));
             }
         }
@@ -197,7 +199,8 @@ public final class UpgradeAwareProxy {
                 TunnelConnection tunnel = new TunnelConnection(endPoint,
                         request.getConnectionMetaData().getConnector().getExecutor(), backend, fromBackend);
                 response.setStatus(101);
-                head.headers().forEach(h -> response.getHeaders().add(h.getKey(), h.getValue()));
+                head.headers().stream().filter(h -> !OWN_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT)))
+                        .forEach(h -> response.getHeaders().add(h.getKey(), h.getValue()));
                 request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, tunnel);
                 callback.succeeded();
                 return;
@@ -206,7 +209,8 @@ public final class UpgradeAwareProxy {
             backend.close();
             response.setStatus(head.code());
             for (Map.Entry<String, String> h : head.headers()) {
-                if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                String name = h.getKey().toLowerCase(Locale.ROOT);
+                if (!HOP_BY_HOP.contains(name) && !OWN_HEADERS.contains(name)) {
                     response.getHeaders().add(h.getKey(), h.getValue());
                 }
             }

@@ -46,6 +46,8 @@ import org.eclipse.jetty.util.FutureCallback;
 final class StreamProxy {
     private static final int MAX_HEAD = 64 * 1024;
     private static final Set<String> NOT_FORWARDED = Set.of("host", "authorization");
+    /** Headers this server writes itself; relaying the backend's too would send them twice. */
+    private static final Set<String> OWN_HEADERS = Set.of("date", "server");
 
     private StreamProxy() {
     }
@@ -76,7 +78,8 @@ final class StreamProxy {
                 Tunnel tunnel = new Tunnel(endPoint, request.getConnectionMetaData().getConnector().getExecutor(),
                         backend, in);
                 response.setStatus(101);
-                headers.forEach(h -> response.getHeaders().add(h.getKey(), h.getValue()));
+                headers.stream().filter(h -> !OWN_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT)))
+                        .forEach(h -> response.getHeaders().add(h.getKey(), h.getValue()));
                 request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, tunnel);
                 callback.succeeded();
                 return;
@@ -88,7 +91,8 @@ final class StreamProxy {
             response.setStatus(code);
             for (Map.Entry<String, String> h : headers) {
                 String name = h.getKey().toLowerCase(Locale.ROOT);
-                if (!name.equals("connection") && !name.equals("transfer-encoding") && !name.equals("content-length")) {
+                if (!name.equals("connection") && !name.equals("transfer-encoding") && !name.equals("content-length")
+                        && !OWN_HEADERS.contains(name)) {
                     response.getHeaders().add(h.getKey(), h.getValue());
                 }
             }

@@ -7,6 +7,7 @@ import dev.navis.apiserver.ApiServer;
 import dev.navis.apiserver.ApiServerOptions;
 import dev.navis.kubelet.server.KubeletPods;
 import dev.navis.kubelet.server.KubeletServer;
+import dev.navis.kubelet.server.LocalExecServer;
 import dev.navis.kubelet.server.PodCgroups;
 import dev.navis.kubelet.server.ServingCertificate;
 import dev.navis.kubelet.server.StreamingRuntime;
@@ -36,18 +37,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Real kubectl logs through the in-process API server to a kubelet HTTPS server (client certificate from the
- * cluster CA) whose runtime is a test double over real CRI log files: plain, --tail, --timestamps, --previous,
- * -c with an unknown container, and -f following lines appended while it runs.
+ * Real kubectl through the in-process API server to a kubelet HTTPS server (client certificate from the cluster CA)
+ * whose runtime is a test double: logs over real CRI log files (plain, --tail, --timestamps, --previous, -c with an
+ * unknown container, -f following lines appended while it runs), and exec over the WebSocket v5 protocol to
+ * {@link LocalExecServer} running local processes (output, stdin, exit codes).
  */
 @Timeout(120)
-class KubectlLogsIntegrationTest {
+class KubeletApiIntegrationTest {
     private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
     private static final char[] PASSWORD = "kubelet".toCharArray();
 
     private static Path dir;
     private static ApiServer server;
     private static KubeletServer kubelet;
+    private static LocalExecServer execServer;
     private static final Map<String, Path> logs = new ConcurrentHashMap<>();
     private static final Set<String> running = ConcurrentHashMap.newKeySet();
 
@@ -64,6 +67,8 @@ class KubectlLogsIntegrationTest {
                 2026-12-07T10:01:01.000000001Z stderr F listening on 8080
                 """));
         running.add("c1");
+        execServer = new LocalExecServer(LocalExecServer.localProcesses());
+        execServer.start();
         Pod pod = new PodBuilder().withNewMetadata().withName("web").withNamespace("default").withUid("u1").endMetadata()
                 .withNewSpec().withNodeName("node-1").addNewContainer().withName("app").withImage("busybox").endContainer()
                 .endSpec().withNewStatus().withPhase("Running")
@@ -95,7 +100,12 @@ class KubectlLogsIntegrationTest {
 
             @Override
             public URI exec(ExecRequest request) {
-                throw new UnsupportedOperationException("no streaming server in this test");
+                return execServer.exec(request);
+            }
+
+            @Override
+            public boolean supportsWebSockets() {
+                return true;
             }
 
             @Override
@@ -141,6 +151,9 @@ class KubectlLogsIntegrationTest {
     static void stop() throws Exception {
         if (kubelet != null) {
             kubelet.close();
+        }
+        if (execServer != null) {
+            execServer.close();
         }
         if (server != null) {
             server.stop();
@@ -189,6 +202,31 @@ class KubectlLogsIntegrationTest {
                 p.destroyForcibly().waitFor();
             }
         }
+    }
+
+    @Test
+    void execRunsTheCommandAndReturnsItsOutput() throws Exception {
+        assertThat(kubectl("exec", "web", "--", "echo", "hello from exec")).isEqualTo("hello from exec\n");
+        assertThat(kubectl("exec", "web", "-c", "app", "--", "sh", "-c", "echo out; echo err >&2"))
+                .contains("out\n").contains("err\n");
+    }
+
+    @Test
+    void execPassesStdinAndItsEnd() throws Exception {
+        Path input = Files.writeString(dir.resolve("stdin.txt"), "line one\nline two\n");
+        Process p = new ProcessBuilder(command("exec", "-i", "web", "--", "cat")).redirectErrorStream(true)
+                .redirectInput(input.toFile()).start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("line one\nline two\n");
+        assertThat(p.exitValue()).isZero();
+    }
+
+    @Test
+    void execReportsTheCommandsExitCode() throws Exception {
+        Run r = run("exec", "web", "--", "sh", "-c", "exit 3");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.out()).contains("command terminated with exit code 3");
     }
 
     private record Run(int exit, String out) {
