@@ -229,6 +229,19 @@ class KubeletApiIntegrationTest {
         assertThat(r.out()).contains("command terminated with exit code 3");
     }
 
+    @Test
+    void cpCopiesFilesBothWaysThroughExecAndTar() throws Exception {
+        // the "container" is this machine (LocalExecServer runs local processes): paths are host paths
+        Path source = Files.writeString(dir.resolve("to-pod.txt"), "copied into the pod\n");
+        Path inPod = dir.resolve("pod-dir");
+        Files.createDirectories(inPod);
+        kubectl("cp", source.toString(), "web:" + inPod.resolve("copied.txt"));
+        assertThat(Files.readString(inPod.resolve("copied.txt"))).isEqualTo("copied into the pod\n");
+        Path back = dir.resolve("from-pod.txt");
+        kubectl("cp", "web:" + inPod.resolve("copied.txt"), back.toString());
+        assertThat(Files.readString(back)).isEqualTo("copied into the pod\n");
+    }
+
     private record Run(int exit, String out) {
     }
 
