@@ -7,7 +7,7 @@ import dev.navis.apiserver.ApiServer;
 import dev.navis.apiserver.ApiServerOptions;
 import dev.navis.kubelet.server.KubeletPods;
 import dev.navis.kubelet.server.KubeletServer;
-import dev.navis.kubelet.server.LocalExecServer;
+import dev.navis.kubelet.server.LocalStreamingServer;
 import dev.navis.kubelet.server.PodCgroups;
 import dev.navis.kubelet.server.ServingCertificate;
 import dev.navis.kubelet.server.StreamingRuntime;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * Real kubectl through the in-process API server to a kubelet HTTPS server (client certificate from the cluster CA)
  * whose runtime is a test double: logs over real CRI log files (plain, --tail, --timestamps, --previous, -c with an
  * unknown container, -f following lines appended while it runs), and exec over the WebSocket v5 protocol to
- * {@link LocalExecServer} running local processes (output, stdin, exit codes).
+ * {@link LocalStreamingServer} running local processes (output, stdin, exit codes).
  */
 @Timeout(120)
 class KubeletApiIntegrationTest {
@@ -50,7 +50,7 @@ class KubeletApiIntegrationTest {
     private static Path dir;
     private static ApiServer server;
     private static KubeletServer kubelet;
-    private static LocalExecServer execServer;
+    private static LocalStreamingServer execServer;
     private static final Map<String, Path> logs = new ConcurrentHashMap<>();
     private static final Set<String> running = ConcurrentHashMap.newKeySet();
 
@@ -67,7 +67,8 @@ class KubeletApiIntegrationTest {
                 2026-12-07T10:01:01.000000001Z stderr F listening on 8080
                 """));
         running.add("c1");
-        execServer = new LocalExecServer(LocalExecServer.localProcesses());
+        execServer = new LocalStreamingServer(LocalStreamingServer.localProcesses(),
+                LocalStreamingServer.localPorts());
         execServer.start();
         Pod pod = new PodBuilder().withNewMetadata().withName("web").withNamespace("default").withUid("u1").endMetadata()
                 .withNewSpec().withNodeName("node-1").addNewContainer().withName("app").withImage("busybox").endContainer()
@@ -115,7 +116,7 @@ class KubeletApiIntegrationTest {
 
             @Override
             public URI portForward(Pod p, List<Integer> ports) {
-                throw new UnsupportedOperationException("no streaming server in this test");
+                return execServer.portForward(p.getMetadata().getName(), ports);
             }
         };
         KeyStore serving = ServingCertificate.selfSigned("node-1", List.of(InetAddress.getLoopbackAddress()), PASSWORD);
@@ -145,6 +146,8 @@ class KubeletApiIntegrationTest {
                     image: busybox
                 """);
         kubectl("create", "-f", podFile.toString());
+        // kubectl port-forward checks the phase the kubelet would report
+        kubectl("patch", "pod", "web", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"phase\":\"Running\"}}");
     }
 
     @AfterAll
@@ -231,7 +234,7 @@ class KubeletApiIntegrationTest {
 
     @Test
     void cpCopiesFilesBothWaysThroughExecAndTar() throws Exception {
-        // the "container" is this machine (LocalExecServer runs local processes): paths are host paths
+        // the "container" is this machine (LocalStreamingServer runs local processes): paths are host paths
         Path source = Files.writeString(dir.resolve("to-pod.txt"), "copied into the pod\n");
         Path inPod = dir.resolve("pod-dir");
         Files.createDirectories(inPod);
@@ -240,6 +243,76 @@ class KubeletApiIntegrationTest {
         Path back = dir.resolve("from-pod.txt");
         kubectl("cp", "web:" + inPod.resolve("copied.txt"), back.toString());
         assertThat(Files.readString(back)).isEqualTo("copied into the pod\n");
+    }
+
+    @Test
+    void execOverSpdyWhenKubectlIsToldNotToUseWebSockets() throws Exception {
+        Map<String, String> spdy = Map.of("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false");
+        Run echo = run(spdy, null, "exec", "web", "--", "sh", "-c", "echo out; echo err >&2");
+        assertThat(echo.exit()).as(echo.out()).isZero();
+        assertThat(echo.out()).contains("out\n").contains("err\n");
+        Path input = Files.writeString(dir.resolve("spdy-stdin.txt"), "through spdy\n");
+        Run cat = run(spdy, input, "exec", "-i", "web", "--", "cat");
+        assertThat(cat.out()).isEqualTo("through spdy\n");
+        Run exit = run(spdy, null, "exec", "web", "--", "sh", "-c", "exit 4");
+        assertThat(exit.exit()).isEqualTo(4);
+        assertThat(exit.out()).contains("command terminated with exit code 4");
+    }
+
+    @Test
+    void portForwardReachesThePodsPort() throws Exception {
+        try (java.net.ServerSocket podPort = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!podPort.isClosed()) {
+                    try (java.net.Socket s = podPort.accept()) {
+                        String request = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                                StandardCharsets.UTF_8)).readLine();
+                        s.getOutputStream().write(("pod saw: " + request + "\n").getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            Process p = new ProcessBuilder(command("port-forward", "pod/web", ":" + podPort.getLocalPort()))
+                    .redirectErrorStream(true).start();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String forwarding = out.readLine();
+                assertThat(forwarding).as("kubectl port-forward said").startsWith("Forwarding from 127.0.0.1:");
+                int localPort = Integer.parseInt(forwarding.substring("Forwarding from 127.0.0.1:".length(),
+                        forwarding.indexOf(' ', "Forwarding from 127.0.0.1:".length())));
+                for (int i = 1; i <= 2; i++) {
+                    try (java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), localPort)) {
+                        client.setSoTimeout(20_000);
+                        client.getOutputStream().write(("hello " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                        String answer = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                                StandardCharsets.UTF_8)).readLine();
+                        assertThat(answer).isEqualTo("pod saw: hello " + i);
+                    }
+                }
+            } finally {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
+    private static Run run(Map<String, String> env, Path stdin, String... args)
+            throws IOException, InterruptedException {
+        Path output = Files.createTempFile(dir, "kubectl", ".out");
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().putAll(env);
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
+        Process p = pb.start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("kubectl " + List.of(args) + " did not finish: " + Files.readString(output));
+        }
+        return new Run(p.exitValue(), Files.readString(output));
     }
 
     private record Run(int exit, String out) {

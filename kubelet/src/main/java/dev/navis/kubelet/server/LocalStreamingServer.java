@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -29,17 +30,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A streaming server for exec that speaks the WebSocket {@code v5.channel.k8s.io} protocol (what kubectl 1.30+
- * tries first) and runs commands through a {@link CommandRunner}, for runtimes without a streaming server of their
- * own and for tests with local processes. Like a CRI runtime's streaming server, {@link #exec} hands out a
- * single-use URL (valid for a minute) that the kubelet proxies the client's upgrade to.
+ * A container runtime's streaming server, for runtimes without one of their own and for tests with local processes:
+ * exec over WebSocket {@code v5.channel.k8s.io} (what kubectl 1.30+ tries first) or SPDY/3.1 with
+ * {@code v4.channel.k8s.io}, and port-forward over SPDY/3.1 with {@code portforward.k8s.io}. Commands run through a
+ * {@link CommandRunner}, forwarded ports are reached through a {@link PortDialer}. Like a CRI runtime's streaming
+ * server, {@link #exec} and {@link #portForward} hand out single-use URLs (valid for a minute) that the kubelet
+ * proxies the client's upgrade to.
  *
- * <p>The protocol: binary messages whose first byte is the channel: 0 stdin, 1 stdout, 2 stderr, 3 the final
- * meta/v1 Status, 4 terminal resize; v5 adds 255 {@code <channel>} by which the client closes its stdin. SPDY is not
- * spoken: a client forced to SPDY ({@code KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false}) gets 400.
+ * <p>The WebSocket protocol: binary messages whose first byte is the channel: 0 stdin, 1 stdout, 2 stderr, 3 the
+ * final meta/v1 Status, 4 terminal resize; v5 adds 255 {@code <channel>} by which the client closes its stdin.
+ * Port-forward over WebSocket is refused with 400, so that kubectl falls back to SPDY.
  */
-public final class LocalExecServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalExecServer.class);
+public final class LocalStreamingServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStreamingServer.class);
     static final String PROTOCOL = "v5.channel.k8s.io";
     static final Duration TOKEN_TTL = Duration.ofMinutes(1);
     private static final byte STDIN = 0;
@@ -100,16 +103,29 @@ public final class LocalExecServer implements AutoCloseable {
         };
     }
 
-    private record Pending(StreamingRuntime.ExecRequest request, Instant expires) {
+    /** Opens a connection to a port of a pod ("in its network namespace"). */
+    public interface PortDialer {
+        java.net.Socket dial(int port) throws IOException;
+    }
+
+    /** Connects to the port on this machine's loopback address: for tests and trials. */
+    public static PortDialer localPorts() {
+        return port -> new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** An exec or a port-forward waiting for its client. */
+    private record Pending(StreamingRuntime.ExecRequest exec, String podName, List<Integer> ports, Instant expires) {
     }
 
     private final CommandRunner runner;
+    private final PortDialer dialer;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private Server server;
 
-    public LocalExecServer(CommandRunner runner) {
+    public LocalStreamingServer(CommandRunner runner, PortDialer dialer) {
         this.runner = runner;
+        this.dialer = dialer;
     }
 
     public synchronized void start() throws Exception {
@@ -124,26 +140,36 @@ public final class LocalExecServer implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String path = Request.getPathInContext(request);
-                if (!path.startsWith("/exec/")) {
+                boolean exec = path.startsWith("/exec/");
+                if (!exec && !path.startsWith("/portforward/")) {
                     return false;
                 }
-                Pending p = pending.remove(path.substring("/exec/".length()));
-                if (p == null || p.expires().isBefore(Instant.now())) {
-                    Response.writeError(request, response, callback, 404, "unknown or expired exec token");
+                Pending p = pending.remove(path.substring(path.indexOf('/', 1) + 1));
+                if (p == null || p.expires().isBefore(Instant.now()) || (p.exec() != null) != exec) {
+                    Response.writeError(request, response, callback, 404, "unknown or expired token");
+                    return true;
+                }
+                String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
+                if (upgrade != null && upgrade.equalsIgnoreCase("SPDY/3.1")) {
+                    upgradeToSpdy(request, response, callback, p);
+                    return true;
+                }
+                if (!exec) {
+                    Response.writeError(request, response, callback, 400,
+                            "port-forward is served over SPDY/3.1 only");
                     return true;
                 }
                 boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, cb) -> {
                     if (!upgradeRequest.hasSubProtocol(PROTOCOL)) {
                         Response.writeError(upgradeRequest, upgradeResponse, cb, 400,
-                                "this streaming server speaks only " + PROTOCOL);
+                                "this streaming server speaks only " + PROTOCOL + " over WebSocket");
                         return null;
                     }
                     upgradeResponse.setAcceptedSubProtocol(PROTOCOL);
-                    return new ExecSession(p.request());
+                    return new ExecSession(p.exec());
                 }, request, response, callback);
                 if (!upgraded) {
-                    Response.writeError(request, response, callback, 400,
-                            "this streaming server speaks only WebSocket " + PROTOCOL);
+                    Response.writeError(request, response, callback, 400, "Upgrade request required");
                 }
                 return true;
             }
@@ -153,14 +179,70 @@ public final class LocalExecServer implements AutoCloseable {
 
     /** A single-use URL that runs {@code request} once a client connects to it (CRI Exec's answer). */
     public URI exec(StreamingRuntime.ExecRequest request) {
+        return url("exec", new Pending(request, null, List.of(), Instant.now().plus(TOKEN_TTL)));
+    }
+
+    /** A single-use URL that forwards the pod's {@code ports} (empty: any) (CRI PortForward's answer). */
+    public URI portForward(String podName, List<Integer> ports) {
+        return url("portforward", new Pending(null, podName, List.copyOf(ports), Instant.now().plus(TOKEN_TTL)));
+    }
+
+    private URI url(String kind, Pending request) {
         Instant now = Instant.now();
         pending.values().removeIf(p -> p.expires().isBefore(now));
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String token = HexFormat.of().formatHex(bytes);
-        pending.put(token, new Pending(request, now.plus(TOKEN_TTL)));
+        pending.put(token, request);
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-        return URI.create("http://127.0.0.1:" + port + "/exec/" + token);
+        return URI.create("http://127.0.0.1:" + port + "/" + kind + "/" + token);
+    }
+
+    /** Negotiates the stream protocol, answers 101 and serves SPDY on the connection Jetty hands over. */
+    private void upgradeToSpdy(Request request, Response response, Callback callback, Pending p) {
+        String wanted = p.exec() != null ? "v4.channel.k8s.io" : "portforward.k8s.io";
+        List<String> offered = new java.util.ArrayList<>();
+        for (String v : request.getHeaders().getValuesList("X-Stream-Protocol-Version")) {
+            for (String one : v.split(",")) {
+                offered.add(one.strip());
+            }
+        }
+        if (!offered.contains(wanted)) {
+            Response.writeError(request, response, callback, 403, "unable to upgrade: unable to negotiate protocol: "
+                    + "client supports " + goList(offered) + ", server supports [" + wanted + "]");
+            return;
+        }
+        response.setStatus(101);
+        response.getHeaders().put(HttpHeader.CONNECTION, "Upgrade");
+        response.getHeaders().put(HttpHeader.UPGRADE, "SPDY/3.1");
+        response.getHeaders().put("X-Stream-Protocol-Version", wanted);
+        org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        request.setAttribute(org.eclipse.jetty.server.HttpStream.UPGRADE_CONNECTION_ATTRIBUTE,
+                new EndPointStreams(endPoint, request.getConnectionMetaData().getConnector().getExecutor(),
+                        (in, out) -> {
+                            if (p.exec() != null) {
+                                SpdyStreams.exec(in, out, p.exec(), runner);
+                            } else {
+                                SpdyStreams.portForward(in, out, p.podName(), dialer, p.ports());
+                            }
+                        }));
+        callback.succeeded();
+    }
+
+    /** The final Status of a command that ran: Success, or upstream's NonZeroExitCode with the code as cause. */
+    static String exitStatus(int exit, List<String> command) {
+        return exit == 0 ? "{\"metadata\":{},\"status\":\"Success\"}"
+                : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit "
+                + "code: error executing command " + jsonEscape(goList(command)) + ", exit code " + exit
+                + "\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
+                + "\"message\":\"" + exit + "\"}]}}";
+    }
+
+    /** The final Status of a command that could not start. */
+    static String internalErrorStatus(IOException e) {
+        return "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"Internal error occurred: error executing "
+                + "command in container: " + jsonEscape(String.valueOf(e.getMessage()))
+                + "\",\"reason\":\"InternalError\",\"code\":500}";
     }
 
     @Override
@@ -198,10 +280,7 @@ public final class LocalExecServer implements AutoCloseable {
         private void run(IOException startError) {
             try {
                 if (startError != null) {
-                    IOException e = startError;
-                    send(ERROR, ("{\"metadata\":{},\"status\":\"Failure\",\"message\":\"Internal error occurred: error "
-                            + "executing command in container: " + jsonEscape(String.valueOf(e.getMessage()))
-                            + "\",\"reason\":\"InternalError\",\"code\":500}").getBytes(StandardCharsets.UTF_8));
+                    send(ERROR, internalErrorStatus(startError).getBytes(StandardCharsets.UTF_8));
                     return;
                 }
                 if (!request.stdin()) {
@@ -214,11 +293,7 @@ public final class LocalExecServer implements AutoCloseable {
                 int exit = command.waitFor();
                 out.join();
                 err.join();
-                String status = exit == 0 ? "{\"metadata\":{},\"status\":\"Success\"}"
-                        : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit "
-                        + "code: error executing command " + jsonEscape(goList(request.command())) + ", exit code " + exit
-                        + "\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
-                        + "\"message\":\"" + exit + "\"}]}}";
+                String status = exitStatus(exit, request.command());
                 send(ERROR, status.getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 LOG.debug("exec stream ended", e);
