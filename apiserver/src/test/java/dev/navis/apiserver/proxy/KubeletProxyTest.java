@@ -211,6 +211,21 @@ class KubeletProxyTest {
         assertStatus(get("/api/v1/nodes/n9/proxy/healthz"), 404, "nodes \"n9\" not found");
     }
 
+    @Test
+    void podProxyRefusesAddressesThatAreNotGlobalUnicast() throws Exception {
+        post("/api/v1/namespaces/default/pods", """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"looped"},
+                 "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox","ports":[{"containerPort":8080}]}]}}""");
+        put("/api/v1/namespaces/default/pods/looped/status", """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"looped","namespace":"default"},
+                 "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox","ports":[{"containerPort":8080}]}]},
+                 "status":{"podIP":"127.0.0.1","podIPs":[{"ip":"127.0.0.1"}]}}""");
+        assertStatus(get("/api/v1/namespaces/default/pods/looped/proxy/"), 400, "address not allowed");
+        assertStatus(get("/api/v1/namespaces/default/pods/looped:a:b:c/proxy/"), 400,
+                "invalid pod request \"looped:a:b:c\"");
+        assertStatus(get("/api/v1/namespaces/default/pods/nope:8080/proxy/"), 404, "pods \"nope\" not found");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void assertStatus(HttpResponse<String> r, int code, String message) {
