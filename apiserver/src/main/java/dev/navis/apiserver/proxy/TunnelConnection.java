@@ -53,9 +53,13 @@ final class TunnelConnection extends AbstractConnection implements Connection.Up
         }
     }
 
+    /** As the kubelet's default streaming connection idle timeout: an exec session may be quiet for long. */
+    static final long IDLE_TIMEOUT_MILLIS = java.time.Duration.ofHours(4).toMillis();
+
     @Override
     public void onOpen() {
         super.onOpen();
+        getEndPoint().setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         try {
             if (early != null) {
                 backendOut.write(BufferUtil.toArray(early));

@@ -256,12 +256,14 @@ public final class KubeletServer implements AutoCloseable {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
         Path logFile = file;
         request.addIdleTimeoutListener(t -> false);
+        java.util.concurrent.atomic.AtomicBoolean clientGone = new java.util.concurrent.atomic.AtomicBoolean();
+        request.addFailureListener(t -> clientGone.set(true));
         OutputStream out = Content.Sink.asOutputStream(response);
         try {
             out.flush(); // the headers now: a follow of a quiet container must still show the answer began
             CriLogReader.read(logFile, options, out, () -> {
                 try {
-                    return runtime.isRunning(containerId);
+                    return !clientGone.get() && runtime.isRunning(containerId);
                 } catch (Exception e) {
                     return false;
                 }
