@@ -57,8 +57,11 @@ final class RestHandler extends Handler.Abstract {
         this.options = options;
         ResourceDefinition podDef = index.find("", "v1", "pods");
         ResourceDefinition nodeDef = index.find("", "v1", "nodes");
+        ResourceDefinition serviceDef = index.find("", "v1", "services");
+        ResourceDefinition endpointsDef = index.find("", "v1", "endpoints");
         this.streaming = new StreamingSubresources(podDef == null ? null : storages.get(podDef),
-                nodeDef == null ? null : storages.get(nodeDef));
+                nodeDef == null ? null : storages.get(nodeDef), serviceDef == null ? null : storages.get(serviceDef),
+                endpointsDef == null ? null : storages.get(endpointsDef));
     }
 
     /** How pods/log, exec, attach, portforward and the proxies reach kubelets. */

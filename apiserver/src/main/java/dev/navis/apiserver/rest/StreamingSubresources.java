@@ -35,11 +35,15 @@ final class StreamingSubresources {
 
     private final RestStorage pods;
     private final RestStorage nodes;
+    private final RestStorage services;
+    private final RestStorage endpoints;
     private volatile KubeletClient kubelets = KubeletClient.insecure();
 
-    StreamingSubresources(RestStorage pods, RestStorage nodes) {
+    StreamingSubresources(RestStorage pods, RestStorage nodes, RestStorage services, RestStorage endpoints) {
         this.pods = pods;
         this.nodes = nodes;
+        this.services = services;
+        this.endpoints = endpoints;
     }
 
     void useKubeletClient(KubeletClient client) {
@@ -53,7 +57,7 @@ final class StreamingSubresources {
                 case "log", "exec", "attach", "portforward", "proxy" -> true;
                 default -> false;
             };
-            case "nodes" -> sub.equals("proxy");
+            case "nodes", "services" -> sub.equals("proxy");
             default -> false;
         };
     }
@@ -62,6 +66,10 @@ final class StreamingSubresources {
                String sub, String proxyPath, Fields q) {
         if (resource.equals("nodes")) {
             nodeProxy(request, response, callback, name, proxyPath);
+            return;
+        }
+        if (resource.equals("services")) {
+            serviceProxy(request, response, callback, ns, name, proxyPath);
             return;
         }
         switch (sub) {
@@ -301,6 +309,102 @@ final class StreamingSubresources {
                     parsePort(port)));
         }
         proxy(request, response, callback, URI.create(base + joinPath("", proxyPath) + query(request)));
+    }
+
+    /**
+     * services/proxy as upstream's service registry locates it: the named (or numbered) service port, a random
+     * subset of the service's Endpoints that has it, and a random address there whose target pod has that IP.
+     */
+    private void serviceProxy(Request request, Response response, Callback callback, String ns, String id,
+                              String proxyPath) {
+        String[] parts = id.split(":", -1);
+        String scheme = "http";
+        String name;
+        String port = "";
+        switch (parts.length) {
+            case 1 -> name = parts[0];
+            case 2 -> {
+                name = parts[0];
+                port = parts[1];
+            }
+            case 3 -> {
+                scheme = parts[0];
+                name = parts[1];
+                port = parts[2];
+            }
+            default -> throw ApiException.badRequest("invalid service request \"" + id + "\"");
+        }
+        if (name.isEmpty() || !(scheme.equals("http") || scheme.equals("https"))) {
+            throw ApiException.badRequest("invalid service request \"" + id + "\"");
+        }
+        if (!port.isEmpty() && port.chars().allMatch(Character::isDigit)) {
+            ObjectNode service = services.get(ns, name, "");
+            String portName = null;
+            for (JsonNode p : service.path("spec").path("ports")) {
+                if (p.path("port").asText().equals(port)) {
+                    portName = p.path("name").asText("");
+                    break;
+                }
+            }
+            if (portName == null) {
+                throw new ApiException(503, "ServiceUnavailable", "no service port " + port + " found for service \""
+                        + name + "\"", null);
+            }
+            port = portName;
+        }
+        ObjectNode eps = endpoints.get(ns, name, "");
+        JsonNode subsets = eps.path("subsets");
+        if (subsets.isEmpty()) {
+            throw new ApiException(503, "ServiceUnavailable", "no endpoints available for service \"" + name + "\"",
+                    null);
+        }
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        int subsetSeed = random.nextInt(subsets.size());
+        for (int si = 0; si < subsets.size(); si++) {
+            JsonNode subset = subsets.path((subsetSeed + si) % subsets.size());
+            JsonNode addresses = subset.path("addresses");
+            if (addresses.isEmpty()) {
+                continue;
+            }
+            for (JsonNode p : subset.path("ports")) {
+                if (!p.path("name").asText("").equals(port)) {
+                    continue;
+                }
+                int addressSeed = random.nextInt(addresses.size());
+                for (int ai = 0; ai < addresses.size(); ai++) {
+                    JsonNode address = addresses.path((addressSeed + ai) % addresses.size());
+                    String ip = address.path("ip").asText();
+                    if (!targetPodHasIp(ns, address, ip)) {
+                        continue;
+                    }
+                    String host = ip.contains(":") ? "[" + ip + "]" : ip;
+                    proxy(request, response, callback, URI.create(scheme + "://" + host + ":"
+                            + p.path("port").asInt() + joinPath("", proxyPath) + query(request)));
+                    return;
+                }
+            }
+        }
+        throw new ApiException(503, "ServiceUnavailable", "no endpoints available for service \"" + id + "\"", null);
+    }
+
+    /** Upstream's isValidAddress: the address names a pod of the namespace that has this IP. */
+    private boolean targetPodHasIp(String ns, JsonNode address, String ip) {
+        JsonNode ref = address.path("targetRef");
+        if (!ref.path("kind").asText("Pod").equals("Pod") || ref.path("name").asText("").isEmpty()
+                || !ref.path("namespace").asText(ns).equals(ns)) {
+            return false;
+        }
+        try {
+            ObjectNode pod = pods.get(ns, ref.path("name").asText(), "");
+            for (JsonNode podIp : pod.path("status").path("podIPs")) {
+                if (podIp.path("ip").asText().equals(ip)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (ApiException e) {
+            return false;
+        }
     }
 
     private void proxy(Request request, Response response, Callback callback, URI location) {

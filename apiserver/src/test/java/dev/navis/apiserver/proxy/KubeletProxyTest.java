@@ -226,6 +226,48 @@ class KubeletProxyTest {
         assertStatus(get("/api/v1/namespaces/default/pods/nope:8080/proxy/"), 404, "pods \"nope\" not found");
     }
 
+    @Test
+    void serviceProxyPicksAnEndpointWhosePodHasItsAddress() throws Exception {
+        com.sun.net.httpserver.HttpServer backend = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        backend.createContext("/", exchange -> {
+            byte[] body = ("backend saw " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        backend.start();
+        try {
+            int port = backend.getAddress().getPort();
+            post("/api/v1/namespaces/default/pods", """
+                    {"apiVersion":"v1","kind":"Pod","metadata":{"name":"backend"},
+                     "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]}}""");
+            put("/api/v1/namespaces/default/pods/backend/status", """
+                    {"apiVersion":"v1","kind":"Pod","metadata":{"name":"backend","namespace":"default"},
+                     "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]},
+                     "status":{"podIP":"127.0.0.1","podIPs":[{"ip":"127.0.0.1"}]}}""");
+            post("/api/v1/namespaces/default/services", """
+                    {"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},
+                     "spec":{"ports":[{"name":"http","port":80,"targetPort":%d}]}}""".formatted(port));
+            post("/api/v1/namespaces/default/endpoints", """
+                    {"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web"},
+                     "subsets":[{"addresses":[{"ip":"127.0.0.1","targetRef":{"kind":"Pod","name":"backend","namespace":"default"}}],
+                                 "ports":[{"name":"http","port":%d}]}]}""".formatted(port));
+            HttpResponse<String> byName = get("/api/v1/namespaces/default/services/web:http/proxy/hello?x=1");
+            assertThat(byName.statusCode()).as(byName.body()).isEqualTo(200);
+            assertThat(byName.body()).isEqualTo("backend saw /hello?x=1");
+            assertThat(get("/api/v1/namespaces/default/services/web:80/proxy/").body()).isEqualTo("backend saw /");
+            assertStatus(get("/api/v1/namespaces/default/services/web:81/proxy/"), 503,
+                    "no service port 81 found for service \"web\"");
+            post("/api/v1/namespaces/default/services", """
+                    {"apiVersion":"v1","kind":"Service","metadata":{"name":"lonely"},"spec":{"ports":[{"port":80}]}}""");
+            assertStatus(get("/api/v1/namespaces/default/services/lonely/proxy/"), 404,
+                    "endpoints \"lonely\" not found");
+        } finally {
+            backend.stop(0);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void assertStatus(HttpResponse<String> r, int code, String message) {
