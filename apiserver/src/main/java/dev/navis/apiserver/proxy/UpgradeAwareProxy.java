@@ -136,7 +136,7 @@ public final class UpgradeAwareProxy {
         try {
             answer = client.http().send(out.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw ApiException.internal(goStyleMethod(method) + " \"" + location + "\": " + describe(e));
+            throw ApiException.internal(goStyleMethod(method) + " \"" + location + "\": " + describe(e, location));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.internal("interrupted");
@@ -186,7 +186,7 @@ public final class UpgradeAwareProxy {
         try {
             backend = client.dial(location);
         } catch (IOException e) {
-            throw new ApiException(500, "InternalError", "error dialing backend: " + describe(e), null);
+            throw new ApiException(500, "InternalError", "error dialing backend: " + describe(e, location), null);
         }
         try {
             OutputStream toBackend = backend.getOutputStream();
@@ -345,6 +345,18 @@ public final class UpgradeAwareProxy {
     /** Go's http.Client names the method this way in its errors ("Get", "Post"). */
     private static String goStyleMethod(String method) {
         return method.isEmpty() ? method : method.charAt(0) + method.substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    /** Go's wording for a refused connection ("dial tcp 10.0.0.1:10250: connect: connection refused"). */
+    private static String describe(Throwable e, URI location) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                int port = location.getPort() > 0 ? location.getPort()
+                        : "https".equalsIgnoreCase(location.getScheme()) ? 443 : 80;
+                return "dial tcp " + location.getHost() + ":" + port + ": connect: connection refused";
+            }
+        }
+        return describe(e);
     }
 
     private static String describe(Throwable e) {

@@ -144,7 +144,9 @@ class KubeletProxyTest {
         kubelet.close();
         HttpResponse<String> r = get("/api/v1/namespaces/default/pods/solo/log");
         assertThat(r.statusCode()).isEqualTo(500);
-        assertThat(r.body()).contains("Get \\\"https://127.0.0.1:" + kubelet.port() + "/containerLogs/default/solo/only\\\"");
+        assertStatus(r, 500, "Internal error occurred: Get \"https://127.0.0.1:" + kubelet.port()
+                + "/containerLogs/default/solo/only\": dial tcp 127.0.0.1:" + kubelet.port()
+                + ": connect: connection refused");
     }
 
     @Test
