@@ -51,6 +51,7 @@ class KubeletApiIntegrationTest {
     private static ApiServer server;
     private static KubeletServer kubelet;
     private static LocalStreamingServer execServer;
+    private static final Map<String, LocalStreamingServer.RunningCommand> attached = new ConcurrentHashMap<>();
     private static final Map<String, Path> logs = new ConcurrentHashMap<>();
     private static final Set<String> running = ConcurrentHashMap.newKeySet();
 
@@ -67,8 +68,16 @@ class KubeletApiIntegrationTest {
                 2026-12-07T10:01:01.000000001Z stderr F listening on 8080
                 """));
         running.add("c1");
-        execServer = new LocalStreamingServer(LocalStreamingServer.localProcesses(),
-                LocalStreamingServer.localPorts());
+        // attach reaches the container's main process: here a cat started on the first attach
+        LocalStreamingServer.CommandRunner local = LocalStreamingServer.localProcesses();
+        execServer = new LocalStreamingServer(local, LocalStreamingServer.localPorts(),
+                containerId -> attached.computeIfAbsent(containerId, id -> {
+                    try {
+                        return local.start(id, List.of("cat"), false);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
         execServer.start();
         Pod pod = new PodBuilder().withNewMetadata().withName("web").withNamespace("default").withUid("u1").endMetadata()
                 .withNewSpec().withNodeName("node-1").addNewContainer().withName("app").withImage("busybox").endContainer()
@@ -111,7 +120,7 @@ class KubeletApiIntegrationTest {
 
             @Override
             public URI attach(AttachRequest request) {
-                throw new UnsupportedOperationException("no streaming server in this test");
+                return execServer.attach(request);
             }
 
             @Override
@@ -158,6 +167,7 @@ class KubeletApiIntegrationTest {
         if (execServer != null) {
             execServer.close();
         }
+        attached.values().forEach(LocalStreamingServer.RunningCommand::kill);
         if (server != null) {
             server.stop();
         }
@@ -297,6 +307,14 @@ class KubeletApiIntegrationTest {
                 }
             }
         }
+    }
+
+    @Test
+    void attachConnectsToTheContainersProcess() throws Exception {
+        Path input = Files.writeString(dir.resolve("attach-stdin.txt"), "to the main process\n");
+        Run r = run(Map.of(), input, "attach", "-i", "web", "-c", "app");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("to the main process\n");
     }
 
     private static Run run(Map<String, String> env, Path stdin, String... args)

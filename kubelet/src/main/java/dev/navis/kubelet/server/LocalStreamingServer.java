@@ -114,18 +114,36 @@ public final class LocalStreamingServer implements AutoCloseable {
     }
 
     /** An exec or a port-forward waiting for its client. */
-    private record Pending(StreamingRuntime.ExecRequest exec, String podName, List<Integer> ports, Instant expires) {
+    /** Gives access to a running container's main process ("attach"). */
+    public interface Attacher {
+        RunningCommand attach(String containerId) throws IOException;
+    }
+
+    /**
+     * An exec, attach or port-forward waiting for its client; an attach is an exec whose "command" is the
+     * container's running process, reached through {@code starter}.
+     */
+    private record Pending(StreamingRuntime.ExecRequest exec, CommandRunner starter, String podName,
+                           List<Integer> ports, Instant expires) {
     }
 
     private final CommandRunner runner;
     private final PortDialer dialer;
+    private final Attacher attacher;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private Server server;
 
     public LocalStreamingServer(CommandRunner runner, PortDialer dialer) {
+        this(runner, dialer, containerId -> {
+            throw new IOException("attach is not supported by this runtime");
+        });
+    }
+
+    public LocalStreamingServer(CommandRunner runner, PortDialer dialer, Attacher attacher) {
         this.runner = runner;
         this.dialer = dialer;
+        this.attacher = attacher;
     }
 
     public synchronized void start() throws Exception {
@@ -140,7 +158,7 @@ public final class LocalStreamingServer implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String path = Request.getPathInContext(request);
-                boolean exec = path.startsWith("/exec/");
+                boolean exec = path.startsWith("/exec/") || path.startsWith("/attach/");
                 if (!exec && !path.startsWith("/portforward/")) {
                     return false;
                 }
@@ -166,7 +184,7 @@ public final class LocalStreamingServer implements AutoCloseable {
                         return null;
                     }
                     upgradeResponse.setAcceptedSubProtocol(PROTOCOL);
-                    return new ExecSession(p.exec());
+                    return new ExecSession(p.exec(), p.starter());
                 }, request, response, callback);
                 if (!upgraded) {
                     Response.writeError(request, response, callback, 400, "Upgrade request required");
@@ -179,12 +197,49 @@ public final class LocalStreamingServer implements AutoCloseable {
 
     /** A single-use URL that runs {@code request} once a client connects to it (CRI Exec's answer). */
     public URI exec(StreamingRuntime.ExecRequest request) {
-        return url("exec", new Pending(request, null, List.of(), Instant.now().plus(TOKEN_TTL)));
+        return url("exec", new Pending(request, runner, null, List.of(), Instant.now().plus(TOKEN_TTL)));
+    }
+
+    /** A single-use URL that attaches to the container's process (CRI Attach's answer). */
+    public URI attach(StreamingRuntime.AttachRequest request) {
+        StreamingRuntime.ExecRequest asExec = new StreamingRuntime.ExecRequest(request.containerId(), List.of(),
+                request.tty(), request.stdin(), request.stdout(), request.stderr());
+        return url("attach", new Pending(asExec, (id, command, tty) -> detachable(attacher.attach(id)), null,
+                List.of(), Instant.now().plus(TOKEN_TTL)));
+    }
+
+    /** A client leaving an attach detaches; the container's process goes on. */
+    private static RunningCommand detachable(RunningCommand process) {
+        return new RunningCommand() {
+            @Override
+            public OutputStream stdin() {
+                return process.stdin();
+            }
+
+            @Override
+            public InputStream stdout() {
+                return process.stdout();
+            }
+
+            @Override
+            public InputStream stderr() {
+                return process.stderr();
+            }
+
+            @Override
+            public int waitFor() throws InterruptedException {
+                return process.waitFor();
+            }
+
+            @Override
+            public void kill() {
+            }
+        };
     }
 
     /** A single-use URL that forwards the pod's {@code ports} (empty: any) (CRI PortForward's answer). */
     public URI portForward(String podName, List<Integer> ports) {
-        return url("portforward", new Pending(null, podName, List.copyOf(ports), Instant.now().plus(TOKEN_TTL)));
+        return url("portforward", new Pending(null, null, podName, List.copyOf(ports), Instant.now().plus(TOKEN_TTL)));
     }
 
     private URI url(String kind, Pending request) {
@@ -221,7 +276,7 @@ public final class LocalStreamingServer implements AutoCloseable {
                 new EndPointStreams(endPoint, request.getConnectionMetaData().getConnector().getExecutor(),
                         (in, out) -> {
                             if (p.exec() != null) {
-                                SpdyStreams.exec(in, out, p.exec(), runner);
+                                SpdyStreams.exec(in, out, p.exec(), p.starter());
                             } else {
                                 SpdyStreams.portForward(in, out, p.podName(), dialer, p.ports());
                             }
@@ -255,12 +310,14 @@ public final class LocalStreamingServer implements AutoCloseable {
     /** One exec over one WebSocket (public: Jetty calls the listener's methods reflectively). */
     public final class ExecSession implements Session.Listener.AutoDemanding {
         private final StreamingRuntime.ExecRequest request;
+        private final CommandRunner starter;
         private final Object sendLock = new Object();
         private volatile Session session;
         private volatile RunningCommand command;
 
-        ExecSession(StreamingRuntime.ExecRequest request) {
+        ExecSession(StreamingRuntime.ExecRequest request, CommandRunner starter) {
             this.request = request;
+            this.starter = starter;
         }
 
         @Override
@@ -269,7 +326,7 @@ public final class LocalStreamingServer implements AutoCloseable {
             // started before any message is read, so that early stdin finds the command
             IOException failed = null;
             try {
-                command = runner.start(request.containerId(), request.command(), request.tty());
+                command = starter.start(request.containerId(), request.command(), request.tty());
             } catch (IOException e) {
                 failed = e;
             }
