@@ -20,6 +20,8 @@ import dev.navis.apiserver.auth.X509Authenticator;
 import dev.navis.apiserver.certs.ClusterCertificates;
 import dev.navis.apiserver.certs.FilePermissions;
 import dev.navis.apiserver.certs.Kubeconfig;
+import dev.navis.apiserver.certs.KubeletClientCertificate;
+import dev.navis.apiserver.proxy.KubeletClient;
 import dev.navis.apiserver.certs.ServingNames;
 import dev.navis.apiserver.health.HealthCheck;
 import dev.navis.apiserver.health.HealthHandler;
@@ -143,6 +145,11 @@ public final class ApiServer implements AutoCloseable {
         }
 
         @Override
+        public void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
+            api.useKubeletClient(client);
+        }
+
+        @Override
         public void stop() {
             api.stop();
         }
@@ -168,6 +175,8 @@ public final class ApiServer implements AutoCloseable {
         try {
             resourceApi = newResourceApi.apply(store);
             char[] password = newPassword();
+            resourceApi.useKubeletClient(new KubeletClient(
+                    KubeletClientCertificate.loadOrCreate(options.pkiDir(), certificates, password), password, null));
             drain = new DrainHandler(new MetricsHandler(metrics,
                     new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes()))));
             server = HttpsServerFactory.create(options.bindAddress(), options.port(),

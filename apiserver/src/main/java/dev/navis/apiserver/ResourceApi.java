@@ -18,6 +18,10 @@ public interface ResourceApi {
         return true;
     }
 
+    /** How subresources that reach kubelets (pods/log, exec, attach, portforward, proxies) connect to them. */
+    default void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
+    }
+
     /** Called at shutdown after short requests drained: ends watches and other long-running requests. */
     void stop() throws Exception;
 }

@@ -73,10 +73,12 @@ public final class BuiltinResources {
         // core/v1
         r.add(def("", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of(), Set.of("status", "finalize"),
                 new NamespaceStrategy()));
-        r.add(def("", "v1", "Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "eviction"),
-                new PodStrategy()));
-        r.add(def("", "v1", "Node", "nodes", false, List.of("no"), List.of(), Set.of("status"), new NodeStrategy()));
-        r.add(def("", "v1", "Service", "services", true, List.of("svc"), ALL, Set.of("status"), new ServiceStrategy()));
+        r.add(def("", "v1", "Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "eviction",
+                "log", "exec", "attach", "portforward", "proxy"), new PodStrategy()));
+        r.add(def("", "v1", "Node", "nodes", false, List.of("no"), List.of(), Set.of("status", "proxy"),
+                new NodeStrategy()));
+        r.add(def("", "v1", "Service", "services", true, List.of("svc"), ALL, Set.of("status", "proxy"),
+                new ServiceStrategy()));
         r.add(def("", "v1", "Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), new EndpointsStrategy()));
         r.add(def("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of(), Set.of(), new ConfigMapStrategy()));
         r.add(def("", "v1", "Secret", "secrets", true, List.of(), List.of(), Set.of(), new SecretStrategy()));

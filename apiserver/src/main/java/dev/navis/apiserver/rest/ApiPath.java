@@ -63,7 +63,10 @@ public record ApiPath(Kind kind, String group, String version, String namespace,
             }
         }
         if (parts.size() > 3) {
-            return null;
+            if (!parts.get(2).equals("proxy")) {
+                return null;
+            }
+            parts = parts.subList(0, 3); // {resource}/{name}/proxy/{path...}: the path is the proxied one
         }
         String resource = parts.get(0);
         String name = parts.size() > 1 ? parts.get(1) : "";
@@ -72,5 +75,15 @@ public record ApiPath(Kind kind, String group, String version, String namespace,
             namespace = "";
         }
         return new ApiPath(Kind.RESOURCE, group, version, namespace, resource, name, sub, watch);
+    }
+
+    /** For a {@code proxy} subresource: the proxied path after {@code .../{name}/proxy}, "" when there is none. */
+    public String proxyPath(String path) {
+        StringBuilder prefix = new StringBuilder(group.isEmpty() ? "/api/" : "/apis/" + group + "/").append(version);
+        if (!namespace.isEmpty()) {
+            prefix.append("/namespaces/").append(namespace);
+        }
+        prefix.append('/').append(resource).append('/').append(name).append("/proxy");
+        return path.startsWith(prefix.toString()) ? path.substring(prefix.length()) : "";
     }
 }

@@ -116,6 +116,12 @@ public final class RestApi implements ResourceApi {
         return out;
     }
 
+    /** How pods/log, exec, attach, portforward and the proxies reach kubelets (default: no client certificate). */
+    @Override
+    public void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
+        handler.useKubeletClient(client);
+    }
+
     /** The Jetty handler for /api and /apis (it declines every other path). */
     @Override
     public Handler handler() {

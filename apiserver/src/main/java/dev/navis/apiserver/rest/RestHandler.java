@@ -42,6 +42,7 @@ final class RestHandler extends Handler.Abstract {
     private final RestApi.Options options;
     private final Reviews reviews;
     private final UnknownFieldChecker fieldChecker;
+    private final StreamingSubresources streaming;
 
     RestHandler(ResourceIndex index, Map<ResourceDefinition, RestStorage> storages, NamespaceLifecycle namespaces,
                 RestApi.Options options, Reviews reviews, UnknownFieldChecker fieldChecker) {
@@ -54,6 +55,18 @@ final class RestHandler extends Handler.Abstract {
                 : Discovery.allVerbs());
         this.namespaces = namespaces;
         this.options = options;
+        ResourceDefinition podDef = index.find("", "v1", "pods");
+        ResourceDefinition nodeDef = index.find("", "v1", "nodes");
+        ResourceDefinition serviceDef = index.find("", "v1", "services");
+        ResourceDefinition endpointsDef = index.find("", "v1", "endpoints");
+        this.streaming = new StreamingSubresources(podDef == null ? null : storages.get(podDef),
+                nodeDef == null ? null : storages.get(nodeDef), serviceDef == null ? null : storages.get(serviceDef),
+                endpointsDef == null ? null : storages.get(endpointsDef));
+    }
+
+    /** How pods/log, exec, attach, portforward and the proxies reach kubelets. */
+    void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
+        streaming.useKubeletClient(client);
     }
 
     @Override
@@ -193,6 +206,11 @@ final class RestHandler extends Handler.Abstract {
         }
         if (watch && method.equals("GET")) {
             serveWatch(request, response, callback, rs, ns, name, q, neg);
+            return;
+        }
+        if (StreamingSubresources.handles(def.plural(), sub) && def.group().isEmpty()) {
+            streaming.serve(request, response, callback, def.plural(), ns, name, sub,
+                    sub.equals("proxy") ? p.proxyPath(request.getHttpURI().getPath()) : "", q);
             return;
         }
         switch (sub) {
