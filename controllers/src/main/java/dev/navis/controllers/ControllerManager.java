@@ -1,6 +1,7 @@
 package dev.navis.controllers;
 
 import dev.navis.client.KubeClient;
+import dev.navis.client.events.EventBroadcaster;
 import dev.navis.client.informer.SharedInformerFactory;
 import dev.navis.client.leaderelection.LeaderCallbacks;
 import dev.navis.client.leaderelection.LeaderElectionConfig;
@@ -49,6 +50,8 @@ public final class ControllerManager implements AutoCloseable {
     private final KubeClient client;
     private final List<ControllerRegistration> registrations;
     private final LeaderElectionConfig election;
+    /** One event sender for every controller and term, as kube-controller-manager's broadcaster. */
+    private final EventBroadcaster events;
     private final Object lock = new Object();
     private volatile boolean closed;
     private volatile LeaderElector elector;
@@ -72,6 +75,7 @@ public final class ControllerManager implements AutoCloseable {
         this.client = client;
         this.registrations = List.copyOf(registrations);
         this.election = election;
+        this.events = new EventBroadcaster(client);
     }
 
     /** Every known controller, leader election with upstream's timings and a hostname_uuid identity. */
@@ -85,6 +89,7 @@ public final class ControllerManager implements AutoCloseable {
         if (electionThread != null) {
             throw new IllegalStateException("already started");
         }
+        events.start();
         electionThread = Thread.ofPlatform().daemon().name("controller-manager-election").start(this::campaign);
     }
 
@@ -111,6 +116,7 @@ public final class ControllerManager implements AutoCloseable {
             t.join(Duration.ofSeconds(15));
         }
         stopTerm();
+        events.close();
     }
 
     private void campaign() {
@@ -157,7 +163,7 @@ public final class ControllerManager implements AutoCloseable {
                 // built under the lock so that a concurrent stopTerm sees every controller of the term
                 t = new Term(new SharedInformerFactory(client, RESYNC));
                 term = t;
-                ControllerContext context = new ControllerContext(client, t.informers);
+                ControllerContext context = new ControllerContext(client, t.informers, events);
                 for (ControllerRegistration r : registrations) {
                     t.controllers.add(r.factory().apply(context));
                 }

@@ -4,6 +4,7 @@ import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
 import dev.navis.client.PatchType;
+import dev.navis.client.events.EventRecorder;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -59,7 +60,12 @@ public final class DeploymentController implements Controller {
             "deployment.kubernetes.io/revision-history", ReplicaSets.DESIRED_REPLICAS, ReplicaSets.MAX_REPLICAS,
             "deprecated.deployment.rollback.to");
 
+    /** Upstream's event reasons. */
+    static final String SCALING_REPLICA_SET = "ScalingReplicaSet";
+    static final String FAILED_RS_CREATE = "ReplicaSetCreateError";
+
     private final KubeClient client;
+    private final EventRecorder recorder;
     private final Lister<Deployment> deployments;
     private final Lister<ReplicaSet> replicaSets;
     private final Clock clock;
@@ -72,6 +78,7 @@ public final class DeploymentController implements Controller {
 
     DeploymentController(ControllerContext context, Clock clock) {
         this.client = context.client();
+        this.recorder = context.recorder("deployment-controller");
         this.clock = clock;
         this.deployments = context.informers().lister(Deployment.class);
         this.replicaSets = context.informers().lister(ReplicaSet.class);
@@ -247,6 +254,11 @@ public final class DeploymentController implements Controller {
                 .filter(rs -> rs.getSpec() != null && rs.getSpec().getTemplate() != null)
                 .filter(rs -> ReplicaSets.equalIgnoreHash(rs.getSpec().getTemplate(), d.getSpec().getTemplate()))
                 .findFirst().orElse(null);
+    }
+
+    /** Go's %q of a plain name. */
+    private static String quote(String s) {
+        return "\"" + s + "\"";
     }
 
     static boolean isRollingUpdate(Deployment d) {
@@ -492,8 +504,15 @@ public final class DeploymentController implements Controller {
             ReplicaSet rs = newReplicaSet(hash, revision);
             try {
                 newRs = client.replicaSets().namespace(ns).create(rs);
+                if (ReplicaSets.specReplicas(newRs) > 0) {
+                    recorder.eventf(d, EventRecorder.NORMAL, SCALING_REPLICA_SET, "Scaled up replica set %s from 0 to %d",
+                            newRs.getMetadata().getName(), ReplicaSets.specReplicas(newRs));
+                }
             } catch (ApiException e) {
                 if (!e.isAlreadyExists()) {
+                    recorder.eventf(d, EventRecorder.WARNING, FAILED_RS_CREATE, "Failed to create new replica set %s: %s",
+                            quote(rs.getMetadata().getName()), e.status() != null && e.status().getMessage() != null
+                                    ? e.status().getMessage() : e.getMessage());
                     throw e;
                 }
                 ReplicaSet existing = client.replicaSets().namespace(ns).get(rs.getMetadata().getName());
@@ -652,7 +671,13 @@ public final class DeploymentController implements Controller {
             if (Json.tree(copy).equals(Json.tree(rs))) {
                 return rs;
             }
-            return client.replicaSets().namespace(ns).update(copy);
+            ReplicaSet updated = client.replicaSets().namespace(ns).update(copy);
+            int before = ReplicaSets.specReplicas(rs);
+            if (before != replicas) {
+                recorder.eventf(d, EventRecorder.NORMAL, SCALING_REPLICA_SET, "Scaled %s replica set %s from %d to %d",
+                        replicas > before ? "up" : "down", rs.getMetadata().getName(), before, replicas);
+            }
+            return updated;
         }
 
         private void setReplicasAnnotations(ReplicaSet rs) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.navis.client.fake.Action;
 import dev.navis.client.fake.FakeClock;
+import dev.navis.client.fake.FakeEventRecorder;
 import dev.navis.client.fake.FakeKubeClient;
 import dev.navis.client.informer.Backoff;
 import dev.navis.client.informer.Keys;
@@ -44,7 +45,9 @@ class DeploymentControllerTest {
     private final FakeKubeClient api = new FakeKubeClient(clock);
     private final SharedInformerFactory informers = new SharedInformerFactory(api, Duration.ZERO, null, clock,
             Backoff.REFLECTOR_DEFAULT);
-    private final DeploymentController controller = new DeploymentController(new ControllerContext(api, informers), clock);
+    private final FakeEventRecorder events = new FakeEventRecorder();
+    private final DeploymentController controller = new DeploymentController(
+            new ControllerContext(api, informers, events), clock);
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -168,6 +171,13 @@ class DeploymentControllerTest {
         ReplicaSet old = (ReplicaSet) sent("update", "replicasets").get(0).object();
         assertThat(old.getSpec().getReplicas()).as("maxUnavailable 25% of 10 rounds down to 2").isEqualTo(8);
         assertThat(old.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/desired-replicas", "10");
+        assertThat(events.events()).containsExactly(
+                "Normal ScalingReplicaSet Scaled up replica set " + created.getMetadata().getName() + " from 0 to 3",
+                "Normal ScalingReplicaSet Scaled down replica set web-old from 10 to 8");
+        assertThat(events.recorded()).allSatisfy(e -> {
+            assertThat(e.component()).isEqualTo("deployment-controller");
+            assertThat(e.object().getMetadata().getName()).isEqualTo("web");
+        });
     }
 
     @Test
