@@ -1,6 +1,8 @@
 package dev.navis.controllers;
 
 import dev.navis.controllers.deployment.DeploymentController;
+import dev.navis.controllers.endpoint.EndpointsController;
+import dev.navis.controllers.endpointslice.EndpointSliceController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.replicaset.ReplicaSetController;
 import java.util.List;
@@ -16,6 +18,9 @@ public final class KnownControllers {
                 new ControllerRegistration("garbage-collector", GarbageCollector.DEFAULT_WORKERS, GarbageCollector::new),
                 new ControllerRegistration("replicaset", ReplicaSetController.DEFAULT_WORKERS,
                         ReplicaSetController::new),
-                new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new));
+                new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new),
+                new ControllerRegistration("endpoint", EndpointsController.DEFAULT_WORKERS, EndpointsController::new),
+                new ControllerRegistration("endpointslice", EndpointSliceController.DEFAULT_WORKERS,
+                        EndpointSliceController::new));
     }
 }

@@ -4,24 +4,24 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import java.time.Instant;
 
-/** Pod phase and readiness as upstream's podutil reads them. */
-final class PodConditions {
+/** Pod phase and readiness as upstream's podutil reads them (shared by the controllers that look at pods). */
+public final class PodConditions {
 
     private PodConditions() {
     }
 
-    static String phase(Pod pod) {
+    public static String phase(Pod pod) {
         return pod.getStatus() == null || pod.getStatus().getPhase() == null ? "" : pod.getStatus().getPhase();
     }
 
     /** Upstream's FilterActivePods: not Succeeded, not Failed, not being deleted. */
-    static boolean isActive(Pod pod) {
+    public static boolean isActive(Pod pod) {
         String phase = phase(pod);
         return !"Succeeded".equals(phase) && !"Failed".equals(phase)
                 && pod.getMetadata().getDeletionTimestamp() == null;
     }
 
-    static PodCondition readyCondition(Pod pod) {
+    public static PodCondition readyCondition(Pod pod) {
         if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
             return null;
         }
@@ -33,13 +33,13 @@ final class PodConditions {
         return null;
     }
 
-    static boolean isReady(Pod pod) {
+    public static boolean isReady(Pod pod) {
         PodCondition c = readyCondition(pod);
         return c != null && "True".equals(c.getStatus());
     }
 
     /** When the pod became ready, null when not ready or unknown. */
-    static Instant readySince(Pod pod) {
+    public static Instant readySince(Pod pod) {
         PodCondition c = readyCondition(pod);
         if (c == null || !"True".equals(c.getStatus()) || c.getLastTransitionTime() == null) {
             return null;
@@ -48,7 +48,7 @@ final class PodConditions {
     }
 
     /** Upstream's IsPodAvailable: ready for at least minReadySeconds at {@code now}. */
-    static boolean isAvailable(Pod pod, int minReadySeconds, Instant now) {
+    public static boolean isAvailable(Pod pod, int minReadySeconds, Instant now) {
         if (!isReady(pod)) {
             return false;
         }
@@ -59,7 +59,7 @@ final class PodConditions {
         return since != null && !since.plusSeconds(minReadySeconds).isAfter(now);
     }
 
-    static int restarts(Pod pod) {
+    public static int restarts(Pod pod) {
         if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
             return 0;
         }
@@ -67,7 +67,7 @@ final class PodConditions {
                 .mapToInt(s -> s.getRestartCount() == null ? 0 : s.getRestartCount()).sum();
     }
 
-    static Instant created(Pod pod) {
+    public static Instant created(Pod pod) {
         String ts = pod.getMetadata().getCreationTimestamp();
         return ts == null ? Instant.EPOCH : Instant.parse(ts);
     }
