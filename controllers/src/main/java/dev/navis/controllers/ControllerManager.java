@@ -52,6 +52,7 @@ public final class ControllerManager implements AutoCloseable {
     private final LeaderElectionConfig election;
     /** One event sender for every controller and term, as kube-controller-manager's broadcaster. */
     private final EventBroadcaster events;
+    private final ControllerOptions options;
     private final Object lock = new Object();
     private volatile boolean closed;
     private volatile LeaderElector elector;
@@ -72,6 +73,12 @@ public final class ControllerManager implements AutoCloseable {
 
     public ControllerManager(KubeClient client, List<ControllerRegistration> registrations,
                              LeaderElectionConfig election) {
+        this(client, registrations, election, ControllerOptions.defaults());
+    }
+
+    public ControllerManager(KubeClient client, List<ControllerRegistration> registrations,
+                             LeaderElectionConfig election, ControllerOptions options) {
+        this.options = options;
         this.client = client;
         this.registrations = List.copyOf(registrations);
         this.election = election;
@@ -80,8 +87,13 @@ public final class ControllerManager implements AutoCloseable {
 
     /** Every known controller, leader election with upstream's timings and a hostname_uuid identity. */
     public static ControllerManager create(KubeClient client) {
+        return create(client, ControllerOptions.defaults());
+    }
+
+    /** As {@link #create(KubeClient)}, with kube-controller-manager's options. */
+    public static ControllerManager create(KubeClient client, ControllerOptions options) {
         return new ControllerManager(client, KnownControllers.all(),
-                LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity()));
+                LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity()), options);
     }
 
     /** Starts campaigning for leadership; returns at once. */
@@ -163,7 +175,7 @@ public final class ControllerManager implements AutoCloseable {
                 // built under the lock so that a concurrent stopTerm sees every controller of the term
                 t = new Term(new SharedInformerFactory(client, RESYNC));
                 term = t;
-                ControllerContext context = new ControllerContext(client, t.informers, events);
+                ControllerContext context = new ControllerContext(client, t.informers, events, options);
                 for (ControllerRegistration r : registrations) {
                     t.controllers.add(r.factory().apply(context));
                 }

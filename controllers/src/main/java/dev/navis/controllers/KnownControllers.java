@@ -3,6 +3,10 @@ package dev.navis.controllers;
 import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.endpoint.EndpointsController;
 import dev.navis.controllers.endpointslice.EndpointSliceController;
+import dev.navis.controllers.nodeipam.NodeIpamController;
+import dev.navis.controllers.nodelifecycle.NodeLifecycleController;
+import dev.navis.controllers.podgc.PodGcController;
+import dev.navis.controllers.tainteviction.TaintEvictionController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.replicaset.ReplicaSetController;
 import java.util.List;
@@ -21,6 +25,11 @@ public final class KnownControllers {
                 new ControllerRegistration("deployment", DeploymentController.DEFAULT_WORKERS, DeploymentController::new),
                 new ControllerRegistration("endpoint", EndpointsController.DEFAULT_WORKERS, EndpointsController::new),
                 new ControllerRegistration("endpointslice", EndpointSliceController.DEFAULT_WORKERS,
-                        EndpointSliceController::new));
+                        EndpointSliceController::new),
+                new ControllerRegistration("nodelifecycle", 1, NodeLifecycleController::new),
+                new ControllerRegistration("taint-eviction-controller", TaintEvictionController.DEFAULT_WORKERS,
+                        TaintEvictionController::new),
+                new ControllerRegistration("nodeipam", NodeIpamController.DEFAULT_WORKERS, NodeIpamController::new),
+                new ControllerRegistration("podgc", 1, PodGcController::new));
     }
 }
