@@ -20,6 +20,12 @@ final class ApiServerRunner {
      */
     static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers)
             throws InterruptedException {
+        return run(role, options, out, err, controllers, dev.navis.controllers.ControllerOptions.defaults());
+    }
+
+    /** As {@link #run(String, ApiServerOptions, PrintStream, PrintStream, boolean)}, with the controllers' options. */
+    static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers,
+                   dev.navis.controllers.ControllerOptions controllerOptions) throws InterruptedException {
         ApiServer server;
         try {
             server = ApiServer.create(options);
@@ -31,7 +37,7 @@ final class ApiServerRunner {
         ControllerManagerRunner manager = null;
         if (controllers) {
             try {
-                manager = ControllerManagerRunner.start(server.kubeconfigFile());
+                manager = ControllerManagerRunner.start(server.kubeconfigFile(), controllerOptions);
             } catch (RuntimeException e) {
                 err.println("navis " + role + ": cannot start the controller manager: " + describe(e));
                 server.stop();

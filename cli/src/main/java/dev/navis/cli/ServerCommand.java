@@ -14,8 +14,12 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     ApiServerOptionsMixin apiServer;
 
+    @Mixin
+    ControllerManagerOptionsMixin controllerManager;
+
     @Override
     public Integer call() throws Exception {
-        return ApiServerRunner.run("server", apiServer.toOptions(), System.out, System.err, true);
+        return ApiServerRunner.run("server", apiServer.toOptions(), System.out, System.err, true,
+                controllerManager.toOptions());
     }
 }
