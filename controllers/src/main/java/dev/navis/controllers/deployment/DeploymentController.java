@@ -55,9 +55,10 @@ public final class DeploymentController implements Controller {
     /** Upstream's --concurrent-deployment-syncs. */
     public static final int DEFAULT_WORKERS = 5;
     private static final int DEFAULT_HISTORY_LIMIT = 10;
+    static final String REVISION_HISTORY = "deployment.kubernetes.io/revision-history";
     private static final Set<String> ANNOTATIONS_NOT_COPIED = Set.of(
             "kubectl.kubernetes.io/last-applied-configuration", ReplicaSets.REVISION,
-            "deployment.kubernetes.io/revision-history", ReplicaSets.DESIRED_REPLICAS, ReplicaSets.MAX_REPLICAS,
+            REVISION_HISTORY, ReplicaSets.DESIRED_REPLICAS, ReplicaSets.MAX_REPLICAS,
             "deprecated.deployment.rollback.to");
 
     /** Upstream's event reasons. */
@@ -167,6 +168,7 @@ public final class DeploymentController implements Controller {
             syncStatusOnly(d, owned);
             return;
         }
+        checkPausedConditions(d);
         Rollout rollout = new Rollout(d, owned);
         boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
         if (paused || rollout.isScalingEvent()) {
@@ -176,6 +178,39 @@ public final class DeploymentController implements Controller {
         } else {
             rollout.recreate();
         }
+    }
+
+    /**
+     * Upstream's checkPausedConditions: pausing sets Progressing to Unknown/DeploymentPaused ("Deployment is
+     * paused"), resuming to Unknown/DeploymentResumed, unless the rollout already timed out. Only with a
+     * progress deadline, as upstream. {@code d} (a copy) takes the written status and resourceVersion.
+     */
+    private void checkPausedConditions(Deployment d) {
+        Integer deadline = d.getSpec().getProgressDeadlineSeconds();
+        if (deadline == null || deadline == Integer.MAX_VALUE) {
+            return;
+        }
+        DeploymentStatus status = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+        DeploymentCondition cond = DeploymentStatuses.find(status, DeploymentStatuses.PROGRESSING);
+        if (cond != null && DeploymentStatuses.PROGRESS_DEADLINE_EXCEEDED.equals(cond.getReason())) {
+            return;
+        }
+        boolean pausedCondition = cond != null && DeploymentStatuses.PAUSED.equals(cond.getReason());
+        boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
+        if (paused == pausedCondition) {
+            return;
+        }
+        DeploymentStatus updated = Json.deepCopy(status);
+        if (updated.getConditions() == null) {
+            updated.setConditions(new ArrayList<>());
+        }
+        DeploymentStatuses.set(updated, DeploymentStatuses.PROGRESSING, "Unknown",
+                paused ? DeploymentStatuses.PAUSED : DeploymentStatuses.RESUMED,
+                paused ? "Deployment is paused" : "Deployment is resumed", clock.now());
+        d.setStatus(updated);
+        Deployment written = client.deployments().namespace(d.getMetadata().getNamespace()).updateStatus(d);
+        d.setMetadata(written.getMetadata());
+        d.setStatus(written.getStatus());
     }
 
     /** Upstream's ClaimReplicaSets: adopt matching orphans, release owned ones that stopped matching. */
@@ -493,7 +528,17 @@ public final class DeploymentController implements Controller {
             if (newRs != null) {
                 if (ReplicaSets.revision(newRs) < revision || !sameMinReady(newRs)) {
                     ReplicaSet copy = Json.deepCopy(newRs);
-                    annotations(copy).put(ReplicaSets.REVISION, Long.toString(revision));
+                    if (ReplicaSets.revision(newRs) < revision) {
+                        // a rollback (or an old template again): its old revision joins revision-history
+                        String old = annotations(copy).get(ReplicaSets.REVISION);
+                        if (old != null && !old.isEmpty()) {
+                            String history = annotations(copy).get(REVISION_HISTORY);
+                            annotations(copy).put(REVISION_HISTORY,
+                                    history == null || history.isEmpty() ? old : history + "," + old);
+                        }
+                    }
+                    annotations(copy).put(ReplicaSets.REVISION, Long.toString(Math.max(revision,
+                            ReplicaSets.revision(newRs))));
                     copy.getSpec().setMinReadySeconds(d.getSpec().getMinReadySeconds());
                     newRs = client.replicaSets().namespace(ns).update(copy);
                 }

@@ -314,6 +314,59 @@ class DeploymentControllerTest {
     }
 
     @Test
+    void rollbackToAnOldTemplateRenumbersItsReplicaSet() {
+        PodTemplateSpec v1 = template("v1");
+        PodTemplateSpec v2 = template("v2");
+        String oldName = "web-" + PodTemplateHash.of(v1, null);
+        String newName = "web-" + PodTemplateHash.of(v2, null);
+        // kubectl rollout undo patched the template back to v1's
+        seed(atRevision(deployment(3, v1, d -> d), "2"),
+                List.of(sizedFor(rs(oldName, v1, 1, 0, 0, true), 3, 4), sizedFor(rs(newName, v2, 2, 3, 3, true), 3, 4)));
+
+        controller.sync(NS + "/web");
+
+        assertThat(actions()).containsExactly("update replicasets default/" + oldName, "patch deployments default/web",
+                "update replicasets default/" + oldName, "update deployments/status default/web");
+        ReplicaSet renumbered = (ReplicaSet) sent("update", "replicasets").get(0).object();
+        assertThat(renumbered.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "3")
+                .containsEntry("deployment.kubernetes.io/revision-history", "1");
+        assertThat(sent("patch", "deployments").get(0).patch()).contains("\"deployment.kubernetes.io/revision\":\"3\"");
+        assertThat(((ReplicaSet) sent("update", "replicasets").get(1).object()).getSpec().getReplicas())
+                .as("the rolled-back ReplicaSet grows within maxSurge").isEqualTo(1);
+        assertThat(events.events()).containsExactly("Normal ScalingReplicaSet Scaled up replica set " + oldName
+                + " from 0 to 1");
+    }
+
+    @Test
+    void pausingAndResumingSetTheProgressingCondition() {
+        PodTemplateSpec v1 = template("v1");
+        String name = "web-" + PodTemplateHash.of(v1, null);
+        seed(atRevision(deployment(3, v1, d -> d.editSpec().withPaused(true).withProgressDeadlineSeconds(600).endSpec()), "1"),
+                List.of(sizedFor(rs(name, v1, 1, 3, 3, true), 3, 4)));
+
+        controller.sync(NS + "/web");
+
+        assertThat(actions()).as("the condition first (upstream's checkPausedConditions), then the counts")
+                .containsExactly("update deployments/status default/web", "update deployments/status default/web");
+        DeploymentCondition paused = condition(api.deployments().namespace(NS).get("web").getStatus(), "Progressing");
+        assertThat(paused.getStatus()).isEqualTo("Unknown");
+        assertThat(paused.getReason()).isEqualTo("DeploymentPaused");
+        assertThat(paused.getMessage()).isEqualTo("Deployment is paused");
+
+        Deployment resumed = api.deployments().namespace(NS).get("web");
+        resumed.getSpec().setPaused(false);
+        resumed = api.deployments().namespace(NS).update(resumed);
+        informers.informer(Deployment.class).indexer().put(Keys.of(resumed), resumed);
+        api.clearActions();
+        controller.sync(NS + "/web");
+        DeploymentCondition c = condition(api.deployments().namespace(NS).get("web").getStatus(), "Progressing");
+        assertThat(c.getReason()).as("complete again right away").isIn("DeploymentResumed", "NewReplicaSetAvailable");
+        assertThat(api.actions(INFORMER_VERBS).stream().filter(a -> "status".equals(a.subresource()))
+                .map(a -> condition(((Deployment) a.object()).getStatus(), "Progressing").getReason()).toList())
+                .startsWith("DeploymentResumed");
+    }
+
+    @Test
     void unchangedStatusIsNotWritten() {
         PodTemplateSpec v2 = template("v2");
         String name = "web-" + PodTemplateHash.of(v2, null);
