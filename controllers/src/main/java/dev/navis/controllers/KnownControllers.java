@@ -3,6 +3,7 @@ package dev.navis.controllers;
 import dev.navis.controllers.deployment.DeploymentController;
 import dev.navis.controllers.endpoint.EndpointsController;
 import dev.navis.controllers.endpointslice.EndpointSliceController;
+import dev.navis.controllers.endpointslicemirroring.EndpointSliceMirroringController;
 import dev.navis.controllers.nodeipam.NodeIpamController;
 import dev.navis.controllers.nodelifecycle.NodeLifecycleController;
 import dev.navis.controllers.podgc.PodGcController;
@@ -26,6 +27,8 @@ public final class KnownControllers {
                 new ControllerRegistration("endpoint", EndpointsController.DEFAULT_WORKERS, EndpointsController::new),
                 new ControllerRegistration("endpointslice", EndpointSliceController.DEFAULT_WORKERS,
                         EndpointSliceController::new),
+                new ControllerRegistration("endpointslicemirroring", EndpointSliceMirroringController.DEFAULT_WORKERS,
+                        EndpointSliceMirroringController::new),
                 new ControllerRegistration("nodelifecycle", 1, NodeLifecycleController::new),
                 new ControllerRegistration("taint-eviction-controller", TaintEvictionController.DEFAULT_WORKERS,
                         TaintEvictionController::new),

@@ -59,7 +59,7 @@ public final class EndpointSliceController implements Controller {
     public static final String CONTROLLER_NAME = "endpointslice-controller.k8s.io";
     static final String ZONE_LABEL = "topology.kubernetes.io/zone";
     /** Upstream's --max-endpoints-per-slice default. */
-    static final int MAX_ENDPOINTS_PER_SLICE = 100;
+    public static final int MAX_ENDPOINTS_PER_SLICE = 100;
 
     private final KubeClient client;
     private final Lister<Service> services;
@@ -336,7 +336,7 @@ public final class EndpointSliceController implements Controller {
         return labels;
     }
 
-    static OwnerReference ownerRef(Service svc) {
+    public static OwnerReference ownerRef(Service svc) {
         OwnerReference ref = new OwnerReference();
         ref.setApiVersion("v1");
         ref.setKind("Service");

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Upstream's reconciler, for one service and address type: turns the existing slices and the desired
@@ -30,23 +31,45 @@ import java.util.TreeMap;
  *   <li>Free slices left over are deleted. A service without endpoints keeps one empty placeholder slice.</li>
  * </ol>
  */
-final class SliceReconciler {
+public final class SliceReconciler {
 
-    record Plan(List<EndpointSlice> creates, List<EndpointSlice> updates, List<EndpointSlice> deletes) {
+    /** The writes of one sync: slices to create (generateName), to update (PUT), to delete. */
+    public record Plan(List<EndpointSlice> creates, List<EndpointSlice> updates, List<EndpointSlice> deletes) {
     }
 
     private final Service svc;
     private final Map<String, String> labels;
     private final OwnerReference owner;
     private final int max;
-    private final String triggerTime;
+    private final UnaryOperator<Map<String, String>> annotate;
+    private final boolean placeholder;
 
-    SliceReconciler(Service svc, Map<String, String> labels, OwnerReference owner, int max, String triggerTime) {
+    /**
+     * @param labels      every slice's labels, exactly
+     * @param annotate    a slice's annotations as they should be, from its current ones (a copy, may be changed)
+     * @param placeholder keep one empty slice when there are no endpoints (the EndpointSlice controller does,
+     *                    the mirroring controller does not)
+     */
+    public SliceReconciler(Service svc, Map<String, String> labels, OwnerReference owner, int max,
+                           UnaryOperator<Map<String, String>> annotate, boolean placeholder) {
         this.svc = svc;
         this.labels = labels;
         this.owner = owner;
         this.max = max;
-        this.triggerTime = triggerTime;
+        this.annotate = annotate;
+        this.placeholder = placeholder;
+    }
+
+    /** The EndpointSlice controller's: the trigger-time annotation set (or removed when null), a placeholder. */
+    SliceReconciler(Service svc, Map<String, String> labels, OwnerReference owner, int max, String triggerTime) {
+        this(svc, labels, owner, max, annotations -> {
+            if (triggerTime != null) {
+                annotations.put(EndpointPods.LAST_CHANGE_TRIGGER_TIME, triggerTime);
+            } else {
+                annotations.remove(EndpointPods.LAST_CHANGE_TRIGGER_TIME);
+            }
+            return annotations;
+        }, true);
     }
 
     /** A slice being rebuilt: the existing one (null for a new one) and its endpoints. */
@@ -60,7 +83,7 @@ final class SliceReconciler {
         }
     }
 
-    Plan plan(List<EndpointSlice> existing, Map<String, List<EndpointPort>> portsByKey,
+    public Plan plan(List<EndpointSlice> existing, Map<String, List<EndpointPort>> portsByKey,
               Map<String, List<Endpoint>> desired) {
         Map<String, List<EndpointSlice>> existingByPorts = new TreeMap<>();
         List<EndpointSlice> sorted = new ArrayList<>(existing);
@@ -140,7 +163,7 @@ final class SliceReconciler {
                 (d.base == null ? creates : updates).add(s);
             }
         }
-        if (desired.isEmpty()) {
+        if (desired.isEmpty() && placeholder) {
             // the placeholder: one slice without endpoints, so consumers see the service has none
             EndpointSlice placeholder = free.stream().filter(s -> (s.getEndpoints() == null || s.getEndpoints().isEmpty())
                     && (s.getPorts() == null || s.getPorts().isEmpty())).findFirst().orElse(null);
@@ -158,10 +181,21 @@ final class SliceReconciler {
         return new Plan(creates, updates, new ArrayList<>(free));
     }
 
-    /** Labels and owner as they should be (the trigger-time annotation alone never causes a write). */
+    /**
+     * Labels and annotations as they should be. The trigger-time annotation alone never causes a write: it
+     * changes with every pod change, also of pods in other slices.
+     */
     private boolean metaCurrent(EndpointSlice s) {
         Map<String, String> current = s.getMetadata().getLabels() == null ? Map.of() : s.getMetadata().getLabels();
-        return new TreeMap<>(current).equals(labels);
+        if (!new TreeMap<>(current).equals(labels)) {
+            return false;
+        }
+        Map<String, String> annotations = new TreeMap<>(
+                s.getMetadata().getAnnotations() == null ? Map.of() : s.getMetadata().getAnnotations());
+        Map<String, String> wanted = annotate.apply(new TreeMap<>(annotations));
+        annotations.remove(EndpointPods.LAST_CHANGE_TRIGGER_TIME);
+        wanted.remove(EndpointPods.LAST_CHANGE_TRIGGER_TIME);
+        return annotations.equals(wanted);
     }
 
     private EndpointSlice build(Draft d, List<EndpointPort> ports) {
@@ -180,13 +214,8 @@ final class SliceReconciler {
         }
         s.setAddressType("IPv4");
         s.getMetadata().setLabels(new TreeMap<>(labels));
-        Map<String, String> annotations = new TreeMap<>(
-                s.getMetadata().getAnnotations() == null ? Map.of() : s.getMetadata().getAnnotations());
-        if (triggerTime != null) {
-            annotations.put(EndpointPods.LAST_CHANGE_TRIGGER_TIME, triggerTime);
-        } else {
-            annotations.remove(EndpointPods.LAST_CHANGE_TRIGGER_TIME);
-        }
+        Map<String, String> annotations = annotate.apply(new TreeMap<>(
+                s.getMetadata().getAnnotations() == null ? Map.of() : s.getMetadata().getAnnotations()));
         s.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
         s.setPorts(new ArrayList<>(ports));
         s.setEndpoints(d.endpoints);
@@ -199,7 +228,7 @@ final class SliceReconciler {
         return prefix.length() > 57 ? prefix.substring(0, 57) : prefix;
     }
 
-    static String portKey(List<EndpointPort> ports) {
+    public static String portKey(List<EndpointPort> ports) {
         List<EndpointPort> sorted = new ArrayList<>(ports == null ? List.of() : ports);
         sorted.sort(Comparator.comparing((EndpointPort p) -> p.getName() == null ? "" : p.getName())
                 .thenComparing(p -> p.getPort() == null ? 0 : p.getPort()));

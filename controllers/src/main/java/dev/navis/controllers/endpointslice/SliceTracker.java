@@ -14,35 +14,35 @@ import java.util.concurrent.ConcurrentHashMap;
  * endpoints. An expectation is dropped once the cache shows it (or the informer reports the slice deleted).
  * Resource versions are compared as numbers, which both Navis's store and the fake API use.
  */
-final class SliceTracker {
+public final class SliceTracker {
 
     private static final long DELETED = -1;
 
     private final Map<String, Map<String, Long>> expected = new ConcurrentHashMap<>();
 
-    void written(String service, EndpointSlice slice) {
+    public void written(String service, EndpointSlice slice) {
         expected.computeIfAbsent(service, k -> new ConcurrentHashMap<>())
                 .put(slice.getMetadata().getUid(), rv(slice));
     }
 
-    void expectDeleted(String service, EndpointSlice slice) {
+    public void expectDeleted(String service, EndpointSlice slice) {
         expected.computeIfAbsent(service, k -> new ConcurrentHashMap<>()).put(slice.getMetadata().getUid(), DELETED);
     }
 
     /** The informer saw the slice go. */
-    void deleted(String service, EndpointSlice slice) {
+    public void deleted(String service, EndpointSlice slice) {
         Map<String, Long> m = expected.get(service);
         if (m != null) {
             m.remove(slice.getMetadata().getUid());
         }
     }
 
-    void forget(String service) {
+    public void forget(String service) {
         expected.remove(service);
     }
 
     /** True while {@code cached} (the service's slices in the cache) misses one of our writes. */
-    boolean stale(String service, List<EndpointSlice> cached) {
+    public boolean stale(String service, List<EndpointSlice> cached) {
         Map<String, Long> m = expected.get(service);
         if (m == null || m.isEmpty()) {
             return false;
