@@ -64,6 +64,9 @@ class DeploymentRolloutIntegrationTest {
                             .containsKey("kubectl.kubernetes.io/restartedAt");
                     assertThat(rs.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "5");
                 }));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                cluster.kubectl("describe", "deployment", "web")).contains("ScalingReplicaSet")
+                .contains("Scaled up replica set"));
         String history = cluster.kubectl("rollout", "history", "deployment/web");
         assertThat(history).contains("3 ", "4 ", "5 ").doesNotContain("\n1 ", "\n2 ");
 

@@ -99,6 +99,28 @@ class NetworkControllersIntegrationTest {
     }
 
     @Test
+    void aRepeatedEventIsCountedOnTheServer() {
+        io.fabric8.kubernetes.api.model.ConfigMap cm = client.configMaps().namespace("default").create(
+                new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("evented")
+                        .withNamespace("default").endMetadata().build());
+        dev.navis.client.events.EventBroadcaster broadcaster = new dev.navis.client.events.EventBroadcaster(client);
+        broadcaster.start();
+        try {
+            var recorder = broadcaster.recorder("test-controller");
+            recorder.event(cm, "Normal", "Tested", "once");
+            recorder.event(cm, "Normal", "Tested", "once");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(client.events().namespace("default")
+                    .list(ListOptions.ALL.withFieldSelector("involvedObject.name=evented")).items())
+                    .singleElement().satisfies(e -> {
+                        assertThat(e.getCount()).isEqualTo(2);
+                        assertThat(e.getSource().getComponent()).isEqualTo("test-controller");
+                    }));
+        } finally {
+            broadcaster.close();
+        }
+    }
+
+    @Test
     void aNodeWhoseLeaseStopsIsTaintedUnreachable() throws Exception {
         for (String name : List.of("silent", "alive")) {
             client.nodes().create(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build());
