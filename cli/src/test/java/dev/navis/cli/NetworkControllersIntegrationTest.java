@@ -134,6 +134,12 @@ class NetworkControllersIntegrationTest {
                     .withNamespace("kube-node-lease").endMetadata().withNewSpec().withHolderIdentity(name)
                     .withLeaseDurationSeconds(40).withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build());
         }
+        // a pod bound to the silent node that tolerates unreachable for 2 s only
+        client.pods().namespace("default").create(new PodBuilder().withNewMetadata().withName("on-silent")
+                .withNamespace("default").endMetadata().withNewSpec().withNodeName("silent")
+                .addNewToleration().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
+                .withEffect("NoExecute").withTolerationSeconds(2L).endToleration()
+                .addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build());
         AtomicBoolean renewing = new AtomicBoolean(true);
         Thread kubelet = Thread.ofPlatform().daemon().name("test-kubelet-alive").start(() -> {
             while (renewing.get()) {
@@ -168,6 +174,21 @@ class NetworkControllersIntegrationTest {
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                     assertThat(cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=silent"))
                             .contains("NodeNotReady"));
+            // the taint eviction controller deletes it once its 2 s toleration ran out
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                Pod evicted;
+                try {
+                    evicted = client.pods().namespace("default").get("on-silent");
+                } catch (ApiException e) {
+                    assertThat(e.isNotFound()).isTrue();
+                    return;
+                }
+                assertThat(evicted.getMetadata().getDeletionTimestamp()).isNotNull();
+                assertThat(evicted.getStatus().getConditions()).anySatisfy(c ->
+                        assertThat(c.getReason()).isEqualTo("DeletionByTaintManager"));
+            });
+            assertThat(cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=on-silent"))
+                    .contains("TaintManagerEviction");
         } finally {
             renewing.set(false);
             kubelet.interrupt();
