@@ -194,8 +194,9 @@ public final class EndpointSliceController implements Controller {
         if (EndpointPods.selector(svc) == null) {
             return; // no selector: the user's Endpoints are mirrored, not computed
         }
-        if (svc.getMetadata().getDeletionTimestamp() != null) {
-            return;
+        if (svc.getMetadata().getDeletionTimestamp() != null
+                || "ExternalName".equals(svc.getSpec().getType())) {
+            return; // upstream: ExternalName services get no endpoints (kubernetes issue 105986)
         }
         String ns = svc.getMetadata().getNamespace();
         List<EndpointSlice> existing = new ArrayList<>();

@@ -218,6 +218,17 @@ class EndpointSliceControllerTest {
     }
 
     @Test
+    void externalNameServicesGetNoSlices() {
+        Service svc = service("web", false);
+        svc.getSpec().setType("ExternalName");
+        svc.getSpec().setExternalName("db.example.com");
+        observe(svc);
+        observe(pod("web-1", "10.42.0.11", true, "n1"));
+        controller.sync("default/web");
+        assertThat(actions()).isEmpty();
+    }
+
+    @Test
     void waitsWhileTheCacheMissesItsOwnCreates() {
         observe(service("web", false));
         observe(pod("web-1", "10.42.0.11", true, "n1"));
