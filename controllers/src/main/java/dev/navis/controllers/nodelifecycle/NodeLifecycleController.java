@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>NoExecute taints</b>: Ready=False gets {@code node.kubernetes.io/not-ready:NoExecute}, Ready=Unknown
  * {@code node.kubernetes.io/unreachable:NoExecute} (with timeAdded), Ready=True neither. Adding them is rate
- * limited per zone (0.1 a second, burst 1; in a zone with more than 55 % of at least 3 nodes unhealthy, 0.01
- * for zones over 50 nodes and none for smaller ones); when every node of every zone is unhealthy the
+ * limited per zone (0.1 a second, burst 1; in a zone where more than 2 nodes and at least 55 % are unhealthy,
+ * 0.01 for zones over 50 nodes and none for smaller ones); when every node of every zone is unhealthy the
  * controller assumes its own network is the problem ("master disruption mode"): it removes these taints
  * and adds none. The taint eviction controller acts on these taints.
  *
@@ -302,7 +302,7 @@ public final class NodeLifecycleController implements Controller {
         double rate;
         if (unhealthy == zoneNodes.size()) {
             rate = EVICTION_QPS; // a fully disrupted zone (unless all are: see monitorNodeHealth)
-        } else if (zoneNodes.size() > 2 && unhealthy >= UNHEALTHY_ZONE_THRESHOLD * zoneNodes.size()) {
+        } else if (unhealthy > 2 && unhealthy >= UNHEALTHY_ZONE_THRESHOLD * zoneNodes.size()) {
             rate = zoneNodes.size() > LARGE_CLUSTER_THRESHOLD ? SECONDARY_EVICTION_QPS : 0;
         } else {
             rate = EVICTION_QPS;

@@ -150,6 +150,21 @@ class NodeLifecycleControllerTest {
     }
 
     @Test
+    void aPartiallyDisruptedSmallZoneIsNotTainted() {
+        for (String n : java.util.List.of("n3", "n4", "n5")) {
+            cluster.observe(node(n, "True", "2026-01-01T11:59:50Z"));
+        }
+        controller.monitorNodeHealth();
+        cluster.clock.advance(Duration.ofSeconds(41));
+        renew("n4");
+        renew("n5");
+        controller.monitorNodeHealth();
+        // n1, n2, n3 down: 3 > 2 and 60 % >= 55 % of a 5-node zone (not over 50 nodes): no tainting
+        assertThat(cluster.actions()).containsExactly("update nodes/status n1", "update nodes/status n2",
+                "update nodes/status n3");
+    }
+
+    @Test
     void noScheduleTaintsMirrorConditionsAndUnschedulable() {
         Node n = node("n1", "True", "2026-01-01T11:59:50Z");
         n.getSpec().setUnschedulable(true);
