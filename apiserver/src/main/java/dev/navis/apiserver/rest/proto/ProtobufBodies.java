@@ -120,7 +120,9 @@ public final class ProtobufBodies {
             "ContainerPort.hostPort", "PersistentVolumeClaimVolumeSource.readOnly", "DeploymentSpec.paused",
             "DeploymentSpec.minReadySeconds", "ReplicaSetSpec.minReadySeconds", "DaemonSetSpec.minReadySeconds",
             "StatefulSetSpec.minReadySeconds", "ServiceSpec.publishNotReadyAddresses",
-            "ServiceSpec.healthCheckNodePort", "ServicePort.nodePort");
+            "ServiceSpec.healthCheckNodePort", "ServicePort.nodePort", "NodeSpec.unschedulable",
+            "Probe.initialDelaySeconds", "Probe.timeoutSeconds", "Probe.periodSeconds", "Probe.successThreshold",
+            "Probe.failureThreshold", "Event.count");
 
     private static boolean omittedZero(Message m, FieldDescriptor f, Object v) {
         boolean zero = v instanceof Boolean b ? !b : v instanceof Number n && n.longValue() == 0;
