@@ -3,6 +3,7 @@ package dev.navis.controllers.endpoint;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
+import dev.navis.client.events.EventRecorder;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -54,6 +55,7 @@ public final class EndpointsController implements Controller {
     static final String OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity";
 
     private final KubeClient client;
+    private final EventRecorder recorder;
     private final Lister<Service> services;
     private final Lister<Pod> pods;
     private final Lister<Endpoints> endpoints;
@@ -67,6 +69,7 @@ public final class EndpointsController implements Controller {
 
     EndpointsController(ControllerContext context, Clock clock) {
         this.client = context.client();
+        this.recorder = context.recorder("endpoint-controller");
         this.services = context.informers().lister(Service.class);
         this.pods = context.informers().lister(Pod.class);
         this.endpoints = context.informers().lister(Endpoints.class);
@@ -182,10 +185,19 @@ public final class EndpointsController implements Controller {
             annotations.remove(OVER_CAPACITY);
         }
         wanted.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
-        if (create) {
-            client.endpoints().namespace(ns).create(wanted);
-        } else {
-            client.endpoints().namespace(ns).update(wanted);
+        try {
+            if (create) {
+                client.endpoints().namespace(ns).create(wanted);
+            } else {
+                client.endpoints().namespace(ns).update(wanted);
+            }
+        } catch (ApiException e) {
+            // upstream stays quiet about conflicts (a stale cache) and a terminating namespace
+            if (!e.isConflict() && !(e.code() == 403 && String.valueOf(e.getMessage()).contains("being terminated"))) {
+                recorder.eventf(wanted, EventRecorder.WARNING, create ? "FailedToCreateEndpoint" : "FailedToUpdateEndpoint",
+                        "Failed to %s endpoint %s/%s: %s", create ? "create" : "update", ns, name, e.getMessage());
+            }
+            throw e;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.navis.controllers.endpointslice;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
+import dev.navis.client.events.EventRecorder;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -62,6 +63,7 @@ public final class EndpointSliceController implements Controller {
     public static final int MAX_ENDPOINTS_PER_SLICE = 100;
 
     private final KubeClient client;
+    private final EventRecorder recorder;
     private final Lister<Service> services;
     private final Lister<Pod> pods;
     private final Lister<Node> nodes;
@@ -77,6 +79,7 @@ public final class EndpointSliceController implements Controller {
 
     EndpointSliceController(ControllerContext context, Clock clock) {
         this.client = context.client();
+        this.recorder = context.recorder("endpoint-slice-controller");
         this.services = context.informers().lister(Service.class);
         this.pods = context.informers().lister(Pod.class);
         this.nodes = context.informers().lister(Node.class);
@@ -237,7 +240,15 @@ public final class EndpointSliceController implements Controller {
         SliceReconciler.Plan plan = new SliceReconciler(svc, labels(svc), ownerRef(svc), MAX_ENDPOINTS_PER_SLICE,
                 trigger == null ? null : EndpointPods.rfc3339Nano(trigger)).plan(existing, portsByKey, desired);
         plan.deletes().addAll(foreign);
-        apply(key, ns, plan);
+        try {
+            apply(key, ns, plan);
+        } catch (ApiException e) {
+            if (!e.isConflict()) {
+                recorder.eventf(svc, EventRecorder.WARNING, "FailedToUpdateEndpointSlices",
+                        "Error updating Endpoint Slices for Service %s: %s", key, e.getMessage());
+            }
+            throw e;
+        }
     }
 
     private void apply(String key, String ns, SliceReconciler.Plan plan) {

@@ -136,7 +136,11 @@ public final class NodeLifecycleController implements Controller {
 
             @Override
             public void onDelete(Node n, boolean finalStateUnknown) {
-                health.remove(n.getMetadata().getName());
+                String name = n.getMetadata().getName();
+                if (health.remove(name) != null) {
+                    recorder.eventf(n, EventRecorder.NORMAL, "RemovingNode",
+                            "Node %s event: Removing Node %s from Controller", name, name);
+                }
             }
         });
     }
@@ -212,7 +216,13 @@ public final class NodeLifecycleController implements Controller {
     private Node updateHealth(Node node) {
         String name = node.getMetadata().getName();
         long now = clock.nanoTime();
-        Health h = health.computeIfAbsent(name, k -> new Health(now));
+        Health h = health.get(name);
+        if (h == null) {
+            h = new Health(now);
+            health.put(name, h);
+            recorder.eventf(node, EventRecorder.NORMAL, "RegisteredNode", "Node %s event: Registered Node %s in Controller",
+                    name, name);
+        }
         NodeCondition ready = Taints.condition(node, "Ready");
         String heartbeat = ready == null ? null : ready.getLastHeartbeatTime();
         if (!Objects.equals(heartbeat, h.heartbeat)) {

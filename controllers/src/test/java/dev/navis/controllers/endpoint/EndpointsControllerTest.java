@@ -34,7 +34,9 @@ class EndpointsControllerTest {
     private final FakeKubeClient api = new FakeKubeClient(clock);
     private final SharedInformerFactory informers = new SharedInformerFactory(api, Duration.ZERO, null, clock,
             Backoff.REFLECTOR_DEFAULT);
-    private final EndpointsController controller = new EndpointsController(new ControllerContext(api, informers), clock);
+    private final dev.navis.client.fake.FakeEventRecorder events = new dev.navis.client.fake.FakeEventRecorder();
+    private final EndpointsController controller = new EndpointsController(
+            new ControllerContext(api, informers, events), clock);
 
     @Test
     void readyAndNotReadyAddressesWithResolvedPorts() {
@@ -129,6 +131,19 @@ class EndpointsControllerTest {
         controller.sync("default/web");
 
         assertThat(actions()).containsExactly("delete endpoints default/web");
+    }
+
+    @Test
+    void aRefusedWriteIsAWarningEventAndARetry() {
+        observe(service(false));
+        api.prependReactor("create", "endpoints", a -> {
+            throw new dev.navis.client.ApiException(dev.navis.client.ApiException.failure(422, "Invalid",
+                    "Endpoints \"web\" is invalid", null, "web"));
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> controller.sync("default/web"))
+                .isInstanceOf(dev.navis.client.ApiException.class);
+        assertThat(events.events()).singleElement().satisfies(e -> assertThat(e)
+                .startsWith("Warning FailedToCreateEndpoint Failed to create endpoint default/web: "));
     }
 
     @Test

@@ -86,6 +86,9 @@ class NodeLifecycleControllerTest {
             controller.monitorNodeHealth();
         }
         assertThat(cluster.actions()).isEmpty();
+        assertThat(cluster.events.events()).containsExactly(
+                "Normal RegisteredNode Node n1 event: Registered Node n1 in Controller",
+                "Normal RegisteredNode Node n2 event: Registered Node n2 in Controller");
     }
 
     @Test
