@@ -20,7 +20,7 @@ final class ApiServerRunner {
      */
     static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers)
             throws InterruptedException {
-        return run(role, options, out, err, controllers, null);
+        return run(role, options, out, err, controllers, dev.navis.controllers.ControllerOptions.defaults(), null);
     }
 
     /** Something started next to the control plane once it is ready (a node); closed first on shutdown. */
@@ -29,9 +29,13 @@ final class ApiServerRunner {
         AutoCloseable start(java.nio.file.Path kubeconfig, PrintStream out) throws Exception;
     }
 
-    /** As {@link #run(String, ApiServerOptions, PrintStream, PrintStream, boolean)}, plus {@code colocated}. */
+    /**
+     * As {@link #run(String, ApiServerOptions, PrintStream, PrintStream, boolean)}, with the controllers'
+     * options and {@code colocated} (may be null).
+     */
     static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers,
-                   Colocated colocated) throws InterruptedException {
+                   dev.navis.controllers.ControllerOptions controllerOptions, Colocated colocated)
+            throws InterruptedException {
         ApiServer server;
         try {
             server = ApiServer.create(options);
@@ -43,7 +47,7 @@ final class ApiServerRunner {
         ControllerManagerRunner manager = null;
         if (controllers) {
             try {
-                manager = ControllerManagerRunner.start(server.kubeconfigFile());
+                manager = ControllerManagerRunner.start(server.kubeconfigFile(), controllerOptions);
             } catch (RuntimeException e) {
                 err.println("navis " + role + ": cannot start the controller manager: " + describe(e));
                 server.stop();

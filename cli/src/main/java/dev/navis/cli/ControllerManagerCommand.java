@@ -16,6 +16,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             description = "Kubeconfig of the API server to manage, e.g. <data-dir>/kubeconfig.yaml.")
     Path kubeconfig;
 
+    @picocli.CommandLine.Mixin
+    ControllerManagerOptionsMixin options;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isReadable(kubeconfig)) {
@@ -24,7 +27,7 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         }
         ControllerManagerRunner runner;
         try {
-            runner = ControllerManagerRunner.start(kubeconfig);
+            runner = ControllerManagerRunner.start(kubeconfig, options.toOptions());
         } catch (RuntimeException e) {
             System.err.println("navis controller-manager: cannot start: " + e.getMessage());
             return 1;

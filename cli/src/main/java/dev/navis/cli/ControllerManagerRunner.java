@@ -22,8 +22,13 @@ final class ControllerManagerRunner implements AutoCloseable {
 
     /** Loads {@code kubeconfig} (its current context) and starts campaigning for leadership. */
     static ControllerManagerRunner start(Path kubeconfig) {
+        return start(kubeconfig, dev.navis.controllers.ControllerOptions.defaults());
+    }
+
+    /** As {@link #start(Path)}, with kube-controller-manager's options. */
+    static ControllerManagerRunner start(Path kubeconfig, dev.navis.controllers.ControllerOptions options) {
         RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(kubeconfig).clientConfig());
-        ControllerManager manager = ControllerManager.create(client);
+        ControllerManager manager = ControllerManager.create(client, options);
         manager.start();
         return new ControllerManagerRunner(client, manager);
     }

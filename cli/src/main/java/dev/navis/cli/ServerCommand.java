@@ -15,6 +15,9 @@ public final class ServerCommand implements Callable<Integer> {
     ApiServerOptionsMixin apiServer;
 
     @Mixin
+    ControllerManagerOptionsMixin controllerManager;
+
+    @Mixin
     NodeOptionsMixin node;
 
     @Mixin
@@ -31,7 +34,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var options = apiServer.toOptions();
-        return ApiServerRunner.run("server", options, System.out, System.err, true, (kubeconfig, out) -> {
+        return ApiServerRunner.run("server", options, System.out, System.err, true, controllerManager.toOptions(),
+                (kubeconfig, out) -> {
             var clientConfig = dev.navis.client.config.KubeConfigLoader.load(kubeconfig).clientConfig();
             java.util.List<AutoCloseable> started = new java.util.ArrayList<>();
             if (!disableAgent) {

@@ -39,11 +39,16 @@ final class ControlPlaneFixture implements AutoCloseable {
     }
 
     static ControlPlaneFixture start(String name) throws Exception {
+        return start(name, dev.navis.controllers.ControllerOptions.defaults());
+    }
+
+    /** As {@link #start(String)}, with the controller manager's options (e.g. a short node grace period). */
+    static ControlPlaneFixture start(String name, dev.navis.controllers.ControllerOptions options) throws Exception {
         assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed");
         Path dir = Files.createTempDirectory(name);
         ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir.resolve("data")).withPort(0));
         server.start();
-        ControllerManagerRunner manager = ControllerManagerRunner.start(server.kubeconfigFile());
+        ControllerManagerRunner manager = ControllerManagerRunner.start(server.kubeconfigFile(), options);
         RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(server.kubeconfigFile()).clientConfig());
         await().atMost(Duration.ofSeconds(60)).until(() -> manager.manager().isRunning());
         return new ControlPlaneFixture(dir, server, manager, client);

@@ -1,9 +1,9 @@
 package dev.navis.controllers;
 
 import dev.navis.client.KubeClient;
+import dev.navis.client.events.EventBroadcaster;
 import dev.navis.client.informer.SharedInformerFactory;
 import dev.navis.client.leaderelection.LeaderCallbacks;
-import dev.navis.client.record.EventBroadcaster;
 import dev.navis.client.leaderelection.LeaderElectionConfig;
 import dev.navis.client.leaderelection.LeaderElector;
 import dev.navis.client.util.Clock;
@@ -50,6 +50,9 @@ public final class ControllerManager implements AutoCloseable {
     private final KubeClient client;
     private final List<ControllerRegistration> registrations;
     private final LeaderElectionConfig election;
+    /** One event sender for every controller and term, as kube-controller-manager's broadcaster. */
+    private final EventBroadcaster events;
+    private final ControllerOptions options;
     private final Object lock = new Object();
     private volatile boolean closed;
     private volatile LeaderElector elector;
@@ -59,28 +62,38 @@ public final class ControllerManager implements AutoCloseable {
     /** The controllers of one leadership term. */
     private static final class Term {
         final SharedInformerFactory informers;
-        final EventBroadcaster events;
         final List<Controller> controllers = new ArrayList<>();
         volatile boolean running = true;
         volatile boolean workersStarted;
 
-        Term(SharedInformerFactory informers, EventBroadcaster events) {
+        Term(SharedInformerFactory informers) {
             this.informers = informers;
-            this.events = events;
         }
     }
 
     public ControllerManager(KubeClient client, List<ControllerRegistration> registrations,
                              LeaderElectionConfig election) {
+        this(client, registrations, election, ControllerOptions.defaults());
+    }
+
+    public ControllerManager(KubeClient client, List<ControllerRegistration> registrations,
+                             LeaderElectionConfig election, ControllerOptions options) {
+        this.options = options;
         this.client = client;
         this.registrations = List.copyOf(registrations);
         this.election = election;
+        this.events = new EventBroadcaster(client);
     }
 
     /** Every known controller, leader election with upstream's timings and a hostname_uuid identity. */
     public static ControllerManager create(KubeClient client) {
+        return create(client, ControllerOptions.defaults());
+    }
+
+    /** As {@link #create(KubeClient)}, with kube-controller-manager's options. */
+    public static ControllerManager create(KubeClient client, ControllerOptions options) {
         return new ControllerManager(client, KnownControllers.all(),
-                LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity()));
+                LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity()), options);
     }
 
     /** Starts campaigning for leadership; returns at once. */
@@ -88,6 +101,7 @@ public final class ControllerManager implements AutoCloseable {
         if (electionThread != null) {
             throw new IllegalStateException("already started");
         }
+        events.start();
         electionThread = Thread.ofPlatform().daemon().name("controller-manager-election").start(this::campaign);
     }
 
@@ -114,6 +128,7 @@ public final class ControllerManager implements AutoCloseable {
             t.join(Duration.ofSeconds(15));
         }
         stopTerm();
+        events.close();
     }
 
     private void campaign() {
@@ -158,9 +173,9 @@ public final class ControllerManager implements AutoCloseable {
                     return;
                 }
                 // built under the lock so that a concurrent stopTerm sees every controller of the term
-                t = new Term(new SharedInformerFactory(client, RESYNC), new EventBroadcaster(client, Clock.SYSTEM));
+                t = new Term(new SharedInformerFactory(client, RESYNC));
                 term = t;
-                ControllerContext context = new ControllerContext(client, t.informers, t.events);
+                ControllerContext context = new ControllerContext(client, t.informers, events, options);
                 for (ControllerRegistration r : registrations) {
                     t.controllers.add(r.factory().apply(context));
                 }
@@ -210,11 +225,6 @@ public final class ControllerManager implements AutoCloseable {
             }
         }
         t.informers.shutdown();
-        try {
-            t.events.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static String identity() {

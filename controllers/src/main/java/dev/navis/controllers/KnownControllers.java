@@ -3,6 +3,13 @@ package dev.navis.controllers;
 import dev.navis.controllers.cronjob.CronJobController;
 import dev.navis.controllers.daemonset.DaemonSetController;
 import dev.navis.controllers.deployment.DeploymentController;
+import dev.navis.controllers.endpoint.EndpointsController;
+import dev.navis.controllers.endpointslice.EndpointSliceController;
+import dev.navis.controllers.endpointslicemirroring.EndpointSliceMirroringController;
+import dev.navis.controllers.nodeipam.NodeIpamController;
+import dev.navis.controllers.nodelifecycle.NodeLifecycleController;
+import dev.navis.controllers.podgc.PodGcController;
+import dev.navis.controllers.tainteviction.TaintEvictionController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
 import dev.navis.controllers.job.JobController;
 import dev.navis.controllers.replicaset.ReplicaSetController;
@@ -28,6 +35,17 @@ public final class KnownControllers {
                         TtlAfterFinishedController::new),
                 new ControllerRegistration("statefulset", StatefulSetController.DEFAULT_WORKERS,
                         StatefulSetController::new),
-                new ControllerRegistration("daemonset", DaemonSetController.DEFAULT_WORKERS, DaemonSetController::new));
+                new ControllerRegistration("daemonset", DaemonSetController.DEFAULT_WORKERS, DaemonSetController::new),
+
+                new ControllerRegistration("endpoint", EndpointsController.DEFAULT_WORKERS, EndpointsController::new),
+                new ControllerRegistration("endpointslice", EndpointSliceController.DEFAULT_WORKERS,
+                        EndpointSliceController::new),
+                new ControllerRegistration("endpointslicemirroring", EndpointSliceMirroringController.DEFAULT_WORKERS,
+                        EndpointSliceMirroringController::new),
+                new ControllerRegistration("nodelifecycle", 1, NodeLifecycleController::new),
+                new ControllerRegistration("taint-eviction-controller", TaintEvictionController.DEFAULT_WORKERS,
+                        TaintEvictionController::new),
+                new ControllerRegistration("nodeipam", NodeIpamController.DEFAULT_WORKERS, NodeIpamController::new),
+                new ControllerRegistration("podgc", 1, PodGcController::new));
     }
 }

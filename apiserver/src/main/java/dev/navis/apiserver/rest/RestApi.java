@@ -91,6 +91,16 @@ public final class RestApi implements ResourceApi {
         this.namespaces = new NamespaceLifecycle(namespaceStorage[0], this::namespacedStorages);
         ResourceDefinition serviceDef = index.find("", "v1", "services");
         this.services = serviceDef == null ? null : new ServiceAllocator(serviceDef);
+        ResourceDefinition podDef = index.find("", "v1", "pods");
+        if (podDef != null) {
+            // the DefaultTolerationSeconds admission plugin (mutating, on create)
+            storages.get(podDef).setBehaviour(new KindBehaviour() {
+                @Override
+                public void beforeCreate(tools.jackson.databind.node.ObjectNode pod, boolean dryRun) {
+                    dev.navis.apimachinery.admission.DefaultTolerationSeconds.apply(pod);
+                }
+            });
+        }
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }

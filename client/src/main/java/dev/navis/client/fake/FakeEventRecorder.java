@@ -1,37 +1,52 @@
 package dev.navis.client.fake;
 
-import dev.navis.client.record.EventRecorder;
+import dev.navis.client.events.EventRecorder;
+import dev.navis.client.events.EventRecorderFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
- * client-go's record.FakeRecorder: keeps every event as {@code "<type> <reason> <message>"} so a controller
- * test asserts the events a sync recorded, in order. Serves as its own provider for every component.
+ * Records events in memory, as client-go's record.FakeRecorder: each as {@code "<type> <reason> <message>"}
+ * (e.g. "Normal SuccessfulCreate Created pod: web-x"), for controller tests to assert on. Every component's
+ * recorder writes to the same list.
  */
-public final class FakeEventRecorder implements EventRecorder, EventRecorder.Provider {
+public final class FakeEventRecorder implements EventRecorder, EventRecorderFactory {
 
-    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
-
-    @Override
-    public void event(HasMetadata regarding, String type, String reason, String message) {
-        events.add(type + " " + reason + " " + message);
-    }
-
-    @Override
-    public EventRecorder recorder(String component) {
-        return this;
-    }
-
-    /** Every event so far, oldest first. */
-    public List<String> events() {
-        synchronized (events) {
-            return List.copyOf(events);
+    /** One recorded event. */
+    public record Recorded(String component, HasMetadata object, String type, String reason, String message) {
+        @Override
+        public String toString() {
+            return type + " " + reason + " " + message;
         }
     }
 
-    public void clear() {
-        events.clear();
+    private final List<Recorded> recorded = new ArrayList<>();
+
+    @Override
+    public EventRecorder recorder(String component) {
+        return (object, type, reason, message) -> add(new Recorded(component, object, type, reason, message));
+    }
+
+    @Override
+    public void event(HasMetadata object, String type, String reason, String message) {
+        add(new Recorded(null, object, type, reason, message));
+    }
+
+    private synchronized void add(Recorded r) {
+        recorded.add(r);
+    }
+
+    /** The events so far as "type reason message", in order. */
+    public synchronized List<String> events() {
+        return recorded.stream().map(Recorded::toString).toList();
+    }
+
+    public synchronized List<Recorded> recorded() {
+        return List.copyOf(recorded);
+    }
+
+    public synchronized void clear() {
+        recorded.clear();
     }
 }

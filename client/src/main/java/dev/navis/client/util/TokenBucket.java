@@ -36,6 +36,18 @@ public final class TokenBucket {
         return (long) Math.ceil(-tokens / qps * 1e9);
     }
 
+    /** Takes one token if one is available now (never goes into debt); false otherwise. */
+    public synchronized boolean tryTake() {
+        long now = clock.nanoTime();
+        tokens = Math.min(burst, tokens + (now - last) / 1e9 * qps);
+        last = now;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens -= 1;
+        return true;
+    }
+
     /** Takes one token and waits until it may be used. */
     public void acquire() throws InterruptedException {
         long wait = reserve();

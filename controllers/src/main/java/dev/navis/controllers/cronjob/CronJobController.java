@@ -10,7 +10,7 @@ import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
 import dev.navis.client.informer.SharedIndexInformer;
-import dev.navis.client.record.EventRecorder;
+import dev.navis.client.events.EventRecorder;
 import dev.navis.client.util.Clock;
 import dev.navis.client.workqueue.RateLimiters;
 import dev.navis.client.workqueue.RateLimitingQueue;

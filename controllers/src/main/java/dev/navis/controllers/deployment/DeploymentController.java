@@ -4,6 +4,7 @@ import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
 import dev.navis.client.PatchType;
+import dev.navis.client.events.EventRecorder;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -54,12 +55,18 @@ public final class DeploymentController implements Controller {
     /** Upstream's --concurrent-deployment-syncs. */
     public static final int DEFAULT_WORKERS = 5;
     private static final int DEFAULT_HISTORY_LIMIT = 10;
+    static final String REVISION_HISTORY = "deployment.kubernetes.io/revision-history";
     private static final Set<String> ANNOTATIONS_NOT_COPIED = Set.of(
             "kubectl.kubernetes.io/last-applied-configuration", ReplicaSets.REVISION,
-            "deployment.kubernetes.io/revision-history", ReplicaSets.DESIRED_REPLICAS, ReplicaSets.MAX_REPLICAS,
+            REVISION_HISTORY, ReplicaSets.DESIRED_REPLICAS, ReplicaSets.MAX_REPLICAS,
             "deprecated.deployment.rollback.to");
 
+    /** Upstream's event reasons. */
+    static final String SCALING_REPLICA_SET = "ScalingReplicaSet";
+    static final String FAILED_RS_CREATE = "ReplicaSetCreateError";
+
     private final KubeClient client;
+    private final EventRecorder recorder;
     private final Lister<Deployment> deployments;
     private final Lister<ReplicaSet> replicaSets;
     private final Clock clock;
@@ -72,6 +79,7 @@ public final class DeploymentController implements Controller {
 
     DeploymentController(ControllerContext context, Clock clock) {
         this.client = context.client();
+        this.recorder = context.recorder("deployment-controller");
         this.clock = clock;
         this.deployments = context.informers().lister(Deployment.class);
         this.replicaSets = context.informers().lister(ReplicaSet.class);
@@ -160,6 +168,7 @@ public final class DeploymentController implements Controller {
             syncStatusOnly(d, owned);
             return;
         }
+        checkPausedConditions(d);
         Rollout rollout = new Rollout(d, owned);
         boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
         if (paused || rollout.isScalingEvent()) {
@@ -169,6 +178,39 @@ public final class DeploymentController implements Controller {
         } else {
             rollout.recreate();
         }
+    }
+
+    /**
+     * Upstream's checkPausedConditions: pausing sets Progressing to Unknown/DeploymentPaused ("Deployment is
+     * paused"), resuming to Unknown/DeploymentResumed, unless the rollout already timed out. Only with a
+     * progress deadline, as upstream. {@code d} (a copy) takes the written status and resourceVersion.
+     */
+    private void checkPausedConditions(Deployment d) {
+        Integer deadline = d.getSpec().getProgressDeadlineSeconds();
+        if (deadline == null || deadline == Integer.MAX_VALUE) {
+            return;
+        }
+        DeploymentStatus status = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+        DeploymentCondition cond = DeploymentStatuses.find(status, DeploymentStatuses.PROGRESSING);
+        if (cond != null && DeploymentStatuses.PROGRESS_DEADLINE_EXCEEDED.equals(cond.getReason())) {
+            return;
+        }
+        boolean pausedCondition = cond != null && DeploymentStatuses.PAUSED.equals(cond.getReason());
+        boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
+        if (paused == pausedCondition) {
+            return;
+        }
+        DeploymentStatus updated = Json.deepCopy(status);
+        if (updated.getConditions() == null) {
+            updated.setConditions(new ArrayList<>());
+        }
+        DeploymentStatuses.set(updated, DeploymentStatuses.PROGRESSING, "Unknown",
+                paused ? DeploymentStatuses.PAUSED : DeploymentStatuses.RESUMED,
+                paused ? "Deployment is paused" : "Deployment is resumed", clock.now());
+        d.setStatus(updated);
+        Deployment written = client.deployments().namespace(d.getMetadata().getNamespace()).updateStatus(d);
+        d.setMetadata(written.getMetadata());
+        d.setStatus(written.getStatus());
     }
 
     /** Upstream's ClaimReplicaSets: adopt matching orphans, release owned ones that stopped matching. */
@@ -247,6 +289,11 @@ public final class DeploymentController implements Controller {
                 .filter(rs -> rs.getSpec() != null && rs.getSpec().getTemplate() != null)
                 .filter(rs -> ReplicaSets.equalIgnoreHash(rs.getSpec().getTemplate(), d.getSpec().getTemplate()))
                 .findFirst().orElse(null);
+    }
+
+    /** Go's %q of a plain name. */
+    private static String quote(String s) {
+        return "\"" + s + "\"";
     }
 
     static boolean isRollingUpdate(Deployment d) {
@@ -481,7 +528,17 @@ public final class DeploymentController implements Controller {
             if (newRs != null) {
                 if (ReplicaSets.revision(newRs) < revision || !sameMinReady(newRs)) {
                     ReplicaSet copy = Json.deepCopy(newRs);
-                    annotations(copy).put(ReplicaSets.REVISION, Long.toString(revision));
+                    if (ReplicaSets.revision(newRs) < revision) {
+                        // a rollback (or an old template again): its old revision joins revision-history
+                        String old = annotations(copy).get(ReplicaSets.REVISION);
+                        if (old != null && !old.isEmpty()) {
+                            String history = annotations(copy).get(REVISION_HISTORY);
+                            annotations(copy).put(REVISION_HISTORY,
+                                    history == null || history.isEmpty() ? old : history + "," + old);
+                        }
+                    }
+                    annotations(copy).put(ReplicaSets.REVISION, Long.toString(Math.max(revision,
+                            ReplicaSets.revision(newRs))));
                     copy.getSpec().setMinReadySeconds(d.getSpec().getMinReadySeconds());
                     newRs = client.replicaSets().namespace(ns).update(copy);
                 }
@@ -492,8 +549,15 @@ public final class DeploymentController implements Controller {
             ReplicaSet rs = newReplicaSet(hash, revision);
             try {
                 newRs = client.replicaSets().namespace(ns).create(rs);
+                if (ReplicaSets.specReplicas(newRs) > 0) {
+                    recorder.eventf(d, EventRecorder.NORMAL, SCALING_REPLICA_SET, "Scaled up replica set %s from 0 to %d",
+                            newRs.getMetadata().getName(), ReplicaSets.specReplicas(newRs));
+                }
             } catch (ApiException e) {
                 if (!e.isAlreadyExists()) {
+                    recorder.eventf(d, EventRecorder.WARNING, FAILED_RS_CREATE, "Failed to create new replica set %s: %s",
+                            quote(rs.getMetadata().getName()), e.status() != null && e.status().getMessage() != null
+                                    ? e.status().getMessage() : e.getMessage());
                     throw e;
                 }
                 ReplicaSet existing = client.replicaSets().namespace(ns).get(rs.getMetadata().getName());
@@ -652,7 +716,13 @@ public final class DeploymentController implements Controller {
             if (Json.tree(copy).equals(Json.tree(rs))) {
                 return rs;
             }
-            return client.replicaSets().namespace(ns).update(copy);
+            ReplicaSet updated = client.replicaSets().namespace(ns).update(copy);
+            int before = ReplicaSets.specReplicas(rs);
+            if (before != replicas) {
+                recorder.eventf(d, EventRecorder.NORMAL, SCALING_REPLICA_SET, "Scaled %s replica set %s from %d to %d",
+                        replicas > before ? "up" : "down", rs.getMetadata().getName(), before, replicas);
+            }
+            return updated;
         }
 
         private void setReplicasAnnotations(ReplicaSet rs) {

@@ -22,6 +22,8 @@ final class DeploymentStatuses {
     static final String RS_UPDATED = "ReplicaSetUpdated";
     static final String NEW_RS_CREATED = "NewReplicaSetCreated";
     static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+    static final String PAUSED = "DeploymentPaused";
+    static final String RESUMED = "DeploymentResumed";
 
     private DeploymentStatuses() {
     }

@@ -4,6 +4,8 @@ import dev.navis.api.selector.LabelSelector;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
+import dev.navis.client.PatchType;
+import dev.navis.client.events.EventRecorder;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -66,7 +68,14 @@ public final class ReplicaSetController implements Controller {
     private static final String KIND = "ReplicaSet";
     private static final String API_VERSION = "apps/v1";
 
+    /** Upstream's event reasons (controller_utils.go). */
+    static final String SUCCESSFUL_CREATE = "SuccessfulCreate";
+    static final String FAILED_CREATE = "FailedCreate";
+    static final String SUCCESSFUL_DELETE = "SuccessfulDelete";
+    static final String FAILED_DELETE = "FailedDelete";
+
     private final KubeClient client;
+    private final EventRecorder recorder;
     private final Clock clock;
     private final Lister<ReplicaSet> replicaSets;
     private final Lister<Pod> pods;
@@ -80,6 +89,7 @@ public final class ReplicaSetController implements Controller {
 
     ReplicaSetController(ControllerContext context, Clock clock) {
         this.client = context.client();
+        this.recorder = context.recorder("replicaset-controller");
         this.clock = clock;
         this.expectations = new ControllerExpectations(clock);
         this.queue = new RateLimitingQueue<>("replicaset", RateLimiters.defaultControllerRateLimiter(), clock);
@@ -324,8 +334,13 @@ public final class ReplicaSetController implements Controller {
         while (batch > 0) {
             for (int i = 0; i < batch; i++) {
                 try {
-                    client.pods().namespace(rs.getMetadata().getNamespace()).create(podFromTemplate(rs));
+                    Pod created = client.pods().namespace(rs.getMetadata().getNamespace()).create(podFromTemplate(rs));
+                    recorder.eventf(rs, EventRecorder.NORMAL, SUCCESSFUL_CREATE, "Created pod: %s",
+                            created.getMetadata().getName());
                 } catch (RuntimeException e) {
+                    if (!isNamespaceTerminating(e)) {
+                        recorder.eventf(rs, EventRecorder.WARNING, FAILED_CREATE, "Error creating: %s", errorText(e));
+                    }
                     expectations.creationObserved(key);
                     if (failure == null) {
                         failure = e;
@@ -355,10 +370,14 @@ public final class ReplicaSetController implements Controller {
         for (Pod p : victims) {
             try {
                 client.pods().namespace(p.getMetadata().getNamespace()).delete(p.getMetadata().getName());
+                recorder.eventf(rs, EventRecorder.NORMAL, SUCCESSFUL_DELETE, "Deleted pod: %s", p.getMetadata().getName());
             } catch (RuntimeException e) {
                 // no event will report this pod's deletion
                 expectations.deletionObserved(key, Keys.of(p));
                 boolean notFound = e instanceof ApiException a && a.isNotFound();
+                if (!notFound) {
+                    recorder.eventf(rs, EventRecorder.WARNING, FAILED_DELETE, "Error deleting: %s", errorText(e));
+                }
                 if (!notFound && failure == null) {
                     failure = e;
                 }
@@ -367,6 +386,20 @@ public final class ReplicaSetController implements Controller {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Upstream skips the FailedCreate event when the namespace is being deleted (a Forbidden with that cause). */
+    private static boolean isNamespaceTerminating(RuntimeException e) {
+        return e instanceof ApiException a && a.code() == 403 && a.getMessage() != null
+                && a.getMessage().contains("because it is being terminated");
+    }
+
+    /** The error as Go's err.Error() reads: the API server's message, or the exception's. */
+    static String errorText(RuntimeException e) {
+        if (e instanceof ApiException a && a.status() != null && a.status().getMessage() != null) {
+            return a.status().getMessage();
+        }
+        return String.valueOf(e.getMessage());
     }
 
     /** A new pod from the template: labels, annotations and finalizers, {@code <rs>-} name prefix, controllerRef. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.navis.client.fake.Action;
 import dev.navis.client.fake.FakeClock;
+import dev.navis.client.fake.FakeEventRecorder;
 import dev.navis.client.fake.FakeKubeClient;
 import dev.navis.client.informer.Backoff;
 import dev.navis.client.informer.Keys;
@@ -44,7 +45,9 @@ class DeploymentControllerTest {
     private final FakeKubeClient api = new FakeKubeClient(clock);
     private final SharedInformerFactory informers = new SharedInformerFactory(api, Duration.ZERO, null, clock,
             Backoff.REFLECTOR_DEFAULT);
-    private final DeploymentController controller = new DeploymentController(new ControllerContext(api, informers), clock);
+    private final FakeEventRecorder events = new FakeEventRecorder();
+    private final DeploymentController controller = new DeploymentController(
+            new ControllerContext(api, informers, events), clock);
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -168,6 +171,13 @@ class DeploymentControllerTest {
         ReplicaSet old = (ReplicaSet) sent("update", "replicasets").get(0).object();
         assertThat(old.getSpec().getReplicas()).as("maxUnavailable 25% of 10 rounds down to 2").isEqualTo(8);
         assertThat(old.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/desired-replicas", "10");
+        assertThat(events.events()).containsExactly(
+                "Normal ScalingReplicaSet Scaled up replica set " + created.getMetadata().getName() + " from 0 to 3",
+                "Normal ScalingReplicaSet Scaled down replica set web-old from 10 to 8");
+        assertThat(events.recorded()).allSatisfy(e -> {
+            assertThat(e.component()).isEqualTo("deployment-controller");
+            assertThat(e.object().getMetadata().getName()).isEqualTo("web");
+        });
     }
 
     @Test
@@ -301,6 +311,59 @@ class DeploymentControllerTest {
         assertThat(actions()).as("no new ReplicaSet for the changed template, only the resize")
                 .containsExactly("update replicasets default/" + name, "update deployments/status default/web");
         assertThat(((ReplicaSet) sent("update", "replicasets").get(0).object()).getSpec().getReplicas()).isEqualTo(5);
+    }
+
+    @Test
+    void rollbackToAnOldTemplateRenumbersItsReplicaSet() {
+        PodTemplateSpec v1 = template("v1");
+        PodTemplateSpec v2 = template("v2");
+        String oldName = "web-" + PodTemplateHash.of(v1, null);
+        String newName = "web-" + PodTemplateHash.of(v2, null);
+        // kubectl rollout undo patched the template back to v1's
+        seed(atRevision(deployment(3, v1, d -> d), "2"),
+                List.of(sizedFor(rs(oldName, v1, 1, 0, 0, true), 3, 4), sizedFor(rs(newName, v2, 2, 3, 3, true), 3, 4)));
+
+        controller.sync(NS + "/web");
+
+        assertThat(actions()).containsExactly("update replicasets default/" + oldName, "patch deployments default/web",
+                "update replicasets default/" + oldName, "update deployments/status default/web");
+        ReplicaSet renumbered = (ReplicaSet) sent("update", "replicasets").get(0).object();
+        assertThat(renumbered.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "3")
+                .containsEntry("deployment.kubernetes.io/revision-history", "1");
+        assertThat(sent("patch", "deployments").get(0).patch()).contains("\"deployment.kubernetes.io/revision\":\"3\"");
+        assertThat(((ReplicaSet) sent("update", "replicasets").get(1).object()).getSpec().getReplicas())
+                .as("the rolled-back ReplicaSet grows within maxSurge").isEqualTo(1);
+        assertThat(events.events()).containsExactly("Normal ScalingReplicaSet Scaled up replica set " + oldName
+                + " from 0 to 1");
+    }
+
+    @Test
+    void pausingAndResumingSetTheProgressingCondition() {
+        PodTemplateSpec v1 = template("v1");
+        String name = "web-" + PodTemplateHash.of(v1, null);
+        seed(atRevision(deployment(3, v1, d -> d.editSpec().withPaused(true).withProgressDeadlineSeconds(600).endSpec()), "1"),
+                List.of(sizedFor(rs(name, v1, 1, 3, 3, true), 3, 4)));
+
+        controller.sync(NS + "/web");
+
+        assertThat(actions()).as("the condition first (upstream's checkPausedConditions), then the counts")
+                .containsExactly("update deployments/status default/web", "update deployments/status default/web");
+        DeploymentCondition paused = condition(api.deployments().namespace(NS).get("web").getStatus(), "Progressing");
+        assertThat(paused.getStatus()).isEqualTo("Unknown");
+        assertThat(paused.getReason()).isEqualTo("DeploymentPaused");
+        assertThat(paused.getMessage()).isEqualTo("Deployment is paused");
+
+        Deployment resumed = api.deployments().namespace(NS).get("web");
+        resumed.getSpec().setPaused(false);
+        resumed = api.deployments().namespace(NS).update(resumed);
+        informers.informer(Deployment.class).indexer().put(Keys.of(resumed), resumed);
+        api.clearActions();
+        controller.sync(NS + "/web");
+        DeploymentCondition c = condition(api.deployments().namespace(NS).get("web").getStatus(), "Progressing");
+        assertThat(c.getReason()).as("complete again right away").isIn("DeploymentResumed", "NewReplicaSetAvailable");
+        assertThat(api.actions(INFORMER_VERBS).stream().filter(a -> "status".equals(a.subresource()))
+                .map(a -> condition(((Deployment) a.object()).getStatus(), "Progressing").getReason()).toList())
+                .startsWith("DeploymentResumed");
     }
 
     @Test

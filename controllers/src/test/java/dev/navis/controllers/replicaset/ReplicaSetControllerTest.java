@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.navis.client.ApiException;
 import dev.navis.client.fake.Action;
 import dev.navis.client.fake.FakeClock;
+import dev.navis.client.fake.FakeEventRecorder;
 import dev.navis.client.fake.FakeKubeClient;
 import dev.navis.client.informer.Backoff;
 import dev.navis.client.informer.Keys;
@@ -50,11 +51,12 @@ class ReplicaSetControllerTest {
     private final FakeKubeClient api = new FakeKubeClient(clock);
     private final SharedInformerFactory informers = new SharedInformerFactory(api, Duration.ZERO, null, clock,
             Backoff.REFLECTOR_DEFAULT);
+    private final FakeEventRecorder events = new FakeEventRecorder();
     private ReplicaSetController controller;
 
     @BeforeEach
     void setUp() {
-        controller = new ReplicaSetController(new ControllerContext(api, informers), clock);
+        controller = new ReplicaSetController(new ControllerContext(api, informers, events), clock);
     }
 
     @Test
@@ -80,6 +82,10 @@ class ReplicaSetControllerTest {
         assertThat(api.pods().namespace(NS).list().items()).hasSize(3)
                 .allSatisfy(p -> assertThat(p.getMetadata().getName()).startsWith("web-"));
         assertThat(rs.getStatus()).as("the cached object is left alone").isNull();
+        assertThat(events.events()).hasSize(3).containsExactlyInAnyOrderElementsOf(
+                api.pods().namespace(NS).list().items().stream()
+                        .map(p -> "Normal SuccessfulCreate Created pod: " + p.getMetadata().getName()).toList());
+        assertThat(events.recorded()).allSatisfy(e -> assertThat(e.component()).isEqualTo("replicaset-controller"));
     }
 
     @Test
@@ -97,6 +103,8 @@ class ReplicaSetControllerTest {
 
         // batches 1, 2, 4: the whole third batch is tried, the fourth (3 pods) is skipped
         assertThat(actions().stream().filter(a -> a.startsWith("create pods"))).hasSize(7);
+        assertThat(events.events().stream().filter(e -> e.startsWith("Warning FailedCreate Error creating: ")))
+                .singleElement().satisfies(e -> assertThat(e).contains("exceeded quota"));
         assertThat(actions()).last().isEqualTo("update replicasets/status default/web");
         assertThat(api.pods().namespace(NS).list().items()).hasSize(6);
         assertThat(api.replicaSets().namespace(NS).get("web").getStatus().getConditions()).singleElement()
@@ -254,6 +262,8 @@ class ReplicaSetControllerTest {
         List<String> expected = new ArrayList<>(deleted.stream().map(n -> "delete pods default/" + n).toList());
         expected.add("update replicasets/status default/web");
         assertThat(actions()).containsExactlyElementsOf(expected);
+        assertThat(events.events()).containsExactlyElementsOf(deleted.stream()
+                .map(n -> "Normal SuccessfulDelete Deleted pod: " + n).toList());
     }
 
     @Test

@@ -107,6 +107,28 @@ public final class ProtobufBodies {
         return out;
     }
 
+    /**
+     * Go fields that are plain (non-pointer) scalars with omitempty: Go's protobuf encoding always writes them,
+     * so kubectl's typed clients send {@code stdin: false} or {@code generation: 0}, which upstream's decoding
+     * into Go structs turns back into "absent". Keeping them would make stored objects differ from upstream's
+     * (and e.g. a Deployment's template differ from its ReplicaSet's after {@code kubectl rollout undo}).
+     */
+    private static final java.util.Set<String> OMIT_ZERO = java.util.Set.of(
+            "ObjectMeta.generation", "Container.stdin", "Container.stdinOnce", "Container.tty",
+            "EphemeralContainerCommon.stdin", "EphemeralContainerCommon.stdinOnce", "EphemeralContainerCommon.tty",
+            "PodSpec.hostNetwork", "PodSpec.hostPID", "PodSpec.hostIPC", "VolumeMount.readOnly",
+            "ContainerPort.hostPort", "PersistentVolumeClaimVolumeSource.readOnly", "DeploymentSpec.paused",
+            "DeploymentSpec.minReadySeconds", "ReplicaSetSpec.minReadySeconds", "DaemonSetSpec.minReadySeconds",
+            "StatefulSetSpec.minReadySeconds", "ServiceSpec.publishNotReadyAddresses",
+            "ServiceSpec.healthCheckNodePort", "ServicePort.nodePort", "NodeSpec.unschedulable",
+            "Probe.initialDelaySeconds", "Probe.timeoutSeconds", "Probe.periodSeconds", "Probe.successThreshold",
+            "Probe.failureThreshold", "Event.count");
+
+    private static boolean omittedZero(Message m, FieldDescriptor f, Object v) {
+        boolean zero = v instanceof Boolean b ? !b : v instanceof Number n && n.longValue() == 0;
+        return zero && OMIT_ZERO.contains(m.getDescriptorForType().getName() + "." + f.getName());
+    }
+
     static ObjectNode toJson(Message m) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         boolean schemaProps = m.getDescriptorForType().getName().equals("JSONSchemaProps");
@@ -135,7 +157,7 @@ public final class ProtobufBodies {
                     JsonNode v = value(f, m.getRepeatedField(f, i), true);
                     arr.add(v == null ? JsonNodeFactory.instance.nullNode() : v);
                 }
-            } else if (m.hasField(f)) {
+            } else if (m.hasField(f) && !omittedZero(m, f, m.getField(f))) {
                 JsonNode v = value(f, m.getField(f), false);
                 if (v != null) {
                     o.set(name, v);
