@@ -108,7 +108,7 @@ class NodeAffinityTest {
     void addedAffinityIsEnforced() {
         NodeAffinity enforced = new NodeAffinity(Json.tree(Map.of("addedAffinity", Map.of(
                 "requiredDuringSchedulingIgnoredDuringExecution", Map.of("nodeSelectorTerms", List.of(
-                        Map.of("matchExpressions", List.of(Map.of("key", "zone", "operator", "In", "values", List.of("z1")))))))))));
+                        Map.of("matchExpressions", List.of(Map.of("key", "zone", "operator", "In", "values", List.of("z1"))))))))));
         PodInfo pi = new PodInfo(pod("p"));
         CycleState state = new CycleState();
         assertThat(enforced.preFilter(state, pi).isSuccess()).isTrue();
