@@ -3,6 +3,7 @@ package dev.navis.cli;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
+import dev.navis.client.config.ClientConfig;
 import dev.navis.client.config.KubeConfigLoader;
 import dev.navis.client.rest.RestKubeClient;
 import dev.navis.scheduler.MetricsServer;
@@ -17,11 +18,14 @@ import dev.navis.scheduler.plugins.InTreePlugins;
  */
 final class SchedulerRunner implements AutoCloseable {
     private final RestKubeClient client;
+    private final RestKubeClient eventClient;
     private final SchedulerServer server;
     private final MetricsServer metrics;
 
-    private SchedulerRunner(RestKubeClient client, SchedulerServer server, MetricsServer metrics) {
+    private SchedulerRunner(RestKubeClient client, RestKubeClient eventClient, SchedulerServer server,
+                            MetricsServer metrics) {
         this.client = client;
+        this.eventClient = eventClient;
         this.server = server;
         this.metrics = metrics;
     }
@@ -33,12 +37,23 @@ final class SchedulerRunner implements AutoCloseable {
     static SchedulerRunner start(Path kubeconfig, Path config, InetSocketAddress metricsAddress) throws java.io.IOException {
         KubeSchedulerConfiguration configuration = config == null ? KubeSchedulerConfiguration.defaults()
                 : SchedulerConfigLoader.load(config);
-        RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(kubeconfig).clientConfig());
+        return startWith(kubeconfig, configuration, metricsAddress);
+    }
+
+    static SchedulerRunner startWith(Path kubeconfig, KubeSchedulerConfiguration configuration,
+                                 InetSocketAddress metricsAddress) throws java.io.IOException {
+        var connection = configuration.clientConnection();
+        ClientConfig clientConfig = KubeConfigLoader.load(kubeconfig).clientConfig()
+                .withRateLimit(connection.qps(), connection.burst()).withUserAgent("navis-scheduler");
+        RestKubeClient client = RestKubeClient.create(clientConfig);
+        RestKubeClient eventClient = RestKubeClient.create(clientConfig);
         SchedulerServer server;
         try {
-            server = new SchedulerServer(client, configuration, InTreePlugins.registry());
+            server = new SchedulerServer(client, eventClient, configuration, InTreePlugins.registry(),
+                    SchedulerServer.defaultIdentity());
         } catch (RuntimeException e) {
             client.close();
+            eventClient.close();
             throw e;
         }
         MetricsServer metrics = null;
@@ -46,7 +61,7 @@ final class SchedulerRunner implements AutoCloseable {
             metrics = new MetricsServer(metricsAddress, server.metrics(), server::isLeading);
         }
         server.start();
-        return new SchedulerRunner(client, server, metrics);
+        return new SchedulerRunner(client, eventClient, server, metrics);
     }
 
     SchedulerServer server() {
@@ -66,6 +81,7 @@ final class SchedulerRunner implements AutoCloseable {
             server.close();
         } finally {
             client.close();
+            eventClient.close();
         }
     }
 }

@@ -42,15 +42,20 @@ public final class SchedulerServer implements AutoCloseable {
     private Scheduler scheduler;
 
     public SchedulerServer(KubeClient client, KubeSchedulerConfiguration config, Registry registry) {
-        this(client, config, registry, defaultIdentity());
+        this(client, client, config, registry, defaultIdentity());
     }
 
-    public SchedulerServer(KubeClient client, KubeSchedulerConfiguration config, Registry registry, String identity) {
+    /**
+     * @param eventClient the client Events are written with; a separate one (as upstream's eventClient) keeps
+     *                    events from eating into the rate limit of bindings
+     */
+    public SchedulerServer(KubeClient client, KubeClient eventClient, KubeSchedulerConfiguration config,
+                           Registry registry, String identity) {
         this.client = client;
         this.config = config;
         this.registry = registry;
         this.identity = identity;
-        this.recorder = new ApiEventRecorder(client, KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME,
+        this.recorder = new ApiEventRecorder(eventClient, KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME,
                 KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME + "-" + identity, 4);
         // build one scheduler now so a bad configuration (unknown plugin, bad args) fails at startup
         new Scheduler(client, config, registry, new SchedulerMetrics(), dev.navis.scheduler.framework.EventRecorder.NONE);
@@ -185,7 +190,7 @@ public final class SchedulerServer implements AutoCloseable {
         recorder.close();
     }
 
-    private static String defaultIdentity() {
+    public static String defaultIdentity() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -6,12 +6,17 @@ import java.util.List;
 /**
  * kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, the parts Navis implements, with upstream's
  * defaults: one profile "default-scheduler" with the default plugins, adaptive percentageOfNodesToScore
- * (null/0), backoff 1 s → 10 s, leader election on kube-system/kube-scheduler. Load with
+ * (null/0), backoff 1 s → 10 s, leader election on kube-system/kube-scheduler, client at 50 QPS (burst 100). Load with
  * {@link SchedulerConfigLoader}.
  */
 public record KubeSchedulerConfiguration(List<Profile> profiles, Integer percentageOfNodesToScore,
                                          long podInitialBackoffSeconds, long podMaxBackoffSeconds, int parallelism,
-                                         LeaderElection leaderElection) {
+                                         LeaderElection leaderElection, ClientConnection clientConnection) {
+
+    /** The API client's rate limit (componentconfig's ClientConnectionConfiguration; upstream: 50 QPS, burst 100). */
+    public record ClientConnection(double qps, int burst) {
+        public static final ClientConnection DEFAULT = new ClientConnection(50, 100);
+    }
 
     public static final String API_VERSION = "kubescheduler.config.k8s.io/v1";
     public static final String KIND = "KubeSchedulerConfiguration";
@@ -26,11 +31,16 @@ public record KubeSchedulerConfiguration(List<Profile> profiles, Integer percent
 
     public static KubeSchedulerConfiguration defaults() {
         return new KubeSchedulerConfiguration(List.of(DefaultPlugins.defaultProfile(DEFAULT_SCHEDULER_NAME)), null,
-                1, 10, 16, LeaderElection.DEFAULT);
+                1, 10, 16, LeaderElection.DEFAULT, ClientConnection.DEFAULT);
     }
 
     public KubeSchedulerConfiguration withLeaderElection(LeaderElection election) {
         return new KubeSchedulerConfiguration(profiles, percentageOfNodesToScore, podInitialBackoffSeconds,
-                podMaxBackoffSeconds, parallelism, election);
+                podMaxBackoffSeconds, parallelism, election, clientConnection);
+    }
+
+    public KubeSchedulerConfiguration withClientConnection(ClientConnection connection) {
+        return new KubeSchedulerConfiguration(profiles, percentageOfNodesToScore, podInitialBackoffSeconds,
+                podMaxBackoffSeconds, parallelism, leaderElection, connection);
     }
 }

@@ -89,7 +89,7 @@ public final class SchedulerConfigLoader {
             profiles.addAll(defaults.profiles());
         }
         return new KubeSchedulerConfiguration(profiles, percentage, initialBackoff, maxBackoff, parallelism,
-                leaderElection(root.path("leaderElection")));
+                leaderElection(root.path("leaderElection")), clientConnection(root.path("clientConnection")));
     }
 
     private static Profile profile(JsonNode node, String path) {
@@ -190,6 +190,16 @@ public final class SchedulerConfigLoader {
             throw new IllegalArgumentException(path + ": Invalid value: " + v + ": not in valid range [0-100]");
         }
         return v;
+    }
+
+    private static KubeSchedulerConfiguration.ClientConnection clientConnection(JsonNode node) {
+        var d = KubeSchedulerConfiguration.ClientConnection.DEFAULT;
+        double qps = node.path("qps").asDouble(d.qps());
+        int burst = node.path("burst").asInt(d.burst());
+        if (qps < 0 || burst < 0) {
+            throw new IllegalArgumentException("clientConnection: qps and burst must not be negative");
+        }
+        return new KubeSchedulerConfiguration.ClientConnection(qps, burst);
     }
 
     private static KubeSchedulerConfiguration.LeaderElection leaderElection(JsonNode node) {
