@@ -41,9 +41,14 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
             description = "The scheduler's client QPS and burst (scheduler_perf raises it to 5000; default ${DEFAULT-VALUE}).")
     double qps;
 
+    @Option(names = "--backlog", description = "Create the measured pods first, then time how fast a starting "
+            + "scheduler drains them (its capacity apart from the pod creation rate).")
+    boolean backlog;
+
     @Override
     public Integer call() throws Exception {
-        SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(nodes, initialPods, pods, writers, qps);
+        SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(nodes, initialPods, pods, writers, qps,
+                backlog);
         if (kubeconfig != null) {
             new SchedulerBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out).run(settings);
             return 0;

@@ -335,7 +335,9 @@ public final class Scheduler implements AutoCloseable {
             s = fw.runPreBindPlugins(state, podInfo, host);
         }
         if (s.isSuccess()) {
+            long t0 = System.nanoTime();
             s = fw.runBindPlugins(state, podInfo, host);
+            metrics.extensionPoint("Bind", s.code().toString(), fw.profileName(), seconds(t0));
             if (s.isSkip()) {
                 s = Status.error("all bind plugins skipped binding");
             }
@@ -387,13 +389,17 @@ public final class Scheduler implements AutoCloseable {
         if (feasible.size() == 1) {
             return feasible.get(0).name();
         }
+        long t0 = System.nanoTime();
         Status pre = fw.runPreScorePlugins(state, pod, feasible);
+        metrics.extensionPoint("PreScore", pre.code().toString(), fw.profileName(), seconds(t0));
         if (!pre.isSuccess()) {
             throw new dev.navis.scheduler.framework.SchedulingException(pre.message());
         }
         long[] totals = new long[feasible.size()];
         if (fw.hasScorePlugins()) {
+            long t1 = System.nanoTime();
             fw.runScorePlugins(state, pod, feasible, totals);
+            metrics.extensionPoint("Score", "Success", fw.profileName(), seconds(t1));
         }
         return selectHost(feasible, totals);
     }
@@ -419,8 +425,10 @@ public final class Scheduler implements AutoCloseable {
 
     private List<NodeInfo> findNodesThatFitPod(SchedulingFramework fw, CycleState state, PodInfo pod, Diagnosis diagnosis) {
         List<NodeInfo> all = snapshot.nodeInfos();
+        long t0 = System.nanoTime();
         SchedulingFramework.PreFilterOutcome pre = fw.runPreFilterPlugins(state, pod);
         Status s = pre.status();
+        metrics.extensionPoint("PreFilter", s.code().toString(), fw.profileName(), seconds(t0));
         if (!s.isSuccess()) {
             if (!s.isRejected()) {
                 throw new dev.navis.scheduler.framework.SchedulingException(s.message());
@@ -467,6 +475,7 @@ public final class Scheduler implements AutoCloseable {
         }
         int processed = 0;
         int start = nextStartNodeIndex % numAll;
+        long filterStart = System.nanoTime();
         for (int i = 0; i < numAll; i++) {
             NodeInfo n = nodes.get((start + i) % numAll);
             processed++;
@@ -485,6 +494,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         nextStartNodeIndex = (start + processed) % numAll;
+        metrics.extensionPoint("Filter", "Success", fw.profileName(), seconds(filterStart));
         return feasible;
     }
 

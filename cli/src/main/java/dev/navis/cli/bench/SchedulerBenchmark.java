@@ -37,7 +37,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SchedulerBenchmark {
     /** What to run. */
-    public record Settings(int nodes, int initialPods, int measuredPods, int writers, double schedulerQps) {
+    /**
+     * @param backlog create the measured pods while no scheduler runs, then start one and time how fast it
+     *                drains them: the scheduler's own capacity, apart from the pod creation rate
+     */
+    public record Settings(int nodes, int initialPods, int measuredPods, int writers, double schedulerQps,
+                           boolean backlog) {
     }
 
     private static final String NAMESPACE = "sched-bench";
@@ -60,7 +65,13 @@ public final class SchedulerBenchmark {
              ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
             createNamespace(load);
             long t0 = System.nanoTime();
-            parallel(writers, s.writers(), s.nodes(), i -> load.nodes().create(node("bench-node-" + i)));
+            parallel(writers, s.writers(), s.nodes(), i -> {
+                // status is a subresource: create ignores it, so allocatable goes in with a status update
+                Node wanted = node("bench-node-" + i);
+                Node created = load.nodes().create(wanted);
+                created.setStatus(wanted.getStatus());
+                load.nodes().updateStatus(created);
+            });
             out.printf("nodes created: %d in %.1f s%n", s.nodes(), (System.nanoTime() - t0) / 1e9);
 
             Map<String, Long> boundAt = new ConcurrentHashMap<>();
@@ -95,18 +106,31 @@ public final class SchedulerBenchmark {
             ClientConfig schedulerClientConfig = config.withRateLimit(s.schedulerQps(), (int) s.schedulerQps())
                     .withUserAgent("navis-scheduler");
             try (RestKubeClient schedulerClient = RestKubeClient.create(schedulerClientConfig);
-                 RestKubeClient eventClient = RestKubeClient.create(schedulerClientConfig);
-                 SchedulerServer scheduler = new SchedulerServer(schedulerClient, eventClient, schedulerConfig,
-                         InTreePlugins.registry(), SchedulerServer.defaultIdentity())) {
-                scheduler.start();
-                long waitStart = System.nanoTime();
-                while (!scheduler.isLeading() && System.nanoTime() - waitStart < 60e9) {
-                    Thread.sleep(10);
-                }
+                 RestKubeClient eventClient = RestKubeClient.create(schedulerClientConfig)) {
+                SchedulerServer scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
                 long i0 = System.nanoTime();
                 parallel(writers, s.writers(), s.initialPods(), i -> load.pods().namespace(NAMESPACE).create(pod("init-" + i)));
                 awaitBound(bound, s.initialPods(), Duration.ofMinutes(5));
                 out.printf("initial pods: %d created and bound in %.1f s%n", s.initialPods(), (System.nanoTime() - i0) / 1e9);
+                if (s.backlog()) {
+                    scheduler.close();
+                    long b0 = System.nanoTime();
+                    parallel(writers, s.writers(), s.measuredPods(), i -> load.pods().namespace(NAMESPACE).create(pod("pod-" + i)));
+                    out.printf("backlog: %d pods created in %.1f s with no scheduler running%n", s.measuredPods(),
+                            (System.nanoTime() - b0) / 1e9);
+                    long start = System.nanoTime();
+                    scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
+                    boolean all = awaitBound(bound, s.initialPods() + s.measuredPods(), Duration.ofMinutes(10));
+                    long end = boundAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
+                    double seconds = (end - start) / 1e9;
+                    out.printf("drain throughput: %.0f pods/s (%d pods bound %.1f s after the scheduler started, "
+                            + "informer sync included)%s%n", (bound.get() - s.initialPods()) / seconds,
+                            bound.get() - s.initialPods(), seconds, all ? "" : " — NOT ALL BOUND");
+                    out.println();
+                    out.print(schedulerMetricsSummary(scheduler.metrics().text()));
+                    scheduler.close();
+                    return;
+                }
 
                 Map<String, Long> createdAt = new ConcurrentHashMap<>();
                 int target = s.initialPods() + s.measuredPods();
@@ -157,10 +181,23 @@ public final class SchedulerBenchmark {
                 }
                 out.println();
                 out.print(schedulerMetricsSummary(scheduler.metrics().text()));
+                scheduler.close();
             } finally {
                 pods.stop();
             }
         }
+    }
+
+    private static SchedulerServer startScheduler(RestKubeClient client, RestKubeClient eventClient,
+                                                  KubeSchedulerConfiguration config) throws InterruptedException {
+        SchedulerServer scheduler = new SchedulerServer(client, eventClient, config, InTreePlugins.registry(),
+                SchedulerServer.defaultIdentity());
+        scheduler.start();
+        long waitStart = System.nanoTime();
+        while (!scheduler.isLeading() && System.nanoTime() - waitStart < 60e9) {
+            Thread.sleep(10);
+        }
+        return scheduler;
     }
 
     private static String schedulerMetricsSummary(String text) {
