@@ -258,6 +258,10 @@ public final class SchedulingQueue implements PodNominator {
      * backoffQ (if still backing off) or activeQ.
      */
     public void moveAllToActiveOrBackoffQueue(ClusterEvent event, Object oldObject, Object newObject) {
+        if (!anyPluginCares(event)) {
+            // e.g. every binding is an AssignedPod add: when no plugin registered for it, it changes nothing
+            return;
+        }
         synchronized (lock) {
             moveRequestCycle = schedulingCycle;
             if (unschedulable.isEmpty()) {
@@ -295,6 +299,20 @@ public final class SchedulingQueue implements PodNominator {
         if (activated) {
             lock.notifyAll();
         }
+    }
+
+    private boolean anyPluginCares(ClusterEvent event) {
+        if (event.isWildcard()) {
+            return true;
+        }
+        for (List<PluginEventHint> hints : hintsByProfile.values()) {
+            for (PluginEventHint h : hints) {
+                if (h.event().event().matches(event)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private boolean worthRequeuing(QueuedPodInfo q, ClusterEvent event, Object oldObject, Object newObject) {
