@@ -94,6 +94,8 @@ public final class Scheduler implements AutoCloseable {
     private final Semaphore bindingSlots = new Semaphore(MAX_BINDINGS_IN_FLIGHT);
     private final AtomicInteger bindingsInFlight = new AtomicInteger();
     private final ScheduledExecutorService timers;
+    private final PodHandler podHandler = new PodHandler();
+    private final NodeHandler nodeHandler = new NodeHandler();
     private volatile boolean stopped;
     private Thread loop;
     private int nextStartNodeIndex;
@@ -147,8 +149,8 @@ public final class Scheduler implements AutoCloseable {
         queueRef[0] = queue;
         SharedIndexInformer<Pod> pods = informers.informer(Pod.class);
         this.podLister = pods.lister();
-        pods.addEventHandler(new PodHandler(), false);
-        informers.informer(Node.class).addEventHandler(new NodeHandler(), false);
+        pods.addEventHandler(podHandler, false);
+        informers.informer(Node.class).addEventHandler(nodeHandler, false);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("scheduler-queue-flush").unstarted(r));
     }
@@ -765,6 +767,24 @@ public final class Scheduler implements AutoCloseable {
             node.getStatus().getConditions().forEach(c -> m.put(c.getType(), c.getStatus()));
         }
         return m;
+    }
+
+    /** The informer handlers, for tests that feed the scheduler without informers. */
+    ResourceEventHandler<Pod> podHandler() {
+        return podHandler;
+    }
+
+    ResourceEventHandler<Node> nodeHandler() {
+        return nodeHandler;
+    }
+
+    /** Waits until no binding cycle is in flight (tests). */
+    boolean awaitBindings(Duration timeout) throws InterruptedException {
+        if (bindingSlots.tryAcquire(MAX_BINDINGS_IN_FLIGHT, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            bindingSlots.release(MAX_BINDINGS_IN_FLIGHT);
+            return true;
+        }
+        return false;
     }
 
     /** For tests: the profile names. */
