@@ -279,6 +279,8 @@ public final class Scheduler implements AutoCloseable {
         metrics.algorithm(seconds(start));
         // assume: the next cycle sees the pod on the node while the binding is in flight
         cache.assumePod(podInfo, host);
+        // a nominated pod that got a node is no longer nominated (upstream's assume)
+        queue.deleteNominatedPodIfExists(pod);
         Status reserve = fw.runReservePluginsReserve(state, podInfo, host);
         if (!reserve.isSuccess()) {
             fw.runReservePluginsUnreserve(state, podInfo, host);

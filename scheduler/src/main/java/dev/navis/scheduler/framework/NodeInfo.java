@@ -20,6 +20,8 @@ public final class NodeInfo {
 
     private Node node;
     private String name;
+    private List<io.fabric8.kubernetes.api.model.Taint> taints = List.of();
+    private boolean unschedulable;
     private final List<PodInfo> pods;
     private final List<PodInfo> podsWithAffinity;
     private final List<PodInfo> podsWithRequiredAntiAffinity;
@@ -115,9 +117,21 @@ public final class NodeInfo {
         return generation;
     }
 
+    /** The node's spec.taints (never null). */
+    public List<io.fabric8.kubernetes.api.model.Taint> taints() {
+        return taints;
+    }
+
+    /** The node's spec.unschedulable (cordoned). */
+    public boolean unschedulable() {
+        return unschedulable;
+    }
+
     public void setNode(Node node) {
         this.node = node;
         this.name = node.getMetadata().getName();
+        this.taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+        this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         this.allocatable = node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
         this.generation = nextGeneration();
     }
@@ -190,6 +204,8 @@ public final class NodeInfo {
     private NodeInfo(NodeInfo o) {
         this.node = o.node;
         this.name = o.name;
+        this.taints = o.taints;
+        this.unschedulable = o.unschedulable;
         this.pods = new ArrayList<>(o.pods);
         this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
         this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);

@@ -28,11 +28,10 @@ public final class NodeUnschedulable implements FilterPlugin, EnqueueExtensions 
 
     @Override
     public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
-        Node n = node.node();
-        if (n == null) {
+        if (node.node() == null) {
             return UNKNOWN;
         }
-        if (n.getSpec() == null || !Boolean.TRUE.equals(n.getSpec().getUnschedulable())) {
+        if (!node.unschedulable()) {
             return Status.SUCCESS;
         }
         if (Taints.anyTolerates(pod.pod().getSpec().getTolerations(), Taints.TAINT_NODE_UNSCHEDULABLE, null,

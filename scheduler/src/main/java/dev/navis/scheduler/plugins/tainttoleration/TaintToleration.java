@@ -45,12 +45,12 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
 
     @Override
     public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
-        Node n = node.node();
-        if (n.getSpec() == null || n.getSpec().getTaints() == null || n.getSpec().getTaints().isEmpty()) {
+        List<Taint> taints = node.taints();
+        if (taints.isEmpty()) {
             return Status.SUCCESS;
         }
         List<Toleration> tolerations = pod.pod().getSpec().getTolerations();
-        for (Taint taint : n.getSpec().getTaints()) {
+        for (Taint taint : taints) {
             String effect = taint.getEffect();
             if (!Taints.NO_SCHEDULE.equals(effect) && !Taints.NO_EXECUTE.equals(effect)) {
                 continue;
@@ -80,13 +80,13 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
 
     @Override
     public long score(CycleState state, PodInfo pod, NodeInfo node) {
-        PreScoreState s = state.readRequired(PRE_SCORE_KEY);
-        Node n = node.node();
-        if (n.getSpec() == null || n.getSpec().getTaints() == null) {
+        List<Taint> taints = node.taints();
+        if (taints.isEmpty()) {
             return 0;
         }
+        PreScoreState s = state.readRequired(PRE_SCORE_KEY);
         long count = 0;
-        for (Taint taint : n.getSpec().getTaints()) {
+        for (Taint taint : taints) {
             if (Taints.PREFER_NO_SCHEDULE.equals(taint.getEffect())
                     && !Taints.anyTolerates(s.preferNoScheduleTolerations(), taint)) {
                 count++;
