@@ -45,8 +45,16 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
             + "scheduler drains them (its capacity apart from the pod creation rate).")
     boolean backlog;
 
+    @Option(names = "--in-memory", description = "Measure only the scheduling cycle: no API server, a binder that "
+            + "confirms bindings to the scheduler directly.")
+    boolean inMemory;
+
     @Override
     public Integer call() throws Exception {
+        if (inMemory) {
+            dev.navis.scheduler.SchedulingCycleBenchmark.run(nodes, initialPods, pods, System.out);
+            return 0;
+        }
         SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(nodes, initialPods, pods, writers, qps,
                 backlog);
         if (kubeconfig != null) {

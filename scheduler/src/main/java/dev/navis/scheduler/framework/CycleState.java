@@ -1,8 +1,7 @@
 package dev.navis.scheduler.framework;
 
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,28 +11,60 @@ import java.util.Set;
  */
 public final class CycleState {
 
-    private final Map<String, StateData> data;
+    // a handful of entries per cycle: parallel arrays scanned by key identity beat a HashMap in Filter's hot path
+    private String[] keys;
+    private StateData[] values;
+    private int size;
     private final Set<String> skipFilterPlugins;
     private final Set<String> skipScorePlugins;
+    private Object filterPlan;
 
     public CycleState() {
-        this(new HashMap<>(8), new HashSet<>(4), new HashSet<>(4));
+        this(new String[8], new StateData[8], 0, new HashSet<>(4), new HashSet<>(4));
     }
 
-    private CycleState(Map<String, StateData> data, Set<String> skipFilter, Set<String> skipScore) {
-        this.data = data;
+    private CycleState(String[] keys, StateData[] values, int size, Set<String> skipFilter, Set<String> skipScore) {
+        this.keys = keys;
+        this.values = values;
+        this.size = size;
         this.skipFilterPlugins = skipFilter;
         this.skipScorePlugins = skipScore;
     }
 
+    private int indexOf(String key) {
+        for (int i = 0; i < size; i++) {
+            if (keys[i] == key) {
+                return i;
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            if (keys[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public void write(String key, StateData value) {
-        data.put(key, value);
+        int i = indexOf(key);
+        if (i >= 0) {
+            values[i] = value;
+            return;
+        }
+        if (size == keys.length) {
+            keys = Arrays.copyOf(keys, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        keys[size] = key;
+        values[size] = value;
+        size++;
     }
 
     /** The value under {@code key}, or null. */
     @SuppressWarnings("unchecked")
     public <T extends StateData> T read(String key) {
-        return (T) data.get(key);
+        int i = indexOf(key);
+        return i < 0 ? null : (T) values[i];
     }
 
     /** Like {@link #read} but an error when absent (a PreFilter did not run). */
@@ -46,7 +77,15 @@ public final class CycleState {
     }
 
     public void delete(String key) {
-        data.remove(key);
+        int i = indexOf(key);
+        if (i < 0) {
+            return;
+        }
+        size--;
+        keys[i] = keys[size];
+        values[i] = values[size];
+        keys[size] = null;
+        values[size] = null;
     }
 
     /** Plugins whose PreFilter returned Skip: their Filter is not called this cycle. */
@@ -59,10 +98,24 @@ public final class CycleState {
         return skipScorePlugins;
     }
 
+    /** The framework's per-cycle list of Filter plugins to run (framework-internal; null until computed). */
+    public Object filterPlan() {
+        return filterPlan;
+    }
+
+    public void setFilterPlan(Object plan) {
+        this.filterPlan = plan;
+    }
+
     /** A deep copy (each value's {@link StateData#copy()}), for preemption's simulations. */
     public CycleState copy() {
-        Map<String, StateData> copied = new HashMap<>(data.size() * 2);
-        data.forEach((k, v) -> copied.put(k, v == null ? null : v.copy()));
-        return new CycleState(copied, new HashSet<>(skipFilterPlugins), new HashSet<>(skipScorePlugins));
+        StateData[] copied = new StateData[values.length];
+        for (int i = 0; i < size; i++) {
+            copied[i] = values[i] == null ? null : values[i].copy();
+        }
+        CycleState c = new CycleState(Arrays.copyOf(keys, keys.length), copied, size, new HashSet<>(skipFilterPlugins),
+                new HashSet<>(skipScorePlugins));
+        c.filterPlan = filterPlan;
+        return c;
     }
 }

@@ -284,6 +284,7 @@ public final class SchedulingFramework implements Handle {
             }
             if (s.isSkip()) {
                 state.skipFilterPlugins().add(pl.name());
+                state.setFilterPlan(null);
                 continue;
             }
             if (!s.isSuccess()) {
@@ -317,13 +318,17 @@ public final class SchedulingFramework implements Handle {
 
     /** The first failing Filter's status (with its plugin), or SUCCESS. */
     public Status runFilterPlugins(CycleState state, PodInfo pod, NodeInfo node) {
-        Set<String> skip = state.skipFilterPlugins();
-        boolean checkSkip = !skip.isEmpty();
-        for (int i = 0, n = filter.size(); i < n; i++) {
-            FilterPlugin pl = filter.get(i);
-            if (checkSkip && skip.contains(pl.name())) {
-                continue;
-            }
+        Object plan = state.filterPlan();
+        FilterPlugin[] active;
+        if (plan instanceof FilterPlugin[] a) {
+            active = a;
+        } else {
+            // once per cycle: the Filter plugins whose PreFilter did not return Skip
+            Set<String> skip = state.skipFilterPlugins();
+            active = filter.stream().filter(p -> !skip.contains(p.name())).toArray(FilterPlugin[]::new);
+            state.setFilterPlan(active);
+        }
+        for (FilterPlugin pl : active) {
             Status s;
             try {
                 s = pl.filter(state, pod, node);

@@ -15,14 +15,30 @@ final class ResourceAllocationScorer {
         long score(long[] requested, long[] allocatable, List<ResourceSpec> resources);
     }
 
+    private static final int CPU = 0;
+    private static final int MEMORY = 1;
+    private static final int OTHER = 2;
+    private static final int SCALAR = 3;
+
     private final List<ResourceSpec> resources;
     private final boolean useRequested;
     private final Strategy strategy;
+    /** Each resource's kind, so scoring a node does no string switches. */
+    private final int[] kinds;
+    private final String[] names;
 
     ResourceAllocationScorer(List<ResourceSpec> resources, boolean useRequested, Strategy strategy) {
         this.resources = resources;
         this.useRequested = useRequested;
         this.strategy = strategy;
+        this.kinds = new int[resources.size()];
+        this.names = new String[resources.size()];
+        for (int i = 0; i < kinds.length; i++) {
+            String name = resources.get(i).name();
+            names[i] = name;
+            kinds[i] = name.equals(Resource.CPU) ? CPU : name.equals(Resource.MEMORY) ? MEMORY
+                    : Resource.isScalarResourceName(name) ? SCALAR : OTHER;
+        }
     }
 
     List<ResourceSpec> resources() {
@@ -46,24 +62,33 @@ final class ResourceAllocationScorer {
     }
 
     long score(NodeInfo node, long[] podRequests, long[] requestedScratch, long[] allocatableScratch) {
+        Resource allocatable = node.allocatable();
+        Resource requestedOnNode = node.requested();
         for (int i = 0; i < podRequests.length; i++) {
-            String name = resources.get(i).name();
             requestedScratch[i] = 0;
             allocatableScratch[i] = 0;
-            if (podRequests[i] == 0 && Resource.isScalarResourceName(name)) {
+            int kind = kinds[i];
+            if (podRequests[i] == 0 && kind == SCALAR) {
                 continue;
             }
-            long alloc = node.allocatable().get(name);
+            long alloc;
+            long requested;
+            switch (kind) {
+                case CPU -> {
+                    alloc = allocatable.milliCpu;
+                    requested = useRequested ? requestedOnNode.milliCpu : node.nonZeroMilliCpu();
+                }
+                case MEMORY -> {
+                    alloc = allocatable.memory;
+                    requested = useRequested ? requestedOnNode.memory : node.nonZeroMemory();
+                }
+                default -> {
+                    alloc = allocatable.get(names[i]);
+                    requested = requestedOnNode.get(names[i]);
+                }
+            }
             if (alloc == 0) {
                 continue;
-            }
-            long requested;
-            if (!useRequested && name.equals(Resource.CPU)) {
-                requested = node.nonZeroMilliCpu();
-            } else if (!useRequested && name.equals(Resource.MEMORY)) {
-                requested = node.nonZeroMemory();
-            } else {
-                requested = node.requested().get(name);
             }
             allocatableScratch[i] = alloc;
             requestedScratch[i] = requested + podRequests[i];
