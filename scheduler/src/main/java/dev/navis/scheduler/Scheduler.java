@@ -147,6 +147,10 @@ public final class Scheduler implements AutoCloseable {
                 Duration.ofSeconds(config.podInitialBackoffSeconds()), Duration.ofSeconds(config.podMaxBackoffSeconds()),
                 Clock.SYSTEM, metrics);
         queueRef[0] = queue;
+        queue.setPreEnqueue(info -> {
+            SchedulingFramework fw = profiles.get(schedulerName(info.pod()));
+            return fw == null ? dev.navis.scheduler.framework.Status.SUCCESS : fw.runPreEnqueuePlugins(info);
+        });
         SharedIndexInformer<Pod> pods = informers.informer(Pod.class);
         this.podLister = pods.lister();
         pods.addEventHandler(podHandler, false);

@@ -102,10 +102,11 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
     }
 
     @Override
-    public void counts(int active, int backoff, int unschedulable) {
+    public void counts(int active, int backoff, int unschedulable, int gated) {
         pendingPods.labelValues("active").set(active);
         pendingPods.labelValues("backoff").set(backoff);
         pendingPods.labelValues("unschedulable").set(unschedulable);
+        pendingPods.labelValues("gated").set(gated);
     }
 
     @Override

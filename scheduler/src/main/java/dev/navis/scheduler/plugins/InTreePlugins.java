@@ -23,6 +23,8 @@ public final class InTreePlugins {
 
     public static Registry registry() {
         return new Registry()
+                .register(dev.navis.scheduler.plugins.schedulinggates.SchedulingGates.NAME,
+                        (args, h) -> new dev.navis.scheduler.plugins.schedulinggates.SchedulingGates())
                 .register(PrioritySort.NAME, (args, h) -> new PrioritySort())
                 .register(NodeUnschedulable.NAME, (args, h) -> new NodeUnschedulable())
                 .register(NodeName.NAME, (args, h) -> new NodeName())

@@ -42,13 +42,13 @@ public final class SchedulingQueue implements PodNominator {
 
     /** Moves between sub-queues, for the scheduler's metrics. */
     public interface Listener {
-        void counts(int active, int backoff, int unschedulable);
+        void counts(int active, int backoff, int unschedulable, int gated);
 
         void incoming(String queue, String event);
 
         Listener NONE = new Listener() {
             @Override
-            public void counts(int active, int backoff, int unschedulable) {
+            public void counts(int active, int backoff, int unschedulable, int gated) {
             }
 
             @Override
@@ -70,6 +70,9 @@ public final class SchedulingQueue implements PodNominator {
     private final Map<String, QueuedPodInfo> byKey = new HashMap<>();
     private final Map<String, String> where = new HashMap<>();
     private final Map<String, QueuedPodInfo> unschedulable = new HashMap<>();
+    private final Map<String, QueuedPodInfo> gated = new HashMap<>();
+    /** The profile's PreEnqueue verdict for a pod (SchedulingGates); null lets every pod in. */
+    private volatile Function<PodInfo, dev.navis.scheduler.framework.Status> preEnqueue;
     private final Map<String, List<PodInfo>> nominatedByNode = new HashMap<>();
     private final Map<String, String> nominatedNodeByUid = new HashMap<>();
     /** Nominated pod count, read without the lock by Filter's hot path. */
@@ -81,6 +84,7 @@ public final class SchedulingQueue implements PodNominator {
     private static final String ACTIVE = "active";
     private static final String BACKOFF = "backoff";
     private static final String UNSCHEDULABLE = "unschedulable";
+    private static final String GATED = "gated";
 
     /**
      * @param less           the QueueSort plugin's order
@@ -99,6 +103,16 @@ public final class SchedulingQueue implements PodNominator {
         this.listener = listener;
     }
 
+    /** Sets the PreEnqueue check (SchedulingGates) applied when pods are added or updated. */
+    public void setPreEnqueue(Function<PodInfo, dev.navis.scheduler.framework.Status> check) {
+        this.preEnqueue = check;
+    }
+
+    private boolean admitted(PodInfo info) {
+        Function<PodInfo, dev.navis.scheduler.framework.Status> check = preEnqueue;
+        return check == null || check.apply(info).isSuccess();
+    }
+
     // ---- adding and popping
 
     /** A new pending pod (informer add). */
@@ -113,6 +127,12 @@ public final class SchedulingQueue implements PodNominator {
             }
             QueuedPodInfo q = new QueuedPodInfo(info, clock.nanoTime());
             byKey.put(key, q);
+            if (!admitted(info)) {
+                where.put(key, GATED);
+                gated.put(key, q);
+                counts();
+                return;
+            }
             pushActive(q, "PodAdd");
             addNominatedIfNeeded(info, pod);
             lock.notifyAll();
@@ -207,6 +227,15 @@ public final class SchedulingQueue implements PodNominator {
             }
             q.update(info);
             String in = where.get(key);
+            if (GATED.equals(in)) {
+                if (admitted(info)) {
+                    gated.remove(key);
+                    q.timestampNanos = clock.nanoTime();
+                    pushActive(q, "PodUpdate");
+                    lock.notifyAll();
+                }
+                return;
+            }
             if (UNSCHEDULABLE.equals(in) && specChanged(oldPod, newPod)) {
                 unschedulable.remove(key);
                 if (clock.nanoTime() < q.backoffExpiryNanos) {
@@ -237,6 +266,8 @@ public final class SchedulingQueue implements PodNominator {
                 activeQ.remove(q);
             } else if (BACKOFF.equals(in)) {
                 backoffQ.remove(q);
+            } else if (GATED.equals(in)) {
+                gated.remove(key);
             } else {
                 unschedulable.remove(key);
             }
@@ -400,6 +431,12 @@ public final class SchedulingQueue implements PodNominator {
         }
     }
 
+    public int gatedCount() {
+        synchronized (lock) {
+            return gated.size();
+        }
+    }
+
     public int unschedulableCount() {
         synchronized (lock) {
             return unschedulable.size();
@@ -429,7 +466,7 @@ public final class SchedulingQueue implements PodNominator {
     }
 
     private void counts() {
-        listener.counts(activeQ.size(), backoffQ.size(), unschedulable.size());
+        listener.counts(activeQ.size(), backoffQ.size(), unschedulable.size(), gated.size());
     }
 
     /** Changes other than status and bookkeeping metadata may make the pod schedulable. */

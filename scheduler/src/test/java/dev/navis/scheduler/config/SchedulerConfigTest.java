@@ -25,6 +25,7 @@ class SchedulerConfigTest {
     void defaultProfileWiresUpstreamsDefaultPluginsAndSkipsThoseNotBuiltYet() {
         SchedulingFramework fw = framework(KubeSchedulerConfiguration.defaults().profiles().get(0));
         var plugins = fw.listPlugins();
+        assertThat(plugins.get("preEnqueue")).containsExactly("SchedulingGates");
         assertThat(plugins.get("queueSort")).containsExactly("PrioritySort");
         assertThat(plugins.get("filter")).containsExactly("NodeUnschedulable", "NodeName", "TaintToleration",
                 "NodeAffinity", "NodePorts", "NodeResourcesFit");

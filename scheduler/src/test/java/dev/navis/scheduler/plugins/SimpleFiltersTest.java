@@ -127,4 +127,16 @@ class SimpleFiltersTest {
         assertThat(sort.less(early, late)).isTrue();
         assertThat(sort.less(late, early)).isFalse();
     }
+
+    @Test
+    void schedulingGatesHoldPodsWithGates() {
+        var plugin = new dev.navis.scheduler.plugins.schedulinggates.SchedulingGates();
+        assertThat(plugin.preEnqueue(new PodInfo(pod("free"))).isSuccess()).isTrue();
+        Pod gated = pod("gated");
+        gated.getSpec().setSchedulingGates(List.of(new io.fabric8.kubernetes.api.model.PodSchedulingGate("a"),
+                new io.fabric8.kubernetes.api.model.PodSchedulingGate("b")));
+        Status s = plugin.preEnqueue(new PodInfo(gated));
+        assertThat(s.code()).isEqualTo(Status.Code.UNSCHEDULABLE_AND_UNRESOLVABLE);
+        assertThat(s.message()).isEqualTo("waiting for scheduling gates: [a b]");
+    }
 }

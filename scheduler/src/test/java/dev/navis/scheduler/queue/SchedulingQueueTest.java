@@ -154,4 +154,20 @@ class SchedulingQueueTest {
         assertThat(queue.activeCount()).isZero();
         assertThat(queue.contains(p)).isFalse();
     }
+
+    @Test
+    void gatedPodsWaitUntilTheirGatesAreRemoved() throws Exception {
+        var gates = new dev.navis.scheduler.plugins.schedulinggates.SchedulingGates();
+        queue.setPreEnqueue(gates::preEnqueue);
+        Pod gated = pod("gated");
+        gated.getSpec().setSchedulingGates(List.of(new io.fabric8.kubernetes.api.model.PodSchedulingGate("example.com/quota")));
+        queue.add(gated);
+        assertThat(queue.gatedCount()).isEqualTo(1);
+        assertThat(queue.activeCount()).isZero();
+        Pod opened = dev.navis.client.Json.deepCopy(gated);
+        opened.getSpec().setSchedulingGates(List.of());
+        queue.update(gated, opened);
+        assertThat(queue.gatedCount()).isZero();
+        assertThat(queue.pop().podInfo().name()).isEqualTo("gated");
+    }
 }

@@ -74,6 +74,7 @@ public final class SchedulingFramework implements Handle {
     private final Options options;
     private final Map<String, Plugin> plugins = new LinkedHashMap<>();
     private final QueueSortPlugin queueSort;
+    private final List<dev.navis.scheduler.framework.PreEnqueuePlugin> preEnqueue;
     private final List<PreFilterPlugin> preFilter;
     private final List<FilterPlugin> filter;
     private final List<PostFilterPlugin> postFilter;
@@ -98,7 +99,7 @@ public final class SchedulingFramework implements Handle {
         // build each named plugin once
         Set<String> names = new java.util.LinkedHashSet<>();
         multi.enabled().forEach(p -> names.add(p.name()));
-        for (String point : List.of("queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve",
+        for (String point : List.of("preEnqueue", "queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve",
                 "permit", "preBind", "bind", "postBind")) {
             profile.pluginSet(point).enabled().forEach(p -> names.add(p.name()));
         }
@@ -120,6 +121,7 @@ public final class SchedulingFramework implements Handle {
                     + sorts.stream().map(Plugin::name).toList());
         }
         this.queueSort = sorts.get(0);
+        this.preEnqueue = pointList(profile, multi, "preEnqueue", dev.navis.scheduler.framework.PreEnqueuePlugin.class);
         this.preFilter = pointList(profile, multi, "preFilter", PreFilterPlugin.class);
         this.filter = pointList(profile, multi, "filter", FilterPlugin.class);
         this.postFilter = pointList(profile, multi, "postFilter", PostFilterPlugin.class);
@@ -196,6 +198,7 @@ public final class SchedulingFramework implements Handle {
     /** Plugin names per extension point, for logs and tests. */
     public Map<String, List<String>> listPlugins() {
         Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("preEnqueue", preEnqueue.stream().map(Plugin::name).toList());
         m.put("queueSort", List.of(queueSort.name()));
         m.put("preFilter", preFilter.stream().map(Plugin::name).toList());
         m.put("filter", filter.stream().map(Plugin::name).toList());
@@ -269,6 +272,22 @@ public final class SchedulingFramework implements Handle {
 
     /** PreFilter's combined outcome: a status and the only candidate nodes (null for all). */
     public record PreFilterOutcome(Status status, Set<String> nodeNames) {
+    }
+
+    /** SUCCESS when the pod may be queued for scheduling, else the first gating plugin's status. */
+    public Status runPreEnqueuePlugins(PodInfo pod) {
+        for (dev.navis.scheduler.framework.PreEnqueuePlugin pl : preEnqueue) {
+            Status s;
+            try {
+                s = pl.preEnqueue(pod);
+            } catch (RuntimeException e) {
+                s = Status.error(e);
+            }
+            if (!s.isSuccess()) {
+                return s.plugin() == null ? s.withPlugin(pl.name()) : s;
+            }
+        }
+        return Status.SUCCESS;
     }
 
     public PreFilterOutcome runPreFilterPlugins(CycleState state, PodInfo pod) {
