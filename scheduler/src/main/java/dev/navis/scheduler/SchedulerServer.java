@@ -55,10 +55,15 @@ public final class SchedulerServer implements AutoCloseable {
         this.config = config;
         this.registry = registry;
         this.identity = identity;
+        // build one scheduler now so a bad configuration (unknown plugin, bad args) fails at startup
+        try {
+            new Scheduler(client, config, registry, new SchedulerMetrics(),
+                    dev.navis.scheduler.framework.EventRecorder.NONE).close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         this.recorder = new ApiEventRecorder(eventClient, KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME,
                 KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME + "-" + identity, 4);
-        // build one scheduler now so a bad configuration (unknown plugin, bad args) fails at startup
-        new Scheduler(client, config, registry, new SchedulerMetrics(), dev.navis.scheduler.framework.EventRecorder.NONE);
     }
 
     public SchedulerMetrics metrics() {
