@@ -54,6 +54,22 @@ final class ApiServerRunner {
                 return 1;
             }
         }
+        SchedulerRunner scheduler = null;
+        if (controllers) {
+            try {
+                scheduler = SchedulerRunner.start(server.kubeconfigFile(), null, null);
+            } catch (Exception e) {
+                err.println("navis " + role + ": cannot start the scheduler: " + describe(e));
+                try {
+                    manager.close();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                server.stop();
+                return 1;
+            }
+        }
+        SchedulerRunner startedScheduler = scheduler;
         AutoCloseable node = null;
         if (colocated != null) {
             try {
@@ -73,6 +89,13 @@ final class ApiServerRunner {
                     err.println("navis " + role + ": stopping the node: " + describe(e));
                 }
             }
+            if (startedScheduler != null) {
+                try {
+                    startedScheduler.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (started != null) {
                 try {
                     started.close();
@@ -87,6 +110,9 @@ final class ApiServerRunner {
         if (controllers) {
             out.println("Controller manager started (" + dev.navis.controllers.KnownControllers.all().stream()
                     .map(dev.navis.controllers.ControllerRegistration::name).collect(java.util.stream.Collectors.joining(", ")) + ")");
+        }
+        if (controllers) {
+            out.println("Scheduler started (profile default-scheduler; leader election on kube-system/kube-scheduler)");
         }
         out.println("Kubeconfig: " + kubeconfig);
         out.println("Try:  export KUBECONFIG=" + kubeconfig + "; kubectl get namespaces");

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "navis", mixinStandardHelpOptions = true, version = "navis 0.1.0",
         description = "Kubernetes, written in Java.",
         subcommands = {ServerCommand.class, ApiServerCommand.class, ControllerManagerCommand.class, BenchCommand.class,
-                ImageCommand.class, AgentCommand.class, SimCommand.class})
+                ImageCommand.class, AgentCommand.class, SimCommand.class,
+                SchedulerCommand.class})
 public final class Navis {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Navis()).execute(args));

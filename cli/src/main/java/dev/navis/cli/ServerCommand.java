@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * Starts the control plane in this process: the API server, then the controller manager, which talks to it
+ * Starts the control plane in this process: the API server, then the controller manager and the scheduler, which talk to it
  * over HTTPS with the admin kubeconfig like any other client (and, later, a node).
  */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Start a Navis cluster.")

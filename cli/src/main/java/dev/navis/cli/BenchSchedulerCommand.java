@@ -1,0 +1,78 @@
+package dev.navis.cli;
+
+import dev.navis.apimachinery.registry.BuiltinResources;
+import dev.navis.apiserver.ApiServer;
+import dev.navis.apiserver.ApiServerOptions;
+import dev.navis.cli.bench.SchedulerBenchmark;
+import dev.navis.client.config.KubeConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code navis bench scheduler}: scheduler_perf's SchedulingBasic. Without {@code --kubeconfig} it starts an
+ * API server in this JVM (durable store on a temporary directory), so server, store, scheduler and load
+ * generator share the machine, as the issue's targets assume.
+ */
+@Command(name = "scheduler", mixinStandardHelpOptions = true,
+        description = "Benchmark the scheduler (SchedulingBasic: nodes, initial pods, measured pods).")
+public final class BenchSchedulerCommand implements Callable<Integer> {
+    @Option(names = "--kubeconfig", description = "Use the API server of this kubeconfig instead of starting one.")
+    Path kubeconfig;
+
+    @Option(names = "--nodes", defaultValue = "5000", description = "Nodes (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--initial-pods", defaultValue = "1000", description = "Pods scheduled before measuring (default ${DEFAULT-VALUE}).")
+    int initialPods;
+
+    @Option(names = "--pods", defaultValue = "10000", description = "Measured pods (default ${DEFAULT-VALUE}).")
+    int pods;
+
+    @Option(names = "--writers", defaultValue = "64", description = "Concurrent pod creators (default ${DEFAULT-VALUE}).")
+    int writers;
+
+    @Option(names = "--scheduler-qps", defaultValue = "5000",
+            description = "The scheduler's client QPS and burst (scheduler_perf raises it to 5000; default ${DEFAULT-VALUE}).")
+    double qps;
+
+    @Option(names = "--backlog", description = "Create the measured pods first, then time how fast a starting "
+            + "scheduler drains them (its capacity apart from the pod creation rate).")
+    boolean backlog;
+
+    @Option(names = "--in-memory", description = "Measure only the scheduling cycle: no API server, a binder that "
+            + "confirms bindings to the scheduler directly.")
+    boolean inMemory;
+
+    @Override
+    public Integer call() throws Exception {
+        if (inMemory) {
+            dev.navis.scheduler.SchedulingCycleBenchmark.run(nodes, initialPods, pods, System.out);
+            return 0;
+        }
+        SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(nodes, initialPods, pods, writers, qps,
+                backlog);
+        if (kubeconfig != null) {
+            new SchedulerBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out).run(settings);
+            return 0;
+        }
+        Path dir = Files.createTempDirectory("navis-bench-scheduler-");
+        try (ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir).withPort(0),
+                BuiltinResources.all())) {
+            server.start();
+            new SchedulerBenchmark(KubeConfigLoader.load(server.kubeconfigFile()).clientConfig(), System.out).run(settings);
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temporary directory: best effort
+            }
+        }
+        return 0;
+    }
+}

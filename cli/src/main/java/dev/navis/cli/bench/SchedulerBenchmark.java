@@ -1,0 +1,277 @@
+package dev.navis.cli.bench;
+
+import dev.navis.client.ListOptions;
+import dev.navis.client.config.ClientConfig;
+import dev.navis.client.informer.ResourceEventHandler;
+import dev.navis.client.informer.SharedIndexInformer;
+import dev.navis.client.rest.RestKubeClient;
+import dev.navis.scheduler.SchedulerServer;
+import dev.navis.scheduler.config.KubeSchedulerConfiguration;
+import dev.navis.scheduler.plugins.InTreePlugins;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * scheduler_perf's SchedulingBasic against a running API server: N Node objects (4 CPU, 32Gi, 110 pods, as
+ * upstream's node-default.yaml) created through the API, a first batch of pods scheduled and bound, then
+ * the measured pods (100m / 500Mi, as pod-default.yaml) created by concurrent writers while the scheduler
+ * runs. Reports throughput (measured pods bound / time from the first measured create to the last
+ * binding, and the per-second samples upstream's SchedulingThroughput averages) and the creation→binding
+ * latency percentiles. Nothing here asserts a target.
+ */
+public final class SchedulerBenchmark {
+    /** What to run. */
+    /**
+     * @param backlog create the measured pods while no scheduler runs, then start one and time how fast it
+     *                drains them: the scheduler's own capacity, apart from the pod creation rate
+     */
+    public record Settings(int nodes, int initialPods, int measuredPods, int writers, double schedulerQps,
+                           boolean backlog) {
+    }
+
+    private static final String NAMESPACE = "sched-bench";
+
+    private final ClientConfig config;
+    private final PrintStream out;
+
+    public SchedulerBenchmark(ClientConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    public void run(Settings s) throws Exception {
+        out.printf("navis bench scheduler — SchedulingBasic: %d nodes, %d initial pods, %d measured pods, %d writers, "
+                + "%d cores%n", s.nodes(), s.initialPods(), s.measuredPods(), s.writers(),
+                Runtime.getRuntime().availableProcessors());
+        ClientConfig loadConfig = config.withRateLimit(1e9, 1_000_000).withUserAgent("navis-bench");
+        try (RestKubeClient load = RestKubeClient.create(loadConfig);
+             RestKubeClient watcher = RestKubeClient.create(loadConfig);
+             ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+            createNamespace(load);
+            long t0 = System.nanoTime();
+            parallel(writers, s.writers(), s.nodes(), i -> {
+                // status is a subresource: create ignores it, so allocatable goes in with a status update
+                Node wanted = node("bench-node-" + i);
+                Node created = load.nodes().create(wanted);
+                created.setStatus(wanted.getStatus());
+                load.nodes().updateStatus(created);
+            });
+            out.printf("nodes created: %d in %.1f s%n", s.nodes(), (System.nanoTime() - t0) / 1e9);
+
+            Map<String, Long> boundAt = new ConcurrentHashMap<>();
+            AtomicInteger bound = new AtomicInteger();
+            SharedIndexInformer<Pod> pods = new SharedIndexInformer<>(watcher.pods().namespace(NAMESPACE), Duration.ZERO);
+            pods.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(Pod p) {
+                    record(p);
+                }
+
+                @Override
+                public void onUpdate(Pod o, Pod n) {
+                    record(n);
+                }
+
+                private void record(Pod p) {
+                    String node = p.getSpec().getNodeName();
+                    if (node != null && !node.isEmpty() && boundAt.putIfAbsent(p.getMetadata().getName(), System.nanoTime()) == null) {
+                        bound.incrementAndGet();
+                    }
+                }
+            }, false);
+            pods.start();
+            pods.waitForSync(Duration.ofSeconds(60));
+
+            KubeSchedulerConfiguration schedulerConfig = KubeSchedulerConfiguration.defaults()
+                    .withLeaderElection(new KubeSchedulerConfiguration.LeaderElection(false, "kube-system",
+                            "kube-scheduler", Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2)))
+                    .withClientConnection(new KubeSchedulerConfiguration.ClientConnection(s.schedulerQps(),
+                            (int) Math.min(Integer.MAX_VALUE, s.schedulerQps())));
+            ClientConfig schedulerClientConfig = config.withRateLimit(s.schedulerQps(), (int) s.schedulerQps())
+                    .withUserAgent("navis-scheduler");
+            try (RestKubeClient schedulerClient = RestKubeClient.create(schedulerClientConfig);
+                 RestKubeClient eventClient = RestKubeClient.create(schedulerClientConfig)) {
+                SchedulerServer scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
+                long i0 = System.nanoTime();
+                parallel(writers, s.writers(), s.initialPods(), i -> load.pods().namespace(NAMESPACE).create(pod("init-" + i)));
+                awaitBound(bound, s.initialPods(), Duration.ofMinutes(5));
+                out.printf("initial pods: %d created and bound in %.1f s%n", s.initialPods(), (System.nanoTime() - i0) / 1e9);
+                if (s.backlog()) {
+                    scheduler.close();
+                    long b0 = System.nanoTime();
+                    parallel(writers, s.writers(), s.measuredPods(), i -> load.pods().namespace(NAMESPACE).create(pod("pod-" + i)));
+                    out.printf("backlog: %d pods created in %.1f s with no scheduler running%n", s.measuredPods(),
+                            (System.nanoTime() - b0) / 1e9);
+                    long start = System.nanoTime();
+                    scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
+                    boolean all = awaitBound(bound, s.initialPods() + s.measuredPods(), Duration.ofMinutes(10));
+                    long end = boundAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
+                    double seconds = (end - start) / 1e9;
+                    out.printf("drain throughput: %.0f pods/s (%d pods bound %.1f s after the scheduler started, "
+                            + "informer sync included)%s%n", (bound.get() - s.initialPods()) / seconds,
+                            bound.get() - s.initialPods(), seconds, all ? "" : " — NOT ALL BOUND");
+                    out.println();
+                    out.print(schedulerMetricsSummary(scheduler.metrics().text()));
+                    scheduler.close();
+                    return;
+                }
+
+                Map<String, Long> createdAt = new ConcurrentHashMap<>();
+                int target = s.initialPods() + s.measuredPods();
+                List<Integer> perSecond = new ArrayList<>();
+                Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                    int last = bound.get();
+                    try {
+                        while (bound.get() < target) {
+                            Thread.sleep(1000);
+                            int now = bound.get();
+                            synchronized (perSecond) {
+                                perSecond.add(now - last);
+                            }
+                            last = now;
+                        }
+                    } catch (InterruptedException ignored) {
+                        // done
+                    }
+                });
+                long start = System.nanoTime();
+                parallel(writers, s.writers(), s.measuredPods(), i -> {
+                    String name = "pod-" + i;
+                    createdAt.put(name, System.nanoTime());
+                    load.pods().namespace(NAMESPACE).create(pod(name));
+                });
+                long created = System.nanoTime();
+                boolean all = awaitBound(bound, target, Duration.ofMinutes(10));
+                sampler.interrupt();
+                long end = boundAt.entrySet().stream().filter(e -> e.getKey().startsWith("pod-"))
+                        .mapToLong(Map.Entry::getValue).max().orElse(System.nanoTime());
+                long[] latencies = createdAt.entrySet().stream().filter(e -> boundAt.containsKey(e.getKey()))
+                        .mapToLong(e -> boundAt.get(e.getKey()) - e.getValue()).sorted().toArray();
+                double seconds = (end - start) / 1e9;
+                out.printf("measured pods: %d created in %.1f s (%.0f pods/s)%s%n", s.measuredPods(), (created - start) / 1e9,
+                        s.measuredPods() / ((created - start) / 1e9), all ? "" : " — NOT ALL BOUND: " + latencies.length);
+                out.printf("SchedulingThroughput: %.0f pods/s (measured pods bound / first create → last binding, %.1f s)%n",
+                        latencies.length / seconds, seconds);
+                synchronized (perSecond) {
+                    if (!perSecond.isEmpty()) {
+                        int[] samples = perSecond.stream().mapToInt(Integer::intValue).toArray();
+                        out.printf("  per-second samples: average %.0f, max %d (%d samples)%n",
+                                Arrays.stream(samples).average().orElse(0), Arrays.stream(samples).max().orElse(0), samples.length);
+                    }
+                }
+                if (latencies.length > 0) {
+                    out.printf("creation→binding latency: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                            pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), latencies[latencies.length - 1] / 1e6);
+                }
+                out.println();
+                out.print(schedulerMetricsSummary(scheduler.metrics().text()));
+                scheduler.close();
+            } finally {
+                pods.stop();
+            }
+        }
+    }
+
+    private static SchedulerServer startScheduler(RestKubeClient client, RestKubeClient eventClient,
+                                                  KubeSchedulerConfiguration config) throws InterruptedException {
+        SchedulerServer scheduler = new SchedulerServer(client, eventClient, config, InTreePlugins.registry(),
+                SchedulerServer.defaultIdentity());
+        scheduler.start();
+        long waitStart = System.nanoTime();
+        while (!scheduler.isLeading() && System.nanoTime() - waitStart < 60e9) {
+            Thread.sleep(10);
+        }
+        return scheduler;
+    }
+
+    private static String schedulerMetricsSummary(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("scheduler_schedule_attempts_total{") || line.startsWith("scheduler_pending_pods{")) {
+                sb.append("  ").append(line).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static double pct(long[] sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    private static boolean awaitBound(AtomicInteger bound, int target, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (bound.get() < target) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @FunctionalInterface
+    private interface IndexedTask {
+        void run(int i) throws Exception;
+    }
+
+    private static void parallel(ExecutorService executor, int writers, int count, IndexedTask task) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            futures.add(executor.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    task.run(i);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+    }
+
+    private static void createNamespace(RestKubeClient client) {
+        Namespace ns = new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build();
+        try {
+            client.namespaces().create(ns);
+        } catch (dev.navis.client.ApiException e) {
+            if (e.code() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    static Node node(String name) {
+        Map<String, Quantity> capacity = Map.of("cpu", new Quantity("4"), "memory", new Quantity("32Gi"),
+                "pods", new Quantity("110"));
+        return new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewStatus().withCapacity(capacity).withAllocatable(capacity).endStatus().build();
+    }
+
+    static Pod pod(String name) {
+        Map<String, Quantity> resources = Map.of("cpu", new Quantity("100m"), "memory", new Quantity("500Mi"));
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+                .withNewSpec().addNewContainer().withName("pause").withImage("registry.k8s.io/pause:3.10")
+                .addNewPort().withContainerPort(80).endPort()
+                .withNewResources().withRequests(resources).withLimits(resources).endResources()
+                .endContainer().endSpec().build();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.navis.scheduler.events;
+
+import dev.navis.client.KubeClient;
+import dev.navis.scheduler.framework.EventRecorder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes core/v1 Events for the scheduler (source.component "default-scheduler") from a bounded queue on
+ * background threads, like client-go's broadcaster: the scheduling loop never waits for the API, and when
+ * the queue is full events are dropped (and counted) rather than slowing scheduling down.
+ */
+public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiEventRecorder.class);
+    private static final int QUEUE_SIZE = 10_000;
+    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_INSTANT;
+
+    private final KubeClient client;
+    private final String component;
+    private final String instance;
+    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE_SIZE);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread[] workers;
+    private volatile boolean closed;
+
+    public ApiEventRecorder(KubeClient client, String component, String instance, int workers) {
+        this.client = client;
+        this.component = component;
+        this.instance = instance;
+        this.workers = new Thread[workers];
+        for (int i = 0; i < workers; i++) {
+            this.workers[i] = Thread.ofVirtual().name("scheduler-events-" + i).start(this::run);
+        }
+    }
+
+    @Override
+    public void event(Pod regarding, String type, String reason, String action, String message) {
+        if (closed) {
+            return;
+        }
+        Instant now = Instant.now();
+        String ts = RFC3339.format(now.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+        Event e = new EventBuilder()
+                .withNewMetadata()
+                .withNamespace(regarding.getMetadata().getNamespace())
+                .withName(regarding.getMetadata().getName() + "." + Long.toHexString(now.getEpochSecond() * 1_000_000_000L + now.getNano()))
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion("v1").withKind("Pod")
+                .withNamespace(regarding.getMetadata().getNamespace())
+                .withName(regarding.getMetadata().getName())
+                .withUid(regarding.getMetadata().getUid())
+                .withResourceVersion(regarding.getMetadata().getResourceVersion())
+                .endInvolvedObject()
+                .withType(type).withReason(reason).withMessage(message).withAction(action)
+                .withNewSource().withComponent(component).endSource()
+                .withReportingComponent(component).withReportingInstance(instance)
+                .withFirstTimestamp(ts).withLastTimestamp(ts).withCount(1)
+                .build();
+        if (!queue.offer(e)) {
+            long n = dropped.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.warn("event queue full: {} scheduler events dropped so far", n);
+            }
+        }
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void run() {
+        while (!closed || !queue.isEmpty()) {
+            Event e;
+            try {
+                e = queue.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ie) {
+                return;
+            }
+            if (e == null) {
+                continue;
+            }
+            try {
+                client.events().namespace(e.getMetadata().getNamespace()).create(e);
+            } catch (RuntimeException ex) {
+                LOG.debug("could not write event {}: {}", e.getReason(), ex.getMessage());
+            }
+        }
+    }
+
+    /** Stops after writing what is queued (up to a few seconds). */
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        for (Thread t : workers) {
+            t.join(5_000);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.navis.scheduler.framework;
+
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node with the pods the scheduler counts on it (bound and assumed) and the aggregates Filter and Score
+ * read (upstream's NodeInfo): requested and allocatable resources, host ports in use, pods with
+ * (anti-)affinity and image states. The cache owns the live instances and mutates them under its lock; a
+ * scheduling cycle sees immutable-by-convention clones in its {@link SharedLister snapshot}. A
+ * {@link #generation()} changes on every mutation, so a snapshot copies only what changed.
+ */
+public final class NodeInfo {
+    private static final java.util.concurrent.atomic.AtomicLong GENERATION = new java.util.concurrent.atomic.AtomicLong();
+
+    private Node node;
+    private String name;
+    private List<io.fabric8.kubernetes.api.model.Taint> taints = List.of();
+    private boolean unschedulable;
+    private final List<PodInfo> pods;
+    private final List<PodInfo> podsWithAffinity;
+    private final List<PodInfo> podsWithRequiredAntiAffinity;
+    private Resource requested;
+    private long nonZeroMilliCpu;
+    private long nonZeroMemory;
+    private Resource allocatable;
+    private HostPortInfo usedPorts;
+    private Map<String, ImageStateSummary> imageStates;
+    private long generation;
+
+    public NodeInfo() {
+        this.pods = new ArrayList<>(4);
+        this.podsWithAffinity = new ArrayList<>(0);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(0);
+        this.requested = new Resource();
+        this.allocatable = new Resource();
+        this.usedPorts = new HostPortInfo();
+        this.imageStates = Map.of();
+        this.generation = nextGeneration();
+    }
+
+    /** A NodeInfo of {@code node} holding {@code pods} (for tests and preemption's simulations). */
+    public static NodeInfo of(Node node, PodInfo... pods) {
+        NodeInfo n = new NodeInfo();
+        if (node != null) {
+            n.setNode(node);
+        }
+        for (PodInfo p : pods) {
+            n.addPod(p);
+        }
+        return n;
+    }
+
+    public static long nextGeneration() {
+        return GENERATION.incrementAndGet();
+    }
+
+    /** The node, or null while only pods bound to an unknown node are known. */
+    public Node node() {
+        return node;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<PodInfo> pods() {
+        return pods;
+    }
+
+    public List<PodInfo> podsWithAffinity() {
+        return podsWithAffinity;
+    }
+
+    public List<PodInfo> podsWithRequiredAntiAffinity() {
+        return podsWithRequiredAntiAffinity;
+    }
+
+    /** The sum of the pods' effective requests; {@code allowedPodNumber} holds the pod count. */
+    public Resource requested() {
+        return requested;
+    }
+
+    /** The sum of the pods' CPU requests with the scoring default for containers without one. */
+    public long nonZeroMilliCpu() {
+        return nonZeroMilliCpu;
+    }
+
+    public long nonZeroMemory() {
+        return nonZeroMemory;
+    }
+
+    /** The node's status.allocatable. */
+    public Resource allocatable() {
+        return allocatable;
+    }
+
+    public HostPortInfo usedPorts() {
+        return usedPorts;
+    }
+
+    /** Images on the node by every name they have. */
+    public Map<String, ImageStateSummary> imageStates() {
+        return imageStates;
+    }
+
+    public void setImageStates(Map<String, ImageStateSummary> states) {
+        this.imageStates = states;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    /** The node's spec.taints (never null). */
+    public List<io.fabric8.kubernetes.api.model.Taint> taints() {
+        return taints;
+    }
+
+    /** The node's spec.unschedulable (cordoned). */
+    public boolean unschedulable() {
+        return unschedulable;
+    }
+
+    public void setNode(Node node) {
+        this.node = node;
+        this.name = node.getMetadata().getName();
+        this.taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+        this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        this.allocatable = node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
+        this.generation = nextGeneration();
+    }
+
+    /** Forgets the node object but keeps its pods (the node was deleted while pods are still bound to it). */
+    public void removeNode() {
+        this.node = null;
+        this.generation = nextGeneration();
+    }
+
+    public void addPod(PodInfo pod) {
+        pods.add(pod);
+        if (pod.hasAffinity()) {
+            podsWithAffinity.add(pod);
+        }
+        if (pod.hasRequiredAntiAffinity()) {
+            podsWithRequiredAntiAffinity.add(pod);
+        }
+        update(pod, 1);
+    }
+
+    /** Removes the pod with {@code pod}'s UID; false if it is not here. */
+    public boolean removePod(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        for (int i = 0; i < pods.size(); i++) {
+            PodInfo p = pods.get(i);
+            if (p.uid().equals(uid)) {
+                // swap-remove: pod order carries no meaning and this keeps removal O(1) after the search
+                int last = pods.size() - 1;
+                pods.set(i, pods.get(last));
+                pods.remove(last);
+                podsWithAffinity.removeIf(a -> a.uid().equals(uid));
+                podsWithRequiredAntiAffinity.removeIf(a -> a.uid().equals(uid));
+                update(p, -1);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void update(PodInfo pod, int sign) {
+        Resource r = pod.requests();
+        requested.milliCpu += sign * r.milliCpu;
+        requested.memory += sign * r.memory;
+        requested.ephemeralStorage += sign * r.ephemeralStorage;
+        if (r.scalarResources != null) {
+            for (Map.Entry<String, Long> e : r.scalarResources.entrySet()) {
+                requested.addScalar(e.getKey(), sign * e.getValue());
+            }
+        }
+        requested.allowedPodNumber += sign;
+        nonZeroMilliCpu += sign * pod.nonZeroMilliCpu();
+        nonZeroMemory += sign * pod.nonZeroMemory();
+        for (ContainerPort port : pod.hostPorts()) {
+            if (sign > 0) {
+                usedPorts.add(port.getHostIP(), port.getProtocol(), port.getHostPort());
+            } else {
+                usedPorts.remove(port.getHostIP(), port.getProtocol(), port.getHostPort());
+            }
+        }
+        generation = nextGeneration();
+    }
+
+    /** A copy whose lists and aggregates are independent of this one (the pods themselves are shared). */
+    public NodeInfo copy() {
+        NodeInfo c = new NodeInfo(this);
+        return c;
+    }
+
+    private NodeInfo(NodeInfo o) {
+        this.node = o.node;
+        this.name = o.name;
+        this.taints = o.taints;
+        this.unschedulable = o.unschedulable;
+        this.pods = new ArrayList<>(o.pods);
+        this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
+        this.requested = o.requested.copy();
+        this.nonZeroMilliCpu = o.nonZeroMilliCpu;
+        this.nonZeroMemory = o.nonZeroMemory;
+        this.allocatable = o.allocatable;
+        this.usedPorts = o.usedPorts.isEmpty() ? new HostPortInfo() : o.usedPorts.copy();
+        this.imageStates = o.imageStates;
+        this.generation = o.generation;
+    }
+
+    /** For building test fixtures: image names to sizes, with numNodes 1. */
+    public NodeInfo withImages(Map<String, Long> sizes) {
+        Map<String, ImageStateSummary> m = new HashMap<>();
+        sizes.forEach((k, v) -> m.put(k, new ImageStateSummary(v, 1)));
+        this.imageStates = m;
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "NodeInfo{" + name + ", pods=" + pods.size() + ", requested=" + requested + "}";
+    }
+}

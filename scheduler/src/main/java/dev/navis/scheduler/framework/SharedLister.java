@@ -1,0 +1,22 @@
+package dev.navis.scheduler.framework;
+
+import java.util.List;
+
+/**
+ * The snapshot of the cache a scheduling cycle works on (upstream's SharedLister/NodeInfoLister): stable for
+ * the whole cycle, updated between cycles by copying only the nodes that changed. Do not mutate.
+ */
+public interface SharedLister {
+
+    /** Every node that has a Node object, in a stable order. */
+    List<NodeInfo> nodeInfos();
+
+    /** The node's info, or null when the snapshot has no such node. */
+    NodeInfo get(String nodeName);
+
+    /** The nodes with at least one pod that has pod affinity or anti-affinity. */
+    List<NodeInfo> havePodsWithAffinity();
+
+    /** The nodes with at least one pod that has required pod anti-affinity. */
+    List<NodeInfo> havePodsWithRequiredAntiAffinity();
+}

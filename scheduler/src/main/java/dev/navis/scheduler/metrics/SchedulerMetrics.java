@@ -1,0 +1,135 @@
+package dev.navis.scheduler.metrics;
+
+import dev.navis.scheduler.queue.SchedulingQueue;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * kube-scheduler's metrics under upstream's names, labels and buckets: schedule attempts and their
+ * duration by result and profile, pending pods per sub-queue, pods entering each sub-queue by event,
+ * end-to-end scheduling latency (SLI) by attempts, attempts per scheduled pod, extension point durations.
+ */
+public final class SchedulerMetrics implements SchedulingQueue.Listener {
+    public static final String SCHEDULED = "scheduled";
+    public static final String UNSCHEDULABLE = "unschedulable";
+    public static final String ERROR = "error";
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Counter scheduleAttempts;
+    private final Histogram attemptDuration;
+    private final Histogram algorithmDuration;
+    private final Gauge pendingPods;
+    private final Counter queueIncoming;
+    private final Histogram sliDuration;
+    private final Histogram podAttempts;
+    private final Histogram extensionPointDuration;
+    private final Gauge goroutines;
+
+    public SchedulerMetrics() {
+        scheduleAttempts = Counter.builder().name("scheduler_schedule_attempts_total")
+                .help("Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be "
+                        + "scheduled, while 'error' means an internal scheduler problem.")
+                .labelNames("result", "profile").register(registry);
+        attemptDuration = Histogram.builder().name("scheduler_scheduling_attempt_duration_seconds")
+                .help("Scheduling attempt latency in seconds (scheduling algorithm + binding)")
+                .labelNames("result", "profile").classicOnly().classicExponentialUpperBounds(0.001, 2, 15)
+                .register(registry);
+        algorithmDuration = Histogram.builder().name("scheduler_scheduling_algorithm_duration_seconds")
+                .help("Scheduling algorithm latency in seconds")
+                .classicOnly().classicExponentialUpperBounds(0.001, 2, 15).register(registry);
+        pendingPods = Gauge.builder().name("scheduler_pending_pods")
+                .help("Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' "
+                        + "means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulablePods "
+                        + "that the scheduler attempted to schedule and failed; 'gated' is the number of unschedulable "
+                        + "pods that the scheduler never attempted to schedule because they are gated.")
+                .labelNames("queue").register(registry);
+        queueIncoming = Counter.builder().name("scheduler_queue_incoming_pods_total")
+                .help("Number of pods added to scheduling queues by event and queue type.")
+                .labelNames("queue", "event").register(registry);
+        sliDuration = Histogram.builder().name("scheduler_pod_scheduling_sli_duration_seconds")
+                .help("E2e latency for a pod being scheduled, from the time the pod enters the scheduling queue "
+                        + "and might involve multiple scheduling attempts.")
+                .labelNames("attempts").classicOnly().classicExponentialUpperBounds(0.01, 2, 20).register(registry);
+        podAttempts = Histogram.builder().name("scheduler_pod_scheduling_attempts")
+                .help("Number of attempts to successfully schedule a pod.")
+                .classicOnly().classicExponentialUpperBounds(1, 2, 5).register(registry);
+        extensionPointDuration = Histogram.builder().name("scheduler_framework_extension_point_duration_seconds")
+                .help("Latency for running all plugins of a specific extension point.")
+                .labelNames("extension_point", "status", "profile").classicOnly()
+                .classicExponentialUpperBounds(0.0001, 2, 12).register(registry);
+        goroutines = Gauge.builder().name("scheduler_goroutines")
+                .help("Number of running goroutines split by the work they do such as binding.")
+                .labelNames("operation").register(registry);
+        for (String q : new String[] {"active", "backoff", "unschedulable", "gated"}) {
+            pendingPods.labelValues(q).set(0);
+        }
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    public void attempt(String result, String profile, double seconds) {
+        scheduleAttempts.labelValues(result, profile).inc();
+        attemptDuration.labelValues(result, profile).observe(seconds);
+    }
+
+    public void algorithm(double seconds) {
+        algorithmDuration.observe(seconds);
+    }
+
+    /** A pod was scheduled after {@code attempts} attempts, {@code seconds} after it was first queued. */
+    public void podScheduled(int attempts, double seconds) {
+        sliDuration.labelValues(Integer.toString(attempts)).observe(seconds);
+        podAttempts.observe(attempts);
+    }
+
+    public void extensionPoint(String point, String status, String profile, double seconds) {
+        extensionPointDuration.labelValues(point, status, profile).observe(seconds);
+    }
+
+    public void bindingsInFlight(int count) {
+        goroutines.labelValues("binding").set(count);
+    }
+
+    @Override
+    public void counts(int active, int backoff, int unschedulable, int gated) {
+        pendingPods.labelValues("active").set(active);
+        pendingPods.labelValues("backoff").set(backoff);
+        pendingPods.labelValues("unschedulable").set(unschedulable);
+        pendingPods.labelValues("gated").set(gated);
+    }
+
+    @Override
+    public void incoming(String queue, String event) {
+        queueIncoming.labelValues(queue, event).inc();
+    }
+
+    /** Every metric in Prometheus text format. */
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
+    }
+
+    public String text() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+}
