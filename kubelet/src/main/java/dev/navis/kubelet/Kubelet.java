@@ -85,8 +85,8 @@ public final class Kubelet implements AutoCloseable {
                 ListOptions.ALL.withFieldSelector("spec.nodeName=" + config.nodeName()), Duration.ZERO, clock,
                 Backoff.REFLECTOR_DEFAULT);
         ObjectSource objects = new ObjectSource(client, clock, Duration.ofSeconds(10));
-        java.util.function.Supplier<Map<String, Quantity>> allocatable = () -> nodeSource.desiredNode().getStatus()
-                .getAllocatable();
+        Map<String, Quantity> nodeAllocatable = Map.copyOf(nodeSource.allocatable());
+        java.util.function.Supplier<Map<String, Quantity>> allocatable = () -> nodeAllocatable;
         PodResources resources = new PodResources(new EnvResolver(objects, allocatable),
                 new VolumeManager(config.rootDir(), objects, mounter, allocatable),
                 new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())));

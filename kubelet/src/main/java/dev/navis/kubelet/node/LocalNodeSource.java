@@ -100,7 +100,8 @@ public final class LocalNodeSource implements NodeSource {
         return capacity;
     }
 
-    Map<String, Quantity> allocatable() {
+    /** Capacity minus reservations and hard eviction thresholds (the machine does not change while we run). */
+    public Map<String, Quantity> allocatable() {
         Map<String, Quantity> allocatable = new LinkedHashMap<>(capacity());
         long cpu = Math.max(0, machine.cpuCores() * 1000L - settings.reservedMilliCpu());
         long memory = Math.max(0, machine.memoryBytes() - settings.reservedMemory() - EVICTION_MEMORY_AVAILABLE);

@@ -284,6 +284,12 @@ public final class PodSync {
 
     private Duration syncRunning(PodState st, Pod pod) throws Exception {
         String uid = st.uid;
+        String notReady = runtime.notReadyReason();
+        if (notReady != null) {
+            // upstream skips pods while the runtime is down (the node's Ready condition says why)
+            LOG.debug("node {}: runtime not ready ({}), pod {} waits", nodeName, notReady, uid);
+            return Duration.ofSeconds(2);
+        }
         Map<String, List<Map.Entry<String, String>>> env = new LinkedHashMap<>();
         Map<String, Path> volumes = Map.of();
         String resolvConf = null;

@@ -27,6 +27,7 @@ import java.util.function.Function;
  */
 public final class PodWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PodWorkers.class);
+    static final Duration ERROR_BACKOFF = Duration.ofSeconds(10);
 
     private final SharedIndexInformer<Pod> informer;
     private final Lister<Pod> lister;
@@ -120,7 +121,11 @@ public final class PodWorkers implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("sync of pod {} failed (will retry): {}", key, e.toString());
             LOG.debug("sync of pod {} failed", key, e);
-            queue.addRateLimited(key);
+            // upstream's pod workers retry a failed sync after backOffPeriod (10 s) with jitter, not
+            // exponentially: a runtime that comes back is used within seconds
+            queue.forget(key);
+            queue.addAfter(key, ERROR_BACKOFF.plusMillis(java.util.concurrent.ThreadLocalRandom.current()
+                    .nextLong(ERROR_BACKOFF.toMillis() / 2)));
         } finally {
             queue.done(key);
         }

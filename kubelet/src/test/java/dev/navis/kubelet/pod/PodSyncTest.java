@@ -197,4 +197,16 @@ class PodSyncTest {
         assertThat(runtime.calls).containsExactly("syncPod p-1500m", "syncPod small");
         assertThat(current("p-1").getStatus().getReason()).isEqualTo("OutOfcpu");
     }
+
+    @Test
+    void podsWaitWhileTheRuntimeIsNotReady() throws Exception {
+        api.seed(TestPods.simple("web"));
+        runtime.notReady = "container runtime is down";
+        PodSync sync = podSync();
+        assertThat(sync.sync("default/web", current("web"))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(runtime.calls).isEmpty();
+        runtime.notReady = null;
+        sync.sync("default/web", current("web"));
+        assertThat(runtime.calls).containsExactly("syncPod web");
+    }
 }
