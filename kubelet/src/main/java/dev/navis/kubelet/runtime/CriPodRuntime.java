@@ -143,6 +143,12 @@ public final class CriPodRuntime implements PodRuntime {
     private final Map<String, Map<String, String[]>> waiting = new ConcurrentHashMap<>();
     private final Map<String, Object> podLocks = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The pod lifecycle event generator's relist thread and what it saw last (container ID → state). */
+    private volatile Thread relister;
+    private final Map<String, Seen> lastSeen = new ConcurrentHashMap<>();
+
+    /** How often the event generator relists containers and sandboxes (upstream's PLEG: 1 s). */
+    static final Duration RELIST_PERIOD = Duration.ofSeconds(1);
 
     private CriPodRuntime(CriRuntimeOptions options, ContainerdManager containerd, CriClient cri, String notReady,
                           Supplier<Instant> clock) {
@@ -1111,8 +1117,73 @@ public final class CriPodRuntime implements PodRuntime {
         }
     }
 
+    /**
+     * Starts a relist loop like upstream's generic PLEG: every {@link #RELIST_PERIOD} one ListContainers
+     * and one ListPodSandbox; the UID of every pod with a container or sandbox that appeared, changed
+     * state or vanished goes to the listener.
+     */
+    @Override
+    public synchronized void setPodEventListener(java.util.function.Consumer<String> listener) {
+        if (cri == null || relister != null) {
+            return;
+        }
+        relister = Thread.ofVirtual().name("cri-pleg").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    for (String uid : relist()) {
+                        listener.accept(uid);
+                    }
+                    Thread.sleep(RELIST_PERIOD);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.debug("relist failed: {}", e.toString());
+                    try {
+                        Thread.sleep(RELIST_PERIOD);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    /** The UIDs of pods whose containers or sandboxes changed since the previous relist. */
+    Set<String> relist() {
+        Map<String, Seen> now = new java.util.HashMap<>();
+        for (var c : cri.runtime().listContainers(ListContainersRequest.getDefaultInstance()).getContainersList()) {
+            now.put(c.getId(), new Seen(c.getState().name(), c.getLabelsOrDefault(POD_UID_LABEL, "")));
+        }
+        for (var sb : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
+            now.put(sb.getId(), new Seen(sb.getState().name(), sb.getLabelsOrDefault(POD_UID_LABEL, sb.getMetadata().getUid())));
+        }
+        Set<String> changed = new HashSet<>();
+        now.forEach((id, seen) -> {
+            if (!seen.equals(lastSeen.get(id))) {
+                changed.add(seen.podUid());
+            }
+        });
+        lastSeen.forEach((id, seen) -> {
+            if (!now.containsKey(id)) {
+                changed.add(seen.podUid());
+            }
+        });
+        lastSeen.clear();
+        lastSeen.putAll(now);
+        changed.remove("");
+        return changed;
+    }
+
+    private record Seen(String state, String podUid) {
+    }
+
     @Override
     public void close() throws Exception {
+        Thread r = relister;
+        if (r != null) {
+            r.interrupt();
+            r.join(5000);
+        }
         if (cri != null) {
             cri.close();
         }

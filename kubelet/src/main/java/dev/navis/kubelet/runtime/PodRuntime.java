@@ -61,6 +61,14 @@ public interface PodRuntime extends AutoCloseable {
     /** Removes every remain of a pod (containers, sandbox, logs) the kubelet no longer has. */
     void removePod(String podUid) throws Exception;
 
+    /**
+     * Registers a listener the runtime calls with a pod's UID whenever one of its containers or its
+     * sandbox changed state (started, exited, removed) — the role of upstream's PLEG — so the kubelet
+     * syncs that pod at once rather than at its next periodic sync. Runtimes without events ignore it.
+     */
+    default void setPodEventListener(java.util.function.Consumer<String> listener) {
+    }
+
     @Override
     default void close() throws Exception {
     }

@@ -241,8 +241,22 @@ class CriPodRuntimeTest {
                 .withCommand("sh", "-c", "echo main >> /data/order; exec sleep 3600")
                 .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
                 .endSpec().build();
-        PodStatus st = node.syncUntil(request(pod, Map.of("data", data)), Duration.ofSeconds(30), s -> running(s, "main"));
-        assertThat(Files.readAllLines(data.resolve("order"))).containsExactly("first", "second", "main");
+        // the event generator reports each init container's exit, so each sync follows an event, not a timer
+        java.util.concurrent.LinkedBlockingQueue<String> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        node.runtime.setPodEventListener(events::add);
+        PodSyncRequest req = request(pod, Map.of("data", data));
+        PodStatus st = node.runtime.syncPod(req);
+        for (int i = 0; i < 20 && !running(st, "main"); i++) {
+            String uid = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(uid).as("an event for the pod").isNotNull();
+            if (uid.equals(pod.getMetadata().getUid())) {
+                st = node.runtime.syncPod(req);
+            }
+        }
+        assertThat(running(st, "main")).isTrue();
+        // running means started: its first line may still be on the way
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readAllLines(data.resolve("order"))).containsExactly("first", "second", "main"));
         assertThat(st.getInitContainerStatuses()).allSatisfy(c -> {
             assertThat(c.getState().getTerminated().getReason()).isEqualTo("Completed");
             assertThat(c.getState().getTerminated().getExitCode()).isZero();
