@@ -150,12 +150,10 @@ public final class NftRuleset {
             });
         });
         // 5. chains that went away (their referrers were flushed or deleted above), then sets
-        for (String chain : previous.chains.keySet()) {
-            if (!chains.containsKey(chain)) {
-                out.append("flush chain ").append(t).append(' ').append(chain).append('\n');
-                out.append("delete chain ").append(t).append(' ').append(chain).append('\n');
-            }
-        }
+        // (all flushed before any is deleted: stale chains jump to each other)
+        List<String> stale = previous.chains.keySet().stream().filter(c -> !chains.containsKey(c)).toList();
+        stale.forEach(chain -> out.append("flush chain ").append(t).append(' ').append(chain).append('\n'));
+        stale.forEach(chain -> out.append("delete chain ").append(t).append(' ').append(chain).append('\n'));
         for (String set : previous.sets.keySet()) {
             if (!sets.containsKey(set)) {
                 out.append("delete ").append(previous.sets.get(set).startsWith("map") ? "map " : "set ").append(t)

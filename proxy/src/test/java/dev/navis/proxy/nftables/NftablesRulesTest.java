@@ -209,6 +209,18 @@ class NftablesRulesTest {
                 "add element ip navis-proxy no-endpoint-services { 10.43.0.41 . tcp . 80 : goto reject-chain }",
                 "delete chain ip navis-proxy " + webChain);
         assertThat(tx2).doesNotContain("/other/");
+        // every stale chain is flushed before the first is deleted (they refer to each other)
+        List<String> lines = tx2.lines().toList();
+        int lastFlush = 0;
+        int firstDelete = Integer.MAX_VALUE;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("flush chain")) {
+                lastFlush = i;
+            } else if (lines.get(i).startsWith("delete chain")) {
+                firstDelete = Math.min(firstDelete, i);
+            }
+        }
+        assertThat(lastFlush).isLessThan(firstDelete);
     }
 
     @Test
