@@ -39,8 +39,17 @@ final class ApiServerRunner {
             }
         }
         ControllerManagerRunner started = manager;
+        // Services: cluster DNS and (as root with nft) kube-proxy, through the admin kubeconfig as well
+        ClusterNetworkRunner network = controllers ? ClusterNetworkRunner.start(server.kubeconfigFile(), out, err) : null;
         // one hook, so the controllers stop (and release their lease) while the API server still answers
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (network != null) {
+                try {
+                    network.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (started != null) {
                 try {
                     started.close();

@@ -109,15 +109,17 @@ public final class ClusterDns implements AutoCloseable {
 
     /** The current records; rebuilt on the first query after a change (a build of 10,000 Services takes ms). */
     public DnsIndex index() {
-        if (stale) {
-            synchronized (lock) {
-                if (stale) {
-                    stale = false;
-                    index = DnsIndex.build(zone, services.list(), slices.list());
-                }
-            }
+        DnsIndex current = index;
+        if (current != null && !stale) {
+            return current;
         }
-        return index;
+        synchronized (lock) {
+            if (index == null || stale) {
+                stale = false; // before the build: a change during it marks the index stale again
+                index = DnsIndex.build(zone, services.list(), slices.list());
+            }
+            return index;
+        }
     }
 
     public int port() {

@@ -185,5 +185,6 @@ public final class KubeProxy implements AutoCloseable {
         informers.shutdown();
         proxier.close();
         proxier.cleanup();
+        LOG.info("kube-proxy stopped; removed nftables table ip {}", config.table());
     }
 }
