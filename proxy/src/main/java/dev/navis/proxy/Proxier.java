@@ -45,6 +45,8 @@ public final class Proxier implements AutoCloseable {
     private long dirtySinceNanos = System.nanoTime();
     private volatile boolean stopped;
     private Thread thread;
+    private volatile java.util.function.DoubleConsumer programmingLatencyListener = latency -> { };
+    private volatile java.util.function.DoubleConsumer syncListener = seconds -> { };
 
     // touched only by the sync (under syncLock)
     private final Object syncLock = new Object();
@@ -244,6 +246,7 @@ public final class Proxier implements AutoCloseable {
             long end = System.nanoTime();
             double seconds = (end - start) / 1e9;
             metrics.syncDuration.observe(seconds);
+            syncListener.accept(seconds);
             (full ? metrics.fullSyncDuration : metrics.partialSyncDuration).observe(seconds);
             Instant now = Instant.now();
             lastSynced = now;
@@ -252,10 +255,21 @@ public final class Proxier implements AutoCloseable {
                 double latency = Duration.between(t, now).toNanos() / 1e9;
                 if (latency >= 0) {
                     metrics.networkProgramming.observe(latency);
+                    programmingLatencyListener.accept(latency);
                 }
             }
             return true;
         }
+    }
+
+    /** Also hands every network-programming latency (seconds) to {@code listener}; for benchmarks. */
+    public void onProgrammingLatency(java.util.function.DoubleConsumer listener) {
+        programmingLatencyListener = listener;
+    }
+
+    /** Also hands every successful sync's duration (seconds) to {@code listener}; for benchmarks. */
+    public void onSync(java.util.function.DoubleConsumer listener) {
+        syncListener = listener;
     }
 
     /** The last transaction given to nft ("" before the first); for tests and debugging. */

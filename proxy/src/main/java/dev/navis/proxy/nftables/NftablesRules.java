@@ -15,7 +15,7 @@ import java.util.List;
  * <pre>
  *  nat-prerouting / nat-output ─▶ services: ip daddr . proto . port vmap @service-ips ──▶ service-H-ns/svc/tcp/http
  *                                           local address . proto . port vmap @service-nodeports ─▶ external-H-…
- *  service-H-…  : masquerade-mark off-cluster sources; session affinity; numgen random mod N vmap ─▶ endpoint-H-…
+ *  service-H-…  : masquerade-mark off-cluster sources; session affinity; numgen random cascade ─▶ endpoint-H-…
  *  external-H-… : masquerade-mark (Cluster policy) or pod/local short-circuits + local endpoints (Local policy)
  *  endpoint-H-… : hairpin masquerade-mark; affinity update; dnat to ip:port
  *  filter-input/forward/output: @no-endpoint-services / @no-endpoint-nodeports ─▶ reject (or drop), then
@@ -214,14 +214,15 @@ public final class NftablesRules {
                 b.rule(chain, "ip saddr @affinity-" + name + " goto endpoint-" + name);
             }
         }
-        StringBuilder vmap = new StringBuilder("numgen random mod ").append(endpoints.size()).append(" vmap { ");
+        // uniform choice as a cascade: rule i takes the connection with probability 1/(n-i), so every endpoint
+        // gets 1/n. Equivalent to "numgen random mod n vmap { ... }", but without an anonymous map per
+        // service: on the kernels here each anonymous set costs milliseconds to create and to free, which
+        // dominated syncs of thousands of services; plain rules cost microseconds.
         for (int i = 0; i < endpoints.size(); i++) {
-            if (i > 0) {
-                vmap.append(" , ");
-            }
-            vmap.append(i).append(" : goto endpoint-").append(endpointName(base, endpoints.get(i)));
+            String target = "goto endpoint-" + endpointName(base, endpoints.get(i));
+            int remaining = endpoints.size() - i;
+            b.rule(chain, remaining == 1 ? target : "numgen random mod " + remaining + " == 0 " + target);
         }
-        b.rule(chain, vmap.append(" }").toString());
     }
 
     private void endpointChain(NftRuleset.Builder b, ServicePort sp, String base, ProxyEndpoint ep) {
