@@ -240,6 +240,28 @@ public final class NftRuleset {
             return this;
         }
 
+        /**
+         * Adds everything {@code fragment} declares that this builder lacks: sets, chains, their rules (the
+         * fragment's list instances, which must not change afterwards) and elements.
+         */
+        public Builder merge(Builder fragment) {
+            fragment.sets.forEach(sets::putIfAbsent);
+            fragment.chains.forEach(chains::putIfAbsent);
+            fragment.rules.forEach((chain, list) -> {
+                if (!list.isEmpty()) {
+                    rules.put(chain, list);
+                } else {
+                    rules.putIfAbsent(chain, new ArrayList<>());
+                }
+            });
+            fragment.elements.forEach((set, els) -> {
+                if (!els.isEmpty()) {
+                    elements.computeIfAbsent(set, k -> new TreeMap<>()).putAll(els);
+                }
+            });
+            return this;
+        }
+
         public boolean hasSet(String name) {
             return sets.containsKey(name);
         }

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Generates the proxy's nftables ruleset from the service table, with the structure of upstream's nftables
@@ -43,16 +45,38 @@ public final class NftablesRules {
         }
     }
 
+    /**
+     * The ruleset of these service ports. A service port equal to one of the previous call's reuses that
+     * call's rules (same list instances, which the diff then skips by identity), so a sync costs in
+     * proportion to what changed more than to the size of the cluster. Not thread-safe: one caller, the
+     * proxier's sync.
+     */
     public NftRuleset build(List<ServicePort> ports) {
         NftRuleset.Builder b = NftRuleset.builder("ip", config.table(), "rules for " + config.table());
         base(b);
+        Map<ServicePort, NftRuleset.Builder> fragments = new HashMap<>();
         for (ServicePort sp : ports) {
-            service(b, sp);
+            NftRuleset.Builder fragment = previousFragments.get(sp);
+            if (fragment == null) {
+                fragment = NftRuleset.builder("ip", config.table(), "");
+                base(fragment, false);
+                service(fragment, sp);
+            }
+            fragments.put(sp, fragment);
+            b.merge(fragment);
         }
+        previousFragments = fragments;
         return b.build();
     }
 
+    private Map<ServicePort, NftRuleset.Builder> previousFragments = Map.of();
+
     private void base(NftRuleset.Builder b) {
+        base(b, true);
+    }
+
+    /** The shared sets and chains; with {@code withRules} false only their declarations (for fragments). */
+    private void base(NftRuleset.Builder b, boolean withRules) {
         b.set("cluster-ips", "type ipv4_addr ; comment \"Active ClusterIPs\"");
         b.map("no-endpoint-nodeports", "type inet_proto . inet_service : verdict ; "
                 + "comment \"vmap to drop or reject packets to service nodeports with no endpoints\"");
@@ -76,6 +100,9 @@ public final class NftablesRules {
         b.chain("reject-chain");
         b.chain("services");
         b.chain("service-endpoints-check");
+        if (!withRules) {
+            return;
+        }
 
         b.rule("cluster-ips-check", "ip daddr @cluster-ips reject comment \"Reject traffic to invalid ports of ClusterIPs\"");
         if (config.serviceCIDR() != null) {
@@ -246,13 +273,17 @@ public final class NftablesRules {
 
     /** The first 8 characters of the base32 SHA-256 of a name, as upstream prefixes its chain names. */
     static String hash(String name) {
+        byte[] digest = SHA256.get().digest(name.getBytes(StandardCharsets.UTF_8));
+        return base32(digest).substring(0, 8);
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return base32(digest).substring(0, 8);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
     private static String base32(byte[] data) {
         final String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -203,6 +203,10 @@ class NftablesRulesTest {
                 "flush chain ip navis-proxy " + gone,
                 "delete chain ip navis-proxy " + gone);
         assertThat(after.transactionFrom(after)).isEmpty();
+        // the unchanged service's rules were reused, not regenerated
+        String otherChain = chains(after, "service").keySet().stream().filter(n -> n.contains("/other/")).findFirst()
+                .orElseThrow();
+        assertThat(after.rules().get(otherChain)).isSameAs(before.rules().get(otherChain));
 
         // the last endpoint goes: the service moves from service-ips to the reject map, its chains go
         NftRuleset none = build(List.of(web, other), List.of(otherSlice));
