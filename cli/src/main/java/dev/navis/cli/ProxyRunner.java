@@ -28,7 +28,8 @@ final class ProxyRunner implements AutoCloseable {
     static ProxyRunner start(Path kubeconfig, ProxyConfig config) throws IOException, InterruptedException {
         RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(kubeconfig).clientConfig());
         try {
-            KubeProxy proxy = KubeProxy.start(client, config, NftCommand.host(), KubeProxy.Sysctl.command(List.of()));
+            KubeProxy proxy = KubeProxy.start(client, config, NftCommand.host(), KubeProxy.Sysctl.command(List.of()),
+                    dev.navis.proxy.Proxier.Conntrack.command(List.of()));
             return new ProxyRunner(client, proxy);
         } catch (IOException | InterruptedException | RuntimeException e) {
             client.close();

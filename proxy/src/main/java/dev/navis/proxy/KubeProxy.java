@@ -83,13 +83,19 @@ public final class KubeProxy implements AutoCloseable {
      */
     public static KubeProxy start(KubeClient client, ProxyConfig config, Nft nft, Sysctl sysctl)
             throws IOException, InterruptedException {
+        return start(client, config, nft, sysctl, Proxier.Conntrack.NONE);
+    }
+
+    /** As {@link #start(KubeClient, ProxyConfig, Nft, Sysctl)}, also clearing stale UDP conntrack entries. */
+    public static KubeProxy start(KubeClient client, ProxyConfig config, Nft nft, Sysctl sysctl,
+                                  Proxier.Conntrack conntrack) throws IOException, InterruptedException {
         if (config.localhostNodePorts()) {
             sysctl.set("net.ipv4.conf.all.route_localnet", "1");
         }
         ProxyMetrics metrics = new ProxyMetrics();
         SharedInformerFactory informers = new SharedInformerFactory(client, CONFIG_SYNC_PERIOD);
         Proxier proxier = new Proxier(config, informers.lister(Service.class), informers.lister(EndpointSlice.class),
-                nft, metrics);
+                nft, metrics, conntrack);
         informers.informer(Service.class).addEventHandler(proxier.serviceHandler(), false);
         informers.informer(EndpointSlice.class).addEventHandler(proxier.endpointSliceHandler(), false);
         informers.start();

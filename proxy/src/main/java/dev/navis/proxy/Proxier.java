@@ -39,6 +39,7 @@ public final class Proxier implements AutoCloseable {
     private final Nft nft;
     private final NftablesRules rules;
     private final ProxyMetrics metrics;
+    private final Conntrack conntrack;
     private final Object lock = new Object();
     private final List<Instant> pendingTriggers = new ArrayList<>();
     private boolean dirty = true;
@@ -51,14 +52,53 @@ public final class Proxier implements AutoCloseable {
     // touched only by the sync (under syncLock)
     private final Object syncLock = new Object();
     private NftRuleset applied;
+    private List<ServicePort> appliedTable = List.of();
     private boolean needFullSync = true;
     private String lastTransaction = "";
     private volatile Instant lastSynced;
     private long lastSyncNanos;
     private long lastTableCheckNanos = System.nanoTime();
 
+    /**
+     * Deletes conntrack entries: UDP has no connection to end, so without this a client keeps reaching a
+     * removed endpoint through its old NAT entry for as long as it keeps sending.
+     */
+    @FunctionalInterface
+    public interface Conntrack {
+        /** Runs {@code conntrack -D} with these arguments; "nothing to delete" is not an error. */
+        void delete(List<String> args);
+
+        Conntrack NONE = args -> { };
+
+        /** The conntrack binary behind a command prefix (empty for the host, ip netns exec for a netns). */
+        static Conntrack command(List<String> prefix) {
+            return args -> {
+                List<String> cmd = new ArrayList<>(prefix);
+                cmd.add("conntrack");
+                cmd.add("-D");
+                cmd.addAll(args);
+                try {
+                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (IOException e) {
+                    LOG.debug("conntrack {} failed", args, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+        }
+    }
+
     public Proxier(ProxyConfig config, Lister<Service> services, Lister<EndpointSlice> slices, Nft nft,
                    ProxyMetrics metrics) {
+        this(config, services, slices, nft, metrics, Conntrack.NONE);
+    }
+
+    public Proxier(ProxyConfig config, Lister<Service> services, Lister<EndpointSlice> slices, Nft nft,
+                   ProxyMetrics metrics, Conntrack conntrack) {
         this.config = config;
         this.services = services;
         this.slices = slices;
@@ -66,6 +106,7 @@ public final class Proxier implements AutoCloseable {
         this.rules = new NftablesRules(new NftablesRules.NftConfig(config.table(), config.clusterCIDR(),
                 config.serviceCIDR(), config.localhostNodePorts()));
         this.metrics = metrics;
+        this.conntrack = conntrack;
     }
 
     public ResourceEventHandler<Service> serviceHandler() {
@@ -233,6 +274,8 @@ public final class Proxier implements AutoCloseable {
                 }
                 applied = desired;
                 needFullSync = false;
+                clearStaleUdp(appliedTable, table);
+                appliedTable = table;
             } catch (IOException | RuntimeException e) {
                 LOG.error("syncing nftables rules failed; retrying with a full sync", e);
                 metrics.syncFailures.inc();
@@ -270,6 +313,46 @@ public final class Proxier implements AutoCloseable {
     /** Also hands every successful sync's duration (seconds) to {@code listener}; for benchmarks. */
     public void onSync(java.util.function.DoubleConsumer listener) {
         syncListener = listener;
+    }
+
+    /**
+     * For every UDP service port, removes the NAT entries towards endpoints it no longer uses (upstream's
+     * conntrack cleanup), via its ClusterIP, external addresses and NodePort.
+     */
+    private void clearStaleUdp(List<ServicePort> before, List<ServicePort> after) {
+        Map<String, ServicePort> now = new java.util.HashMap<>();
+        for (ServicePort sp : after) {
+            if (sp.protocol().equals("udp")) {
+                now.put(sp.displayName(), sp);
+            }
+        }
+        for (ServicePort old : before) {
+            if (!old.protocol().equals("udp")) {
+                continue;
+            }
+            ServicePort current = now.get(old.displayName());
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            if (current != null) {
+                current.clusterEndpoints().forEach(e -> kept.add(e.ip()));
+                current.localEndpoints().forEach(e -> kept.add(e.ip()));
+            }
+            java.util.Set<String> gone = new java.util.TreeSet<>();
+            old.clusterEndpoints().forEach(e -> gone.add(e.ip()));
+            old.localEndpoints().forEach(e -> gone.add(e.ip()));
+            gone.removeAll(kept);
+            for (String ip : gone) {
+                conntrack.delete(List.of("-p", "udp", "--orig-dst", old.clusterIP(), "--dst-nat", ip));
+                for (String external : old.externalIPs()) {
+                    conntrack.delete(List.of("-p", "udp", "--orig-dst", external, "--dst-nat", ip));
+                }
+                for (String lb : old.loadBalancerIPs()) {
+                    conntrack.delete(List.of("-p", "udp", "--orig-dst", lb, "--dst-nat", ip));
+                }
+                if (old.nodePort() > 0) {
+                    conntrack.delete(List.of("-p", "udp", "--dport", String.valueOf(old.nodePort()), "--dst-nat", ip));
+                }
+            }
+        }
     }
 
     /** The last transaction given to nft ("" before the first); for tests and debugging. */
