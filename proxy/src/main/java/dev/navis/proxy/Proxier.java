@@ -381,7 +381,7 @@ public final class Proxier implements AutoCloseable {
     public boolean healthy() {
         synchronized (lock) {
             if (!dirty) {
-                return lastSynced != null || !stopped;
+                return true;
             }
             return System.nanoTime() - dirtySinceNanos < 2 * config.syncPeriod().toNanos();
         }
