@@ -29,7 +29,8 @@ public final class ProxyCommand implements Callable<Integer> {
     boolean cleanup;
 
     @Option(names = "--proxy-mode", paramLabel = "MODE", defaultValue = "nftables",
-            description = "Which kernel interface programs the rules; only nftables so far (default: ${DEFAULT-VALUE}).")
+            description = "How the rules are programmed: nftables, or iptables (iptables-nft, upstream's iptables "
+                    + "mode) (default: ${DEFAULT-VALUE}).")
     String proxyMode;
 
     @Option(names = "--cluster-cidr", paramLabel = "CIDR", defaultValue = ProxyConfig.DEFAULT_CLUSTER_CIDR,
@@ -58,8 +59,8 @@ public final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!"nftables".equals(proxyMode)) {
-            System.err.println("navis proxy: proxy mode " + proxyMode + " is not supported; use nftables");
+        if (!"nftables".equals(proxyMode) && !"iptables".equals(proxyMode)) {
+            System.err.println("navis proxy: unknown proxy mode " + proxyMode + " (nftables, iptables)");
             return 2;
         }
         ProxyConfig config = ProxyConfig.defaults(hostnameOverride != null ? hostnameOverride : ProxyRunner.hostname())
@@ -67,8 +68,14 @@ public final class ProxyCommand implements Callable<Integer> {
                 .withMinSyncPeriod(duration(minSyncPeriod)).withSyncPeriod(duration(syncPeriod))
                 .withLocalhostNodePorts(!noLocalhostNodePorts);
         if (cleanup) {
+            // as upstream: whatever mode ran before, its rules go
             NftCommand.host().deleteTable("ip", config.table());
-            System.out.println("Removed nftables table ip " + config.table());
+            try {
+                ProxyRunner.backend(config, "iptables").cleanup();
+            } catch (IOException e) {
+                System.err.println("navis proxy: iptables cleanup skipped: " + e.getMessage());
+            }
+            System.out.println("Removed nftables table ip " + config.table() + " and the KUBE-* iptables chains");
             return 0;
         }
         if (kubeconfig == null || !Files.isReadable(kubeconfig)) {
@@ -77,7 +84,7 @@ public final class ProxyCommand implements Callable<Integer> {
         }
         ProxyRunner runner;
         try {
-            runner = ProxyRunner.start(kubeconfig, config);
+            runner = ProxyRunner.start(kubeconfig, config, proxyMode);
         } catch (IOException | RuntimeException e) {
             System.err.println("navis proxy: cannot start: " + e.getMessage());
             return 1;
@@ -94,7 +101,7 @@ public final class ProxyCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "navis-proxy-shutdown"));
-        System.out.println("Navis proxy started for node " + config.hostname() + " (nftables table ip " + config.table()
+        System.out.println("Navis proxy started for node " + config.hostname() + " (" + runner.proxy().proxier().backend().name()
                 + ", healthz port " + runner.proxy().healthzPort() + ", metrics port " + runner.proxy().metricsPort() + ")");
         System.out.flush();
         stopped.await();

@@ -10,7 +10,12 @@ import dev.navis.client.config.KubeConfigLoader;
 import dev.navis.client.rest.RestKubeClient;
 import dev.navis.proxy.KubeProxy;
 import dev.navis.proxy.ProxyConfig;
+import dev.navis.proxy.RuleBackend;
+import dev.navis.proxy.iptables.IptablesBackend;
+import dev.navis.proxy.iptables.IptablesRules;
 import dev.navis.proxy.nftables.NftCommand;
+import dev.navis.proxy.nftables.NftablesBackend;
+import dev.navis.proxy.nftables.NftablesRules;
 
 /**
  * A {@link KubeProxy} on this host's nftables, talking to the API server through a kubeconfig. Closing stops
@@ -26,15 +31,30 @@ final class ProxyRunner implements AutoCloseable {
     }
 
     static ProxyRunner start(Path kubeconfig, ProxyConfig config) throws IOException, InterruptedException {
+        return start(kubeconfig, config, "nftables");
+    }
+
+    /** @param mode "nftables" or "iptables" (iptables-nft, upstream's iptables mode) */
+    static ProxyRunner start(Path kubeconfig, ProxyConfig config, String mode) throws IOException, InterruptedException {
         RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(kubeconfig).clientConfig());
         try {
-            KubeProxy proxy = KubeProxy.start(client, config, NftCommand.host(), KubeProxy.Sysctl.command(List.of()),
+            KubeProxy proxy = KubeProxy.start(client, config, backend(config, mode), KubeProxy.Sysctl.command(List.of()),
                     dev.navis.proxy.Proxier.Conntrack.command(List.of()));
             return new ProxyRunner(client, proxy);
         } catch (IOException | InterruptedException | RuntimeException e) {
             client.close();
             throw e;
         }
+    }
+
+    static RuleBackend backend(ProxyConfig config, String mode) {
+        return switch (mode) {
+            case "nftables" -> new NftablesBackend(NftCommand.host(), new NftablesRules.NftConfig(config.table(),
+                    config.clusterCIDR(), config.serviceCIDR(), config.localhostNodePorts()));
+            case "iptables" -> new IptablesBackend(List.of(),
+                    new IptablesRules(config.clusterCIDR(), config.localhostNodePorts()));
+            default -> throw new IllegalArgumentException("unknown proxy mode " + mode + " (nftables, iptables)");
+        };
     }
 
     KubeProxy proxy() {

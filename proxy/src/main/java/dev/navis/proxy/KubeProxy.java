@@ -89,13 +89,21 @@ public final class KubeProxy implements AutoCloseable {
     /** As {@link #start(KubeClient, ProxyConfig, Nft, Sysctl)}, also clearing stale UDP conntrack entries. */
     public static KubeProxy start(KubeClient client, ProxyConfig config, Nft nft, Sysctl sysctl,
                                   Proxier.Conntrack conntrack) throws IOException, InterruptedException {
+        return start(client, config, new dev.navis.proxy.nftables.NftablesBackend(nft,
+                new dev.navis.proxy.nftables.NftablesRules.NftConfig(config.table(), config.clusterCIDR(),
+                        config.serviceCIDR(), config.localhostNodePorts())), sysctl, conntrack);
+    }
+
+    /** As above with any backend, e.g. {@code iptables.IptablesBackend} for {@code --proxy-mode iptables}. */
+    public static KubeProxy start(KubeClient client, ProxyConfig config, RuleBackend backend, Sysctl sysctl,
+                                  Proxier.Conntrack conntrack) throws IOException, InterruptedException {
         if (config.localhostNodePorts()) {
             sysctl.set("net.ipv4.conf.all.route_localnet", "1");
         }
         ProxyMetrics metrics = new ProxyMetrics();
         SharedInformerFactory informers = new SharedInformerFactory(client, CONFIG_SYNC_PERIOD);
         Proxier proxier = new Proxier(config, informers.lister(Service.class), informers.lister(EndpointSlice.class),
-                nft, metrics, conntrack);
+                backend, metrics, conntrack);
         informers.informer(Service.class).addEventHandler(proxier.serviceHandler(), false);
         informers.informer(EndpointSlice.class).addEventHandler(proxier.endpointSliceHandler(), false);
         informers.start();
@@ -128,7 +136,7 @@ public final class KubeProxy implements AutoCloseable {
             throw e;
         }
         proxier.start();
-        LOG.info("kube-proxy (nftables, table ip {}) started for node {}", config.table(), config.hostname());
+        LOG.info("kube-proxy ({}) started for node {}", backend.name(), config.hostname());
         return new KubeProxy(config, informers, proxier, metrics, healthz, metricsServer);
     }
 
@@ -191,6 +199,6 @@ public final class KubeProxy implements AutoCloseable {
         informers.shutdown();
         proxier.close();
         proxier.cleanup();
-        LOG.info("kube-proxy stopped; removed nftables table ip {}", config.table());
+        LOG.info("kube-proxy stopped; removed its rules ({})", proxier.backend().name());
     }
 }

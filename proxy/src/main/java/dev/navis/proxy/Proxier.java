@@ -3,7 +3,7 @@ package dev.navis.proxy;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
 import dev.navis.proxy.nftables.Nft;
-import dev.navis.proxy.nftables.NftRuleset;
+import dev.navis.proxy.nftables.NftablesBackend;
 import dev.navis.proxy.nftables.NftablesRules;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -36,8 +36,7 @@ public final class Proxier implements AutoCloseable {
     private final ProxyConfig config;
     private final Lister<Service> services;
     private final Lister<EndpointSlice> slices;
-    private final Nft nft;
-    private final NftablesRules rules;
+    private final RuleBackend backend;
     private final ProxyMetrics metrics;
     private final Conntrack conntrack;
     private final Object lock = new Object();
@@ -51,7 +50,6 @@ public final class Proxier implements AutoCloseable {
 
     // touched only by the sync (under syncLock)
     private final Object syncLock = new Object();
-    private NftRuleset applied;
     private List<ServicePort> appliedTable = List.of();
     private boolean needFullSync = true;
     private String lastTransaction = "";
@@ -99,12 +97,16 @@ public final class Proxier implements AutoCloseable {
 
     public Proxier(ProxyConfig config, Lister<Service> services, Lister<EndpointSlice> slices, Nft nft,
                    ProxyMetrics metrics, Conntrack conntrack) {
+        this(config, services, slices, new NftablesBackend(nft, new NftablesRules.NftConfig(config.table(),
+                config.clusterCIDR(), config.serviceCIDR(), config.localhostNodePorts())), metrics, conntrack);
+    }
+
+    public Proxier(ProxyConfig config, Lister<Service> services, Lister<EndpointSlice> slices, RuleBackend backend,
+                   ProxyMetrics metrics, Conntrack conntrack) {
         this.config = config;
         this.services = services;
         this.slices = slices;
-        this.nft = nft;
-        this.rules = new NftablesRules(new NftablesRules.NftConfig(config.table(), config.clusterCIDR(),
-                config.serviceCIDR(), config.localhostNodePorts()));
+        this.backend = backend;
         this.metrics = metrics;
         this.conntrack = conntrack;
     }
@@ -256,28 +258,25 @@ public final class Proxier implements AutoCloseable {
                 dirty = false;
             }
             lastSyncNanos = start;
-            boolean full = needFullSync || applied == null;
+            boolean full = needFullSync;
             try {
                 if (!full && start - lastTableCheckNanos >= config.syncPeriod().toNanos()) {
                     lastTableCheckNanos = start;
-                    if (!nft.tableExists("ip", config.table())) {
-                        LOG.warn("nftables table ip {} is gone; recreating it", config.table());
+                    if (!backend.intact()) {
+                        LOG.warn("the proxy's rules ({}) are gone; recreating them", backend.name());
                         full = true;
                     }
                 }
                 List<ServicePort> table = ServiceTable.build(services.list(), slices.list(), config.hostname());
-                NftRuleset desired = rules.build(table);
-                String tx = full ? desired.fullTransaction() : desired.transactionFrom(applied);
+                String tx = backend.sync(table, full);
                 if (!tx.isEmpty()) {
-                    nft.apply(tx);
                     lastTransaction = tx;
                 }
-                applied = desired;
                 needFullSync = false;
                 clearStaleUdp(appliedTable, table);
                 appliedTable = table;
             } catch (IOException | RuntimeException e) {
-                LOG.error("syncing nftables rules failed; retrying with a full sync", e);
+                LOG.error("syncing the proxy's rules ({}) failed; retrying with a full sync", backend.name(), e);
                 metrics.syncFailures.inc();
                 needFullSync = true;
                 synchronized (lock) {
@@ -362,13 +361,6 @@ public final class Proxier implements AutoCloseable {
         }
     }
 
-    /** The ruleset the kernel holds, as far as this proxier knows; null before the first sync. */
-    public NftRuleset applied() {
-        synchronized (syncLock) {
-            return applied;
-        }
-    }
-
     /** When rules were last in step, or null. */
     public Instant lastSynced() {
         return lastSynced;
@@ -403,12 +395,15 @@ public final class Proxier implements AutoCloseable {
         }
     }
 
-    /** Removes the proxy's table. */
+    /** Removes the proxy's rules. */
     public void cleanup() throws IOException {
         synchronized (syncLock) {
-            nft.deleteTable("ip", config.table());
-            applied = null;
+            backend.cleanup();
             needFullSync = true;
         }
+    }
+
+    public RuleBackend backend() {
+        return backend;
     }
 }

@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.navis.client.fake.FakeKubeClient;
+import dev.navis.proxy.iptables.IptablesBackend;
+import dev.navis.proxy.iptables.IptablesRules;
 import dev.navis.proxy.nftables.NftCommand;
 import io.fabric8.kubernetes.api.model.Service;
 import java.net.URI;
@@ -55,6 +57,47 @@ class KubeProxyNetnsTest {
         proxy = KubeProxy.start(client, config, NftCommand.inNetns(net.node),
                 KubeProxy.Sysctl.command(List.of("ip", "netns", "exec", net.node)));
         return proxy;
+    }
+
+    private KubeProxy startIptablesProxy() throws Exception {
+        ProxyConfig config = ProxyConfig.defaults(NODE).withMinSyncPeriod(Duration.ZERO).withPorts(-1, -1);
+        List<String> prefix = List.of("ip", "netns", "exec", net.node);
+        proxy = KubeProxy.start(client, config, new IptablesBackend(prefix,
+                new IptablesRules(config.clusterCIDR(), true)), KubeProxy.Sysctl.command(prefix), Proxier.Conntrack.NONE);
+        return proxy;
+    }
+
+    private String iptables(String table) throws Exception {
+        return net.sh("ip", "netns", "exec", net.node, "iptables", "-w", "-t", table, "-S");
+    }
+
+    @Test
+    void iptablesModeServesTheSameCases() throws Exception {
+        Service web = service("default", "web", "10.43.0.50", 80, 8080).editSpec().withType("NodePort")
+                .editFirstPort().withNodePort(30080).endPort().endSpec().build();
+        client.seed(web, service("default", "empty", "10.43.0.51", 80, 80).build(),
+                slice("default", "web", "web-1", 8080, ready("10.42.0.2", "node-b")));
+        startIptablesProxy();
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> iptables("nat").contains("--to-destination 10.42.0.2:8080"));
+
+        assertThat(net.connect(net.node, "10.43.0.50", 80)).startsWith("hello ");
+        assertThat(net.connect(net.node, NetnsFixture.NODE_IP, 30080)).startsWith("hello ");
+        assertThat(net.connect(net.node, "127.0.0.1", 30080)).startsWith("hello ");
+        assertThat(net.connect(net.pod, "10.43.0.50", 80)).isEqualTo("hello 10.42.0.1");
+        assertThat(net.connect(net.node, "10.43.0.51", 80)).isEqualTo("ERROR ECONNREFUSED");
+        assertThat(net.connect(net.pod, "10.43.0.51", 80)).isEqualTo("ERROR ECONNREFUSED");
+
+        client.endpointSlices().namespace("default").delete("web-1");
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> !iptables("nat").contains("10.42.0.2:8080"));
+        assertThat(iptables("nat")).doesNotContain("KUBE-SEP-");
+        assertThat(net.connect(net.node, "10.43.0.50", 80)).isEqualTo("ERROR ECONNREFUSED");
+        assertThat(net.connect(net.node, NetnsFixture.NODE_IP, 30080)).isEqualTo("ERROR ECONNREFUSED");
+
+        proxy.close();
+        proxy = null;
+        assertThat(iptables("nat")).doesNotContain("KUBE-");
+        assertThat(iptables("filter")).doesNotContain("KUBE-");
     }
 
     private void awaitRule(String text) {
