@@ -60,6 +60,17 @@ public final class BenchProxyCommand implements Callable<Integer> {
         }
         String netns = "navis-bench-" + ProcessHandle.current().pid();
         run("ip", "netns", "add", netns);
+        // also when the benchmark is interrupted (Ctrl-C, SIGTERM)
+        Thread removeNetns = new Thread(() -> {
+            try {
+                new ProcessBuilder("ip", "netns", "del", netns).start().waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // nothing left to do
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(removeNetns);
         Path dir = null;
         try {
             ProxyBenchmark.Settings settings = new ProxyBenchmark.Settings(services, endpoints, churnRate,
@@ -85,6 +96,7 @@ public final class BenchProxyCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
+            Runtime.getRuntime().removeShutdownHook(removeNetns);
             run("ip", "netns", "del", netns);
             if (dir != null) {
                 try (Stream<Path> walk = Files.walk(dir)) {

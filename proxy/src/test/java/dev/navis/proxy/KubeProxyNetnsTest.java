@@ -127,6 +127,10 @@ class KubeProxyNetnsTest {
         // no endpoints: refused by the reject rule, not left to time out
         assertThat(net.connect(net.node, "10.43.0.51", 80)).isEqualTo("ERROR ECONNREFUSED");
         assertThat(net.connect(net.pod, "10.43.0.51", 80)).isEqualTo("ERROR ECONNREFUSED");
+        // again and again: a TCP reset is not rate-limited as ICMP errors are (six, then one a second)
+        for (int i = 0; i < 10; i++) {
+            assertThat(net.connect(net.pod, "10.43.0.51", 80)).isEqualTo("ERROR ECONNREFUSED");
+        }
         // a wrong port of a live ClusterIP is refused too
         assertThat(net.connect(net.node, "10.43.0.50", 81)).isEqualTo("ERROR ECONNREFUSED");
 

@@ -117,7 +117,7 @@ public final class IptablesRules {
                     + (sp.internalLocal() ? svl : svc));
         } else {
             filter.add("-A KUBE-SERVICES -m comment --comment \"" + name + (anyEndpoints ? " has no local endpoints"
-                    : " has no endpoints") + "\" " + dest + " -j " + (anyEndpoints ? "DROP" : "REJECT"));
+                    : " has no endpoints") + "\" " + dest + " -j " + (anyEndpoints ? "DROP" : reject(sp)));
         }
         if (!external) {
             return;
@@ -145,7 +145,7 @@ public final class IptablesRules {
                 }
             }
         }
-        String verdict = anyEndpoints ? "DROP" : "REJECT";
+        String verdict = anyEndpoints ? "DROP" : reject(sp);
         List<String> addresses = new ArrayList<>(sp.externalIPs());
         addresses.addAll(sp.loadBalancerIPs());
         for (String ip : addresses) {
@@ -168,6 +168,11 @@ public final class IptablesRules {
                         + "-m addrtype --dst-type LOCAL " + np + " -j " + verdict);
             }
         }
+    }
+
+    /** TCP gets a reset (not rate-limited like ICMP errors), other protocols port-unreachable. */
+    private static String reject(ServicePort sp) {
+        return sp.protocol().equals("tcp") ? "REJECT --reject-with tcp-reset" : "REJECT";
     }
 
     private void selection(ServicePort sp, String key, String name, String chain, String masq,

@@ -130,6 +130,9 @@ public final class NftablesRules {
         String nodePortAddresses = config.localhostNodePorts() ? "fib daddr type local"
                 : "fib daddr type local ip daddr != 127.0.0.0/8";
         b.rule("nodeport-endpoints-check", nodePortAddresses + " meta l4proto . th dport vmap @no-endpoint-nodeports");
+        // a TCP reset rather than ICMP for TCP: ICMP errors are rate-limited per destination (after a burst of
+        // six, one a second), so a client retrying quickly would see a hang instead of a refusal
+        b.rule("reject-chain", "meta l4proto tcp reject with tcp reset");
         b.rule("reject-chain", "reject");
         b.rule("services", "ip daddr . meta l4proto . th dport vmap @service-ips");
         b.rule("services", nodePortAddresses + " meta l4proto . th dport vmap @service-nodeports");

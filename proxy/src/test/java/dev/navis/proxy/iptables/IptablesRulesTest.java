@@ -32,7 +32,7 @@ class IptablesRulesTest {
                 "-A " + sep5 + " -m comment --comment \"ns1/web:http\" -p tcp -m tcp -j DNAT --to-destination 10.42.0.5:8080",
                 "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully",
                 "COMMIT",
-                "-A KUBE-SERVICES -m comment --comment \"ns1/empty:http has no endpoints\" -d 10.43.0.46/32 -p tcp -m tcp --dport 80 -j REJECT");
+                "-A KUBE-SERVICES -m comment --comment \"ns1/empty:http has no endpoints\" -d 10.43.0.46/32 -p tcp -m tcp --dport 80 -j REJECT --reject-with tcp-reset");
         // the NodePort jump is the last rule of KUBE-SERVICES
         assertThat(lines.stream().filter(l -> l.startsWith("-A KUBE-SERVICES") && l.contains("KUBE-NODEPORTS")).toList())
                 .singleElement().asString().contains("-m addrtype --dst-type LOCAL");

@@ -62,7 +62,7 @@ class NftablesRulesTest {
         assertThat(r.rules().get("nat-output")).containsExactly("jump services");
         assertThat(r.rules().get("masquerading")).containsExactly("mark and 0x4000 == 0 return",
                 "mark set mark xor 0x4000", "masquerade fully-random");
-        assertThat(r.rules().get("reject-chain")).containsExactly("reject");
+        assertThat(r.rules().get("reject-chain")).containsExactly("meta l4proto tcp reject with tcp reset", "reject");
         assertThat(r.fullTransaction()).contains("add chain ip navis-proxy nat-output { type nat hook output priority -100 ; }");
     }
 
