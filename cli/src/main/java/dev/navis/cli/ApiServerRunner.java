@@ -80,8 +80,17 @@ final class ApiServerRunner {
         }
         ControllerManagerRunner started = manager;
         AutoCloseable startedNode = node;
+        // Services: the cluster DNS (kube-proxy belongs to the node: ServerCommand starts it with the node)
+        ClusterNetworkRunner network = controllers ? ClusterNetworkRunner.start(server.kubeconfigFile(), out, err) : null;
         // one hook, so the controllers stop (and release their lease) while the API server still answers
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (network != null) {
+                try {
+                    network.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (startedNode != null) {
                 try {
                     startedNode.close();

@@ -43,6 +43,10 @@ public final class ServerCommand implements Callable<Integer> {
                         .withExtraLabels(java.util.Map.of("node-role.kubernetes.io/control-plane", "true"));
                 started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.REAL));
                 out.println("Node " + config.nodeName() + " started");
+                AutoCloseable proxy = ClusterNetworkRunner.startProxy(kubeconfig, out, System.err);
+                if (proxy != null) {
+                    started.add(proxy);
+                }
             }
             if (simNodes > 0) {
                 started.add(NodeRunner.startSim(clientConfig, sim.options(simNodes)));

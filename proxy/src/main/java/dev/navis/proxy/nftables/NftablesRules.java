@@ -1,0 +1,309 @@
+package dev.navis.proxy.nftables;
+
+import dev.navis.proxy.ProxyEndpoint;
+import dev.navis.proxy.ServicePort;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Generates the proxy's nftables ruleset from the service table, with the structure of upstream's nftables
+ * kube-proxy (pkg/proxy/nftables):
+ *
+ * <pre>
+ *  nat-prerouting / nat-output ─▶ services: ip daddr . proto . port vmap @service-ips ──▶ service-H-ns/svc/tcp/http
+ *                                           local address . proto . port vmap @service-nodeports ─▶ external-H-…
+ *  service-H-…  : masquerade-mark off-cluster sources; session affinity; numgen random cascade ─▶ endpoint-H-…
+ *  external-H-… : masquerade-mark (Cluster policy) or pod/local short-circuits + local endpoints (Local policy)
+ *  endpoint-H-… : hairpin masquerade-mark; affinity update; dnat to ip:port
+ *  filter-input/forward/output: @no-endpoint-services / @no-endpoint-nodeports ─▶ reject (or drop), then
+ *                               cluster-ips-check (reject wrong ports of ClusterIPs, drop unallocated ones)
+ *  nat-postrouting ─▶ masquerading: masquerade what carries the mark
+ * </pre>
+ *
+ * Chain names carry a hash of their full name (so renaming never collides) and the readable name, as upstream.
+ */
+public final class NftablesRules {
+    /** Upstream's default --masquerade-bit 14. */
+    public static final String MASQUERADE_MARK = "0x4000";
+
+    private final NftConfig config;
+
+    public NftablesRules(NftConfig config) {
+        this.config = config;
+    }
+
+    /** How the table is named and which addresses are special. */
+    public record NftConfig(String table, String clusterCIDR, String serviceCIDR, boolean localhostNodePorts) {
+        public NftConfig {
+            clusterCIDR = clusterCIDR == null || clusterCIDR.isBlank() ? null : clusterCIDR;
+            serviceCIDR = serviceCIDR == null || serviceCIDR.isBlank() ? null : serviceCIDR;
+        }
+    }
+
+    /**
+     * The ruleset of these service ports. A service port equal to one of the previous call's reuses that
+     * call's rules (same list instances, which the diff then skips by identity), so a sync costs in
+     * proportion to what changed more than to the size of the cluster. Not thread-safe: one caller, the
+     * proxier's sync.
+     */
+    public NftRuleset build(List<ServicePort> ports) {
+        NftRuleset.Builder b = NftRuleset.builder("ip", config.table(), "rules for " + config.table());
+        base(b);
+        Map<ServicePort, NftRuleset.Builder> fragments = new HashMap<>();
+        for (ServicePort sp : ports) {
+            NftRuleset.Builder fragment = previousFragments.get(sp);
+            if (fragment == null) {
+                fragment = NftRuleset.builder("ip", config.table(), "");
+                base(fragment, false);
+                service(fragment, sp);
+            }
+            fragments.put(sp, fragment);
+            b.merge(fragment);
+        }
+        previousFragments = fragments;
+        return b.build();
+    }
+
+    private Map<ServicePort, NftRuleset.Builder> previousFragments = Map.of();
+
+    private void base(NftRuleset.Builder b) {
+        base(b, true);
+    }
+
+    /** The shared sets and chains; with {@code withRules} false only their declarations (for fragments). */
+    private void base(NftRuleset.Builder b, boolean withRules) {
+        b.set("cluster-ips", "type ipv4_addr ; comment \"Active ClusterIPs\"");
+        b.map("no-endpoint-nodeports", "type inet_proto . inet_service : verdict ; "
+                + "comment \"vmap to drop or reject packets to service nodeports with no endpoints\"");
+        b.map("no-endpoint-services", "type ipv4_addr . inet_proto . inet_service : verdict ; "
+                + "comment \"vmap to drop or reject packets to services with no endpoints\"");
+        b.map("service-ips", "type ipv4_addr . inet_proto . inet_service : verdict ; "
+                + "comment \"ClusterIP, ExternalIP and LoadBalancer IP traffic\"");
+        b.map("service-nodeports", "type inet_proto . inet_service : verdict ; comment \"NodePort traffic\"");
+
+        b.chain("cluster-ips-check");
+        b.baseChain("filter-forward", "filter", "forward", 0);
+        b.baseChain("filter-input", "filter", "input", 0);
+        b.baseChain("filter-output", "filter", "output", 0);
+        b.chain("mark-for-masquerade");
+        b.chain("masquerading");
+        // nft 1.0.6 refuses "priority dstnat" on a nat output chain: numbers throughout
+        b.baseChain("nat-output", "nat", "output", -100);
+        b.baseChain("nat-postrouting", "nat", "postrouting", 100);
+        b.baseChain("nat-prerouting", "nat", "prerouting", -100);
+        b.chain("nodeport-endpoints-check");
+        b.chain("reject-chain");
+        b.chain("services");
+        b.chain("service-endpoints-check");
+        if (!withRules) {
+            return;
+        }
+
+        b.rule("cluster-ips-check", "ip daddr @cluster-ips reject comment \"Reject traffic to invalid ports of ClusterIPs\"");
+        if (config.serviceCIDR() != null) {
+            b.rule("cluster-ips-check", "ip daddr { " + config.serviceCIDR() + " } drop comment \"Drop traffic to unallocated ClusterIPs\"");
+        }
+        b.rule("filter-forward", "ct state new jump service-endpoints-check");
+        b.rule("filter-forward", "ct state new jump cluster-ips-check");
+        if (config.localhostNodePorts()) {
+            // route_localnet lets 127.0.0.1:nodePort be DNATed off the host; never accept other hosts' packets
+            // to 127/8 that this opens the door to (CVE-2020-8558)
+            b.rule("filter-input", "ip daddr 127.0.0.0/8 ip saddr != 127.0.0.0/8 ct state new ct status & dnat == 0 "
+                    + "drop comment \"block incoming localnet connections\"");
+        }
+        b.rule("filter-input", "ct state new jump nodeport-endpoints-check");
+        b.rule("filter-input", "ct state new jump service-endpoints-check");
+        b.rule("filter-output", "ct state new jump service-endpoints-check");
+        b.rule("filter-output", "ct state new jump cluster-ips-check");
+        b.rule("mark-for-masquerade", "mark set mark or " + MASQUERADE_MARK);
+        b.rule("masquerading", "mark and " + MASQUERADE_MARK + " == 0 return");
+        b.rule("masquerading", "mark set mark xor " + MASQUERADE_MARK);
+        b.rule("masquerading", "masquerade fully-random");
+        b.rule("nat-output", "jump services");
+        b.rule("nat-postrouting", "jump masquerading");
+        b.rule("nat-prerouting", "jump services");
+        String nodePortAddresses = config.localhostNodePorts() ? "fib daddr type local"
+                : "fib daddr type local ip daddr != 127.0.0.0/8";
+        b.rule("nodeport-endpoints-check", nodePortAddresses + " meta l4proto . th dport vmap @no-endpoint-nodeports");
+        // a TCP reset rather than ICMP for TCP: ICMP errors are rate-limited per destination (after a burst of
+        // six, one a second), so a client retrying quickly would see a hang instead of a refusal
+        b.rule("reject-chain", "meta l4proto tcp reject with tcp reset");
+        b.rule("reject-chain", "reject");
+        b.rule("services", "ip daddr . meta l4proto . th dport vmap @service-ips");
+        b.rule("services", nodePortAddresses + " meta l4proto . th dport vmap @service-nodeports");
+        b.rule("service-endpoints-check", "ip daddr . meta l4proto . th dport vmap @no-endpoint-services");
+    }
+
+    private void service(NftRuleset.Builder b, ServicePort sp) {
+        String base = sp.namespace() + "/" + sp.name() + "/" + sp.protocol() + "/" + sp.portName();
+        String hash = hash(base);
+        String serviceChain = "service-" + hash + "-" + base;
+        String localChain = "local-" + hash + "-" + base;
+        String externalChain = "external-" + hash + "-" + base;
+
+        List<ProxyEndpoint> cluster = sp.clusterEndpoints();
+        List<ProxyEndpoint> local = sp.localEndpoints();
+        boolean anyEndpoints = !sp.endpoints().isEmpty();
+        boolean external = sp.hasExternalAddresses();
+        // the Cluster-policy chain also serves pods and the node reaching an externalTrafficPolicy Local port
+        boolean needCluster = !cluster.isEmpty() && (!sp.internalLocal() || external);
+        boolean needLocal = !local.isEmpty() && (sp.internalLocal() || (external && sp.externalLocal()));
+
+        // endpoint chains, once for both selections
+        List<ProxyEndpoint> all = new ArrayList<>(needCluster ? cluster : List.of());
+        if (needLocal) {
+            local.stream().filter(e -> !all.contains(e)).forEach(all::add);
+        }
+        all.sort(null);
+        for (ProxyEndpoint ep : all) {
+            endpointChain(b, sp, base, ep);
+        }
+        String clusterIpMasq = config.clusterCIDR() == null ? null
+                : "ip daddr " + sp.clusterIP() + " ip saddr != " + config.clusterCIDR() + " jump mark-for-masquerade";
+        if (needCluster) {
+            selectionChain(b, sp, base, serviceChain, clusterIpMasq, cluster);
+        }
+        if (needLocal) {
+            selectionChain(b, sp, base, localChain, clusterIpMasq, local);
+        }
+
+        // the ClusterIP
+        String key = sp.clusterIP() + " . " + sp.protocol() + " . " + sp.port();
+        b.element("cluster-ips", sp.clusterIP());
+        List<ProxyEndpoint> internal = sp.internalLocal() ? local : cluster;
+        if (!internal.isEmpty()) {
+            b.element("service-ips", key, "goto " + (sp.internalLocal() ? localChain : serviceChain));
+        } else {
+            // no endpoints at all: refuse at once; endpoints only elsewhere (internalTrafficPolicy Local): drop
+            b.element("no-endpoint-services", key, anyEndpoints ? "drop" : "goto reject-chain");
+        }
+        if (!external) {
+            return;
+        }
+
+        // NodePort, external IPs, load balancer IPs
+        List<ProxyEndpoint> externalEndpoints = sp.externalLocal() ? local : cluster;
+        boolean externalChainExists = sp.externalLocal() ? (!cluster.isEmpty() || !local.isEmpty()) : !cluster.isEmpty();
+        if (externalChainExists) {
+            b.chain(externalChain);
+            if (!sp.externalLocal()) {
+                b.rule(externalChain, "jump mark-for-masquerade");
+                b.rule(externalChain, "goto " + serviceChain);
+            } else {
+                if (!cluster.isEmpty()) {
+                    if (config.clusterCIDR() != null) {
+                        b.rule(externalChain, "ip saddr " + config.clusterCIDR() + " goto " + serviceChain
+                                + " comment \"short-circuit pod traffic\"");
+                    }
+                    b.rule(externalChain, "fib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"");
+                    b.rule(externalChain, "fib saddr type local goto " + serviceChain + " comment \"short-circuit local traffic\"");
+                }
+                if (!local.isEmpty()) {
+                    b.rule(externalChain, "goto " + localChain);
+                }
+            }
+        }
+        String noEndpointVerdict = anyEndpoints ? "drop" : "goto reject-chain";
+        List<String> externalAddresses = new ArrayList<>(sp.externalIPs());
+        externalAddresses.addAll(sp.loadBalancerIPs());
+        for (String ip : externalAddresses) {
+            String k = ip + " . " + sp.protocol() + " . " + sp.port();
+            if (externalChainExists) {
+                b.element("service-ips", k, "goto " + externalChain);
+            }
+            if (externalEndpoints.isEmpty()) {
+                b.element("no-endpoint-services", k, noEndpointVerdict);
+            }
+        }
+        if (sp.nodePort() > 0) {
+            String k = sp.protocol() + " . " + sp.nodePort();
+            if (externalChainExists) {
+                b.element("service-nodeports", k, "goto " + externalChain);
+            }
+            if (externalEndpoints.isEmpty()) {
+                b.element("no-endpoint-nodeports", k, noEndpointVerdict);
+            }
+        }
+    }
+
+    /** A chain that picks one of {@code endpoints}: affinity first, else uniformly at random. */
+    private void selectionChain(NftRuleset.Builder b, ServicePort sp, String base, String chain, String clusterIpMasq,
+                                List<ProxyEndpoint> endpoints) {
+        b.chain(chain);
+        if (clusterIpMasq != null) {
+            b.rule(chain, clusterIpMasq);
+        }
+        if (sp.affinityTimeoutSeconds() > 0) {
+            for (ProxyEndpoint ep : endpoints) {
+                String name = endpointName(base, ep);
+                b.rule(chain, "ip saddr @affinity-" + name + " goto endpoint-" + name);
+            }
+        }
+        // uniform choice as a cascade: rule i takes the connection with probability 1/(n-i), so every endpoint
+        // gets 1/n. Equivalent to "numgen random mod n vmap { ... }", but without an anonymous map per
+        // service: on the kernels here each anonymous set costs milliseconds to create and to free, which
+        // dominated syncs of thousands of services; plain rules cost microseconds.
+        for (int i = 0; i < endpoints.size(); i++) {
+            String target = "goto endpoint-" + endpointName(base, endpoints.get(i));
+            int remaining = endpoints.size() - i;
+            b.rule(chain, remaining == 1 ? target : "numgen random mod " + remaining + " == 0 " + target);
+        }
+    }
+
+    private void endpointChain(NftRuleset.Builder b, ServicePort sp, String base, ProxyEndpoint ep) {
+        String name = endpointName(base, ep);
+        String chain = "endpoint-" + name;
+        b.chain(chain);
+        // hairpin: a pod reaching itself through its service must see the reply come from the service
+        b.rule(chain, "ip saddr " + ep.ip() + " jump mark-for-masquerade");
+        if (sp.affinityTimeoutSeconds() > 0) {
+            String set = "affinity-" + name;
+            b.set(set, "type ipv4_addr ; flags dynamic,timeout ; timeout " + sp.affinityTimeoutSeconds() + "s");
+            b.rule(chain, "update @" + set + " { ip saddr }");
+        }
+        b.rule(chain, "meta l4proto " + sp.protocol() + " dnat to " + ep.ip() + ":" + ep.port());
+    }
+
+    private static String endpointName(String base, ProxyEndpoint ep) {
+        String full = base + "__" + ep.ip() + "/" + ep.port();
+        return hash(full) + "-" + full;
+    }
+
+    /** The first 8 characters of the base32 SHA-256 of a name, as upstream prefixes its chain names. */
+    static String hash(String name) {
+        byte[] digest = SHA256.get().digest(name.getBytes(StandardCharsets.UTF_8));
+        return base32(digest).substring(0, 8);
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    private static String base32(byte[] data) {
+        final String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        StringBuilder out = new StringBuilder();
+        int buffer = 0;
+        int bits = 0;
+        for (byte d : data) {
+            buffer = (buffer << 8) | (d & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                out.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
+                bits -= 5;
+            }
+        }
+        if (bits > 0) {
+            out.append(alphabet.charAt((buffer << (5 - bits)) & 31));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,242 @@
+package dev.navis.proxy.nftables;
+
+import static dev.navis.proxy.TestObjects.endpoint;
+import static dev.navis.proxy.TestObjects.ready;
+import static dev.navis.proxy.TestObjects.service;
+import static dev.navis.proxy.TestObjects.slice;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.navis.proxy.ServiceTable;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The ruleset generated from a table of Services and EndpointSlices, and the transactions between two. */
+class NftablesRulesTest {
+    private static final String NODE = "node-a";
+    private final NftablesRules rules = new NftablesRules(
+            new NftablesRules.NftConfig("navis-proxy", "10.42.0.0/16", "10.43.0.0/16", true));
+
+    private NftRuleset build(List<Service> services, List<EndpointSlice> slices) {
+        return rules.build(ServiceTable.build(services, slices, NODE));
+    }
+
+    /** Chain name prefix ("service-HASH-ns/name/tcp/http") → rules, for the chains of one kind. */
+    private static Map<String, List<String>> chains(NftRuleset r, String kind) {
+        return r.rules().entrySet().stream().filter(e -> e.getKey().matches(kind + "-[A-Z2-7]{8}-.*"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    private static String only(Map<String, List<String>> chains) {
+        assertThat(chains).hasSize(1);
+        return chains.keySet().iterator().next();
+    }
+
+    @Test
+    void clusterIpBalancesRandomlyOverReadyEndpoints() {
+        NftRuleset r = build(List.of(service("ns1", "web", "10.43.0.41", 80, 8080).build()),
+                List.of(slice("ns1", "web", "web-abc", 8080, ready("10.42.0.5", NODE), ready("10.42.1.7", "node-b"),
+                        endpoint("10.42.2.9", "node-b", false, false, false))));
+
+        String service = only(chains(r, "service"));
+        assertThat(service).matches("service-[A-Z2-7]{8}-ns1/web/tcp/http");
+        Map<String, List<String>> endpoints = chains(r, "endpoint");
+        assertThat(endpoints).hasSize(2);
+        String ep5 = endpoints.keySet().stream().filter(n -> n.endsWith("__10.42.0.5/8080")).findFirst().orElseThrow();
+        String ep7 = endpoints.keySet().stream().filter(n -> n.endsWith("__10.42.1.7/8080")).findFirst().orElseThrow();
+        assertThat(r.rules().get(service)).containsExactly(
+                "ip daddr 10.43.0.41 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
+                "numgen random mod 2 == 0 goto " + ep5,
+                "goto " + ep7);
+        assertThat(r.rules().get(ep5)).containsExactly(
+                "ip saddr 10.42.0.5 jump mark-for-masquerade",
+                "meta l4proto tcp dnat to 10.42.0.5:8080");
+        assertThat(r.elements("cluster-ips")).containsExactly("10.43.0.41");
+        assertThat(r.elements("service-ips")).containsExactly("10.43.0.41 . tcp . 80 : goto " + service);
+        assertThat(r.elements("no-endpoint-services")).isEmpty();
+        // the shared plumbing: hooks, masquerading, the reject path
+        assertThat(r.rules().get("nat-prerouting")).containsExactly("jump services");
+        assertThat(r.rules().get("nat-output")).containsExactly("jump services");
+        assertThat(r.rules().get("masquerading")).containsExactly("mark and 0x4000 == 0 return",
+                "mark set mark xor 0x4000", "masquerade fully-random");
+        assertThat(r.rules().get("reject-chain")).containsExactly("meta l4proto tcp reject with tcp reset", "reject");
+        assertThat(r.fullTransaction()).contains("add chain ip navis-proxy nat-output { type nat hook output priority -100 ; }");
+    }
+
+    @Test
+    void serviceWithoutEndpointsIsRejectedNotRouted() {
+        NftRuleset r = build(List.of(service("ns1", "empty", "10.43.0.46", 80, 80).build()), List.of());
+        assertThat(chains(r, "service")).isEmpty();
+        assertThat(r.elements("service-ips")).isEmpty();
+        assertThat(r.elements("cluster-ips")).containsExactly("10.43.0.46");
+        assertThat(r.elements("no-endpoint-services")).containsExactly("10.43.0.46 . tcp . 80 : goto reject-chain");
+        assertThat(r.rules().get("service-endpoints-check"))
+                .containsExactly("ip daddr . meta l4proto . th dport vmap @no-endpoint-services");
+        assertThat(r.rules().get("filter-output")).contains("ct state new jump service-endpoints-check");
+    }
+
+    @Test
+    void terminatingEndpointsServeOnlyWhenNoneIsReady() {
+        EndpointSlice mixed = slice("ns1", "web", "web-1", 80, ready("10.42.0.5", NODE),
+                endpoint("10.42.0.6", NODE, false, true, true));
+        NftRuleset withReady = build(List.of(service("ns1", "web", "10.43.0.41", 80, 80).build()), List.of(mixed));
+        assertThat(chains(withReady, "endpoint").keySet()).singleElement().asString().endsWith("__10.42.0.5/80");
+
+        EndpointSlice draining = slice("ns1", "web", "web-1", 80, endpoint("10.42.0.5", NODE, false, false, true),
+                endpoint("10.42.0.6", NODE, false, true, true));
+        NftRuleset onlyTerminating = build(List.of(service("ns1", "web", "10.43.0.41", 80, 80).build()), List.of(draining));
+        assertThat(chains(onlyTerminating, "endpoint").keySet()).singleElement().asString().endsWith("__10.42.0.6/80");
+        assertThat(onlyTerminating.elements("no-endpoint-services")).isEmpty();
+    }
+
+    @Test
+    void nodePortGoesThroughAnExternalChainThatMasquerades() {
+        Service svc = service("ns3", "np", "10.43.0.43", 80, 80).editSpec().withType("NodePort").editFirstPort()
+                .withNodePort(30080).endPort().endSpec().build();
+        NftRuleset r = build(List.of(svc), List.of(slice("ns3", "np", "np-1", 80, ready("10.42.0.3", "node-b"))));
+        String external = only(chains(r, "external"));
+        String service = only(chains(r, "service"));
+        assertThat(r.rules().get(external)).containsExactly("jump mark-for-masquerade", "goto " + service);
+        assertThat(r.elements("service-nodeports")).containsExactly("tcp . 30080 : goto " + external);
+        assertThat(r.rules().get("services")).containsExactly(
+                "ip daddr . meta l4proto . th dport vmap @service-ips",
+                "fib daddr type local meta l4proto . th dport vmap @service-nodeports");
+
+        // without endpoints the NodePort is refused like the ClusterIP
+        NftRuleset empty = build(List.of(svc), List.of());
+        assertThat(empty.elements("no-endpoint-nodeports")).containsExactly("tcp . 30080 : goto reject-chain");
+        assertThat(chains(empty, "external")).isEmpty();
+    }
+
+    @Test
+    void localhostNodePortsCanBeTurnedOff() {
+        NftablesRules noLocalhost = new NftablesRules(
+                new NftablesRules.NftConfig("navis-proxy", "10.42.0.0/16", "10.43.0.0/16", false));
+        NftRuleset r = noLocalhost.build(List.of());
+        assertThat(r.rules().get("services")).contains(
+                "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports");
+        assertThat(r.rules().get("filter-input")).noneMatch(rule -> rule.contains("127.0.0.0/8"));
+    }
+
+    @Test
+    void sessionAffinityKeepsAClientOnItsEndpoint() {
+        Service svc = service("ns5", "sticky", "10.43.0.45", 80, 80).editSpec().withSessionAffinity("ClientIP")
+                .withNewSessionAffinityConfig().withNewClientIP().withTimeoutSeconds(600).endClientIP()
+                .endSessionAffinityConfig().endSpec().build();
+        NftRuleset r = build(List.of(svc), List.of(slice("ns5", "sticky", "s-1", 80, ready("10.42.0.3", NODE))));
+        String endpointChain = only(chains(r, "endpoint"));
+        String name = endpointChain.substring("endpoint-".length());
+        assertThat(r.fullTransaction()).contains("add set ip navis-proxy affinity-" + name
+                + " { type ipv4_addr ; flags dynamic,timeout ; timeout 600s ; }");
+        assertThat(r.rules().get(endpointChain)).containsExactly(
+                "ip saddr 10.42.0.3 jump mark-for-masquerade",
+                "update @affinity-" + name + " { ip saddr }",
+                "meta l4proto tcp dnat to 10.42.0.3:80");
+        assertThat(r.rules().get(only(chains(r, "service")))).containsExactly(
+                "ip daddr 10.43.0.45 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
+                "ip saddr @affinity-" + name + " goto " + endpointChain,
+                "goto " + endpointChain);
+    }
+
+    @Test
+    void internalTrafficPolicyLocalUsesOnlyThisNodesEndpoints() {
+        Service svc = service("ns1", "loc", "10.43.0.47", 80, 80).editSpec().withInternalTrafficPolicy("Local")
+                .endSpec().build();
+        NftRuleset r = build(List.of(svc), List.of(slice("ns1", "loc", "l-1", 80, ready("10.42.0.5", NODE),
+                ready("10.42.1.5", "node-b"))));
+        String local = only(chains(r, "local"));
+        assertThat(chains(r, "service")).isEmpty();
+        assertThat(r.rules().get(local)).last().asString().matches("goto endpoint-.*__10.42.0.5/80");
+        assertThat(r.elements("service-ips")).containsExactly("10.43.0.47 . tcp . 80 : goto " + local);
+
+        // endpoints only on other nodes: dropped, not rejected (the service exists, just not here)
+        NftRuleset elsewhere = build(List.of(svc), List.of(slice("ns1", "loc", "l-1", 80, ready("10.42.1.5", "node-b"))));
+        assertThat(elsewhere.elements("no-endpoint-services")).containsExactly("10.43.0.47 . tcp . 80 : drop");
+    }
+
+    @Test
+    void externalTrafficPolicyLocalKeepsTheSourceAndShortCircuitsPodsAndTheNode() {
+        Service svc = service("ns2", "lb", "10.43.0.42", 80, 80).editSpec().withType("NodePort")
+                .withExternalTrafficPolicy("Local").withExternalIPs("192.168.99.22").editFirstPort().withNodePort(30001)
+                .endPort().endSpec().build();
+        NftRuleset r = build(List.of(svc), List.of(slice("ns2", "lb", "lb-1", 80, ready("10.42.0.5", NODE),
+                ready("10.42.1.5", "node-b"))));
+        String external = only(chains(r, "external"));
+        String service = only(chains(r, "service"));
+        String local = only(chains(r, "local"));
+        assertThat(r.rules().get(external)).containsExactly(
+                "ip saddr 10.42.0.0/16 goto " + service + " comment \"short-circuit pod traffic\"",
+                "fib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"",
+                "fib saddr type local goto " + service + " comment \"short-circuit local traffic\"",
+                "goto " + local);
+        assertThat(r.elements("service-ips")).contains("192.168.99.22 . tcp . 80 : goto " + external);
+        assertThat(r.elements("service-nodeports")).containsExactly("tcp . 30001 : goto " + external);
+
+        NftRuleset noLocal = build(List.of(svc), List.of(slice("ns2", "lb", "lb-1", 80, ready("10.42.1.5", "node-b"))));
+        assertThat(noLocal.elements("no-endpoint-nodeports")).containsExactly("tcp . 30001 : drop");
+        assertThat(noLocal.elements("no-endpoint-services")).containsExactly("192.168.99.22 . tcp . 80 : drop");
+    }
+
+    @Test
+    void aChangedEndpointRewritesOnlyItsService() {
+        Service web = service("ns1", "web", "10.43.0.41", 80, 80).build();
+        Service other = service("ns1", "other", "10.43.0.42", 80, 80).build();
+        EndpointSlice otherSlice = slice("ns1", "other", "o-1", 80, ready("10.42.0.9", NODE));
+        NftRuleset before = build(List.of(web, other), List.of(otherSlice,
+                slice("ns1", "web", "w-1", 80, ready("10.42.0.5", NODE), ready("10.42.0.6", NODE))));
+        NftRuleset after = build(List.of(web, other), List.of(otherSlice,
+                slice("ns1", "web", "w-1", 80, ready("10.42.0.5", NODE))));
+
+        String tx = after.transactionFrom(before);
+        String gone = chains(before, "endpoint").keySet().stream().filter(n -> n.endsWith("__10.42.0.6/80"))
+                .findFirst().orElseThrow();
+        String webChain = chains(after, "service").keySet().stream().filter(n -> n.contains("/web/")).findFirst()
+                .orElseThrow();
+        assertThat(tx.lines().toList()).containsExactly(
+                "flush chain ip navis-proxy " + webChain,
+                "add rule ip navis-proxy " + webChain + " ip daddr 10.43.0.41 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
+                "add rule ip navis-proxy " + webChain + " goto " + chains(after, "endpoint").keySet().stream()
+                        .filter(n -> n.contains("/web/")).findFirst().orElseThrow(),
+                "flush chain ip navis-proxy " + gone,
+                "delete chain ip navis-proxy " + gone);
+        assertThat(after.transactionFrom(after)).isEmpty();
+        // the unchanged service's rules were reused, not regenerated
+        String otherChain = chains(after, "service").keySet().stream().filter(n -> n.contains("/other/")).findFirst()
+                .orElseThrow();
+        assertThat(after.rules().get(otherChain)).isSameAs(before.rules().get(otherChain));
+
+        // the last endpoint goes: the service moves from service-ips to the reject map, its chains go
+        NftRuleset none = build(List.of(web, other), List.of(otherSlice));
+        String tx2 = none.transactionFrom(after);
+        assertThat(tx2).contains("delete element ip navis-proxy service-ips { 10.43.0.41 . tcp . 80 }",
+                "add element ip navis-proxy no-endpoint-services { 10.43.0.41 . tcp . 80 : goto reject-chain }",
+                "delete chain ip navis-proxy " + webChain);
+        assertThat(tx2).doesNotContain("/other/");
+        // every stale chain is flushed before the first is deleted (they refer to each other)
+        List<String> lines = tx2.lines().toList();
+        int lastFlush = 0;
+        int firstDelete = Integer.MAX_VALUE;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("flush chain")) {
+                lastFlush = i;
+            } else if (lines.get(i).startsWith("delete chain")) {
+                firstDelete = Math.min(firstDelete, i);
+            }
+        }
+        assertThat(lastFlush).isLessThan(firstDelete);
+    }
+
+    @Test
+    void headlessExternalNameAndOtherProxiesServicesAreSkipped() {
+        Service headless = service("ns1", "hl", "None", 80, 80).build();
+        Service external = service("ns1", "ext", "10.43.0.60", 80, 80).editSpec().withType("ExternalName")
+                .withExternalName("example.com").endSpec().build();
+        Service otherProxy = service("ns1", "op", "10.43.0.61", 80, 80).editMetadata()
+                .addToLabels(ServiceTable.SERVICE_PROXY_NAME_LABEL, "foo").endMetadata().build();
+        NftRuleset r = build(List.of(headless, external, otherProxy), List.of());
+        assertThat(r.elements("cluster-ips")).isEmpty();
+    }
+}
