@@ -20,9 +20,16 @@ final class ApiServerRunner {
      */
     static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers)
             throws InterruptedException {
+        return run(role, options, dir -> dev.navis.storage.mvcc.MvccStore.open(dir, dev.navis.storage.mvcc.Options.defaults()),
+                out, err, controllers);
+    }
+
+    /** As {@link #run(String, ApiServerOptions, PrintStream, PrintStream, boolean)}, over the store {@code openStore} opens. */
+    static int run(String role, ApiServerOptions options, java.util.function.Function<java.nio.file.Path, dev.navis.storage.Store> openStore,
+                   PrintStream out, PrintStream err, boolean controllers) throws InterruptedException {
         ApiServer server;
         try {
-            server = ApiServer.create(options);
+            server = ApiServer.create(options, dev.navis.apimachinery.registry.BuiltinResources.all(), openStore);
             server.start();
         } catch (Exception e) {
             err.println("navis " + role + ": cannot start the API server: " + describe(e));

@@ -16,6 +16,6 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return ApiServerRunner.run("server", apiServer.toOptions(), System.out, System.err, true);
+        return ApiServerRunner.run("server", apiServer.toOptions(), apiServer.storeOpener(), System.out, System.err, true);
     }
 }
