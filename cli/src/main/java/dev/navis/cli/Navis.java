@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The one Navis binary: every role is a subcommand. */
 @Command(name = "navis", mixinStandardHelpOptions = true, version = "navis 0.1.0",
         description = "Kubernetes, written in Java.",
-        subcommands = {ServerCommand.class, ApiServerCommand.class, ControllerManagerCommand.class, BenchCommand.class})
+        subcommands = {ServerCommand.class, ApiServerCommand.class, ControllerManagerCommand.class, BenchCommand.class,
+                EtcdSnapshotCommand.class})
 public final class Navis {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Navis()).execute(args));
