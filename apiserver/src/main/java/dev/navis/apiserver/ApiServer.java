@@ -115,11 +115,20 @@ public final class ApiServer implements AutoCloseable {
      * serving {@code resources} over it and their OpenAPI documents.
      */
     public static ApiServer create(ApiServerOptions options, List<ResourceDefinition> resources) {
+        return create(options, resources, dir -> MvccStore.open(dir, dev.navis.storage.mvcc.Options.defaults()));
+    }
+
+    /**
+     * The production server over another store (etcd, chosen by the command line), opened by {@code openStore};
+     * the data directory still holds certificates, tokens and the kubeconfig.
+     */
+    public static ApiServer create(ApiServerOptions options, List<ResourceDefinition> resources,
+                                   Function<Path, Store> openStore) {
         int servicePort = options.port() != 0 ? options.port() : ApiServerOptions.DEFAULT_PORT;
         RestApi.Options restOptions = new RestApi.Options(RestApi.Options.DEFAULT.compactionIntervalMillis(),
                 RestApi.Options.DEFAULT.bookmarkIntervalMillis(), RestApi.Options.DEFAULT.eventWindow(),
                 RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort);
-        return new ApiServer(options, dir -> MvccStore.open(dir, dev.navis.storage.mvcc.Options.defaults()),
+        return new ApiServer(options, openStore,
                 store -> new RestResourceApi(new RestApi(store, resources, restOptions), new OpenApiService(resources)));
     }
 

@@ -13,6 +13,6 @@ public final class ApiServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return ApiServerRunner.run("apiserver", apiServer.toOptions(), System.out, System.err, false);
+        return ApiServerRunner.run("apiserver", apiServer.toOptions(), apiServer.storeOpener(), System.out, System.err, false);
     }
 }

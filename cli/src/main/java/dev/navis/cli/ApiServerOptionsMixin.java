@@ -28,8 +28,57 @@ public final class ApiServerOptionsMixin {
                     + "(default: <data-dir>/tokens.csv, made with an admin token on first start).")
     Path tokenAuthFile;
 
+    @Option(names = "--datastore", paramLabel = "KIND", defaultValue = "embedded",
+            description = "Where cluster state lives: embedded (a store in <data-dir>/store) or etcd "
+                    + "(an etcd v3 cluster at --etcd-endpoints; resourceVersions are etcd revisions) (default: ${DEFAULT-VALUE}).")
+    String datastore;
+
+    @Option(names = "--etcd-endpoints", paramLabel = "URL", split = ",",
+            description = "Client URLs of the etcd members, comma-separated (https://host:2379,...).")
+    java.util.List<String> etcdEndpoints;
+
+    @Option(names = "--etcd-cafile", paramLabel = "FILE", description = "PEM CA bundle that signed the etcd members' certificates.")
+    Path etcdCaFile;
+
+    @Option(names = "--etcd-certfile", paramLabel = "FILE", description = "PEM client certificate for etcd.")
+    Path etcdCertFile;
+
+    @Option(names = "--etcd-keyfile", paramLabel = "FILE", description = "PEM (PKCS#8) key of the etcd client certificate.")
+    Path etcdKeyFile;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
+
+    /** How the API server opens its store, from --datastore and the etcd options. */
+    java.util.function.Function<Path, dev.navis.storage.Store> storeOpener() {
+        switch (datastore) {
+            case "embedded" -> {
+                if (etcdEndpoints != null || etcdCaFile != null || etcdCertFile != null || etcdKeyFile != null) {
+                    throw new ParameterException(command.commandLine(), "the --etcd-* options need --datastore etcd");
+                }
+                return ApiServerRunner::openEmbeddedStore;
+            }
+            case "etcd" -> {
+                if (etcdEndpoints == null || etcdEndpoints.isEmpty()) {
+                    throw new ParameterException(command.commandLine(), "--datastore etcd needs --etcd-endpoints");
+                }
+                dev.navis.storage.etcd.EtcdConfig config;
+                try {
+                    config = new dev.navis.storage.etcd.EtcdConfig(etcdEndpoints, absolute(etcdCaFile),
+                            absolute(etcdCertFile), absolute(etcdKeyFile));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(command.commandLine(), e.getMessage());
+                }
+                return dir -> dev.navis.storage.etcd.EtcdStore.connect(config);
+            }
+            default -> throw new ParameterException(command.commandLine(),
+                    "--datastore must be embedded or etcd, not " + datastore);
+        }
+    }
+
+    private static Path absolute(Path p) {
+        return p == null ? null : p.toAbsolutePath();
+    }
 
     /** The options as given; a bad value is reported like any other usage error. */
     ApiServerOptions toOptions() {

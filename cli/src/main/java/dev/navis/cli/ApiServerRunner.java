@@ -20,7 +20,19 @@ final class ApiServerRunner {
      */
     static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers)
             throws InterruptedException {
-        return run(role, options, out, err, controllers, dev.navis.controllers.ControllerOptions.defaults(), null);
+        return run(role, options, ApiServerRunner::openEmbeddedStore, out, err, controllers,
+                dev.navis.controllers.ControllerOptions.defaults(), null);
+    }
+
+    /** The embedded store in {@code dir} (the default datastore). */
+    static dev.navis.storage.Store openEmbeddedStore(java.nio.file.Path dir) {
+        return dev.navis.storage.mvcc.MvccStore.open(dir, dev.navis.storage.mvcc.Options.defaults());
+    }
+
+    /** As {@link #run(String, ApiServerOptions, PrintStream, PrintStream, boolean)}, over the store {@code openStore} opens. */
+    static int run(String role, ApiServerOptions options, java.util.function.Function<java.nio.file.Path, dev.navis.storage.Store> openStore,
+                   PrintStream out, PrintStream err, boolean controllers) throws InterruptedException {
+        return run(role, options, openStore, out, err, controllers, dev.navis.controllers.ControllerOptions.defaults(), null);
     }
 
     /** Something started next to the control plane once it is ready (a node); closed first on shutdown. */
@@ -30,15 +42,16 @@ final class ApiServerRunner {
     }
 
     /**
-     * As {@link #run(String, ApiServerOptions, PrintStream, PrintStream, boolean)}, with the controllers'
-     * options and {@code colocated} (may be null).
+     * The whole server: the API server over the store {@code openStore} opens, with the controllers' options
+     * and {@code colocated} (may be null) started once it is ready.
      */
-    static int run(String role, ApiServerOptions options, PrintStream out, PrintStream err, boolean controllers,
+    static int run(String role, ApiServerOptions options, java.util.function.Function<java.nio.file.Path, dev.navis.storage.Store> openStore,
+                   PrintStream out, PrintStream err, boolean controllers,
                    dev.navis.controllers.ControllerOptions controllerOptions, Colocated colocated)
             throws InterruptedException {
         ApiServer server;
         try {
-            server = ApiServer.create(options);
+            server = ApiServer.create(options, dev.navis.apimachinery.registry.BuiltinResources.all(), openStore);
             server.start();
         } catch (Exception e) {
             err.println("navis " + role + ": cannot start the API server: " + describe(e));

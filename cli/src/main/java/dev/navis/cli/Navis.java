@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Kubernetes, written in Java.",
         subcommands = {ServerCommand.class, ApiServerCommand.class, ControllerManagerCommand.class, BenchCommand.class,
                 ImageCommand.class, AgentCommand.class, SimCommand.class,
-                SchedulerCommand.class, ProxyCommand.class})
+                SchedulerCommand.class, ProxyCommand.class,
+                EtcdSnapshotCommand.class})
 public final class Navis {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Navis()).execute(args));

@@ -34,7 +34,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var options = apiServer.toOptions();
-        return ApiServerRunner.run("server", options, System.out, System.err, true, controllerManager.toOptions(),
+        return ApiServerRunner.run("server", options, apiServer.storeOpener(), System.out, System.err, true,
+                controllerManager.toOptions(),
                 (kubeconfig, out) -> {
             var clientConfig = dev.navis.client.config.KubeConfigLoader.load(kubeconfig).clientConfig();
             java.util.List<AutoCloseable> started = new java.util.ArrayList<>();
