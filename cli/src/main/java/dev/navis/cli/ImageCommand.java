@@ -67,11 +67,13 @@ public final class ImageCommand implements Runnable {
 
         @Option(names = "--import", arity = "0..1", paramLabel = "SOCKET",
                 fallbackValue = "", description = "Import into containerd's k8s.io namespace, by default the "
-                + "node's own containerd (<data-dir>/containerd/containerd.sock).")
+                + "node's own containerd (<node data dir>/runtime/containerd/containerd.sock).")
         String importSocket;
 
         @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "The node's data directory, for --import (default: ~/.navis/node).")
+                description = "The node's data directory, for --import: `navis agent --data-dir`, or "
+                        + "<navis server --data-dir>/agent (default: the first of ~/.navis/server/agent and "
+                        + "~/.navis/agent whose containerd is running).")
         Path dataDir;
 
         @Option(names = "--push", arity = "0..1", paramLabel = "REF", fallbackValue = "",
@@ -93,9 +95,11 @@ public final class ImageCommand implements Runnable {
             }
             Path socket = null;
             if (importSocket != null) {
-                Path dir = dataDir != null ? dataDir : CriRuntimeOptions.defaultDataDir();
-                socket = importSocket.isEmpty() ? CriRuntimeOptions.defaults(dir).containerdDir().resolve("containerd.sock")
-                        : Path.of(importSocket);
+                socket = importSocket.isEmpty() ? nodeSocket() : Path.of(importSocket);
+                if (socket == null) {
+                    System.err.println("navis image build: no running node containerd found; give --data-dir or --import=SOCKET");
+                    return 2;
+                }
             }
             String name = tag.replaceAll("[:/@]", "_");
             Path layout = output != null ? output : Path.of(name + "-oci");
@@ -103,6 +107,20 @@ public final class ImageCommand implements Runnable {
                     workdir, user, layout.toAbsolutePath(), archive, socket,
                     push == null ? null : push.isEmpty() ? tag : push, plainHttp).run(System.out);
             return 0;
+        }
+
+        /** The containerd socket of the node whose data directory was given, or of a local server or agent. */
+        private Path nodeSocket() {
+            Path home = Path.of(System.getProperty("user.home"), ".navis");
+            java.util.List<Path> candidates = dataDir != null ? java.util.List.of(dataDir)
+                    : java.util.List.of(home.resolve("server/agent"), home.resolve("agent"));
+            for (Path dir : candidates) {
+                Path socket = CriRuntimeOptions.defaults(dir.resolve("runtime")).containerdDir().resolve("containerd.sock");
+                if (dataDir != null || java.nio.file.Files.exists(socket)) {
+                    return socket;
+                }
+            }
+            return null;
         }
     }
 }

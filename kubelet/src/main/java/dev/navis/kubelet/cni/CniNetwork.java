@@ -114,6 +114,13 @@ public record CniNetwork(String name, String bridge, String subnet, Path ipamDir
         return p.exitValue();
     }
 
+    /** Drops the bridge's addresses (its old gateway) so the bridge plugin can give it the new one. */
+    public void flushBridgeAddresses() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "addr", "flush", "dev", bridge).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Removes the bridge device (the bridge plugin leaves it behind after the last DEL). */
     public void deleteBridge() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ip", "link", "del", bridge).redirectErrorStream(true)

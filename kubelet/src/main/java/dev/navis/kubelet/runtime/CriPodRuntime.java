@@ -146,6 +146,7 @@ public final class CriPodRuntime implements PodRuntime {
     /** The pod lifecycle event generator's relist thread and what it saw last (container ID → state). */
     private volatile Thread relister;
     private final Map<String, Seen> lastSeen = new ConcurrentHashMap<>();
+    private volatile CniNetwork currentNetwork;
 
     /** How often the event generator relists containers and sandboxes (upstream's PLEG: 1 s). */
     static final Duration RELIST_PERIOD = Duration.ofSeconds(1);
@@ -172,6 +173,9 @@ public final class CriPodRuntime implements PodRuntime {
         }
         this.runtimeName = name;
         this.runtimeVersion = version.startsWith("v") ? version.substring(1) : version;
+        if (containerd != null) {
+            this.currentNetwork = new CniNetwork(options.networkName(), options.bridge(), options.podSubnet(), options.ipamDir());
+        }
     }
 
     /**
@@ -230,6 +234,39 @@ public final class CriPodRuntime implements PodRuntime {
         Path archive = work.resolve("pause.tar");
         PauseImage.buildArchive(options.busybox(), work, archive);
         ContainerdImporter.importArchive(socket, archive);
+    }
+
+    /**
+     * Moves the pod network to another subnet (the node's spec.podCIDR once node IPAM assigns one):
+     * rewrites the managed CNI conflist, which containerd reloads from its conf_dir, the masquerade rule,
+     * and drops the bridge's old gateway address (the bridge plugin refuses a bridge with another one).
+     * Only while no pod sandbox runs, since running pods route through the old gateway; a no-op with an
+     * external endpoint.
+     *
+     * @throws IllegalStateException when pods are running on the current subnet
+     */
+    public void updatePodSubnet(String cidr) throws IOException, InterruptedException {
+        requireReady();
+        if (containerd == null || cidr == null || cidr.isBlank()) {
+            return;
+        }
+        CniNetwork network = new CniNetwork(options.networkName(), options.bridge(), cidr, options.ipamDir());
+        if (network.equals(currentNetwork)) {
+            return;
+        }
+        long running = cri.runtime().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(PodSandboxFilter.newBuilder()
+                .setState(dev.navis.kubelet.cri.v1.PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY)))
+                .build()).getItemsCount();
+        if (running > 0) {
+            throw new IllegalStateException(running + " pod sandboxes run on " + currentNetwork.subnet()
+                    + "; the pod subnet changes only on an empty node");
+        }
+        if (currentNetwork != null) {
+            currentNetwork.deleteMasquerade();
+        }
+        network.flushBridgeAddresses();
+        network.write(options.cniConfDir());
+        currentNetwork = network;
     }
 
     /** The CRI client (for the kubelet's streaming endpoints: Exec, Attach, PortForward). */

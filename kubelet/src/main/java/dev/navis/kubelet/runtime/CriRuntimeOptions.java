@@ -27,11 +27,6 @@ public record CriRuntimeOptions(Path dataDir, Path criEndpoint, String podSubnet
                                 String cgroupRoot, List<String> insecureRegistries, boolean installMissing,
                                 Path busybox, Path cniBinDir) {
 
-    /** The default node data directory: {@code ~/.navis/node}. */
-    public static Path defaultDataDir() {
-        return Path.of(System.getProperty("user.home"), ".navis", "node");
-    }
-
     /** Defaults for a node with its data under {@code dataDir}: managed containerd, 10.42.0.0/24 on navis0. */
     public static CriRuntimeOptions defaults(Path dataDir) {
         return new CriRuntimeOptions(dataDir, null, CniNetwork.DEFAULT_SUBNET, "navis0", "navis", "/kubepods",

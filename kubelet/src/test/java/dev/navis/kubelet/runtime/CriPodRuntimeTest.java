@@ -405,4 +405,25 @@ class CriPodRuntimeTest {
                 Duration.ofSeconds(10)).output().trim()).isEqualTo("50000");
         node.runtime.removePod(pod.getMetadata().getUid());
     }
+
+    @Test
+    void newPodsTakeAddressesFromAnUpdatedSubnet() throws Exception {
+        String original = node.subnet;
+        String[] octets = original.substring(0, original.indexOf('/')).split("\\.");
+        String moved = "10." + octets[1] + "." + ((Integer.parseInt(octets[2]) + 1) % 256) + ".0/24";
+        try {
+            node.runtime.updatePodSubnet(moved);
+            Pod pod = pod("moved").editSpec().addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX)
+                    .withImagePullPolicy("IfNotPresent").withCommand("sleep", "3600").endContainer().endSpec().build();
+            // containerd picks the new conflist up from its conf_dir
+            PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30), s -> running(s, "main"));
+            assertThat(st.getPodIP()).startsWith(moved.substring(0, moved.lastIndexOf('.') + 1));
+            // not while a pod routes through the current gateway
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.runtime.updatePodSubnet(original))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("empty node");
+            node.runtime.removePod(pod.getMetadata().getUid());
+        } finally {
+            node.runtime.updatePodSubnet(original);
+        }
+    }
 }
