@@ -66,6 +66,11 @@ public final class DefaultPreemption implements PostFilterPlugin {
             "poddisruptionbudgets", true, PodDisruptionBudget.class);
     private static final Logger LOG = LoggerFactory.getLogger(DefaultPreemption.class);
 
+    static {
+        // the client registers the kinds of its own model modules; policy/v1 comes with this plugin
+        ResourceRef.register(PDB_REF);
+    }
+
     private final Handle handle;
     private final int minCandidateNodesPercentage;
     private final int minCandidateNodesAbsolute;
