@@ -60,7 +60,8 @@ public final class FitError extends RuntimeException {
             }
         }
         if (!diagnosis.postFilterMessage.isEmpty()) {
-            msg.append(' ').append(diagnosis.postFilterMessage).append('.');
+            // the PostFilter message is a sentence of its own ("preemption: 0/3 nodes are available: ...")
+            msg.append(' ').append(diagnosis.postFilterMessage);
         }
         return msg.toString();
     }

@@ -111,7 +111,7 @@ class SchedulerConfigTest {
         FitError e = new FitError(new PodInfo(dev.navis.scheduler.Fixtures.pod("p")), 3, d);
         assertThat(e.getMessage()).isEqualTo("0/3 nodes are available: 1 Insufficient memory, "
                 + "1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.");
-        d.postFilterMessage = "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod";
+        d.postFilterMessage = "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
         assertThat(e.getMessage()).endsWith("2 Insufficient cpu. preemption: 0/3 nodes are available: "
                 + "3 No preemption victims found for incoming pod.");
         Diagnosis pre = new Diagnosis();

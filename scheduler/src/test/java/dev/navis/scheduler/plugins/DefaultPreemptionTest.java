@@ -110,7 +110,7 @@ class DefaultPreemptionTest {
         p.getSpec().setPreemptionPolicy("Never");
         PostFilterResult r = preempt(p);
         assertThat(r.status().code()).isEqualTo(Status.Code.UNSCHEDULABLE);
-        assertThat(r.status().message()).isEqualTo("preemption: not eligible due to preemptionPolicy=Never");
+        assertThat(r.status().message()).isEqualTo("preemption: not eligible due to preemptionPolicy=Never.");
         assertThat(writes()).isEmpty();
     }
 
@@ -122,7 +122,7 @@ class DefaultPreemptionTest {
         PostFilterResult r = preempt(prio("p", 100, "1"));
         assertThat(r.status().code()).isEqualTo(Status.Code.UNSCHEDULABLE);
         assertThat(r.status().message())
-                .isEqualTo("preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod");
+                .isEqualTo("preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
         assertThat(writes()).isEmpty();
     }
 
@@ -135,7 +135,7 @@ class DefaultPreemptionTest {
         // n1: untolerated taint (unresolvable); n2: evicting low2 still leaves too little cpu
         PostFilterResult r = preempt(prio("high", 100, "2"));
         assertThat(r.status().message()).isEqualTo("preemption: 0/2 nodes are available: 1 Insufficient cpu, "
-                + "1 Preemption is not helpful for scheduling");
+                + "1 Preemption is not helpful for scheduling.");
         assertThat(writes()).isEmpty();
     }
 
@@ -174,7 +174,7 @@ class DefaultPreemptionTest {
         Pod p = prio("high", 100, "1");
         p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withNominatedNodeName("n1").build());
         PostFilterResult r = preempt(p);
-        assertThat(r.status().message()).isEqualTo("preemption: not eligible due to a terminating pod on the nominated node");
+        assertThat(r.status().message()).isEqualTo("preemption: not eligible due to a terminating pod on the nominated node.");
     }
 
     @Test

@@ -110,10 +110,6 @@ public final class DefaultPreemption implements PostFilterPlugin {
         PostFilterResult r = preempt(state, pod, filteredNodeStatus);
         String msg = r.status().message();
         if (!msg.isEmpty()) {
-            // the FailedScheduling message (FitError) ends the PostFilter part with the one final period
-            if (msg.endsWith(".")) {
-                msg = msg.substring(0, msg.length() - 1);
-            }
             return new PostFilterResult(Status.of(r.status().code(), "preemption: " + msg), r.nominatedNodeName());
         }
         return r;
