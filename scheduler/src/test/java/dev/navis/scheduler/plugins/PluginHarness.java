@@ -29,7 +29,7 @@ import java.util.Map;
 final class PluginHarness {
     final FakeKubeClient client = new FakeKubeClient();
     final SharedInformerFactory informers = new SharedInformerFactory(client, Duration.ZERO);
-    final List<String> events = new ArrayList<>();
+    final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
     final Map<String, List<PodInfo>> nominated = new HashMap<>();
     final SchedulingFramework framework;
 
