@@ -240,6 +240,43 @@ class PodTopologySpreadTest {
     }
 
     @Test
+    void countsKeptAcrossCyclesFollowTheSnapshot() {
+        PluginHarness h = new PluginHarness();
+        Map<String, String> foo = Map.of("app", "foo");
+        NodeInfo a = NodeInfo.of(zoned("a", "a"), info(onNode(labeledPod("x1", foo), "a")));
+        NodeInfo b = NodeInfo.of(zoned("b", "b"));
+        h.nodes(a, b);
+        PodTopologySpread plugin = h.plugin(PodTopologySpread.NAME);
+        Pod incoming = labeledPod("incoming", foo);
+        incoming.getSpec().setTopologySpreadConstraints(List.of(hard(ZONE, 1, foo)));
+        PodInfo pi = new PodInfo(incoming);
+        CycleState first = new CycleState();
+        plugin.preFilter(first, pi);
+        assertThat(plugin.filter(first, pi, a).message()).isEqualTo(SKEW);
+        assertThat(plugin.filter(first, pi, b).isSuccess()).isTrue();
+
+        // next cycle: b got two matching pods (a new NodeInfo, as the cache's snapshot makes), a node c joined
+        NodeInfo b2 = NodeInfo.of(zoned("b", "b"), info(onNode(labeledPod("y1", foo), "b")), info(onNode(labeledPod("y2", foo), "b")));
+        NodeInfo c = NodeInfo.of(zoned("c", "c"));
+        h.nodes(a, b2, c);
+        CycleState second = new CycleState();
+        plugin.preFilter(second, pi);
+        // zones: a 1, b 2, c 0 -> only c fits with maxSkew 1
+        assertThat(plugin.filter(second, pi, a).message()).isEqualTo(SKEW);
+        assertThat(plugin.filter(second, pi, b2).message()).isEqualTo(SKEW);
+        assertThat(plugin.filter(second, pi, c).isSuccess()).isTrue();
+
+        // c loses its zone label: zones a 1, b 2 -> a fits again
+        NodeInfo cNoZone = NodeInfo.of(zoned("c", null));
+        h.nodes(a, b2, cNoZone);
+        CycleState third = new CycleState();
+        plugin.preFilter(third, pi);
+        assertThat(plugin.filter(third, pi, a).isSuccess()).isTrue();
+        assertThat(plugin.filter(third, pi, b2).message()).isEqualTo(SKEW);
+        assertThat(plugin.filter(third, pi, cNoZone).message()).isEqualTo(MISSING);
+    }
+
+    @Test
     void softConstraintsScoreEmptierDomainsHigher() {
         PluginHarness h = new PluginHarness();
         Map<String, String> foo = Map.of("app", "foo");

@@ -73,6 +73,9 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
     private final Lister<ReplicationController> replicationControllers;
     private final Lister<ReplicaSet> replicaSets;
     private final Lister<StatefulSet> statefulSets;
+    /** Per-domain counts kept across cycles, by constraint signature (scheduling thread only). */
+    private final Map<String, DomainCountCache> domainCounts = new HashMap<>();
+    private static final int MAX_CACHED_SIGNATURES = 64;
 
     public PodTopologySpread(JsonNode args, Handle handle) {
         this.handle = handle;
@@ -286,12 +289,28 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         if (constraints.length == 0) {
             return Status.SKIP;
         }
+        String ns = pod.namespace();
+        SharedLister lister = handle.snapshotSharedLister();
+        if (constraints.length == 1 && cacheable(pod, constraints[0])) {
+            // the common case (one constraint, no node selection by the pod): counts kept across cycles
+            Constraint c = constraints[0];
+            String signature = c.topologyKey() + '\u0000' + ns + '\u0000' + c.selector().isNothing() + '\u0000' + c.selector();
+            DomainCountCache cache = domainCounts.get(signature);
+            if (cache == null) {
+                if (domainCounts.size() >= MAX_CACHED_SIGNATURES) {
+                    domainCounts.clear();
+                }
+                cache = new DomainCountCache();
+                domainCounts.put(signature, cache);
+            }
+            cache.refresh(c, ns, lister.nodeInfos());
+            state.write(PRE_FILTER_KEY, new FilterState(constraints, List.of(cache.counts())));
+            return Status.SUCCESS;
+        }
         List<Map<String, int[]>> counts = new ArrayList<>(constraints.length);
         for (int i = 0; i < constraints.length; i++) {
             counts.add(new HashMap<>());
         }
-        String ns = pod.namespace();
-        SharedLister lister = handle.snapshotSharedLister();
         for (NodeInfo n : lister.nodeInfos()) {
             Node node = n.node();
             if (node == null) {
@@ -312,6 +331,21 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         }
         state.write(PRE_FILTER_KEY, new FilterState(constraints, counts));
         return Status.SUCCESS;
+    }
+
+    /** The counts depend only on the node's labels and pods: no taint policy, no node selection by the pod. */
+    private static boolean cacheable(PodInfo pod, Constraint c) {
+        if (c.honorNodeTaints()) {
+            return false;
+        }
+        if (!c.honorNodeAffinity()) {
+            return true;
+        }
+        Pod p = pod.pod();
+        var selector = p.getSpec().getNodeSelector();
+        var affinity = p.getSpec().getAffinity();
+        return (selector == null || selector.isEmpty()) && (affinity == null || affinity.getNodeAffinity() == null
+                || affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null);
     }
 
     @Override
