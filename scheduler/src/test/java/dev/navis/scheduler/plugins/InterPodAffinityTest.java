@@ -171,6 +171,50 @@ class InterPodAffinityTest {
     }
 
     @Test
+    void countsKeptAcrossCyclesFollowTheSnapshot() {
+        PluginHarness h = new PluginHarness();
+        NodeInfo n1 = NodeInfo.of(labeled("n1", Map.of(HOST, "n1", ZONE, "a")));
+        NodeInfo n2 = NodeInfo.of(labeled("n2", Map.of(HOST, "n2", ZONE, "b")),
+                new PodInfo(onNode(labeledPod("db", "default", Map.of("app", "db")), "n2")));
+        h.nodes(n1, n2);
+        InterPodAffinity plugin = h.plugin(InterPodAffinity.NAME);
+        PodInfo affine = new PodInfo(withAffinity(labeledPod("p", "default", Map.of("app", "web")),
+                List.of(term(ZONE, Map.of("app", "db"))), List.of()));
+        PodInfo anti = new PodInfo(withAffinity(labeledPod("q", "default", Map.of("app", "web")), List.of(),
+                List.of(term(ZONE, Map.of("app", "db")))));
+        CycleState s1 = new CycleState();
+        plugin.preFilter(s1, affine);
+        assertThat(plugin.filter(s1, affine, n1).message()).isEqualTo(AFF);
+        assertThat(plugin.filter(s1, affine, n2).isSuccess()).isTrue();
+        CycleState a1 = new CycleState();
+        plugin.preFilter(a1, anti);
+        assertThat(plugin.filter(a1, anti, n1).isSuccess()).isTrue();
+        assertThat(plugin.filter(a1, anti, n2).message()).isEqualTo(ANTI);
+
+        // the db pod moved from n2 to n1 (both NodeInfos replaced, as the cache's snapshot does)
+        NodeInfo n1b = NodeInfo.of(labeled("n1", Map.of(HOST, "n1", ZONE, "a")),
+                new PodInfo(onNode(labeledPod("db", "default", Map.of("app", "db")), "n1")));
+        NodeInfo n2b = NodeInfo.of(labeled("n2", Map.of(HOST, "n2", ZONE, "b")));
+        h.nodes(n1b, n2b);
+        CycleState s2 = new CycleState();
+        plugin.preFilter(s2, affine);
+        assertThat(plugin.filter(s2, affine, n1b).isSuccess()).isTrue();
+        assertThat(plugin.filter(s2, affine, n2b).message()).isEqualTo(AFF);
+        CycleState a2 = new CycleState();
+        plugin.preFilter(a2, anti);
+        assertThat(plugin.filter(a2, anti, n1b).message()).isEqualTo(ANTI);
+        assertThat(plugin.filter(a2, anti, n2b).isSuccess()).isTrue();
+
+        // no db pod anywhere: a self-matching db pod may start the group again
+        h.nodes(NodeInfo.of(labeled("n1", Map.of(HOST, "n1", ZONE, "a"))), n2b);
+        PodInfo first = new PodInfo(withAffinity(labeledPod("first", "default", Map.of("app", "db")),
+                List.of(term(ZONE, Map.of("app", "db"))), List.of()));
+        CycleState s3 = new CycleState();
+        plugin.preFilter(s3, first);
+        assertThat(plugin.filter(s3, first, n2b).isSuccess()).isTrue();
+    }
+
+    @Test
     void preferredTermsAndExistingPodsTermsScore() {
         PluginHarness h = new PluginHarness();
         PodInfo hardAffine = new PodInfo(onNode(withAffinity(labeledPod("fan", "default", Map.of("app", "fan")),

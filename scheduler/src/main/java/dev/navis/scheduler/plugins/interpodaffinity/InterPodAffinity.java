@@ -58,6 +58,8 @@ public final class InterPodAffinity implements PreFilterPlugin, PreFilterExtensi
     private final int hardPodAffinityWeight;
     private final boolean ignorePreferredTermsOfExistingPods;
     private final Lister<Namespace> namespaces;
+    /** Per-term counts kept across cycles, by term signature (scheduling thread only). */
+    private final Map<String, TermCountCache> termCounts = new HashMap<>();
 
     public InterPodAffinity(JsonNode args, Handle handle) {
         this.handle = handle;
@@ -109,6 +111,19 @@ public final class InterPodAffinity implements PreFilterPlugin, PreFilterExtensi
         return out;
     }
 
+    private TermCountCache termCounts(AffinityTerm t) {
+        String signature = TermCountCache.signature(t);
+        TermCountCache cache = termCounts.get(signature);
+        if (cache == null) {
+            if (termCounts.size() >= 64) {
+                termCounts.clear();
+            }
+            cache = new TermCountCache();
+            termCounts.put(signature, cache);
+        }
+        return cache;
+    }
+
     // ---- PreFilter / Filter
 
     static final class FilterState implements StateData {
@@ -141,11 +156,19 @@ public final class InterPodAffinity implements PreFilterPlugin, PreFilterExtensi
 
         /** The incoming pod's required terms against one existing pod. */
         void countIncoming(Pod existing, Map<String, String> nodeLabels, int delta) {
+            countAffinity(existing, nodeLabels, delta);
+            countAntiAffinity(existing, nodeLabels, delta);
+        }
+
+        void countAffinity(Pod existing, Map<String, String> nodeLabels, int delta) {
             if (requiredAffinity.length > 0 && AffinityTerm.matchesAll(requiredAffinity, existing)) {
                 for (AffinityTerm t : requiredAffinity) {
                     affinity.update(nodeLabels, t.topologyKey(), delta);
                 }
             }
+        }
+
+        void countAntiAffinity(Pod existing, Map<String, String> nodeLabels, int delta) {
             // the incoming pod's namespaceSelectors are already merged into its namespaces
             for (AffinityTerm t : requiredAntiAffinity) {
                 if (t.matches(existing, null)) {
@@ -194,15 +217,36 @@ public final class InterPodAffinity implements PreFilterPlugin, PreFilterExtensi
             }
         }
         if (hasRequired) {
-            for (NodeInfo n : lister.nodeInfos()) {
-                Node node = n.node();
-                if (node == null) {
-                    continue;
-                }
-                Map<String, String> labels = node.getMetadata().getLabels();
-                List<PodInfo> pods = n.pods();
-                for (int i = 0, size = pods.size(); i < size; i++) {
-                    s.countIncoming(pods.get(i).pod(), labels, 1);
+            // a single term (the common case) is counted incrementally across cycles
+            boolean cachedAffinity = s.requiredAffinity.length == 1;
+            boolean cachedAnti = s.requiredAntiAffinity.length == 1;
+            if (cachedAffinity) {
+                AffinityTerm t = s.requiredAffinity[0];
+                termCounts(t).refresh(t, lister.nodeInfos()).addTo(s.affinity, t.topologyKey());
+            }
+            if (cachedAnti) {
+                AffinityTerm t = s.requiredAntiAffinity[0];
+                termCounts(t).refresh(t, lister.nodeInfos()).addTo(s.antiAffinity, t.topologyKey());
+            }
+            boolean scanAffinity = !cachedAffinity && s.requiredAffinity.length > 0;
+            boolean scanAnti = !cachedAnti && s.requiredAntiAffinity.length > 0;
+            if (scanAffinity || scanAnti) {
+                for (NodeInfo n : lister.nodeInfos()) {
+                    Node node = n.node();
+                    if (node == null) {
+                        continue;
+                    }
+                    Map<String, String> labels = node.getMetadata().getLabels();
+                    List<PodInfo> pods = n.pods();
+                    for (int i = 0, size = pods.size(); i < size; i++) {
+                        Pod existing = pods.get(i).pod();
+                        if (scanAffinity) {
+                            s.countAffinity(existing, labels, 1);
+                        }
+                        if (scanAnti) {
+                            s.countAntiAffinity(existing, labels, 1);
+                        }
+                    }
                 }
             }
         }

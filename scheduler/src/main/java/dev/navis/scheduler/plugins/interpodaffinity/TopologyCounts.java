@@ -39,6 +39,28 @@ final class TopologyCounts {
         }
     }
 
+    /** Adds {@code count} to the pair (key, value). */
+    void add(String key, String value, int count) {
+        if (count == 0) {
+            return;
+        }
+        Map<String, int[]> byValue = counts.computeIfAbsent(key, k -> new HashMap<>());
+        int[] c = byValue.get(value);
+        if (c == null) {
+            c = new int[1];
+            byValue.put(value, c);
+            pairs++;
+        }
+        c[0] += count;
+        if (c[0] == 0) {
+            byValue.remove(value);
+            pairs--;
+            if (byValue.isEmpty()) {
+                counts.remove(key);
+            }
+        }
+    }
+
     int get(String key, String value) {
         Map<String, int[]> byValue = counts.get(key);
         if (byValue == null) {
