@@ -41,6 +41,10 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
             description = "The scheduler's client QPS and burst (scheduler_perf raises it to 5000; default ${DEFAULT-VALUE}).")
     double qps;
 
+    @Option(names = "--workload", defaultValue = "SchedulingBasic", description = "scheduler_perf workload: "
+            + "SchedulingBasic, TopologySpreading, SchedulingPodAffinity, PreemptionBasic (default ${DEFAULT-VALUE}).")
+    String workload;
+
     @Option(names = "--backlog", description = "Create the measured pods first, then time how fast a starting "
             + "scheduler drains them (its capacity apart from the pod creation rate).")
     boolean backlog;
@@ -58,14 +62,16 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
         SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(nodes, initialPods, pods, writers, qps,
                 backlog);
         if (kubeconfig != null) {
-            new SchedulerBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out).run(settings);
+            new SchedulerBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out)
+                    .withWorkload(SchedulerBenchmark.Workload.parse(workload)).run(settings);
             return 0;
         }
         Path dir = Files.createTempDirectory("navis-bench-scheduler-");
         try (ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir).withPort(0),
                 BuiltinResources.all())) {
             server.start();
-            new SchedulerBenchmark(KubeConfigLoader.load(server.kubeconfigFile()).clientConfig(), System.out).run(settings);
+            new SchedulerBenchmark(KubeConfigLoader.load(server.kubeconfigFile()).clientConfig(), System.out)
+                    .withWorkload(SchedulerBenchmark.Workload.parse(workload)).run(settings);
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -87,7 +87,8 @@ class SchedulerIntegrationTest {
         createNode("small", "1", "2Gi", Map.of(), List.of());
         client.pods().namespace("default").create(pod("big", "2", null, List.of()));
 
-        String expected = "0/1 nodes are available: 1 Insufficient cpu.";
+        String expected = "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+                + "1 No preemption victims found for incoming pod.";
         await().atMost(Duration.ofSeconds(20)).until(() -> expected.equals(podScheduledMessage("big")));
         Pod parked = client.pods().namespace("default").get("big");
         PodCondition condition = parked.getStatus().getConditions().stream()
@@ -126,7 +127,8 @@ class SchedulerIntegrationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "z2".equals(nodeOf("to-z2")));
         await().atMost(Duration.ofSeconds(20)).until(() -> "gpu".equals(nodeOf("to-gpu")));
         String expected = "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, "
-                + "2 node(s) didn't match Pod's node affinity/selector.";
+                + "2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: "
+                + "3 Preemption is not helpful for scheduling.";
         await().atMost(Duration.ofSeconds(20)).until(() -> expected.equals(podScheduledMessage("nowhere")));
         assertThat(nodeOf("nowhere")).isNull();
     }

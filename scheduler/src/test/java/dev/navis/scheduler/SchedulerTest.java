@@ -110,7 +110,9 @@ class SchedulerTest {
         scheduler.scheduleOne();
         scheduler.close();
 
-        String message = "0/2 nodes are available: 2 Insufficient cpu.";
+        // DefaultPreemption found no lower-priority pods to evict
+        String message = "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: "
+                + "2 No preemption victims found for incoming pod.";
         assertThat(writes()).containsExactly("patch pods/status default/big");
         var condition = Json.MAPPER.readTree(client.actions().get(0).patch()).path("status").path("conditions").get(0);
         assertThat(condition.path("reason").asString()).isEqualTo("Unschedulable");

@@ -104,6 +104,11 @@ public final class RestApi implements ResourceApi {
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }
+        ResourceDefinition podDef = index.find("", "v1", "pods");
+        ResourceDefinition priorityClassDef = index.find("scheduling.k8s.io", "v1", "priorityclasses");
+        if (podDef != null && priorityClassDef != null) {
+            storages.get(podDef).setBehaviour(new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()));
+        }
         this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
                 new UnknownFieldChecker());
         this.compactor = new Compactor(store);

@@ -49,14 +49,21 @@ public final class SchedulerBenchmark {
 
     private final ClientConfig config;
     private final PrintStream out;
+    private Workload workload = Workload.SCHEDULING_BASIC;
 
     public SchedulerBenchmark(ClientConfig config, PrintStream out) {
         this.config = config;
         this.out = out;
     }
 
+    /** Which scheduler_perf workload to run (default SchedulingBasic). */
+    public SchedulerBenchmark withWorkload(Workload w) {
+        this.workload = w;
+        return this;
+    }
+
     public void run(Settings s) throws Exception {
-        out.printf("navis bench scheduler — SchedulingBasic: %d nodes, %d initial pods, %d measured pods, %d writers, "
+        out.printf("navis bench scheduler — " + workload.upstreamName + ": %d nodes, %d initial pods, %d measured pods, %d writers, "
                 + "%d cores%n", s.nodes(), s.initialPods(), s.measuredPods(), s.writers(),
                 Runtime.getRuntime().availableProcessors());
         ClientConfig loadConfig = config.withRateLimit(1e9, 1_000_000).withUserAgent("navis-bench");
@@ -64,10 +71,11 @@ public final class SchedulerBenchmark {
              RestKubeClient watcher = RestKubeClient.create(loadConfig);
              ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
             createNamespace(load);
+            workload.prepare(load);
             long t0 = System.nanoTime();
             parallel(writers, s.writers(), s.nodes(), i -> {
                 // status is a subresource: create ignores it, so allocatable goes in with a status update
-                Node wanted = node("bench-node-" + i);
+                Node wanted = workload.node("bench-node-" + i, i);
                 Node created = load.nodes().create(wanted);
                 created.setStatus(wanted.getStatus());
                 load.nodes().updateStatus(created);
@@ -109,13 +117,13 @@ public final class SchedulerBenchmark {
                  RestKubeClient eventClient = RestKubeClient.create(schedulerClientConfig)) {
                 SchedulerServer scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
                 long i0 = System.nanoTime();
-                parallel(writers, s.writers(), s.initialPods(), i -> load.pods().namespace(NAMESPACE).create(pod("init-" + i)));
+                parallel(writers, s.writers(), s.initialPods(), i -> load.pods().namespace(NAMESPACE).create(workload.initialPod("init-" + i)));
                 awaitBound(bound, s.initialPods(), Duration.ofMinutes(5));
                 out.printf("initial pods: %d created and bound in %.1f s%n", s.initialPods(), (System.nanoTime() - i0) / 1e9);
                 if (s.backlog()) {
                     scheduler.close();
                     long b0 = System.nanoTime();
-                    parallel(writers, s.writers(), s.measuredPods(), i -> load.pods().namespace(NAMESPACE).create(pod("pod-" + i)));
+                    parallel(writers, s.writers(), s.measuredPods(), i -> load.pods().namespace(NAMESPACE).create(workload.measuredPod("pod-" + i)));
                     out.printf("backlog: %d pods created in %.1f s with no scheduler running%n", s.measuredPods(),
                             (System.nanoTime() - b0) / 1e9);
                     long start = System.nanoTime();
@@ -154,7 +162,7 @@ public final class SchedulerBenchmark {
                 parallel(writers, s.writers(), s.measuredPods(), i -> {
                     String name = "pod-" + i;
                     createdAt.put(name, System.nanoTime());
-                    load.pods().namespace(NAMESPACE).create(pod(name));
+                    load.pods().namespace(NAMESPACE).create(workload.measuredPod(name));
                 });
                 long created = System.nanoTime();
                 boolean all = awaitBound(bound, target, Duration.ofMinutes(10));
@@ -273,5 +281,125 @@ public final class SchedulerBenchmark {
                 .addNewPort().withContainerPort(80).endPort()
                 .withNewResources().withRequests(resources).withLimits(resources).endResources()
                 .endContainer().endSpec().build();
+    }
+
+    /**
+     * scheduler_perf's workloads (test/integration/scheduler_perf/config/performance-config.yaml and its pod
+     * templates), on the Node and Pod shapes above.
+     */
+    public enum Workload {
+        /** node-default, pod-default. */
+        SCHEDULING_BASIC("SchedulingBasic"),
+        /** Nodes over zones moon-1..3; measured pods spread by zone, maxSkew 5, DoNotSchedule, color=blue. */
+        TOPOLOGY_SPREADING("TopologySpreading"),
+        /** Nodes in zone1; every pod (color=blue) requires affinity to color=blue pods by zone. */
+        SCHEDULING_POD_AFFINITY("SchedulingPodAffinity"),
+        /** Nodes filled by 900m pods of priority 0; measured 3000m pods of priority 10 preempt them. */
+        PREEMPTION_BASIC("PreemptionBasic");
+
+        static final String ZONE = "topology.kubernetes.io/zone";
+        static final String HIGH_PRIORITY_CLASS = "bench-high-priority";
+        public final String upstreamName;
+
+        Workload(String upstreamName) {
+            this.upstreamName = upstreamName;
+        }
+
+        /** The workload by its upstream name (case-insensitive) or constant name. */
+        public static Workload parse(String name) {
+            for (Workload w : values()) {
+                if (w.upstreamName.equalsIgnoreCase(name) || w.name().equalsIgnoreCase(name)) {
+                    return w;
+                }
+            }
+            throw new IllegalArgumentException("unknown workload " + name + "; one of SchedulingBasic, TopologySpreading, "
+                    + "SchedulingPodAffinity, PreemptionBasic");
+        }
+
+        void prepare(RestKubeClient client) {
+            if (this != PREEMPTION_BASIC) {
+                return;
+            }
+            // upstream's template sets spec.priority: 10; with the Priority admission it comes from a class
+            var ref = new dev.navis.client.ResourceRef<>("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses",
+                    false, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+            var pc = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+            pc.setApiVersion("scheduling.k8s.io/v1");
+            pc.setKind("PriorityClass");
+            pc.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(HIGH_PRIORITY_CLASS).build());
+            pc.setAdditionalProperty("value", 10);
+            try {
+                client.resource(ref).create(pc);
+            } catch (dev.navis.client.ApiException e) {
+                if (e.code() != 409) {
+                    throw e;
+                }
+            }
+        }
+
+        Node node(String name, int index) {
+            Node n = SchedulerBenchmark.node(name);
+            switch (this) {
+                case TOPOLOGY_SPREADING -> n.getMetadata().setLabels(Map.of(ZONE, "moon-" + (index % 3 + 1)));
+                case SCHEDULING_POD_AFFINITY -> n.getMetadata().setLabels(Map.of(ZONE, "zone1"));
+                default -> {
+                }
+            }
+            return n;
+        }
+
+        Pod initialPod(String name) {
+            return switch (this) {
+                case SCHEDULING_POD_AFFINITY -> affinityPod(name);
+                case PREEMPTION_BASIC -> withCpu(SchedulerBenchmark.pod(name), "900m");
+                default -> SchedulerBenchmark.pod(name);
+            };
+        }
+
+        Pod measuredPod(String name) {
+            switch (this) {
+                case TOPOLOGY_SPREADING -> {
+                    Pod p = SchedulerBenchmark.pod(name);
+                    p.getMetadata().setLabels(Map.of("color", "blue"));
+                    p.getSpec().setTopologySpreadConstraints(List.of(new io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder()
+                            .withMaxSkew(5).withTopologyKey(ZONE).withWhenUnsatisfiable("DoNotSchedule")
+                            .withNewLabelSelector().withMatchLabels(Map.of("color", "blue")).endLabelSelector().build()));
+                    return p;
+                }
+                case SCHEDULING_POD_AFFINITY -> {
+                    return affinityPod(name);
+                }
+                case PREEMPTION_BASIC -> {
+                    Pod p = withCpu(SchedulerBenchmark.pod(name), "3000m");
+                    p.getSpec().setPriorityClassName(HIGH_PRIORITY_CLASS);
+                    return p;
+                }
+                default -> {
+                    return SchedulerBenchmark.pod(name);
+                }
+            }
+        }
+
+        private static Pod affinityPod(String name) {
+            Pod p = SchedulerBenchmark.pod(name);
+            p.getMetadata().setLabels(Map.of("color", "blue"));
+            p.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAffinity()
+                    .addNewRequiredDuringSchedulingIgnoredDuringExecution()
+                    .withNewLabelSelector().withMatchLabels(Map.of("color", "blue")).endLabelSelector()
+                    .withTopologyKey(ZONE).withNamespaces(NAMESPACE)
+                    .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAffinity().build());
+            return p;
+        }
+
+        private static Pod withCpu(Pod p, String cpu) {
+            var resources = p.getSpec().getContainers().get(0).getResources();
+            Map<String, Quantity> r = new java.util.HashMap<>(resources.getRequests());
+            r.put("cpu", new Quantity(cpu));
+            resources.setRequests(r);
+            resources.setLimits(new java.util.HashMap<>(r));
+            // upstream's low-priority template: victims go at once (no kubelet to finish a graceful delete)
+            p.getSpec().setTerminationGracePeriodSeconds(0L);
+            return p;
+        }
     }
 }

@@ -2,6 +2,9 @@ package dev.navis.scheduler.plugins;
 
 import dev.navis.scheduler.framework.runtime.Registry;
 import dev.navis.scheduler.plugins.defaultbinder.DefaultBinder;
+import dev.navis.scheduler.plugins.defaultpreemption.DefaultPreemption;
+import dev.navis.scheduler.plugins.interpodaffinity.InterPodAffinity;
+import dev.navis.scheduler.plugins.podtopologyspread.PodTopologySpread;
 import dev.navis.scheduler.plugins.imagelocality.ImageLocality;
 import dev.navis.scheduler.plugins.nodeaffinity.NodeAffinity;
 import dev.navis.scheduler.plugins.nodename.NodeName;
@@ -34,6 +37,9 @@ public final class InTreePlugins {
                 .register(NodeResourcesFit.NAME, (args, h) -> new NodeResourcesFit(args))
                 .register(BalancedAllocation.NAME, (args, h) -> new BalancedAllocation(args))
                 .register(ImageLocality.NAME, (args, h) -> new ImageLocality(h))
-                .register(DefaultBinder.NAME, (args, h) -> new DefaultBinder(h));
+                .register(DefaultBinder.NAME, (args, h) -> new DefaultBinder(h))
+                .register(PodTopologySpread.NAME, (args, h) -> new PodTopologySpread(args, h))
+                .register(InterPodAffinity.NAME, (args, h) -> new InterPodAffinity(args, h))
+                .register(DefaultPreemption.NAME, (args, h) -> new DefaultPreemption(args, h));
     }
 }

@@ -28,9 +28,12 @@ class SchedulerConfigTest {
         assertThat(plugins.get("preEnqueue")).containsExactly("SchedulingGates");
         assertThat(plugins.get("queueSort")).containsExactly("PrioritySort");
         assertThat(plugins.get("filter")).containsExactly("NodeUnschedulable", "NodeName", "TaintToleration",
-                "NodeAffinity", "NodePorts", "NodeResourcesFit");
+                "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity");
         assertThat(plugins.get("score")).containsExactly("TaintToleration", "NodeAffinity", "NodeResourcesFit",
-                "NodeResourcesBalancedAllocation", "ImageLocality");
+                "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality");
+        assertThat(plugins.get("postFilter")).containsExactly("DefaultPreemption");
+        assertThat(fw.scoreWeight("PodTopologySpread")).isEqualTo(2);
+        assertThat(fw.scoreWeight("InterPodAffinity")).isEqualTo(2);
         assertThat(plugins.get("bind")).containsExactly("DefaultBinder");
         assertThat(fw.scoreWeight("TaintToleration")).isEqualTo(3);
         assertThat(fw.scoreWeight("NodeAffinity")).isEqualTo(2);
@@ -72,7 +75,8 @@ class SchedulerConfigTest {
         assertThat(c.leaderElection().resourceName()).isEqualTo("kube-scheduler");
         assertThat(c.profiles()).extracting(Profile::schedulerName).containsExactly("default-scheduler", "packer");
         SchedulingFramework packer = framework(c.profiles().get(1));
-        assertThat(packer.listPlugins().get("score")).containsExactly("NodeResourcesFit", "TaintToleration", "NodeAffinity");
+        assertThat(packer.listPlugins().get("score")).containsExactly("NodeResourcesFit", "TaintToleration", "NodeAffinity",
+                "PodTopologySpread", "InterPodAffinity");
         assertThat(packer.scoreWeight("NodeResourcesFit")).isEqualTo(5);
         assertThat(packer.listPlugins().get("filter")).contains("NodeResourcesFit");
     }
