@@ -33,4 +33,43 @@ public interface KindBehaviour {
     /** After the object was removed from the store. */
     default void afterDelete(ObjectNode object) {
     }
+
+    /**
+     * Several behaviours of one kind run in order, as upstream's admission chain (a kind has one slot).
+     * A refusal by one stops the rest; the failure hooks reach every part.
+     */
+    static KindBehaviour chain(KindBehaviour... parts) {
+        java.util.List<KindBehaviour> chain = java.util.List.of(parts);
+        return new KindBehaviour() {
+            @Override
+            public void beforeCreate(ObjectNode object, boolean dryRun) {
+                chain.forEach(b -> b.beforeCreate(object, dryRun));
+            }
+
+            @Override
+            public void createFailed(ObjectNode object) {
+                chain.forEach(b -> b.createFailed(object));
+            }
+
+            @Override
+            public void beforeUpdate(ObjectNode object, ObjectNode old, boolean dryRun) {
+                chain.forEach(b -> b.beforeUpdate(object, old, dryRun));
+            }
+
+            @Override
+            public void updateFailed(ObjectNode object, ObjectNode old) {
+                chain.forEach(b -> b.updateFailed(object, old));
+            }
+
+            @Override
+            public void afterUpdate(ObjectNode object, ObjectNode old) {
+                chain.forEach(b -> b.afterUpdate(object, old));
+            }
+
+            @Override
+            public void afterDelete(ObjectNode object) {
+                chain.forEach(b -> b.afterDelete(object));
+            }
+        };
+    }
 }

@@ -91,23 +91,21 @@ public final class RestApi implements ResourceApi {
         this.namespaces = new NamespaceLifecycle(namespaceStorage[0], this::namespacedStorages);
         ResourceDefinition serviceDef = index.find("", "v1", "services");
         this.services = serviceDef == null ? null : new ServiceAllocator(serviceDef);
-        ResourceDefinition podDef = index.find("", "v1", "pods");
-        if (podDef != null) {
-            // the DefaultTolerationSeconds admission plugin (mutating, on create)
-            storages.get(podDef).setBehaviour(new KindBehaviour() {
-                @Override
-                public void beforeCreate(tools.jackson.databind.node.ObjectNode pod, boolean dryRun) {
-                    dev.navis.apimachinery.admission.DefaultTolerationSeconds.apply(pod);
-                }
-            });
-        }
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }
         ResourceDefinition podDef = index.find("", "v1", "pods");
         ResourceDefinition priorityClassDef = index.find("scheduling.k8s.io", "v1", "priorityclasses");
-        if (podDef != null && priorityClassDef != null) {
-            storages.get(podDef).setBehaviour(new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()));
+        if (podDef != null) {
+            // pods' admission plugins, in upstream's order: Priority, then DefaultTolerationSeconds (both on create)
+            KindBehaviour defaultTolerations = new KindBehaviour() {
+                @Override
+                public void beforeCreate(tools.jackson.databind.node.ObjectNode pod, boolean dryRun) {
+                    dev.navis.apimachinery.admission.DefaultTolerationSeconds.apply(pod);
+                }
+            };
+            storages.get(podDef).setBehaviour(priorityClassDef == null ? defaultTolerations : KindBehaviour.chain(
+                    new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()), defaultTolerations));
         }
         this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
                 new UnknownFieldChecker());
