@@ -71,7 +71,8 @@ public final class ImageCommand implements Runnable {
         String importSocket;
 
         @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "The node's data directory, for --import (default: ~/.navis/node).")
+                description = "The node's data directory for --import: a server's or agent's --data-dir, or the node "
+                        + "runtime's own (default: the running navis server's node, else navis agent's).")
         Path dataDir;
 
         @Option(names = "--push", arity = "0..1", paramLabel = "REF", fallbackValue = "",
@@ -80,6 +81,33 @@ public final class ImageCommand implements Runnable {
 
         @Option(names = "--plain-http", description = "Push over HTTP (local registries).")
         boolean plainHttp;
+
+        /**
+         * The containerd socket of the node: under {@code --data-dir} (a node runtime directory, or a server's or
+         * agent's data directory), else the first that exists of {@code navis server}'s node
+         * ({@code ~/.navis/server/agent/runtime}), {@code navis agent}'s ({@code ~/.navis/agent/runtime}) and the
+         * runtime's default.
+         */
+        private Path nodeSocket() {
+            java.util.List<Path> candidates = new java.util.ArrayList<>();
+            if (dataDir != null) {
+                Path dir = dataDir.toAbsolutePath();
+                candidates.add(dir);
+                candidates.add(dir.resolve("agent").resolve("runtime"));
+                candidates.add(dir.resolve("runtime"));
+            } else {
+                candidates.add(dev.navis.apiserver.ApiServerOptions.defaultDataDir().resolve("agent").resolve("runtime"));
+                candidates.add(Path.of(System.getProperty("user.home"), ".navis", "agent", "runtime"));
+                candidates.add(CriRuntimeOptions.defaultDataDir());
+            }
+            for (Path dir : candidates) {
+                Path socket = CriRuntimeOptions.defaults(dir).containerdDir().resolve("containerd.sock");
+                if (java.nio.file.Files.exists(socket)) {
+                    return socket;
+                }
+            }
+            return CriRuntimeOptions.defaults(candidates.get(0)).containerdDir().resolve("containerd.sock");
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -93,9 +121,12 @@ public final class ImageCommand implements Runnable {
             }
             Path socket = null;
             if (importSocket != null) {
-                Path dir = dataDir != null ? dataDir : CriRuntimeOptions.defaultDataDir();
-                socket = importSocket.isEmpty() ? CriRuntimeOptions.defaults(dir).containerdDir().resolve("containerd.sock")
-                        : Path.of(importSocket);
+                socket = importSocket.isEmpty() ? nodeSocket() : Path.of(importSocket);
+            }
+            if (socket != null && !java.nio.file.Files.exists(socket)) {
+                System.err.println("navis image build: no containerd socket at " + socket
+                        + " (start the node first: navis server, or navis agent)");
+                return 1;
             }
             String name = tag.replaceAll("[:/@]", "_");
             Path layout = output != null ? output : Path.of(name + "-oci");
