@@ -18,7 +18,12 @@ public final class CriPodCgroups implements PodCgroups {
     private final KubeletPods pods;
 
     public CriPodCgroups(CriPodRuntime runtime, KubeletPods pods) {
-        this.cgroupRoot = runtime.options().cgroupRoot();
+        this(runtime.options().cgroupRoot(), pods);
+    }
+
+    /** @param cgroupRoot the runtime's cgroupfs parent of all pods ({@link CriRuntimeOptions#cgroupRoot()}) */
+    public CriPodCgroups(String cgroupRoot, KubeletPods pods) {
+        this.cgroupRoot = cgroupRoot;
         this.pods = pods;
     }
 
