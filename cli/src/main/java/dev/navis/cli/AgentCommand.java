@@ -27,7 +27,8 @@ public final class AgentCommand implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".navis", "agent");
         NodeRunner runner;
         try {
-            runner = NodeRunner.startNode(clientConfig, NodeRunner.kubeletConfig(node, dir), NodeRuntimes.REAL);
+            runner = NodeRunner.startNode(clientConfig, NodeRunner.kubeletConfig(node, dir), NodeRuntimes.REAL,
+                    access.clusterCaPem());
         } catch (Exception e) {
             System.err.println("navis agent: cannot start the node: " + e.getMessage());
             return 1;

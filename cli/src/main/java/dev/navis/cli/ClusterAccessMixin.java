@@ -59,4 +59,16 @@ public final class ClusterAccessMixin {
         }
         return token == null ? config : config.withBearerToken(token);
     }
+
+    /** The cluster CA (PEM) the node's kubelet API trusts for client certificates, or null when none is known. */
+    byte[] clusterCaPem() {
+        try {
+            if (kubeconfig != null) {
+                return KubeletApi.clusterCa(kubeconfig);
+            }
+            return certificateAuthority == null ? null : Files.readAllBytes(certificateAuthority);
+        } catch (IOException e) {
+            throw new ParameterException(command.commandLine(), "cannot read " + certificateAuthority + ": " + e.getMessage());
+        }
+    }
 }

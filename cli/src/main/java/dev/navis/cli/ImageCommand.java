@@ -67,13 +67,12 @@ public final class ImageCommand implements Runnable {
 
         @Option(names = "--import", arity = "0..1", paramLabel = "SOCKET",
                 fallbackValue = "", description = "Import into containerd's k8s.io namespace, by default the "
-                + "node's own containerd (<node data dir>/runtime/containerd/containerd.sock).")
+                + "node's own containerd (<data-dir>/containerd/containerd.sock).")
         String importSocket;
 
         @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "The node's data directory, for --import: `navis agent --data-dir`, or "
-                        + "<navis server --data-dir>/agent (default: the first of ~/.navis/server/agent and "
-                        + "~/.navis/agent whose containerd is running).")
+                description = "The node's data directory for --import: a server's or agent's --data-dir, or the node "
+                        + "runtime's own (default: the running navis server's node, else navis agent's).")
         Path dataDir;
 
         @Option(names = "--push", arity = "0..1", paramLabel = "REF", fallbackValue = "",
@@ -82,6 +81,33 @@ public final class ImageCommand implements Runnable {
 
         @Option(names = "--plain-http", description = "Push over HTTP (local registries).")
         boolean plainHttp;
+
+        /**
+         * The containerd socket of the node: under {@code --data-dir} (a node runtime directory, or a server's or
+         * agent's data directory), else the first that exists of {@code navis server}'s node
+         * ({@code ~/.navis/server/agent/runtime}), {@code navis agent}'s ({@code ~/.navis/agent/runtime}) and the
+         * runtime's default.
+         */
+        private Path nodeSocket() {
+            java.util.List<Path> candidates = new java.util.ArrayList<>();
+            if (dataDir != null) {
+                Path dir = dataDir.toAbsolutePath();
+                candidates.add(dir);
+                candidates.add(dir.resolve("agent").resolve("runtime"));
+                candidates.add(dir.resolve("runtime"));
+            } else {
+                candidates.add(dev.navis.apiserver.ApiServerOptions.defaultDataDir().resolve("agent").resolve("runtime"));
+                candidates.add(Path.of(System.getProperty("user.home"), ".navis", "agent", "runtime"));
+                candidates.add(CriRuntimeOptions.defaultDataDir());
+            }
+            for (Path dir : candidates) {
+                Path socket = CriRuntimeOptions.defaults(dir).containerdDir().resolve("containerd.sock");
+                if (java.nio.file.Files.exists(socket)) {
+                    return socket;
+                }
+            }
+            return CriRuntimeOptions.defaults(candidates.get(0)).containerdDir().resolve("containerd.sock");
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -96,10 +122,11 @@ public final class ImageCommand implements Runnable {
             Path socket = null;
             if (importSocket != null) {
                 socket = importSocket.isEmpty() ? nodeSocket() : Path.of(importSocket);
-                if (socket == null) {
-                    System.err.println("navis image build: no running node containerd found; give --data-dir or --import=SOCKET");
-                    return 2;
-                }
+            }
+            if (socket != null && !java.nio.file.Files.exists(socket)) {
+                System.err.println("navis image build: no containerd socket at " + socket
+                        + " (start the node first: navis server, or navis agent)");
+                return 1;
             }
             String name = tag.replaceAll("[:/@]", "_");
             Path layout = output != null ? output : Path.of(name + "-oci");
@@ -107,20 +134,6 @@ public final class ImageCommand implements Runnable {
                     workdir, user, layout.toAbsolutePath(), archive, socket,
                     push == null ? null : push.isEmpty() ? tag : push, plainHttp).run(System.out);
             return 0;
-        }
-
-        /** The containerd socket of the node whose data directory was given, or of a local server or agent. */
-        private Path nodeSocket() {
-            Path home = Path.of(System.getProperty("user.home"), ".navis");
-            java.util.List<Path> candidates = dataDir != null ? java.util.List.of(dataDir)
-                    : java.util.List.of(home.resolve("server/agent"), home.resolve("agent"));
-            for (Path dir : candidates) {
-                Path socket = CriRuntimeOptions.defaults(dir.resolve("runtime")).containerdDir().resolve("containerd.sock");
-                if (dataDir != null || java.nio.file.Files.exists(socket)) {
-                    return socket;
-                }
-            }
-            return null;
         }
     }
 }

@@ -22,6 +22,10 @@ public final class NodeOptionsMixin {
             description = "The cluster's DNS domain (default: ${DEFAULT-VALUE}).")
     String clusterDomain;
 
+    @Option(names = "--kubelet-port", paramLabel = "PORT", defaultValue = "10250",
+            description = "The kubelet API's HTTPS port (logs, exec, port-forward; 0: any free port) (default: ${DEFAULT-VALUE}).")
+    int kubeletPort;
+
     String nodeNameOrHost() {
         if (nodeName != null && !nodeName.isBlank()) {
             return nodeName;

@@ -19,30 +19,63 @@ final class NodeRunner implements AutoCloseable {
     private final Kubelet kubelet;
     private final PodRuntime runtime;
     private final SimulatedNodes sim;
+    private final KubeletApi api;
 
     private NodeRunner(RestKubeClient client, Kubelet kubelet, PodRuntime runtime, SimulatedNodes sim) {
+        this(client, kubelet, runtime, sim, null);
+    }
+
+    private NodeRunner(RestKubeClient client, Kubelet kubelet, PodRuntime runtime, SimulatedNodes sim, KubeletApi api) {
         this.client = client;
         this.kubelet = kubelet;
         this.runtime = runtime;
         this.sim = sim;
+        this.api = api;
     }
 
     /** A real node; returns after it registered and its pod workers started. */
     static NodeRunner startNode(ClientConfig clientConfig, KubeletConfig config, NodeRuntimes.Factory factory)
             throws Exception {
+        return startNode(clientConfig, config, factory, null);
+    }
+
+    /**
+     * A real node with its HTTPS API on {@code config.kubeletPort()} (0: any free port, published in the Node).
+     *
+     * @param clientCaPem the cluster CA (PEM) whose client certificates the kubelet API accepts; null: none
+     */
+    static NodeRunner startNode(ClientConfig clientConfig, KubeletConfig config, NodeRuntimes.Factory factory,
+                                byte[] clientCaPem) throws Exception {
         RestKubeClient client = RestKubeClient.create(clientConfig.withUserAgent("navis-kubelet/" + config.nodeName()));
         PodRuntime runtime = null;
+        KubeletApi api = null;
         try {
-            runtime = factory.create(config);
-            Kubelet kubelet = Kubelet.create(client, config, runtime);
+            runtime = factory.create(config, existingPodCidr(client, config.nodeName()));
+            String internalIp = dev.navis.kubelet.node.MachineInfo.read(config.rootDir()).internalIp();
+            api = KubeletApi.start(config.nodeName(), internalIp, config.kubeletPort(), clientCaPem, runtime);
+            Kubelet kubelet = Kubelet.create(client, config.withKubeletPort(api.port()), runtime);
+            api.attach(kubelet);
             kubelet.start();
-            return new NodeRunner(client, kubelet, runtime, null);
+            return new NodeRunner(client, kubelet, runtime, null, api);
         } catch (Exception e) {
+            if (api != null) {
+                api.close();
+            }
             if (runtime != null) {
                 runtime.close();
             }
             client.close();
             throw e;
+        }
+    }
+
+    /** The Node's spec.podCIDR when node IPAM already gave it one (a restarted node), else null. */
+    private static String existingPodCidr(KubeClient client, String nodeName) {
+        try {
+            io.fabric8.kubernetes.api.model.Node node = client.nodes().get(nodeName);
+            return node == null || node.getSpec() == null ? null : node.getSpec().getPodCIDR();
+        } catch (RuntimeException e) {
+            return null; // not registered yet (or the API is not up): the runtime's default subnet
         }
     }
 
@@ -65,7 +98,7 @@ final class NodeRunner implements AutoCloseable {
 
     static KubeletConfig kubeletConfig(NodeOptionsMixin node, Path dataDir) {
         return KubeletConfig.defaults(node.nodeNameOrHost(), dataDir.toAbsolutePath())
-                .withClusterDns(node.clusterDns).withClusterDomain(node.clusterDomain);
+                .withClusterDns(node.clusterDns).withClusterDomain(node.clusterDomain).withKubeletPort(node.kubeletPort);
     }
 
     @Override
@@ -76,6 +109,9 @@ final class NodeRunner implements AutoCloseable {
             }
             if (sim != null) {
                 sim.close();
+            }
+            if (api != null) {
+                api.close();
             }
             if (runtime != null) {
                 runtime.close();

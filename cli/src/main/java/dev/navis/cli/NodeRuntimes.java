@@ -17,11 +17,27 @@ final class NodeRuntimes {
     @FunctionalInterface
     interface Factory {
         PodRuntime create(KubeletConfig config) throws Exception;
+
+        /** With the Node's spec.podCIDR when node IPAM set one (null: the runtime's default subnet). */
+        default PodRuntime create(KubeletConfig config, String podCidr) throws Exception {
+            return create(config);
+        }
     }
 
     /**
      * The real runtime: a managed containerd under {@code <node data dir>/runtime}. A machine without
      * containerd, runc or the CNI plugins still gets a node, NotReady with a message naming what is missing.
      */
-    static final Factory REAL = config -> CriPodRuntime.start(CriRuntimeOptions.defaults(config.rootDir().resolve("runtime")));
+    static final Factory REAL = new Factory() {
+        @Override
+        public PodRuntime create(KubeletConfig config) throws Exception {
+            return create(config, null);
+        }
+
+        @Override
+        public PodRuntime create(KubeletConfig config, String podCidr) throws Exception {
+            CriRuntimeOptions options = CriRuntimeOptions.defaults(config.rootDir().resolve("runtime"));
+            return CriPodRuntime.start(podCidr == null || podCidr.isBlank() ? options : options.withPodSubnet(podCidr));
+        }
+    };
 }

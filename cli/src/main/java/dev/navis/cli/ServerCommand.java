@@ -42,7 +42,7 @@ public final class ServerCommand implements Callable<Integer> {
             if (!disableAgent) {
                 var config = NodeRunner.kubeletConfig(node, options.dataDir().resolve("agent"))
                         .withExtraLabels(java.util.Map.of("node-role.kubernetes.io/control-plane", "true"));
-                started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.REAL));
+                started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.REAL, KubeletApi.clusterCa(kubeconfig)));
                 out.println("Node " + config.nodeName() + " started");
                 AutoCloseable proxy = ClusterNetworkRunner.startProxy(kubeconfig, out, System.err);
                 if (proxy != null) {

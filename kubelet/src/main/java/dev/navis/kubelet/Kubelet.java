@@ -128,6 +128,21 @@ public final class Kubelet implements AutoCloseable {
         return agent;
     }
 
+    /** The pods bound to this node, as the kubelet's pod informer holds them (status as last written). */
+    public dev.navis.kubelet.server.KubeletPods kubeletPods() {
+        return new dev.navis.kubelet.server.KubeletPods() {
+            @Override
+            public java.util.Optional<Pod> pod(String namespace, String name) {
+                return java.util.Optional.ofNullable(pods.lister().getByKey(namespace + "/" + name));
+            }
+
+            @Override
+            public List<Pod> pods() {
+                return List.copyOf(pods.lister().list());
+            }
+        };
+    }
+
     /**
      * Registers the node (retrying until the API answers), starts the lease and status loops, the pod
      * informer and, once it has synced, the pod workers and housekeeping.

@@ -58,4 +58,10 @@ public record KubeletConfig(String nodeName, Path rootDir, List<String> clusterD
         return new KubeletConfig(nodeName, rootDir, clusterDns, clusterDomain, kubeletPort, maxPods,
                 reservedMilliCpu, reservedMemory, reservedStorage, extraLabels, period, workers, resolvConf);
     }
+
+    /** The port published in status.daemonEndpoints.kubeletEndpoint (the one the kubelet server bound). */
+    public KubeletConfig withKubeletPort(int port) {
+        return new KubeletConfig(nodeName, rootDir, clusterDns, clusterDomain, port, maxPods,
+                reservedMilliCpu, reservedMemory, reservedStorage, extraLabels, podResyncPeriod, workers, resolvConf);
+    }
 }
