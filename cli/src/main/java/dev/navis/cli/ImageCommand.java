@@ -98,7 +98,6 @@ public final class ImageCommand implements Runnable {
             } else {
                 candidates.add(dev.navis.apiserver.ApiServerOptions.defaultDataDir().resolve("agent").resolve("runtime"));
                 candidates.add(Path.of(System.getProperty("user.home"), ".navis", "agent", "runtime"));
-                candidates.add(CriRuntimeOptions.defaultDataDir());
             }
             for (Path dir : candidates) {
                 Path socket = CriRuntimeOptions.defaults(dir).containerdDir().resolve("containerd.sock");
