@@ -19,12 +19,12 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Service;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Upstream's service controller of the cloud controller manager (k8s.io/cloud-provider/controllers/service):
@@ -191,21 +191,31 @@ public final class ServiceLbController {
             events.event(service, EventRecorder.NORMAL, "EnsuredLoadBalancer", "Ensured load balancer");
         }
         if (!sameStatus(previous, next)) {
-            Map<String, Object> loadBalancer = new LinkedHashMap<>();
-            loadBalancer.put("ingress", isEmpty(next) ? null : next.getIngress());
-            String patch = Json.writeString(Map.of("status", Map.of("loadBalancer", loadBalancer)));
+            // built as a tree: the client's mapper leaves nulls out, and a merge patch needs the null to delete
+            ObjectNode patch = Json.MAPPER.createObjectNode();
+            ObjectNode loadBalancer = patch.putObject("status").putObject("loadBalancer");
+            if (isEmpty(next)) {
+                loadBalancer.putNull("ingress");
+            } else {
+                loadBalancer.set("ingress", Json.tree(next.getIngress()));
+            }
             client.services().namespace(service.getMetadata().getNamespace())
-                    .patchStatus(service.getMetadata().getName(), PatchType.MERGE, patch);
+                    .patchStatus(service.getMetadata().getName(), PatchType.MERGE, patch.toString());
         }
     }
 
     private Service setFinalizers(Service service, List<String> finalizers) {
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("finalizers", finalizers.isEmpty() ? null : finalizers);
+        ObjectNode patch = Json.MAPPER.createObjectNode();
+        ObjectNode metadata = patch.putObject("metadata");
+        if (finalizers.isEmpty()) {
+            metadata.putNull("finalizers");
+        } else {
+            metadata.set("finalizers", Json.tree(finalizers));
+        }
         // the resourceVersion makes the list replacement safe against a concurrent finalizer change
         metadata.put("resourceVersion", service.getMetadata().getResourceVersion());
         return client.services().namespace(service.getMetadata().getNamespace()).patch(service.getMetadata().getName(),
-                PatchType.MERGE, Json.writeString(Map.of("metadata", metadata)));
+                PatchType.MERGE, patch.toString());
     }
 
     private static List<String> without(List<String> finalizers) {
