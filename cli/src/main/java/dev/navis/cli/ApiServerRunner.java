@@ -83,6 +83,16 @@ final class ApiServerRunner {
             }
         }
         SchedulerRunner startedScheduler = scheduler;
+        // the cloud controller manager with the local provider (LoadBalancer addresses: the node's InternalIP)
+        CloudControllerManagerRunner cloud = null;
+        if (controllers) {
+            try {
+                cloud = CloudControllerManagerRunner.start(server.kubeconfigFile(), null);
+            } catch (RuntimeException e) {
+                err.println("navis " + role + ": cannot start the cloud controller manager: " + describe(e));
+            }
+        }
+        CloudControllerManagerRunner startedCloud = cloud;
         AutoCloseable node = null;
         if (colocated != null) {
             try {
@@ -111,6 +121,13 @@ final class ApiServerRunner {
                     err.println("navis " + role + ": stopping the node: " + describe(e));
                 }
             }
+            if (startedCloud != null) {
+                try {
+                    startedCloud.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (startedScheduler != null) {
                 try {
                     startedScheduler.close();
@@ -135,6 +152,9 @@ final class ApiServerRunner {
         }
         if (controllers) {
             out.println("Scheduler started (profile default-scheduler; leader election on kube-system/kube-scheduler)");
+        }
+        if (startedCloud != null) {
+            out.println("Cloud controller manager started (provider local; leader election on kube-system/cloud-controller-manager)");
         }
         out.println("Kubeconfig: " + kubeconfig);
         out.println("Try:  export KUBECONFIG=" + kubeconfig + "; kubectl get namespaces");

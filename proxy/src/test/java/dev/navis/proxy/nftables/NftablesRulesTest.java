@@ -112,6 +112,28 @@ class NftablesRulesTest {
     }
 
     @Test
+    void loadBalancerIngressIpIsDnatedOnTheServicePortThroughTheExternalChain() {
+        Service svc = service("ns3", "lb", "10.43.0.44", 80, 8080).editSpec().withType("LoadBalancer").editFirstPort()
+                .withNodePort(30081).endPort().endSpec().withNewStatus().withNewLoadBalancer()
+                .addNewIngress().withIp("192.168.1.11").withIpMode("VIP").endIngress()
+                .addNewIngress().withIp("192.168.1.99").withIpMode("Proxy").endIngress()
+                .endLoadBalancer().endStatus().build();
+        NftRuleset r = build(List.of(svc), List.of(slice("ns3", "lb", "lb-1", 8080, ready("10.42.0.3", "node-b"))));
+        String external = only(chains(r, "external"));
+        String service = only(chains(r, "service"));
+        assertThat(r.rules().get(external)).containsExactly("jump mark-for-masquerade", "goto " + service);
+        // ipMode Proxy: the load balancer delivers to the nodes itself, so its address is not captured here
+        assertThat(r.elements("service-ips")).containsExactlyInAnyOrder(
+                "10.43.0.44 . tcp . 80 : goto " + service,
+                "192.168.1.11 . tcp . 80 : goto " + external);
+        assertThat(r.elements("service-nodeports")).containsExactly("tcp . 30081 : goto " + external);
+
+        // without endpoints the load-balancer address is refused like the ClusterIP
+        NftRuleset empty = build(List.of(svc), List.of());
+        assertThat(empty.elements("no-endpoint-services")).contains("192.168.1.11 . tcp . 80 : goto reject-chain");
+    }
+
+    @Test
     void localhostNodePortsCanBeTurnedOff() {
         NftablesRules noLocalhost = new NftablesRules(
                 new NftablesRules.NftConfig("navis-proxy", "10.42.0.0/16", "10.43.0.0/16", false));
