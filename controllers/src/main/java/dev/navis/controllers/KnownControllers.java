@@ -15,6 +15,7 @@ import dev.navis.controllers.job.JobController;
 import dev.navis.controllers.replicaset.ReplicaSetController;
 import dev.navis.controllers.ttlafterfinished.TtlAfterFinishedController;
 import dev.navis.controllers.statefulset.StatefulSetController;
+import dev.navis.controllers.serviceaccount.ServiceAccountsController;
 import java.util.List;
 
 /** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
@@ -46,6 +47,8 @@ public final class KnownControllers {
                 new ControllerRegistration("taint-eviction-controller", TaintEvictionController.DEFAULT_WORKERS,
                         TaintEvictionController::new),
                 new ControllerRegistration("nodeipam", NodeIpamController.DEFAULT_WORKERS, NodeIpamController::new),
-                new ControllerRegistration("podgc", 1, PodGcController::new));
+                new ControllerRegistration("podgc", 1, PodGcController::new),
+                new ControllerRegistration("serviceaccount", ServiceAccountsController.DEFAULT_WORKERS,
+                        ServiceAccountsController::new));
     }
 }
