@@ -16,6 +16,7 @@ import dev.navis.controllers.replicaset.ReplicaSetController;
 import dev.navis.controllers.ttlafterfinished.TtlAfterFinishedController;
 import dev.navis.controllers.statefulset.StatefulSetController;
 import dev.navis.controllers.serviceaccount.ServiceAccountsController;
+import dev.navis.controllers.resourcequota.ResourceQuotaController;
 import java.util.List;
 
 /** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
@@ -49,6 +50,8 @@ public final class KnownControllers {
                 new ControllerRegistration("nodeipam", NodeIpamController.DEFAULT_WORKERS, NodeIpamController::new),
                 new ControllerRegistration("podgc", 1, PodGcController::new),
                 new ControllerRegistration("serviceaccount", ServiceAccountsController.DEFAULT_WORKERS,
-                        ServiceAccountsController::new));
+                        ServiceAccountsController::new),
+                new ControllerRegistration("resourcequota", ResourceQuotaController.DEFAULT_WORKERS,
+                        ResourceQuotaController::new));
     }
 }
