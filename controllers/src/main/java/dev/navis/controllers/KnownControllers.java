@@ -17,6 +17,7 @@ import dev.navis.controllers.ttlafterfinished.TtlAfterFinishedController;
 import dev.navis.controllers.statefulset.StatefulSetController;
 import dev.navis.controllers.serviceaccount.ServiceAccountsController;
 import dev.navis.controllers.resourcequota.ResourceQuotaController;
+import dev.navis.controllers.disruption.DisruptionController;
 import java.util.List;
 
 /** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
@@ -52,6 +53,8 @@ public final class KnownControllers {
                 new ControllerRegistration("serviceaccount", ServiceAccountsController.DEFAULT_WORKERS,
                         ServiceAccountsController::new),
                 new ControllerRegistration("resourcequota", ResourceQuotaController.DEFAULT_WORKERS,
-                        ResourceQuotaController::new));
+                        ResourceQuotaController::new),
+                new ControllerRegistration("disruption", DisruptionController.DEFAULT_WORKERS,
+                        DisruptionController::new));
     }
 }
