@@ -1,8 +1,10 @@
 package dev.navis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.navis.client.ApiException;
 import dev.navis.client.rest.RestKubeClient;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -84,5 +86,24 @@ class ClusterPolicyControllersIntegrationTest {
             assertThat(pdb.getStatus().getDisruptionsAllowed()).isEqualTo(1);
             assertThat(pdb.getStatus().getConditions()).extracting(c -> c.getReason()).containsExactly("SufficientPods");
         });
+
+        // The API server's eviction reads the status the controller wrote: one pod may go, then none.
+        client.pods().namespace("team-q").createSubresource("web-1", "eviction", eviction("web-1"), Map.class);
+        assertThatThrownBy(() -> client.pods().namespace("team-q").createSubresource("web-2", "eviction",
+                eviction("web-2"), Map.class))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(429));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            PodDisruptionBudget pdb = client.resource(PodDisruptionBudget.class).namespace("team-q").get("web");
+            assertThat(pdb.getStatus().getCurrentHealthy()).isEqualTo(1);
+            assertThat(pdb.getStatus().getDisruptionsAllowed()).isZero();
+            assertThat(pdb.getStatus().getConditions()).extracting(c -> c.getReason()).containsExactly("InsufficientPods");
+            ResourceQuota quota = client.resource(ResourceQuota.class).namespace("team-q").get("compute");
+            assertThat(quota.getStatus().getUsed().get("pods").toString()).isEqualTo("1");
+        });
+    }
+
+    private static Map<String, Object> eviction(String pod) {
+        return Map.of("apiVersion", "policy/v1", "kind", "Eviction", "metadata", Map.of("name", pod,
+                "namespace", "team-q"));
     }
 }
