@@ -1,5 +1,9 @@
 package dev.navis.cli;
 
+import dev.navis.client.workqueue.WorkQueueMetricsProvider;
+import dev.navis.controllers.metrics.ControllerMetricsServer;
+import dev.navis.controllers.metrics.WorkQueuePrometheusMetrics;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,6 +23,11 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ControllerManagerOptionsMixin options;
 
+    @Option(names = "--metrics-bind-address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10257",
+            description = "Where to serve /metrics (work queue metrics) and /healthz (plain HTTP); 0 or empty to "
+                    + "disable. Default: ${DEFAULT-VALUE}.")
+    String metricsAddress;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isReadable(kubeconfig)) {
@@ -26,15 +35,30 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             return 1;
         }
         ControllerManagerRunner runner;
+        ControllerMetricsServer metricsServer = null;
         try {
+            InetSocketAddress address = "0".equals(metricsAddress) ? null : SchedulerCommand.parseAddress(metricsAddress);
+            if (address != null) {
+                // installed before the controllers build their queues, which then report to it
+                WorkQueuePrometheusMetrics metrics = new WorkQueuePrometheusMetrics();
+                WorkQueueMetricsProvider.set(metrics);
+                metricsServer = new ControllerMetricsServer(address, metrics);
+            }
             runner = ControllerManagerRunner.start(kubeconfig, options.toOptions());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
             System.err.println("navis controller-manager: cannot start: " + e.getMessage());
             return 1;
         }
+        ControllerMetricsServer served = metricsServer;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (served != null) {
+                    served.close();
+                }
                 runner.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -42,7 +66,8 @@ public final class ControllerManagerCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "navis-controller-manager-shutdown"));
-        System.out.println("Navis controller manager started (kubeconfig " + kubeconfig + ")");
+        System.out.println("Navis controller manager started (kubeconfig " + kubeconfig
+                + (served == null ? "" : ", metrics on port " + served.port()) + ")");
         System.out.flush();
         stopped.await();
         return 0;

@@ -15,6 +15,9 @@ import dev.navis.controllers.job.JobController;
 import dev.navis.controllers.replicaset.ReplicaSetController;
 import dev.navis.controllers.ttlafterfinished.TtlAfterFinishedController;
 import dev.navis.controllers.statefulset.StatefulSetController;
+import dev.navis.controllers.serviceaccount.ServiceAccountsController;
+import dev.navis.controllers.resourcequota.ResourceQuotaController;
+import dev.navis.controllers.disruption.DisruptionController;
 import java.util.List;
 
 /** The controllers {@code navis server} and {@code navis controller-manager} run. Add a controller here. */
@@ -46,6 +49,12 @@ public final class KnownControllers {
                 new ControllerRegistration("taint-eviction-controller", TaintEvictionController.DEFAULT_WORKERS,
                         TaintEvictionController::new),
                 new ControllerRegistration("nodeipam", NodeIpamController.DEFAULT_WORKERS, NodeIpamController::new),
-                new ControllerRegistration("podgc", 1, PodGcController::new));
+                new ControllerRegistration("podgc", 1, PodGcController::new),
+                new ControllerRegistration("serviceaccount", ServiceAccountsController.DEFAULT_WORKERS,
+                        ServiceAccountsController::new),
+                new ControllerRegistration("resourcequota", ResourceQuotaController.DEFAULT_WORKERS,
+                        ResourceQuotaController::new),
+                new ControllerRegistration("disruption", DisruptionController.DEFAULT_WORKERS,
+                        DisruptionController::new));
     }
 }

@@ -25,6 +25,7 @@ public class DelayingQueue<T> extends WorkQueue<T> {
     private volatile boolean stopped;
 
     public DelayingQueue(String name, Clock clock) {
+        super(name);
         this.clock = clock;
         this.waiter = Thread.ofPlatform().daemon().name("workqueue-delay-" + name).start(this::waitLoop);
     }

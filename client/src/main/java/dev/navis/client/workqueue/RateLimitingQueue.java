@@ -22,6 +22,7 @@ public class RateLimitingQueue<T> extends DelayingQueue<T> {
 
     /** Adds {@code item} after the delay the limiter assigns to its next retry. */
     public void addRateLimited(T item) {
+        metrics().retried();
         addAfter(item, limiter.when(item));
     }
 

@@ -1,7 +1,9 @@
 package dev.navis.client.workqueue;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,6 +34,46 @@ public class WorkQueue<T> {
     private final Set<T> dirty = new HashSet<>();
     private final Set<T> processing = new HashSet<>();
     private boolean shuttingDown;
+    // For metrics: when each queued item was added, and since when each item is being processed.
+    private final Map<T, Long> addedAt = new HashMap<>();
+    private final Map<T, Long> processingSince = new HashMap<>();
+    private final WorkQueueMetricsProvider.QueueMetrics metrics;
+
+    /** An unnamed queue: it reports no metrics. */
+    public WorkQueue() {
+        this.metrics = WorkQueueMetricsProvider.NOOP.newQueue("", null);
+    }
+
+    /** A queue reporting metrics labelled {@code name} to the installed {@link WorkQueueMetricsProvider}. */
+    public WorkQueue(String name) {
+        this.metrics = WorkQueueMetricsProvider.current().newQueue(name, new WorkQueueMetricsProvider.QueueState() {
+            @Override
+            public int depth() {
+                return len();
+            }
+
+            @Override
+            public double unfinishedWorkSeconds() {
+                long now = System.nanoTime();
+                synchronized (lock) {
+                    return processingSince.values().stream().mapToLong(t -> now - t).sum() / 1e9;
+                }
+            }
+
+            @Override
+            public double longestRunningProcessorSeconds() {
+                long now = System.nanoTime();
+                synchronized (lock) {
+                    return processingSince.values().stream().mapToLong(t -> now - t).max().orElse(0) / 1e9;
+                }
+            }
+        });
+    }
+
+    /** Where this queue's metrics go (subclasses report retries). */
+    protected WorkQueueMetricsProvider.QueueMetrics metrics() {
+        return metrics;
+    }
 
     /** Marks {@code item} as needing processing; ignored after shutdown. */
     public void add(T item) {
@@ -40,6 +82,8 @@ public class WorkQueue<T> {
                 return;
             }
             dirty.add(item);
+            metrics.added();
+            addedAt.putIfAbsent(item, System.nanoTime());
             if (processing.contains(item)) {
                 return; // done() queues it again
             }
@@ -60,6 +104,10 @@ public class WorkQueue<T> {
             T item = queue.pollFirst();
             processing.add(item);
             dirty.remove(item);
+            long now = System.nanoTime();
+            Long added = addedAt.remove(item);
+            metrics.started(added == null ? 0 : now - added);
+            processingSince.put(item, now);
             return item;
         }
     }
@@ -68,6 +116,10 @@ public class WorkQueue<T> {
     public void done(T item) {
         synchronized (lock) {
             processing.remove(item);
+            Long since = processingSince.remove(item);
+            if (since != null) {
+                metrics.finished(System.nanoTime() - since);
+            }
             if (dirty.contains(item)) {
                 queue.addLast(item);
                 lock.notify();
