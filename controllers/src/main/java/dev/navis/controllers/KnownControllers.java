@@ -8,6 +8,7 @@ import dev.navis.controllers.endpointslice.EndpointSliceController;
 import dev.navis.controllers.endpointslicemirroring.EndpointSliceMirroringController;
 import dev.navis.controllers.nodeipam.NodeIpamController;
 import dev.navis.controllers.nodelifecycle.NodeLifecycleController;
+import dev.navis.controllers.podautoscaler.HorizontalController;
 import dev.navis.controllers.podgc.PodGcController;
 import dev.navis.controllers.tainteviction.TaintEvictionController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
@@ -46,6 +47,8 @@ public final class KnownControllers {
                 new ControllerRegistration("taint-eviction-controller", TaintEvictionController.DEFAULT_WORKERS,
                         TaintEvictionController::new),
                 new ControllerRegistration("nodeipam", NodeIpamController.DEFAULT_WORKERS, NodeIpamController::new),
-                new ControllerRegistration("podgc", 1, PodGcController::new));
+                new ControllerRegistration("podgc", 1, PodGcController::new),
+                new ControllerRegistration("horizontalpodautoscaling", HorizontalController.DEFAULT_WORKERS,
+                        HorizontalController::new));
     }
 }
