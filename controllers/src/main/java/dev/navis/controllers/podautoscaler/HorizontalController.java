@@ -12,7 +12,6 @@ import dev.navis.client.informer.ResourceEventHandler;
 import dev.navis.client.informer.SharedIndexInformer;
 import dev.navis.client.util.Clock;
 import dev.navis.client.util.Selectors;
-import dev.navis.client.workqueue.RateLimiters;
 import dev.navis.client.workqueue.RateLimitingQueue;
 import dev.navis.client.workqueue.Workers;
 import dev.navis.controllers.Controller;
@@ -86,8 +85,7 @@ public final class HorizontalController implements Controller {
         this.clock = clock;
         this.recorder = context.recorder(COMPONENT);
         this.calculator = new ReplicaCalculator(metrics);
-        this.queue = new RateLimitingQueue<>("horizontalpodautoscaler",
-                RateLimiters.defaultControllerRateLimiter(clock), clock);
+        this.queue = new RateLimitingQueue<>("horizontalpodautoscaler", new FixedInterval(SYNC_PERIOD), clock);
         this.workers = new Workers<>("horizontalpodautoscaler", queue, this::sync, 0);
         SharedIndexInformer<HorizontalPodAutoscaler> hpaInformer =
                 context.informers().informer(HorizontalPodAutoscaler.class);
@@ -138,6 +136,29 @@ public final class HorizontalController implements Controller {
             reconcile(key, Json.deepCopy(shared), shared.getStatus());
         } finally {
             queue.addAfter(key, SYNC_PERIOD);
+        }
+    }
+
+    /** Upstream's NewDefaultHPARateLimiter: a failed HPA is retried at the sync period, not sooner. */
+    private static final class FixedInterval implements dev.navis.client.workqueue.RateLimiter<String> {
+        private final Duration interval;
+
+        FixedInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        @Override
+        public Duration when(String item) {
+            return interval;
+        }
+
+        @Override
+        public void forget(String item) {
+        }
+
+        @Override
+        public int numRequeues(String item) {
+            return 0;
         }
     }
 
