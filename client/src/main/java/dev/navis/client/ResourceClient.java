@@ -69,4 +69,14 @@ public interface ResourceClient<T extends HasMetadata> {
     <R> R createSubresource(String name, String subresource, Object body, Class<R> resultType);
 
     Watch<T> watch(ListOptions options);
+
+    /** GETs a subresource, e.g. {@code deployments/NAME/scale}, read as {@code resultType}. */
+    default <R> R getSubresource(String name, String subresource, Class<R> resultType) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no " + subresource);
+    }
+
+    /** PUTs {@code body} to a subresource, e.g. {@code deployments/NAME/scale}, read as {@code resultType}. */
+    default <R> R updateSubresource(String name, String subresource, Object body, Class<R> resultType) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no " + subresource);
+    }
 }

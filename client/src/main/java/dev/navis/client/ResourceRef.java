@@ -66,6 +66,8 @@ public record ResourceRef<T extends HasMetadata>(String group, String version, S
                 EndpointSlice.class));
         register(new ResourceRef<>("events.k8s.io", "v1", "Event", "events", true,
                 io.fabric8.kubernetes.api.model.events.v1.Event.class));
+        register(new ResourceRef<>("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true,
+                io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class));
     }
 
     private static <T extends HasMetadata> void core(Class<T> type, String kind, String plural, boolean namespaced) {

@@ -8,6 +8,7 @@ import dev.navis.controllers.endpointslice.EndpointSliceController;
 import dev.navis.controllers.endpointslicemirroring.EndpointSliceMirroringController;
 import dev.navis.controllers.nodeipam.NodeIpamController;
 import dev.navis.controllers.nodelifecycle.NodeLifecycleController;
+import dev.navis.controllers.podautoscaler.HorizontalController;
 import dev.navis.controllers.podgc.PodGcController;
 import dev.navis.controllers.tainteviction.TaintEvictionController;
 import dev.navis.controllers.garbagecollector.GarbageCollector;
@@ -55,6 +56,9 @@ public final class KnownControllers {
                 new ControllerRegistration("resourcequota", ResourceQuotaController.DEFAULT_WORKERS,
                         ResourceQuotaController::new),
                 new ControllerRegistration("disruption", DisruptionController.DEFAULT_WORKERS,
-                        DisruptionController::new));
+                        DisruptionController::new),
+
+                new ControllerRegistration("horizontalpodautoscaling", HorizontalController.DEFAULT_WORKERS,
+                        HorizontalController::new));
     }
 }

@@ -132,6 +132,54 @@ final class FakeResourceClient<T extends HasMetadata> implements ResourceClient<
         }
     }
 
+    /** The scale subresource of a stored object with spec.replicas (as upstream's ScaleREST); others refuse. */
+    @Override
+    public <R> R getSubresource(String name, String subresource, Class<R> resultType) {
+        Action a = action("get", subresource, namespace, name, null, null);
+        R r = reacted(a, resultType);
+        if (r != null) {
+            return r;
+        }
+        if (!subresource.equals("scale")) {
+            throw new UnsupportedOperationException("fake has no " + subresource);
+        }
+        return Json.convert(toScale(fake.getObject(ref, namespace, name)), resultType);
+    }
+
+    @Override
+    public <R> R updateSubresource(String name, String subresource, Object body, Class<R> resultType) {
+        Action a = action("update", subresource, namespace, name, body, null);
+        R r = reacted(a, resultType);
+        if (r != null) {
+            return r;
+        }
+        if (!subresource.equals("scale")) {
+            throw new UnsupportedOperationException("fake has no " + subresource);
+        }
+        ObjectNode current = fake.getObject(ref, namespace, name).deepCopy();
+        ((ObjectNode) current.path("spec")).put("replicas", Json.tree(body).path("spec").path("replicas").asInt());
+        return Json.convert(toScale(fake.updateObject(ref, namespace, current, false)), resultType);
+    }
+
+    private static ObjectNode toScale(ObjectNode obj) {
+        ObjectNode scale = (ObjectNode) Json.tree(java.util.Map.of("apiVersion", "autoscaling/v1", "kind", "Scale"));
+        ObjectNode meta = scale.putObject("metadata");
+        for (String f : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (obj.path("metadata").has(f)) {
+                meta.set(f, obj.path("metadata").get(f));
+            }
+        }
+        scale.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(1));
+        ObjectNode status = scale.putObject("status");
+        status.put("replicas", obj.path("status").path("replicas").asInt(0));
+        StringBuilder selector = new StringBuilder();
+        obj.path("spec").path("selector").path("matchLabels").properties().stream()
+                .sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> selector
+                        .append(selector.isEmpty() ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asString()));
+        status.put("selector", selector.toString());
+        return scale;
+    }
+
     @Override
     public <R> R createSubresource(String name, String subresource, Object body, Class<R> resultType) {
         Action a = action("create", subresource, namespace, name, body, null);

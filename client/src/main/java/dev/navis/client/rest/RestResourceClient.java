@@ -114,6 +114,17 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
     }
 
     @Override
+    public <R> R getSubresource(String name, String subresource, Class<R> resultType) {
+        return Json.read(transport.send("GET", itemPath(namespace, name, subresource), null, null), resultType);
+    }
+
+    @Override
+    public <R> R updateSubresource(String name, String subresource, Object body, Class<R> resultType) {
+        return Json.read(transport.send("PUT", itemPath(namespace, name, subresource), JSON, Json.write(body)),
+                resultType);
+    }
+
+    @Override
     public <R> R createSubresource(String name, String subresource, Object body, Class<R> resultType) {
         return Json.read(transport.send("POST", itemPath(namespace, name, subresource), JSON, Json.write(body)),
                 resultType);

@@ -321,6 +321,22 @@ public final class ReplicaSetController implements Controller {
         }
     }
 
+    /** One create of {@link #createPods}; returns its failure (already recorded and observed) or null. */
+    private RuntimeException createPod(String key, ReplicaSet rs) {
+        try {
+            Pod created = client.pods().namespace(rs.getMetadata().getNamespace()).create(podFromTemplate(rs));
+            recorder.eventf(rs, EventRecorder.NORMAL, SUCCESSFUL_CREATE, "Created pod: %s",
+                    created.getMetadata().getName());
+            return null;
+        } catch (RuntimeException e) {
+            if (!isNamespaceTerminating(e)) {
+                recorder.eventf(rs, EventRecorder.WARNING, FAILED_CREATE, "Error creating: %s", errorText(e));
+            }
+            expectations.creationObserved(key);
+            return e;
+        }
+    }
+
     /**
      * Upstream's slowStartBatch: batches of 1, 2, 4, … creates; the first batch with a failure ends the run,
      * so a quota or admission refusal costs one request rather than hundreds. Creates never attempted or
@@ -332,19 +348,17 @@ public final class ReplicaSetController implements Controller {
         int batch = Math.min(remaining, SLOW_START_INITIAL_BATCH);
         RuntimeException failure = null;
         while (batch > 0) {
-            for (int i = 0; i < batch; i++) {
-                try {
-                    Pod created = client.pods().namespace(rs.getMetadata().getNamespace()).create(podFromTemplate(rs));
-                    recorder.eventf(rs, EventRecorder.NORMAL, SUCCESSFUL_CREATE, "Created pod: %s",
-                            created.getMetadata().getName());
-                } catch (RuntimeException e) {
-                    if (!isNamespaceTerminating(e)) {
-                        recorder.eventf(rs, EventRecorder.WARNING, FAILED_CREATE, "Error creating: %s", errorText(e));
-                    }
-                    expectations.creationObserved(key);
-                    if (failure == null) {
-                        failure = e;
-                    }
+            // as upstream, the creates of one batch run concurrently
+            java.util.List<java.util.concurrent.Future<RuntimeException>> results = new java.util.ArrayList<>(batch);
+            try (var calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < batch; i++) {
+                    results.add(calls.submit(() -> createPod(key, rs)));
+                }
+            }
+            for (var result : results) {
+                RuntimeException e = result.resultNow();
+                if (e != null && failure == null) {
+                    failure = e;
                 }
             }
             remaining -= batch;

@@ -1,0 +1,205 @@
+package dev.navis.cli;
+
+import dev.navis.apimachinery.registry.BuiltinResources;
+import dev.navis.apiserver.ApiServer;
+import dev.navis.apiserver.ApiServerOptions;
+import dev.navis.client.ListOptions;
+import dev.navis.client.config.ClientConfig;
+import dev.navis.client.config.KubeConfigLoader;
+import dev.navis.client.rest.RestKubeClient;
+import dev.navis.controllers.ControllerManager;
+import dev.navis.kubelet.sim.SimulatedNodes;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code navis bench controllers}: N Deployments of R replicas on simulated nodes with the scheduler and the
+ * controller manager running (API server in this JVM unless {@code --kubeconfig}). Prints the rate at which
+ * the controllers created pods, the time until every Deployment is Available, and the heap.
+ */
+@Command(name = "controllers", mixinStandardHelpOptions = true,
+        description = "Benchmark the controllers: Deployments x replicas on simulated nodes until Available.")
+public final class BenchControllersCommand implements Callable<Integer> {
+    @Option(names = "--kubeconfig", description = "Use the API server of this kubeconfig instead of starting one.")
+    Path kubeconfig;
+
+    @Option(names = "--deployments", defaultValue = "1000", description = "Deployments (default ${DEFAULT-VALUE}).")
+    int deployments;
+
+    @Option(names = "--replicas", defaultValue = "10", description = "Replicas of each (default ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--sim-nodes", defaultValue = "100", description = "Simulated nodes (default ${DEFAULT-VALUE}).")
+    int simNodes;
+
+    @Option(names = "--client-qps", defaultValue = "5000",
+            description = "QPS and burst of the controller manager's and scheduler's clients (default ${DEFAULT-VALUE}).")
+    double qps;
+
+    @Option(names = "--namespace", defaultValue = "default", description = "Namespace (default ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Override
+    public Integer call() throws Exception {
+        if (kubeconfig != null) {
+            run(kubeconfig);
+            return 0;
+        }
+        Path dir = Files.createTempDirectory("navis-bench-controllers-");
+        try (ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir).withPort(0),
+                BuiltinResources.all())) {
+            server.start();
+            run(server.kubeconfigFile());
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temporary directory: best effort
+            }
+        }
+        return 0;
+    }
+
+    private void run(Path kubeconfigFile) throws Exception {
+        ClientConfig config = KubeConfigLoader.load(kubeconfigFile).clientConfig();
+        int burst = (int) qps;
+        NodeRunner sim = NodeRunner.startSim(config, SimulatedNodes.Options.defaults(simNodes));
+        var schedulerConfig = dev.navis.scheduler.config.KubeSchedulerConfiguration.defaults();
+        SchedulerRunner scheduler = null;
+        RestKubeClient cmClient = RestKubeClient.create(config.withRateLimit(qps, burst)
+                .withUserAgent("navis-controller-manager"));
+        ControllerManager manager = null;
+        try (RestKubeClient client = RestKubeClient.create(config.withRateLimit(1e9, 1_000_000))) {
+            if (!sim.sim().awaitRegistered(Duration.ofMinutes(10))) {
+                System.out.println("nodes did not register within 10 min");
+                return;
+            }
+            scheduler = SchedulerRunner.startWith(kubeconfigFile, schedulerConfig.withClientConnection(
+                    new dev.navis.scheduler.config.KubeSchedulerConfiguration.ClientConnection(qps, burst)), null);
+            manager = ControllerManager.create(cmClient);
+            manager.start();
+            long leaderDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!manager.isRunning() && System.nanoTime() < leaderDeadline) {
+                Thread.sleep(50); // the timing starts once the controllers lead and their caches synced
+            }
+            System.out.printf("%d simulated nodes, scheduler and controller manager up; heap %.0f MiB%n", simNodes,
+                    heapUsed() / 1048576.0);
+            int total = deployments * replicas;
+            long t0 = System.nanoTime();
+            AtomicInteger failed = new AtomicInteger();
+            Semaphore inFlight = new Semaphore(32);
+            try (ExecutorService creators = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < deployments; i++) {
+                    int index = i;
+                    inFlight.acquire();
+                    creators.execute(() -> {
+                        try {
+                            client.deployments().namespace(namespace).create(deployment(index));
+                        } catch (RuntimeException e) {
+                            failed.incrementAndGet();
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }
+            }
+            System.out.printf("%d Deployments created in %.1f s (%d failed)%n", deployments - failed.get(),
+                    (System.nanoTime() - t0) / 1e9, failed.get());
+            double allPodsAt = -1;
+            double availableAt = -1;
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            int podCount = 0;
+            int available = 0;
+            while (System.nanoTime() < deadline) {
+                if (allPodsAt < 0) {
+                    var podList = client.pods().namespace(namespace).listAll(ListOptions.ALL, 5000).items();
+                    podCount = podList.size();
+                    if (podCount >= total) {
+                        allPodsAt = (System.nanoTime() - t0) / 1e9;
+                        // creationTimestamps have whole seconds: the span from the first to the last second
+                        var stamps = podList.stream().map(p -> java.time.Instant.parse(
+                                p.getMetadata().getCreationTimestamp())).sorted().toList();
+                        long span = Duration.between(stamps.get(0), stamps.get(stamps.size() - 1)).toSeconds() + 1;
+                        System.out.printf("%d pods created by the controllers %.1f s after the first Deployment "
+                                + "(%.0f pods/s); between the first and the last pod's creationTimestamp %d s: "
+                                + "%.0f pods/s%n", podCount, allPodsAt, podCount / allPodsAt, span,
+                                (double) podCount / span);
+                    }
+                }
+                List<Deployment> ds = client.deployments().namespace(namespace).listAll(ListOptions.ALL, 5000).items();
+                available = (int) ds.stream().filter(BenchControllersCommand::available).count();
+                if (available >= deployments - failed.get()) {
+                    availableAt = (System.nanoTime() - t0) / 1e9;
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            if (allPodsAt < 0) {
+                System.out.printf("only %d of %d pods created within 10 min%n", podCount, total);
+            }
+            if (availableAt < 0) {
+                System.out.printf("only %d of %d Deployments Available within 10 min%n", available, deployments);
+            } else {
+                System.out.printf("all %d Deployments Available %.1f s after the first create%n", available,
+                        availableAt);
+            }
+            System.out.printf("heap (API server, store, nodes, scheduler, controllers): %.0f MiB%n",
+                    heapUsed() / 1048576.0);
+        } finally {
+            if (manager != null) {
+                manager.close();
+            }
+            cmClient.close();
+            if (scheduler != null) {
+                scheduler.close();
+            }
+            sim.close();
+        }
+    }
+
+    private static boolean available(Deployment d) {
+        if (d.getStatus() == null || d.getStatus().getConditions() == null) {
+            return false;
+        }
+        Integer ready = d.getStatus().getAvailableReplicas();
+        if (ready == null || ready < d.getSpec().getReplicas()) {
+            return false;
+        }
+        for (DeploymentCondition c : d.getStatus().getConditions()) {
+            if ("Available".equals(c.getType()) && "True".equals(c.getStatus())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Deployment deployment(int index) {
+        String name = "bench-" + index;
+        return new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata().withNewSpec()
+                .addNewContainer().withName("app").withImage("registry.local/app:1").endContainer().endSpec()
+                .endTemplate().endSpec().build();
+    }
+
+    private static long heapUsed() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
