@@ -40,8 +40,13 @@ import org.junit.jupiter.api.Timeout;
 class RealNodeTest {
     static final String NODE = "e2e-node";
 
+    /** The node's pod network (the default CNI bridge and its masquerade table), which outlives a stopped node. */
+    private static final String BRIDGE = "navis0";
+    private static final String MASQUERADE_TABLE = "navis_navis0";
+
     private NavisServer server;
     private Kubectl kubectl;
+    private boolean networkExistedBefore;
 
     @BeforeAll
     void startServerWithNode() throws Exception {
@@ -50,6 +55,7 @@ class RealNodeTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) && Files.isExecutable(Path.of("/usr/sbin/runc"))
                         && Files.isDirectory(Path.of("/usr/lib/cni")) && Files.isExecutable(Path.of("/bin/busybox")),
                 "the real node needs containerd, runc, containernetworking-plugins and busybox-static");
+        networkExistedBefore = run("ip", "link", "show", BRIDGE) == 0;
         server = NavisServer.start(List.of("--node-name", NODE, "--kubelet-port", "0"));
         kubectl = new Kubectl(server.kubeconfig());
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "node", NODE, "-o",
@@ -100,7 +106,18 @@ class RealNodeTest {
             });
         } finally {
             server.close();
+            if (!networkExistedBefore) {
+                run("ip", "link", "del", BRIDGE);
+                run("nft", "delete", "table", "ip", MASQUERADE_TABLE);
+            }
         }
+    }
+
+    /** Runs a host command; its exit code. */
+    private static int run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 
     private static List<String> processesMentioning(String text) throws IOException {
