@@ -4,7 +4,6 @@ import dev.navis.api.selector.LabelSelector;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
-import dev.navis.client.PatchType;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -340,53 +339,14 @@ public final class DaemonSetController implements Controller {
     private List<Pod> claimPods(DaemonSet ds, LabelSelector selector) {
         List<Pod> candidates = new ArrayList<>(pods.namespace(ds.getMetadata().getNamespace()).list());
         candidates.sort(Comparator.comparing(p -> p.getMetadata().getName()));
-        return new PodControllerRefManager(client, ds.getMetadata(), controllerRef(ds), selector, () -> recheckCanAdopt(ds), java.util.List.of())
+        return new PodControllerRefManager(client, ds.getMetadata(), controllerRef(ds), selector, () -> ControllerRefs.recheckCanAdopt(client, ds), java.util.List.of())
                 .claim(candidates);
     }
-
-    private boolean recheckCanAdopt(DaemonSet ds) {
-        try {
-            DaemonSet fresh = client.daemonSets().namespace(ds.getMetadata().getNamespace()).get(ds.getMetadata().getName());
-            return Objects.equals(fresh.getMetadata().getUid(), ds.getMetadata().getUid())
-                    && fresh.getMetadata().getDeletionTimestamp() == null;
-        } catch (ApiException e) {
-            if (e.isNotFound()) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
+    /** Owned revisions, oldest first, after adopting orphans that match the selector (upstream's adoptOrphanRevisions). */
     private List<ControllerRevision> claimRevisions(DaemonSet ds, LabelSelector selector) {
-        List<ControllerRevision> all = revisions.namespace(ds.getMetadata().getNamespace()).list();
-        List<ControllerRevision> owned = new ArrayList<>(ControllerHistory.ownedBy(ds, all));
-        if (ds.getMetadata().getDeletionTimestamp() != null) {
-            return owned;
-        }
-        Boolean canAdopt = null;
-        for (ControllerRevision r : all) {
-            if (ControllerRefs.controllerOf(r) != null || !selector.matches(ControllerRefs.labels(r))) {
-                continue;
-            }
-            if (canAdopt == null) {
-                canAdopt = recheckCanAdopt(ds);
-            }
-            if (!canAdopt) {
-                break;
-            }
-            String patch = "{\"metadata\":{\"ownerReferences\":[" + Json.writeString(controllerRef(ds))
-                    + "],\"uid\":\"" + r.getMetadata().getUid() + "\"}}";
-            try {
-                owned.add(client.resource(ControllerRevision.class).namespace(r.getMetadata().getNamespace())
-                        .patch(r.getMetadata().getName(), PatchType.STRATEGIC_MERGE, patch));
-            } catch (ApiException e) {
-                if (!e.isNotFound()) {
-                    throw e;
-                }
-            }
-        }
-        owned.sort(ControllerHistory.BY_REVISION);
-        return owned;
+        return ControllerHistory.adoptOrphans(client, ds, controllerRef(ds), selector,
+                revisions.namespace(ds.getMetadata().getNamespace()).list(),
+                () -> ControllerRefs.recheckCanAdopt(client, ds));
     }
 
     /**

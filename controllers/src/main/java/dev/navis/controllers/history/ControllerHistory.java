@@ -1,8 +1,10 @@
 package dev.navis.controllers.history;
 
+import dev.navis.api.selector.LabelSelector;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
+import dev.navis.client.PatchType;
 import dev.navis.controllers.deployment.PodTemplateHash;
 import dev.navis.controllers.util.ControllerRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -16,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -123,6 +126,44 @@ public final class ControllerHistory {
 
     public static long maxRevision(List<ControllerRevision> history) {
         return history.stream().mapToLong(r -> r.getRevision() == null ? 0 : r.getRevision()).max().orElse(0);
+    }
+
+    /**
+     * Upstream's adoptOrphanRevisions: the revisions {@code parent} controls plus the orphans in {@code all}
+     * that match its selector, adopted with a controllerRef patch (uid-guarded), oldest first. A parent being
+     * deleted adopts nothing; {@code canAdopt} (a live re-read) is asked once, before the first adoption.
+     */
+    public static List<ControllerRevision> adoptOrphans(KubeClient client, HasMetadata parent, OwnerReference controllerRef,
+                                                        LabelSelector selector, List<ControllerRevision> all,
+                                                        BooleanSupplier canAdopt) {
+        List<ControllerRevision> owned = new ArrayList<>(ownedBy(parent, all));
+        if (parent.getMetadata().getDeletionTimestamp() != null) {
+            return owned;
+        }
+        Boolean adopting = null;
+        for (ControllerRevision r : all) {
+            if (ControllerRefs.controllerOf(r) != null || !selector.matches(ControllerRefs.labels(r))) {
+                continue;
+            }
+            if (adopting == null) {
+                adopting = canAdopt.getAsBoolean();
+            }
+            if (!adopting) {
+                break;
+            }
+            String patch = "{\"metadata\":{\"ownerReferences\":[" + Json.writeString(controllerRef)
+                    + "],\"uid\":\"" + r.getMetadata().getUid() + "\"}}";
+            try {
+                owned.add(client.resource(ControllerRevision.class).namespace(r.getMetadata().getNamespace())
+                        .patch(r.getMetadata().getName(), PatchType.STRATEGIC_MERGE, patch));
+            } catch (ApiException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+            }
+        }
+        owned.sort(BY_REVISION);
+        return owned;
     }
 
     /** The revisions in {@code all} that {@code parent} controls (adoption is the caller's business). */

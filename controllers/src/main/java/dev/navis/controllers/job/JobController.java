@@ -19,6 +19,7 @@ import dev.navis.controllers.ControllerContext;
 import dev.navis.controllers.util.ControllerExpectations;
 import dev.navis.controllers.util.DeletionRanking;
 import dev.navis.controllers.util.PodConditions;
+import dev.navis.controllers.util.ControllerRefs;
 import dev.navis.controllers.util.PodControllerRefManager;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -505,7 +506,7 @@ public final class JobController implements Controller {
         List<Pod> all = new ArrayList<>(pods.namespace(job.getMetadata().getNamespace()).list());
         all.sort(Comparator.comparing((Pod p) -> p.getMetadata().getName())); // stable order: logs, tests
         List<Pod> claimed = new PodControllerRefManager(client, job.getMetadata(), JobPods.controllerRefOf(job),
-                selector(job), () -> recheckCanAdopt(job), List.of(TRACKING_FINALIZER)).claim(all);
+                selector(job), () -> ControllerRefs.recheckCanAdopt(client, job), List.of(TRACKING_FINALIZER)).claim(all);
         List<Pod> result = new ArrayList<>(claimed.size());
         for (Pod p : claimed) {
             OwnerReference ref = PodControllerRefManager.controllerOf(p);
@@ -522,19 +523,6 @@ public final class JobController implements Controller {
             result.add(p);
         }
         return result;
-    }
-
-    private boolean recheckCanAdopt(Job job) {
-        try {
-            Job fresh = client.jobs().namespace(job.getMetadata().getNamespace()).get(job.getMetadata().getName());
-            return Objects.equals(fresh.getMetadata().getUid(), job.getMetadata().getUid())
-                    && fresh.getMetadata().getDeletionTimestamp() == null;
-        } catch (ApiException e) {
-            if (e.isNotFound()) {
-                return false;
-            }
-            throw e;
-        }
     }
 
     /** Pods that finished since the status last counted them: they carry the finalizer and are not uncounted. */

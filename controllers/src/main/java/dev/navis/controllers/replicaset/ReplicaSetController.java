@@ -4,7 +4,6 @@ import dev.navis.api.selector.LabelSelector;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
-import dev.navis.client.PatchType;
 import dev.navis.client.events.EventRecorder;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
@@ -19,6 +18,7 @@ import dev.navis.controllers.ControllerContext;
 import dev.navis.controllers.util.ControllerExpectations;
 import dev.navis.controllers.util.DeletionRanking;
 import dev.navis.controllers.util.PodConditions;
+import dev.navis.controllers.util.ControllerRefs;
 import dev.navis.controllers.util.PodControllerRefManager;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -294,22 +294,7 @@ public final class ReplicaSetController implements Controller {
      */
     private List<Pod> claimPods(ReplicaSet rs, LabelSelector selector, List<Pod> active) {
         return new PodControllerRefManager(client, rs.getMetadata(), controllerRefOf(rs), selector,
-                () -> recheckCanAdopt(rs), List.of()).claim(active);
-    }
-
-    /** A live read: never adopt for a ReplicaSet that a stale cache still shows but is gone or being deleted. */
-    private boolean recheckCanAdopt(ReplicaSet rs) {
-        try {
-            ReplicaSet fresh = client.replicaSets().namespace(rs.getMetadata().getNamespace())
-                    .get(rs.getMetadata().getName());
-            return Objects.equals(fresh.getMetadata().getUid(), rs.getMetadata().getUid())
-                    && fresh.getMetadata().getDeletionTimestamp() == null;
-        } catch (ApiException e) {
-            if (e.isNotFound()) {
-                return false;
-            }
-            throw e;
-        }
+                () -> ControllerRefs.recheckCanAdopt(client, rs), List.of()).claim(active);
     }
 
     private void manageReplicas(String key, ReplicaSet rs, List<Pod> owned) {

@@ -211,57 +211,15 @@ public final class StatefulSetController implements Controller {
         }
         candidates.sort(Comparator.comparingInt(StatefulSetPods::ordinal));
         List<Pod> owned = new PodControllerRefManager(client, set.getMetadata(), StatefulSetPods.controllerRef(set), selector,
-                () -> recheckCanAdopt(set), List.of()).claim(candidates);
+                () -> ControllerRefs.recheckCanAdopt(client, set), List.of()).claim(candidates);
         List<ControllerRevision> history = claimRevisions(set, selector);
         new SetSync(set, owned, history).run();
     }
-
-    /** A live read: never adopt for a set that a stale cache still shows but is gone or being deleted. */
-    private boolean recheckCanAdopt(StatefulSet set) {
-        try {
-            StatefulSet fresh = client.statefulSets().namespace(set.getMetadata().getNamespace())
-                    .get(set.getMetadata().getName());
-            return Objects.equals(fresh.getMetadata().getUid(), set.getMetadata().getUid())
-                    && fresh.getMetadata().getDeletionTimestamp() == null;
-        } catch (ApiException e) {
-            if (e.isNotFound()) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
     /** Owned revisions, oldest first, after adopting orphans that match the selector (upstream's adoptOrphanRevisions). */
     private List<ControllerRevision> claimRevisions(StatefulSet set, LabelSelector selector) {
-        List<ControllerRevision> all = revisions.namespace(set.getMetadata().getNamespace()).list();
-        List<ControllerRevision> owned = new ArrayList<>(ControllerHistory.ownedBy(set, all));
-        if (set.getMetadata().getDeletionTimestamp() != null) {
-            return owned;
-        }
-        Boolean canAdopt = null;
-        for (ControllerRevision r : all) {
-            if (ControllerRefs.controllerOf(r) != null || !selector.matches(ControllerRefs.labels(r))) {
-                continue;
-            }
-            if (canAdopt == null) {
-                canAdopt = recheckCanAdopt(set);
-            }
-            if (!canAdopt) {
-                break;
-            }
-            String patch = "{\"metadata\":{\"ownerReferences\":[" + Json.writeString(StatefulSetPods.controllerRef(set))
-                    + "],\"uid\":\"" + r.getMetadata().getUid() + "\"}}";
-            try {
-                owned.add(client.resource(ControllerRevision.class).namespace(r.getMetadata().getNamespace())
-                        .patch(r.getMetadata().getName(), PatchType.STRATEGIC_MERGE, patch));
-            } catch (ApiException e) {
-                if (!e.isNotFound()) {
-                    throw e;
-                }
-            }
-        }
-        owned.sort(ControllerHistory.BY_REVISION);
-        return owned;
+        return ControllerHistory.adoptOrphans(client, set, StatefulSetPods.controllerRef(set), selector,
+                revisions.namespace(set.getMetadata().getNamespace()).list(),
+                () -> ControllerRefs.recheckCanAdopt(client, set));
     }
 
     /** Upstream's getPatch: the part of the set a revision records, the template replacing the old one. */

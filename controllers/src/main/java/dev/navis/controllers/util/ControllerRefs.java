@@ -1,12 +1,15 @@
 package dev.navis.controllers.util;
 
 import dev.navis.api.selector.LabelSelector;
+import dev.navis.client.ApiException;
 import dev.navis.client.Json;
+import dev.navis.client.KubeClient;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Controller references and selectors as upstream's metav1 helpers read them. */
 public final class ControllerRefs {
@@ -26,6 +29,24 @@ public final class ControllerRefs {
             }
         }
         return null;
+    }
+
+    /**
+     * A live read before adopting (upstream's RecheckDeletionTimestamp): never adopt for an owner that a stale
+     * cache still shows but that is gone, replaced (another uid) or being deleted.
+     */
+    public static boolean recheckCanAdopt(KubeClient client, HasMetadata owner) {
+        try {
+            HasMetadata fresh = client.resource(owner.getClass()).namespace(owner.getMetadata().getNamespace())
+                    .get(owner.getMetadata().getName());
+            return Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())
+                    && fresh.getMetadata().getDeletionTimestamp() == null;
+        } catch (ApiException e) {
+            if (e.isNotFound()) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Upstream's NewControllerRef: a reference to {@code owner} with controller and blockOwnerDeletion set. */
