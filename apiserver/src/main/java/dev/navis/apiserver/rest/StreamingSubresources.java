@@ -236,28 +236,27 @@ final class StreamingSubresources {
         }
     }
 
+    /** A proxy target's "name", "name:port" or "scheme:name:port", as upstream's SplitSchemeNamePort. */
+    private record SchemeNamePort(String scheme, String name, String port) {
+        static SchemeNamePort split(String id, String kind, String defaultScheme) {
+            String[] parts = id.split(":", -1);
+            return switch (parts.length) {
+                case 1 -> new SchemeNamePort(defaultScheme, parts[0], "");
+                case 2 -> new SchemeNamePort(defaultScheme, parts[0], parts[1]);
+                case 3 -> new SchemeNamePort(parts[0], parts[1], parts[2]);
+                default -> throw ApiException.badRequest("invalid " + kind + " request \"" + id + "\"");
+            };
+        }
+    }
+
     // ---------------------------------------------------------------- proxies
 
     private void podProxy(Request request, Response response, Callback callback, String ns, String id,
                           String proxyPath) {
-        // "name", "name:port" or "scheme:name:port", as upstream's SplitSchemeNamePort
-        String[] parts = id.split(":", -1);
-        String scheme = "http";
-        String name;
-        String port = "";
-        switch (parts.length) {
-            case 1 -> name = parts[0];
-            case 2 -> {
-                name = parts[0];
-                port = parts[1];
-            }
-            case 3 -> {
-                scheme = parts[0];
-                name = parts[1];
-                port = parts[2];
-            }
-            default -> throw ApiException.badRequest("invalid pod request \"" + id + "\"");
-        }
+        SchemeNamePort target = SchemeNamePort.split(id, "pod", "http");
+        String scheme = target.scheme();
+        String name = target.name();
+        String port = target.port();
         if (name.isEmpty() || !(scheme.equals("http") || scheme.equals("https"))) {
             throw ApiException.badRequest("invalid pod request \"" + id + "\"");
         }
@@ -282,23 +281,10 @@ final class StreamingSubresources {
     }
 
     private void nodeProxy(Request request, Response response, Callback callback, String id, String proxyPath) {
-        String[] parts = id.split(":", -1);
-        String scheme = "";
-        String name;
-        String port = "";
-        switch (parts.length) {
-            case 1 -> name = parts[0];
-            case 2 -> {
-                name = parts[0];
-                port = parts[1];
-            }
-            case 3 -> {
-                scheme = parts[0];
-                name = parts[1];
-                port = parts[2];
-            }
-            default -> throw ApiException.badRequest("invalid node request \"" + id + "\"");
-        }
+        SchemeNamePort target = SchemeNamePort.split(id, "node", "");
+        String scheme = target.scheme();
+        String name = target.name();
+        String port = target.port();
         ObjectNode node = nodes.get("", name, "");
         int kubeletPort = kubeletPort(node);
         URI base;
@@ -317,23 +303,10 @@ final class StreamingSubresources {
      */
     private void serviceProxy(Request request, Response response, Callback callback, String ns, String id,
                               String proxyPath) {
-        String[] parts = id.split(":", -1);
-        String scheme = "http";
-        String name;
-        String port = "";
-        switch (parts.length) {
-            case 1 -> name = parts[0];
-            case 2 -> {
-                name = parts[0];
-                port = parts[1];
-            }
-            case 3 -> {
-                scheme = parts[0];
-                name = parts[1];
-                port = parts[2];
-            }
-            default -> throw ApiException.badRequest("invalid service request \"" + id + "\"");
-        }
+        SchemeNamePort target = SchemeNamePort.split(id, "service", "http");
+        String scheme = target.scheme();
+        String name = target.name();
+        String port = target.port();
         if (name.isEmpty() || !(scheme.equals("http") || scheme.equals("https"))) {
             throw ApiException.badRequest("invalid service request \"" + id + "\"");
         }
