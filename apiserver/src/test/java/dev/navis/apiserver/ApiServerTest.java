@@ -243,7 +243,7 @@ class ApiServerTest {
     void metricsCountRequestsWithUpstreamLabels() throws Exception {
         send(withCert, get("/api/v1/namespaces/kube-system/pods"));
 
-        HttpResponse<String> response = send(withCert, get("/metrics"));
+        HttpResponse<String> response = metricsOnceCounted("resource=\"pods\"");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body())
@@ -258,8 +258,22 @@ class ApiServerTest {
     void unauthorizedRequestsAreCountedToo() throws Exception {
         send(anonymous, get("/api/v1/secrets"));
 
-        assertThat(send(withCert, get("/metrics")).body())
+        assertThat(metricsOnceCounted("resource=\"secrets\"").body())
                 .contains("code=\"401\",component=\"apiserver\",dry_run=\"\",group=\"\",resource=\"secrets\"");
+    }
+
+    /**
+     * /metrics once it mentions {@code needle}, or after 5 s: a request is counted when the server has
+     * finished it, which may be just after its client got the answer.
+     */
+    private HttpResponse<String> metricsOnceCounted(String needle) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        HttpResponse<String> response = send(withCert, get("/metrics"));
+        while (!response.body().contains(needle) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            response = send(withCert, get("/metrics"));
+        }
+        return response;
     }
 
     private HttpResponse<String> send(HttpClient client, HttpRequest request) throws Exception {
