@@ -17,12 +17,13 @@ import java.util.Map;
  * <pre>
  *  nat-prerouting / nat-output ─▶ services: ip daddr . proto . port vmap @service-ips ──▶ service-H-ns/svc/tcp/http
  *                                           local address . proto . port vmap @service-nodeports ─▶ external-H-…
- *  service-H-…  : masquerade-mark off-cluster sources; session affinity; numgen random cascade ─▶ endpoint-H-…
+ *  service-H-…  : masquerade-mark off-cluster sources; numgen random cascade of "dnat to ip:port" rules
+ *                 (with session affinity: affinity lookups, then the cascade ─▶ endpoint-H-…)
  *  external-H-… : masquerade-mark (Cluster policy) or pod/local short-circuits + local endpoints (Local policy)
- *  endpoint-H-… : hairpin masquerade-mark; affinity update; dnat to ip:port
+ *  endpoint-H-… : only with session affinity: affinity update; dnat to ip:port
  *  filter-input/forward/output: @no-endpoint-services / @no-endpoint-nodeports ─▶ reject (or drop), then
  *                               cluster-ips-check (reject wrong ports of ClusterIPs, drop unallocated ones)
- *  nat-postrouting ─▶ masquerading: masquerade what carries the mark
+ *  nat-postrouting ─▶ masquerading: mark hairpin connections (@hairpin-endpoints); masquerade what carries the mark
  * </pre>
  *
  * Chain names carry a hash of their full name (so renaming never collides) and the readable name, as upstream.
@@ -58,8 +59,7 @@ public final class NftablesRules {
         for (ServicePort sp : ports) {
             NftRuleset.Builder fragment = previousFragments.get(sp);
             if (fragment == null) {
-                fragment = NftRuleset.builder("ip", config.table(), "");
-                base(fragment, false);
+                fragment = NftRuleset.fragment();
                 service(fragment, sp);
             }
             fragments.put(sp, fragment);
@@ -71,13 +71,11 @@ public final class NftablesRules {
 
     private Map<ServicePort, NftRuleset.Builder> previousFragments = Map.of();
 
+    /** The shared sets and chains. */
     private void base(NftRuleset.Builder b) {
-        base(b, true);
-    }
-
-    /** The shared sets and chains; with {@code withRules} false only their declarations (for fragments). */
-    private void base(NftRuleset.Builder b, boolean withRules) {
         b.set("cluster-ips", "type ipv4_addr ; comment \"Active ClusterIPs\"");
+        b.set("hairpin-endpoints", "type ipv4_addr . ipv4_addr ; "
+                + "comment \"Endpoint addresses twice: a connection DNATed back to its source is masqueraded\"");
         b.map("no-endpoint-nodeports", "type inet_proto . inet_service : verdict ; "
                 + "comment \"vmap to drop or reject packets to service nodeports with no endpoints\"");
         b.map("no-endpoint-services", "type ipv4_addr . inet_proto . inet_service : verdict ; "
@@ -100,9 +98,6 @@ public final class NftablesRules {
         b.chain("reject-chain");
         b.chain("services");
         b.chain("service-endpoints-check");
-        if (!withRules) {
-            return;
-        }
 
         b.rule("cluster-ips-check", "ip daddr @cluster-ips reject comment \"Reject traffic to invalid ports of ClusterIPs\"");
         if (config.serviceCIDR() != null) {
@@ -121,6 +116,8 @@ public final class NftablesRules {
         b.rule("filter-output", "ct state new jump service-endpoints-check");
         b.rule("filter-output", "ct state new jump cluster-ips-check");
         b.rule("mark-for-masquerade", "mark set mark or " + MASQUERADE_MARK);
+        // hairpin, for every endpoint at once rather than a rule in each endpoint's chain
+        b.rule("masquerading", "ct status dnat ip saddr . ip daddr @hairpin-endpoints jump mark-for-masquerade");
         b.rule("masquerading", "mark and " + MASQUERADE_MARK + " == 0 return");
         b.rule("masquerading", "mark set mark xor " + MASQUERADE_MARK);
         b.rule("masquerading", "masquerade fully-random");
@@ -161,7 +158,11 @@ public final class NftablesRules {
         }
         all.sort(null);
         for (ProxyEndpoint ep : all) {
-            endpointChain(b, sp, base, ep);
+            // hairpin: a pod reaching itself through its service must see the reply come from the service
+            b.element("hairpin-endpoints", ep.ip() + " . " + ep.ip());
+            if (sp.affinityTimeoutSeconds() > 0) {
+                endpointChain(b, sp, base, ep);
+            }
         }
         String clusterIpMasq = config.clusterCIDR() == null ? null
                 : "ip daddr " + sp.clusterIP() + " ip saddr != " + config.clusterCIDR() + " jump mark-for-masquerade";
@@ -238,35 +239,40 @@ public final class NftablesRules {
         if (clusterIpMasq != null) {
             b.rule(chain, clusterIpMasq);
         }
-        if (sp.affinityTimeoutSeconds() > 0) {
+        boolean affinity = sp.affinityTimeoutSeconds() > 0;
+        if (affinity) {
             for (ProxyEndpoint ep : endpoints) {
                 String name = endpointName(base, ep);
                 b.rule(chain, "ip saddr @affinity-" + name + " goto endpoint-" + name);
             }
         }
         // uniform choice as a cascade: rule i takes the connection with probability 1/(n-i), so every endpoint
-        // gets 1/n. Equivalent to "numgen random mod n vmap { ... }", but without an anonymous map per
-        // service: on the kernels here each anonymous set costs milliseconds to create and to free, which
-        // dominated syncs of thousands of services; plain rules cost microseconds.
+        // gets 1/n. Equivalent to "numgen random mod n vmap { ... }", but without a set per service: on the
+        // kernels here an anonymous set costs milliseconds to create and free, and the kernel looks named sets
+        // up by walking a list, so thousands of them make a sync quadratic; plain rules cost microseconds.
+        // Without session affinity the rule DNATs itself (a NAT statement ends the evaluation): no endpoint
+        // chain, which halves the objects of a sync; with affinity an endpoint chain records the client first.
         for (int i = 0; i < endpoints.size(); i++) {
-            String target = "goto endpoint-" + endpointName(base, endpoints.get(i));
+            ProxyEndpoint ep = endpoints.get(i);
+            String target = affinity ? "goto endpoint-" + endpointName(base, ep) : dnat(sp, ep);
             int remaining = endpoints.size() - i;
             b.rule(chain, remaining == 1 ? target : "numgen random mod " + remaining + " == 0 " + target);
         }
     }
 
+    private static String dnat(ServicePort sp, ProxyEndpoint ep) {
+        return "meta l4proto " + sp.protocol() + " dnat to " + ep.ip() + ":" + ep.port();
+    }
+
+    /** Only for session affinity: the endpoint's affinity set is updated before the DNAT. */
     private void endpointChain(NftRuleset.Builder b, ServicePort sp, String base, ProxyEndpoint ep) {
         String name = endpointName(base, ep);
         String chain = "endpoint-" + name;
+        String set = "affinity-" + name;
         b.chain(chain);
-        // hairpin: a pod reaching itself through its service must see the reply come from the service
-        b.rule(chain, "ip saddr " + ep.ip() + " jump mark-for-masquerade");
-        if (sp.affinityTimeoutSeconds() > 0) {
-            String set = "affinity-" + name;
-            b.set(set, "type ipv4_addr ; flags dynamic,timeout ; timeout " + sp.affinityTimeoutSeconds() + "s");
-            b.rule(chain, "update @" + set + " { ip saddr }");
-        }
-        b.rule(chain, "meta l4proto " + sp.protocol() + " dnat to " + ep.ip() + ":" + ep.port());
+        b.set(set, "type ipv4_addr ; flags dynamic,timeout ; timeout " + sp.affinityTimeoutSeconds() + "s");
+        b.rule(chain, "update @" + set + " { ip saddr }");
+        b.rule(chain, dnat(sp, ep));
     }
 
     private static String endpointName(String base, ProxyEndpoint ep) {

@@ -43,27 +43,26 @@ class NftablesRulesTest {
 
         String service = only(chains(r, "service"));
         assertThat(service).matches("service-[A-Z2-7]{8}-ns1/web/tcp/http");
-        Map<String, List<String>> endpoints = chains(r, "endpoint");
-        assertThat(endpoints).hasSize(2);
-        String ep5 = endpoints.keySet().stream().filter(n -> n.endsWith("__10.42.0.5/8080")).findFirst().orElseThrow();
-        String ep7 = endpoints.keySet().stream().filter(n -> n.endsWith("__10.42.1.7/8080")).findFirst().orElseThrow();
+        // without session affinity the service chain DNATs itself: no chain per endpoint
+        assertThat(chains(r, "endpoint")).isEmpty();
         assertThat(r.rules().get(service)).containsExactly(
                 "ip daddr 10.43.0.41 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
-                "numgen random mod 2 == 0 goto " + ep5,
-                "goto " + ep7);
-        assertThat(r.rules().get(ep5)).containsExactly(
-                "ip saddr 10.42.0.5 jump mark-for-masquerade",
-                "meta l4proto tcp dnat to 10.42.0.5:8080");
+                "numgen random mod 2 == 0 meta l4proto tcp dnat to 10.42.0.5:8080",
+                "meta l4proto tcp dnat to 10.42.1.7:8080");
+        // hairpin: the endpoints a connection may be DNATed to, for the masquerading chain
+        assertThat(r.elements("hairpin-endpoints")).containsExactly("10.42.0.5 . 10.42.0.5", "10.42.1.7 . 10.42.1.7");
         assertThat(r.elements("cluster-ips")).containsExactly("10.43.0.41");
         assertThat(r.elements("service-ips")).containsExactly("10.43.0.41 . tcp . 80 : goto " + service);
         assertThat(r.elements("no-endpoint-services")).isEmpty();
         // the shared plumbing: hooks, masquerading, the reject path
         assertThat(r.rules().get("nat-prerouting")).containsExactly("jump services");
         assertThat(r.rules().get("nat-output")).containsExactly("jump services");
-        assertThat(r.rules().get("masquerading")).containsExactly("mark and 0x4000 == 0 return",
+        assertThat(r.rules().get("masquerading")).containsExactly(
+                "ct status dnat ip saddr . ip daddr @hairpin-endpoints jump mark-for-masquerade",
+                "mark and 0x4000 == 0 return",
                 "mark set mark xor 0x4000", "masquerade fully-random");
         assertThat(r.rules().get("reject-chain")).containsExactly("meta l4proto tcp reject with tcp reset", "reject");
-        assertThat(r.fullTransaction()).contains("add chain ip navis-proxy nat-output { type nat hook output priority -100 ; }");
+        assertThat(r.fullTransaction()).contains("\tchain nat-output {\n\t\ttype nat hook output priority -100 ;\n\t\tjump services\n\t}\n");
     }
 
     @Test
@@ -83,12 +82,14 @@ class NftablesRulesTest {
         EndpointSlice mixed = slice("ns1", "web", "web-1", 80, ready("10.42.0.5", NODE),
                 endpoint("10.42.0.6", NODE, false, true, true));
         NftRuleset withReady = build(List.of(service("ns1", "web", "10.43.0.41", 80, 80).build()), List.of(mixed));
-        assertThat(chains(withReady, "endpoint").keySet()).singleElement().asString().endsWith("__10.42.0.5/80");
+        assertThat(withReady.rules().get(only(chains(withReady, "service"))))
+                .last().isEqualTo("meta l4proto tcp dnat to 10.42.0.5:80");
 
         EndpointSlice draining = slice("ns1", "web", "web-1", 80, endpoint("10.42.0.5", NODE, false, false, true),
                 endpoint("10.42.0.6", NODE, false, true, true));
         NftRuleset onlyTerminating = build(List.of(service("ns1", "web", "10.43.0.41", 80, 80).build()), List.of(draining));
-        assertThat(chains(onlyTerminating, "endpoint").keySet()).singleElement().asString().endsWith("__10.42.0.6/80");
+        assertThat(onlyTerminating.rules().get(only(chains(onlyTerminating, "service"))))
+                .last().isEqualTo("meta l4proto tcp dnat to 10.42.0.6:80");
         assertThat(onlyTerminating.elements("no-endpoint-services")).isEmpty();
     }
 
@@ -151,10 +152,9 @@ class NftablesRulesTest {
         NftRuleset r = build(List.of(svc), List.of(slice("ns5", "sticky", "s-1", 80, ready("10.42.0.3", NODE))));
         String endpointChain = only(chains(r, "endpoint"));
         String name = endpointChain.substring("endpoint-".length());
-        assertThat(r.fullTransaction()).contains("add set ip navis-proxy affinity-" + name
-                + " { type ipv4_addr ; flags dynamic,timeout ; timeout 600s ; }");
+        assertThat(r.fullTransaction()).contains("\tset affinity-" + name
+                + " { type ipv4_addr ; flags dynamic,timeout ; timeout 600s ; }\n");
         assertThat(r.rules().get(endpointChain)).containsExactly(
-                "ip saddr 10.42.0.3 jump mark-for-masquerade",
                 "update @affinity-" + name + " { ip saddr }",
                 "meta l4proto tcp dnat to 10.42.0.3:80");
         assertThat(r.rules().get(only(chains(r, "service")))).containsExactly(
@@ -171,7 +171,7 @@ class NftablesRulesTest {
                 ready("10.42.1.5", "node-b"))));
         String local = only(chains(r, "local"));
         assertThat(chains(r, "service")).isEmpty();
-        assertThat(r.rules().get(local)).last().asString().matches("goto endpoint-.*__10.42.0.5/80");
+        assertThat(r.rules().get(local)).last().isEqualTo("meta l4proto tcp dnat to 10.42.0.5:80");
         assertThat(r.elements("service-ips")).containsExactly("10.43.0.47 . tcp . 80 : goto " + local);
 
         // endpoints only on other nodes: dropped, not rejected (the service exists, just not here)
@@ -213,17 +213,13 @@ class NftablesRulesTest {
                 slice("ns1", "web", "w-1", 80, ready("10.42.0.5", NODE))));
 
         String tx = after.transactionFrom(before);
-        String gone = chains(before, "endpoint").keySet().stream().filter(n -> n.endsWith("__10.42.0.6/80"))
-                .findFirst().orElseThrow();
         String webChain = chains(after, "service").keySet().stream().filter(n -> n.contains("/web/")).findFirst()
                 .orElseThrow();
         assertThat(tx.lines().toList()).containsExactly(
+                "delete element ip navis-proxy hairpin-endpoints { 10.42.0.6 . 10.42.0.6 }",
                 "flush chain ip navis-proxy " + webChain,
                 "add rule ip navis-proxy " + webChain + " ip daddr 10.43.0.41 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
-                "add rule ip navis-proxy " + webChain + " goto " + chains(after, "endpoint").keySet().stream()
-                        .filter(n -> n.contains("/web/")).findFirst().orElseThrow(),
-                "flush chain ip navis-proxy " + gone,
-                "delete chain ip navis-proxy " + gone);
+                "add rule ip navis-proxy " + webChain + " meta l4proto tcp dnat to 10.42.0.5:80");
         assertThat(after.transactionFrom(after)).isEmpty();
         // the unchanged service's rules were reused, not regenerated
         String otherChain = chains(after, "service").keySet().stream().filter(n -> n.contains("/other/")).findFirst()
@@ -249,6 +245,86 @@ class NftablesRulesTest {
             }
         }
         assertThat(lastFlush).isLessThan(firstDelete);
+    }
+
+    @Test
+    void aPartialSyncAmongManyServicesTouchesOnlyTheChangedService() {
+        List<Service> services = new java.util.ArrayList<>();
+        List<EndpointSlice> slices = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            services.add(service("ns1", "svc-" + i, "10.43.1." + i, 80, 80).build());
+            slices.add(slice("ns1", "svc-" + i, "s-" + i, 80, ready("10.42.1." + i, NODE), ready("10.42.2." + i, NODE)));
+        }
+        NftRuleset before = build(services, slices);
+        List<EndpointSlice> changed = new java.util.ArrayList<>(slices);
+        changed.set(17, slice("ns1", "svc-17", "s-17", 80, ready("10.42.1.17", NODE), ready("10.42.3.17", NODE)));
+        NftRuleset after = build(services, changed);
+
+        String chain = chains(after, "service").keySet().stream().filter(n -> n.endsWith("/svc-17/tcp/http"))
+                .findFirst().orElseThrow();
+        assertThat(after.transactionFrom(before).lines().toList()).containsExactly(
+                "delete element ip navis-proxy hairpin-endpoints { 10.42.2.17 . 10.42.2.17 }",
+                "flush chain ip navis-proxy " + chain,
+                "add rule ip navis-proxy " + chain + " ip daddr 10.43.1.17 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
+                "add rule ip navis-proxy " + chain + " numgen random mod 2 == 0 meta l4proto tcp dnat to 10.42.1.17:80",
+                "add rule ip navis-proxy " + chain + " meta l4proto tcp dnat to 10.42.3.17:80",
+                "add element ip navis-proxy hairpin-endpoints { 10.42.3.17 . 10.42.3.17 }");
+        // the other 199 services' rules are the very lists of the previous sync
+        chains(after, "service").forEach((name, rules) -> {
+            if (!name.equals(chain)) {
+                assertThat(rules).isSameAs(before.rules().get(name));
+            }
+        });
+    }
+
+    @Test
+    void aDeletedServiceLosesItsChainsAndMapElementsAndNothingElse() {
+        Service web = service("ns1", "web", "10.43.0.41", 80, 80).editSpec().withType("NodePort").editFirstPort()
+                .withNodePort(30041).endPort().endSpec().build();
+        Service other = service("ns1", "other", "10.43.0.42", 80, 80).build();
+        // one pod backs both services: its hairpin element stays while "other" uses it
+        EndpointSlice webSlice = slice("ns1", "web", "w-1", 80, ready("10.42.0.5", NODE), ready("10.42.0.9", NODE));
+        EndpointSlice otherSlice = slice("ns1", "other", "o-1", 80, ready("10.42.0.9", NODE));
+        NftRuleset before = build(List.of(web, other), List.of(webSlice, otherSlice));
+        NftRuleset after = build(List.of(other), List.of(otherSlice));
+
+        String service = chains(before, "service").keySet().stream().filter(n -> n.contains("/web/")).findFirst()
+                .orElseThrow();
+        String external = only(chains(before, "external"));
+        assertThat(after.transactionFrom(before).lines().toList()).containsExactlyInAnyOrder(
+                "delete element ip navis-proxy cluster-ips { 10.43.0.41 }",
+                "delete element ip navis-proxy hairpin-endpoints { 10.42.0.5 . 10.42.0.5 }",
+                "delete element ip navis-proxy service-ips { 10.43.0.41 . tcp . 80 }",
+                "delete element ip navis-proxy service-nodeports { tcp . 30041 }",
+                "flush chain ip navis-proxy " + service,
+                "flush chain ip navis-proxy " + external,
+                "delete chain ip navis-proxy " + service,
+                "delete chain ip navis-proxy " + external);
+        assertThat(after.elements("hairpin-endpoints")).containsExactly("10.42.0.9 . 10.42.0.9");
+        assertThat(after.rules().keySet()).noneMatch(name -> name.contains("/web/"));
+    }
+
+    @Test
+    void theFullTransactionDeclaresTheTableAsOneBlockAndBatchesElements() {
+        List<Service> services = new java.util.ArrayList<>();
+        List<EndpointSlice> slices = new java.util.ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            String ip = "10.43." + (i / 250) + "." + (i % 250 + 1);
+            services.add(service("ns1", "svc-" + i, ip, 80, 80).build());
+            slices.add(slice("ns1", "svc-" + i, "s-" + i, 80, ready("10.42." + (i / 250) + "." + (i % 250 + 1), NODE)));
+        }
+        String tx = build(services, slices).fullTransaction();
+        List<String> lines = tx.lines().toList();
+        assertThat(lines.subList(0, 4)).containsExactly("add table ip navis-proxy", "delete table ip navis-proxy",
+                "table ip navis-proxy {", "\tcomment \"rules for navis-proxy\"");
+        assertThat(lines).noneMatch(l -> l.startsWith("add rule") || l.startsWith("add chain"));
+        // 1,200 elements: two statements per set, the first with a thousand
+        List<String> clusterIps = lines.stream().filter(l -> l.startsWith("add element ip navis-proxy cluster-ips "))
+                .toList();
+        assertThat(clusterIps).hasSize(2);
+        assertThat(clusterIps.getFirst().split(", ")).hasSize(1000);
+        assertThat(lines.stream().filter(l -> l.startsWith("add element ip navis-proxy service-ips ")).count())
+                .isEqualTo(2);
     }
 
     @Test
