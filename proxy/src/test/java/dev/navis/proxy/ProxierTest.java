@@ -124,6 +124,7 @@ class ProxierTest {
             return metrics.networkProgrammingCount() == 1;
         });
         assertThat(conntrackDeletes).containsExactly(List.of("-p", "udp", "--orig-dst", "10.43.0.10", "--dst-nat", "10.42.0.6"));
-        assertThat(transactions.getLast()).contains("delete chain").contains("10.42.0.6").doesNotContain("delete table");
+        assertThat(transactions.getLast()).contains("delete element ip navis-proxy hairpin-endpoints { 10.42.0.6 . 10.42.0.6 }")
+                .contains("dnat to 10.42.0.5:53").doesNotContain("dnat to 10.42.0.6").doesNotContain("delete table");
     }
 }
