@@ -51,6 +51,7 @@ public final class Proxier implements AutoCloseable {
     // touched only by the sync (under syncLock)
     private final Object syncLock = new Object();
     private List<ServicePort> appliedTable = List.of();
+    private final ServiceTable.Incremental serviceTable;
     private boolean needFullSync = true;
     private String lastTransaction = "";
     private volatile Instant lastSynced;
@@ -109,6 +110,7 @@ public final class Proxier implements AutoCloseable {
         this.backend = backend;
         this.metrics = metrics;
         this.conntrack = conntrack;
+        this.serviceTable = new ServiceTable.Incremental(config.hostname());
     }
 
     public ResourceEventHandler<Service> serviceHandler() {
@@ -267,7 +269,7 @@ public final class Proxier implements AutoCloseable {
                         full = true;
                     }
                 }
-                List<ServicePort> table = ServiceTable.build(services.list(), slices.list(), config.hostname());
+                List<ServicePort> table = serviceTable.build(services.list(), slices.list());
                 String tx = backend.sync(table, full);
                 if (!tx.isEmpty()) {
                     lastTransaction = tx;

@@ -18,8 +18,9 @@ import java.util.TreeSet;
 
 /**
  * Turns Services and EndpointSlices into the proxy's table of {@link ServicePort}s (upstream's ServicePortMap
- * and EndpointsMap in one step). A pure function of its inputs: the proxier calls it with its listers'
- * contents on every sync, tests with hand-made objects.
+ * and EndpointsMap in one step). A function of its inputs: the proxier calls {@link Incremental} with its
+ * listers' contents on every sync (it recomputes only changed Services), tests {@link #build} with hand-made
+ * objects.
  *
  * <p>As upstream's kube-proxy, it skips headless and ExternalName Services, Services labelled
  * {@code service.kubernetes.io/service-proxy-name} (they belong to another proxy), non-IPv4 addresses, and
@@ -40,48 +41,102 @@ public final class ServiceTable {
      */
     public static List<ServicePort> build(Collection<Service> services, Collection<EndpointSlice> slices,
                                           String hostname) {
-        Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
-        for (EndpointSlice slice : slices) {
-            String service = label(slice.getMetadata().getLabels(), SERVICE_NAME_LABEL);
-            if (service == null || !"IPv4".equals(slice.getAddressType())) {
-                continue;
-            }
-            slicesByService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + service, k -> new ArrayList<>())
-                    .add(slice);
+        return new Incremental(hostname).build(services, slices);
+    }
+
+    /**
+     * The same table, rebuilt call after call: a Service whose object and slices have the resourceVersions of
+     * the previous call keeps its service ports (the same instances), so a sync computes endpoints only for
+     * what changed (upstream's change trackers do this). Objects without a resourceVersion are always
+     * recomputed. Not thread-safe: one caller, the proxier's sync.
+     */
+    public static final class Incremental {
+        private final String hostname;
+        private Map<String, Computed> previous = new HashMap<>();
+
+        private record Computed(String serviceVersion, List<String> sliceVersions, List<ServicePort> ports) {
         }
-        List<ServicePort> ports = new ArrayList<>();
-        for (Service service : services) {
-            ServiceSpec spec = service.getSpec();
-            if (spec == null || "ExternalName".equals(spec.getType())
-                    || label(service.getMetadata().getLabels(), SERVICE_PROXY_NAME_LABEL) != null) {
-                continue;
-            }
-            String clusterIP = ipv4ClusterIP(spec);
-            if (clusterIP == null || spec.getPorts() == null) {
-                continue;
-            }
-            String ns = service.getMetadata().getNamespace();
-            String name = service.getMetadata().getName();
-            List<EndpointSlice> own = slicesByService.getOrDefault(ns + "/" + name, List.of());
-            int affinity = affinityTimeout(spec);
-            boolean internalLocal = "Local".equals(spec.getInternalTrafficPolicy());
-            boolean externalLocal = "Local".equals(spec.getExternalTrafficPolicy());
-            List<String> externalIPs = ipv4s(spec.getExternalIPs());
-            List<String> lbIPs = loadBalancerIPs(service);
-            for (io.fabric8.kubernetes.api.model.ServicePort sp : spec.getPorts()) {
-                if (sp.getPort() == null) {
+
+        public Incremental(String hostname) {
+            this.hostname = hostname;
+        }
+
+        /** The table of these objects; see {@link ServiceTable#build}. */
+        public List<ServicePort> build(Collection<Service> services, Collection<EndpointSlice> slices) {
+            Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
+            for (EndpointSlice slice : slices) {
+                String service = label(slice.getMetadata().getLabels(), SERVICE_NAME_LABEL);
+                if (service == null || !"IPv4".equals(slice.getAddressType())) {
                     continue;
                 }
-                String portName = sp.getName() == null ? "" : sp.getName();
-                String protocol = protocol(sp.getProtocol());
-                int nodePort = sp.getNodePort() == null ? 0 : sp.getNodePort();
-                ports.add(new ServicePort(ns, name, portName, protocol, clusterIP, sp.getPort(), nodePort, externalIPs,
-                        lbIPs, affinity, internalLocal, externalLocal, endpoints(own, portName, protocol, hostname)));
+                slicesByService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + service,
+                        k -> new ArrayList<>()).add(slice);
             }
+            Map<String, Computed> next = new HashMap<>();
+            List<ServicePort> ports = new ArrayList<>();
+            for (Service service : services) {
+                String key = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
+                List<EndpointSlice> own = slicesByService.getOrDefault(key, List.of());
+                String version = service.getMetadata().getResourceVersion();
+                List<String> sliceVersions = versions(own);
+                Computed computed = previous.get(key);
+                if (computed == null || version == null || sliceVersions == null
+                        || !version.equals(computed.serviceVersion()) || !sliceVersions.equals(computed.sliceVersions())) {
+                    computed = new Computed(version, sliceVersions, servicePorts(service, own, hostname));
+                }
+                next.put(key, computed);
+                ports.addAll(computed.ports());
+            }
+            previous = next;
+            ports.sort(Comparator.comparing(ServicePort::namespace).thenComparing(ServicePort::name)
+                    .thenComparing(ServicePort::portName).thenComparing(ServicePort::protocol));
+            return ports;
         }
-        ports.sort(Comparator.comparing(ServicePort::namespace).thenComparing(ServicePort::name)
-                .thenComparing(ServicePort::portName).thenComparing(ServicePort::protocol));
-        return ports;
+
+        /** "name@resourceVersion" of each slice, sorted; null when one has no resourceVersion. */
+        private static List<String> versions(List<EndpointSlice> slices) {
+            List<String> out = new ArrayList<>(slices.size());
+            for (EndpointSlice s : slices) {
+                if (s.getMetadata().getResourceVersion() == null) {
+                    return null;
+                }
+                out.add(s.getMetadata().getName() + "@" + s.getMetadata().getResourceVersion());
+            }
+            out.sort(null);
+            return out;
+        }
+    }
+
+    /** The ports of one Service with its own slices; none for Services this proxy leaves alone. */
+    private static List<ServicePort> servicePorts(Service service, List<EndpointSlice> own, String hostname) {
+        ServiceSpec spec = service.getSpec();
+        if (spec == null || "ExternalName".equals(spec.getType())
+                || label(service.getMetadata().getLabels(), SERVICE_PROXY_NAME_LABEL) != null) {
+            return List.of();
+        }
+        String clusterIP = ipv4ClusterIP(spec);
+        if (clusterIP == null || spec.getPorts() == null) {
+            return List.of();
+        }
+        String ns = service.getMetadata().getNamespace();
+        String name = service.getMetadata().getName();
+        int affinity = affinityTimeout(spec);
+        boolean internalLocal = "Local".equals(spec.getInternalTrafficPolicy());
+        boolean externalLocal = "Local".equals(spec.getExternalTrafficPolicy());
+        List<String> externalIPs = ipv4s(spec.getExternalIPs());
+        List<String> lbIPs = loadBalancerIPs(service);
+        List<ServicePort> ports = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.ServicePort sp : spec.getPorts()) {
+            if (sp.getPort() == null) {
+                continue;
+            }
+            String portName = sp.getName() == null ? "" : sp.getName();
+            String protocol = protocol(sp.getProtocol());
+            int nodePort = sp.getNodePort() == null ? 0 : sp.getNodePort();
+            ports.add(new ServicePort(ns, name, portName, protocol, clusterIP, sp.getPort(), nodePort, externalIPs,
+                    lbIPs, affinity, internalLocal, externalLocal, endpoints(own, portName, protocol, hostname)));
+        }
+        return List.copyOf(ports);
     }
 
     private static List<ProxyEndpoint> endpoints(List<EndpointSlice> slices, String portName, String protocol,
