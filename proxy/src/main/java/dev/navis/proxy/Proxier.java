@@ -41,11 +41,14 @@ public final class Proxier implements AutoCloseable {
     private final Conntrack conntrack;
     private final Object lock = new Object();
     private final List<Instant> pendingTriggers = new ArrayList<>();
+    /** When each pending trigger reached this proxy (System.nanoTime), for {@link #onLocalLatency}. */
+    private final List<Long> pendingArrivals = new ArrayList<>();
     private boolean dirty = true;
     private long dirtySinceNanos = System.nanoTime();
     private volatile boolean stopped;
     private Thread thread;
     private volatile java.util.function.DoubleConsumer programmingLatencyListener = latency -> { };
+    private volatile java.util.function.DoubleConsumer localLatencyListener = latency -> { };
     private volatile java.util.function.DoubleConsumer syncListener = seconds -> { };
 
     // touched only by the sync (under syncLock)
@@ -185,6 +188,7 @@ public final class Proxier implements AutoCloseable {
         synchronized (lock) {
             if (trigger != null) {
                 pendingTriggers.add(trigger);
+                pendingArrivals.add(System.nanoTime());
             }
             if (!dirty) {
                 dirty = true;
@@ -254,9 +258,12 @@ public final class Proxier implements AutoCloseable {
         synchronized (syncLock) {
             long start = System.nanoTime();
             List<Instant> triggers;
+            List<Long> arrivals;
             synchronized (lock) {
                 triggers = new ArrayList<>(pendingTriggers);
                 pendingTriggers.clear();
+                arrivals = new ArrayList<>(pendingArrivals);
+                pendingArrivals.clear();
                 dirty = false;
             }
             lastSyncNanos = start;
@@ -283,6 +290,7 @@ public final class Proxier implements AutoCloseable {
                 needFullSync = true;
                 synchronized (lock) {
                     pendingTriggers.addAll(triggers);
+                    pendingArrivals.addAll(arrivals);
                     dirty = true;
                 }
                 return false;
@@ -302,6 +310,9 @@ public final class Proxier implements AutoCloseable {
                     programmingLatencyListener.accept(latency);
                 }
             }
+            for (long arrival : arrivals) {
+                localLatencyListener.accept((end - arrival) / 1e9);
+            }
             return true;
         }
     }
@@ -309,6 +320,15 @@ public final class Proxier implements AutoCloseable {
     /** Also hands every network-programming latency (seconds) to {@code listener}; for benchmarks. */
     public void onProgrammingLatency(java.util.function.DoubleConsumer listener) {
         programmingLatencyListener = listener;
+    }
+
+    /**
+     * Hands, for every change with a trigger time, the seconds from its event reaching this proxy to its rules
+     * in place: the proxy's own share of the programming latency (the rest is the API server and the watch);
+     * for benchmarks.
+     */
+    public void onLocalLatency(java.util.function.DoubleConsumer listener) {
+        localLatencyListener = listener;
     }
 
     /** Also hands every successful sync's duration (seconds) to {@code listener}; for benchmarks. */

@@ -111,6 +111,10 @@ class ProxierTest {
     @Test
     void removedUdpEndpointsLoseTheirConntrackEntriesAndLatencyIsMeasured() throws Exception {
         assertThat(proxier.syncProxyRules()).isTrue();
+        List<Double> programming = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Double> local = java.util.Collections.synchronizedList(new ArrayList<>());
+        proxier.onProgrammingLatency(programming::add);
+        proxier.onLocalLatency(local::add);
         EndpointSlice next = udpSlice("10.42.0.5");
         next.getMetadata().setAnnotations(java.util.Map.of(Proxier.TRIGGER_TIME_ANNOTATION,
                 Instant.now().minusMillis(200).toString()));
@@ -123,6 +127,9 @@ class ProxierTest {
             proxier.syncProxyRules();
             return metrics.networkProgrammingCount() == 1;
         });
+        // the trigger was 200 ms before the update: the proxy's own share is the smaller part
+        assertThat(programming).singleElement().satisfies(l -> assertThat(l).isGreaterThanOrEqualTo(0.2));
+        assertThat(local).singleElement().satisfies(l -> assertThat(l).isBetween(0.0, programming.getFirst() - 0.2));
         assertThat(conntrackDeletes).containsExactly(List.of("-p", "udp", "--orig-dst", "10.43.0.10", "--dst-nat", "10.42.0.6"));
         assertThat(transactions.getLast()).contains("delete element ip navis-proxy hairpin-endpoints { 10.42.0.6 . 10.42.0.6 }")
                 .contains("dnat to 10.42.0.5:53").doesNotContain("dnat to 10.42.0.6").doesNotContain("delete table");

@@ -129,6 +129,7 @@ public final class ProxyBenchmark {
 
         List<Double> syncs = Collections.synchronizedList(new ArrayList<>());
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Double> localLatencies = Collections.synchronizedList(new ArrayList<>());
         ProxyConfig config = ProxyConfig.defaults("bench-node").withTable("navis-proxy-bench")
                 .withMinSyncPeriod(s.minSyncPeriod()).withPorts(-1, -1);
         long p0 = System.nanoTime();
@@ -142,6 +143,7 @@ public final class ProxyBenchmark {
                     (System.nanoTime() - p0) / 1e6);
             syncs.clear();
             proxier.onProgrammingLatency(latencies::add);
+            proxier.onLocalLatency(localLatencies::add);
 
             Random random = new Random(42);
             int[] generation = new int[s.services()];
@@ -182,6 +184,7 @@ public final class ProxyBenchmark {
             out.printf("churn: %d EndpointSlice updates sent in %d s (%d/s), %d accepted (others lost a conflict), "
                     + "%d syncs%n", changes, s.churnTime().toSeconds(), s.churnPerSecond(), applied.get(), syncs.size());
             report("network programming latency", latencies);
+            report("  of which in the proxy (event received -> rules in place)", localLatencies);
             report("sync duration (partial)", syncs);
         } finally {
             cleanupNamespace(s.services());
