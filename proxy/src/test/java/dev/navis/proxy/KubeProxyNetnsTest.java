@@ -80,6 +80,10 @@ class KubeProxyNetnsTest {
         startIptablesProxy();
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> iptables("nat").contains("--to-destination 10.42.0.2:8080"));
+        // the jumps from the built-in chains are inserted after the KUBE chains, one iptables call each: the
+        // filter OUTPUT one (which rejects for the empty Service) comes last
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> iptables("filter").lines()
+                .anyMatch(l -> l.startsWith("-A OUTPUT") && l.endsWith("-j KUBE-SERVICES")));
 
         assertThat(net.connect(net.node, "10.43.0.50", 80)).startsWith("hello ");
         assertThat(net.connect(net.node, NetnsFixture.NODE_IP, 30080)).startsWith("hello ");
