@@ -257,7 +257,8 @@ final class RestHandler extends Handler.Abstract {
                              String name, Fields q, Negotiation neg, boolean dryRun, String sub) {
         switch (request.getMethod()) {
             case "GET" -> {
-                ObjectNode o = rs.get(ns, name, valueOr(q, "resourceVersion", ""));
+                // only serialized: no copy of the cached object
+                ObjectNode o = rs.getReadOnly(ns, name, valueOr(q, "resourceVersion", ""));
                 sendObject(response, callback, 200, neg, rs, o, q);
             }
             case "PUT" -> {

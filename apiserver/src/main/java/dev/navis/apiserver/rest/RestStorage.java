@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -83,32 +82,35 @@ public final class RestStorage {
     // ---------------------------------------------------------------- reads
 
     public ObjectNode get(String namespace, String name, String resourceVersion) {
+        return get(namespace, name, resourceVersion, true);
+    }
+
+    /**
+     * Like {@link #get(String, String, String)}, but the result may share nodes with the watch cache: for
+     * callers that only serialize it (a GET's answer), which spares copying the object.
+     */
+    public ObjectNode getReadOnly(String namespace, String name, String resourceVersion) {
+        return get(namespace, name, resourceVersion, false);
+    }
+
+    private ObjectNode get(String namespace, String name, String resourceVersion, boolean copy) {
         ObjectNode o;
         WatchCache cache = storage.cache();
+        String key = storage.key(namespace, name);
         if ("0".equals(resourceVersion) && cache.ready()) {
-            ObjectNode cached = cache.get(storage.key(namespace, name));
-            o = cached == null ? null : cached.deepCopy();
+            o = cache.get(key);
         } else {
-            String key = storage.key(namespace, name);
             KeyValue kv = store.get(key);
-            o = kv == null ? null : decodeVia(cache, key, kv);
+            o = kv == null ? null : cachedOrDecoded(cache, kv);
         }
         if (o == null) {
             throw ApiException.notFound(def, name);
         }
-        return typed(o);
+        // converters rewrite the object they are given
+        return typed(copy || converter != VersionConverter.IDENTITY ? o.deepCopy() : o);
     }
 
-    /**
-     * The object stored at {@code kv}: a copy of the watch cache's object when the cache holds that very
-     * version (copying a tree is cheaper than parsing it), else decoded from the stored bytes.
-     */
-    private ObjectNode decodeVia(WatchCache cache, String key, KeyValue kv) {
-        ObjectNode cached = cachedVersion(cache, key, kv);
-        return cached != null ? cached.deepCopy() : storage.decode(kv);
-    }
-
-    /** Like {@link #decodeVia} but may return the cache's own object, which must not be modified. */
+    /** The watch cache's object when it holds that very version (it must not be modified), else decoded from kv. */
     private ObjectNode cachedOrDecoded(WatchCache cache, KeyValue kv) {
         ObjectNode cached = cachedVersion(cache, kv.key(), kv);
         return cached != null ? cached : storage.decode(kv);
@@ -302,7 +304,8 @@ public final class RestStorage {
             if (def.namespaced()) {
                 namespaces.requireWritable(namespace, def, name);
             }
-            ObjectNode obj = prepareCreate(body.deepCopy());
+            // a generated name may need another attempt from the untouched body
+            ObjectNode obj = prepareCreate(generated ? body.deepCopy() : body);
             if (managedFields != null) {
                 Json.meta(obj).set("managedFields", managedFields);
             }
@@ -335,7 +338,7 @@ public final class RestStorage {
 
     private ObjectNode prepareCreate(ObjectNode obj) {
         ObjectNode meta = Json.meta(obj);
-        meta.put("uid", UUID.randomUUID().toString());
+        meta.put("uid", Json.newUid());
         meta.put("creationTimestamp", Json.now());
         meta.remove("resourceVersion");
         meta.remove("deletionTimestamp");
@@ -530,7 +533,8 @@ public final class RestStorage {
             meta.put("name", name);
             meta.remove("resourceVersion");
             try {
-                return new Written(create(namespace, body, dryRun), true);
+                // create consumes what it is given; a lost race falls back to an update of the request's body
+                return new Written(create(namespace, body.deepCopy(), dryRun), true);
             } catch (ApiException e) {
                 if (!"AlreadyExists".equals(e.reason())) {
                     throw e;
