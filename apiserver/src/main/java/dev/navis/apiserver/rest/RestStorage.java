@@ -56,6 +56,9 @@ public final class RestStorage {
     private final Store store;
     private final NamespaceGuard namespaces;
     private KindBehaviour behaviour = KindBehaviour.NONE;
+    /** GET answers by key, reused while the object keeps its resourceVersion: reads outnumber writes. */
+    private final java.util.concurrent.ConcurrentHashMap<String, ServedJson> servedJson =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public RestStorage(ResourceDefinition def, ObjectStorage storage, NamespaceGuard namespaces) {
         this.def = def;
@@ -94,6 +97,13 @@ public final class RestStorage {
     }
 
     private ObjectNode get(String namespace, String name, String resourceVersion, boolean copy) {
+        ObjectNode o = find(namespace, name, resourceVersion);
+        // converters rewrite the object they are given
+        return typed(copy || converter != VersionConverter.IDENTITY ? o.deepCopy() : o);
+    }
+
+    /** The stored object (the watch cache's own when it holds that version: not to be modified), or 404. */
+    private ObjectNode find(String namespace, String name, String resourceVersion) {
         ObjectNode o;
         WatchCache cache = storage.cache();
         String key = storage.key(namespace, name);
@@ -106,8 +116,68 @@ public final class RestStorage {
         if (o == null) {
             throw ApiException.notFound(def, name);
         }
-        // converters rewrite the object they are given
-        return typed(copy || converter != VersionConverter.IDENTITY ? o.deepCopy() : o);
+        return o;
+    }
+
+    /** The JSON answer to a GET of one object: what {@link #get} returns, encoded once per object version. */
+    public byte[] getJson(String namespace, String name, String resourceVersion) {
+        ObjectNode o = find(namespace, name, resourceVersion);
+        String key = storage.key(namespace, name);
+        String version = Json.text(o.path("metadata"), "resourceVersion");
+        ServedJson served = servedJson.get(key);
+        if (served != null && served.resourceVersion().equals(version)) {
+            return served.json();
+        }
+        byte[] json = Json.bytes(typed(converter != VersionConverter.IDENTITY ? o.deepCopy() : o));
+        remember(key, version, json);
+        return json;
+    }
+
+    /**
+     * The JSON answer to a LIST: {@code <Kind>List} with {@code listMeta} and the page's objects, each object's
+     * encoding shared with GETs and later LISTs while its resourceVersion stays.
+     */
+    public byte[] listJson(Page page, ObjectNode listMeta) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + page.items().size() * 1024);
+        out.writeBytes(("{\"kind\":\"" + def.kind() + "List\",\"apiVersion\":\"" + def.apiVersion()
+                + "\",\"metadata\":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeBytes(Json.bytes(listMeta));
+        out.writeBytes(",\"items\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        boolean first = true;
+        for (ObjectNode item : page.items()) {
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.writeBytes(servedJson(item));
+        }
+        out.writeBytes("]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    /** The encoding of a served object (as {@link #typed} made it), from the memo when its version is there. */
+    private byte[] servedJson(ObjectNode served) {
+        JsonNode meta = served.path("metadata");
+        String version = Json.text(meta, "resourceVersion");
+        String key = storage.key(Json.text(meta, "namespace"), Json.text(meta, "name"));
+        ServedJson memo = servedJson.get(key);
+        if (memo != null && memo.resourceVersion().equals(version)) {
+            return memo.json();
+        }
+        byte[] json = Json.bytes(served);
+        remember(key, version, json);
+        return json;
+    }
+
+    private void remember(String key, String version, byte[] json) {
+        if (servedJson.size() > storage.cache().size() + 1024) {
+            servedJson.clear(); // entries of deleted objects: start over rather than track them
+        }
+        servedJson.put(key, new ServedJson(version, json));
+    }
+
+    /** One object's served JSON at one resourceVersion. */
+    private record ServedJson(String resourceVersion, byte[] json) {
     }
 
     /** The watch cache's object when it holds that very version (it must not be modified), else decoded from kv. */

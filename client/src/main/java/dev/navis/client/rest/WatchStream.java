@@ -11,7 +11,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.client.Request;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.JavaType;
 
 /**
  * A watch over HTTP: the chunked response body is split into lines, each one JSON watch event
@@ -20,13 +20,13 @@ import tools.jackson.databind.JsonNode;
  */
 final class WatchStream<T> implements Watch<T> {
 
-    private final Class<T> type;
+    private final JavaType wireType;
     private final Request request;
     private final BufferedReader reader;
     private volatile boolean closed;
 
     WatchStream(Class<T> type, Request request, InputStream body) {
-        this.type = type;
+        this.wireType = Json.MAPPER.getTypeFactory().constructParametricType(Wire.class, type);
         this.request = request;
         this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 64 * 1024);
     }
@@ -59,14 +59,21 @@ final class WatchStream<T> implements Watch<T> {
         }
     }
 
+    /** A watch event as it is on the wire, decoded straight into the object's class (no tree in between). */
+    record Wire<O>(String type, O object) {
+    }
+
+    private static final JavaType STATUS_EVENT =
+            Json.MAPPER.getTypeFactory().constructParametricType(Wire.class, Status.class);
+
     private WatchEvent<T> parse(String line) {
-        JsonNode node = Json.MAPPER.readTree(line);
-        WatchEvent.Type eventType = WatchEvent.Type.valueOf(node.path("type").asString());
-        JsonNode object = node.path("object");
+        Wire<T> wire = Json.MAPPER.readValue(line, wireType);
+        WatchEvent.Type eventType = WatchEvent.Type.valueOf(wire.type());
         if (eventType == WatchEvent.Type.ERROR) {
-            return WatchEvent.error(Json.convert(object, Status.class));
+            Wire<Status> error = Json.MAPPER.readValue(line, STATUS_EVENT);
+            return WatchEvent.error(error.object());
         }
-        return WatchEvent.of(eventType, Json.convert(object, type));
+        return WatchEvent.of(eventType, wire.object());
     }
 
     @Override
