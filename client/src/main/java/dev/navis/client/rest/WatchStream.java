@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.client.Request;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
 
 /**
@@ -67,7 +68,17 @@ final class WatchStream<T> implements Watch<T> {
             Json.MAPPER.getTypeFactory().constructParametricType(Wire.class, Status.class);
 
     private WatchEvent<T> parse(String line) {
-        Wire<T> wire = Json.MAPPER.readValue(line, wireType);
+        Wire<T> wire;
+        try {
+            wire = Json.MAPPER.readValue(line, wireType);
+        } catch (JacksonException e) {
+            // an ERROR event carries a Status, which need not fit the watched class
+            Wire<Status> error = Json.MAPPER.readValue(line, STATUS_EVENT);
+            if ("ERROR".equals(error.type())) {
+                return WatchEvent.error(error.object());
+            }
+            throw e;
+        }
         WatchEvent.Type eventType = WatchEvent.Type.valueOf(wire.type());
         if (eventType == WatchEvent.Type.ERROR) {
             Wire<Status> error = Json.MAPPER.readValue(line, STATUS_EVENT);
