@@ -10,6 +10,9 @@ import java.util.Map;
  * precision (finer amounts round up, away from zero) and print in upstream's canonical form.
  */
 public final class Quantity implements Comparable<Quantity> {
+    private static final java.util.regex.Pattern SUFFIX_SHAPE = java.util.regex.Pattern.compile("[eEinumkKMGTP]*[-+]?[0-9]*");
+    private static final java.util.regex.Pattern EXPONENT = java.util.regex.Pattern.compile("[eE][-+]?[0-9]+");
+
 
     /** The message upstream returns for unparseable quantities. */
     public static final String FORMAT_ERROR =
@@ -68,7 +71,7 @@ public final class Quantity implements Comparable<Quantity> {
         }
         String number = s.substring(numStart, i);
         String suffix = s.substring(i);
-        if (!suffix.matches("[eEinumkKMGTP]*[-+]?[0-9]*")) {
+        if (!suffix.isEmpty() && !SUFFIX_SHAPE.matcher(suffix).matches()) {
             throw new QuantityFormatException(FORMAT_ERROR);
         }
         BigDecimal amount = new BigDecimal(number.startsWith(".") ? "0" + number : number.endsWith(".") ? number + "0" : number);
@@ -79,7 +82,7 @@ public final class Quantity implements Comparable<Quantity> {
         } else if (DECIMAL.containsKey(suffix)) {
             format = Format.DECIMAL_SI;
             amount = amount.scaleByPowerOfTen(DECIMAL.get(suffix));
-        } else if (suffix.matches("[eE][-+]?[0-9]+")) {
+        } else if (EXPONENT.matcher(suffix).matches()) {
             format = Format.DECIMAL_EXPONENT;
             int exp;
             try {

@@ -52,7 +52,7 @@ public final class UnknownFieldChecker {
         }
         try (JsonParser parser = JsonMapper.shared().createParser(json)) {
             if (parser.nextToken() == JsonToken.START_OBJECT) {
-                scanObject(parser, schema.get(), "", out);
+                scanObject(parser, schema.get(), FieldPath.ROOT, out);
             }
         } catch (RuntimeException malformed) {
             // A syntax error is the decoder's to report; what was found before it stands.
@@ -106,8 +106,33 @@ public final class UnknownFieldChecker {
 
     // ------------------------------------------------------------------ streaming scan of a request body
 
+    /** A field's path, spelled out only when a problem is reported: most bodies have none. */
+    private record FieldPath(FieldPath parent, String name, int index) {
+        static final FieldPath ROOT = new FieldPath(null, null, -1);
+
+        FieldPath field(String field) {
+            return new FieldPath(this, field, -1);
+        }
+
+        FieldPath item(int i) {
+            return new FieldPath(this, null, i);
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return "";
+            }
+            String before = parent.toString();
+            if (name == null) {
+                return before + "[" + index + "]";
+            }
+            return before.isEmpty() ? name : before + "." + name;
+        }
+    }
+
     /** At START_OBJECT; consumes through the matching END_OBJECT. */
-    private void scanObject(JsonParser parser, JsonNode schema, String path, List<String> out) {
+    private void scanObject(JsonParser parser, JsonNode schema, FieldPath path, List<String> out) {
         ObjectNode resolved = resolve(schema);
         if (resolved == null || isFreeForm(resolved)) {
             parser.skipChildren();
@@ -116,10 +141,9 @@ public final class UnknownFieldChecker {
         JsonNode properties = resolved.get("properties");
         JsonNode additional = resolved.get("additionalProperties");
         Set<String> seen = new HashSet<>();
-        Set<String> unknown = new HashSet<>();
+        Set<String> unknown = null;
         while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
             String name = parser.currentName();
-            String fieldPath = path.isEmpty() ? name : path + "." + name;
             parser.nextToken();
             JsonNode fieldSchema = properties != null ? properties.get(name)
                     : additional != null && additional.isObject() ? additional : null;
@@ -128,20 +152,23 @@ public final class UnknownFieldChecker {
                 continue;
             }
             if (fieldSchema == null) {
+                if (unknown == null) {
+                    unknown = new HashSet<>();
+                }
                 if (unknown.add(name)) {
-                    out.add(unknownField(fieldPath));
+                    out.add(unknownField(path.field(name).toString()));
                 }
                 skipValue(parser);
                 continue;
             }
             if (!seen.add(name)) {
-                out.add(duplicateField(fieldPath));
+                out.add(duplicateField(path.field(name).toString()));
             }
-            scanValue(parser, fieldSchema, fieldPath, out);
+            scanValue(parser, fieldSchema, path.field(name), out);
         }
     }
 
-    private void scanValue(JsonParser parser, JsonNode schema, String path, List<String> out) {
+    private void scanValue(JsonParser parser, JsonNode schema, FieldPath path, List<String> out) {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.START_OBJECT) {
             scanObject(parser, schema, path, out);
@@ -153,7 +180,7 @@ public final class UnknownFieldChecker {
                 if (items == null) {
                     skipValue(parser);
                 } else {
-                    scanValue(parser, items, path + "[" + index + "]", out);
+                    scanValue(parser, items, path.item(index), out);
                 }
                 index++;
             }

@@ -54,9 +54,19 @@ public final class FieldPruning {
         if (checker == null) {
             return object;
         }
-        List<String> unknown = checker.unknownFields(def.group(), def.version(), def.kind(), object);
-        List<String> problems = json == null ? unknown.stream().map(UnknownFieldChecker::unknownField).toList()
-                : checker.problems(def.group(), def.version(), def.kind(), json);
+        List<String> unknown;
+        List<String> problems;
+        if (json == null) {
+            unknown = checker.unknownFields(def.group(), def.version(), def.kind(), object);
+            problems = unknown.stream().map(UnknownFieldChecker::unknownField).toList();
+        } else {
+            // the object was decoded from json: a clean body (the common case) has no unknown field either
+            problems = checker.problems(def.group(), def.version(), def.kind(), json);
+            if (problems.isEmpty()) {
+                return object;
+            }
+            unknown = checker.unknownFields(def.group(), def.version(), def.kind(), object);
+        }
         if (problems.isEmpty() && unknown.isEmpty()) {
             return object;
         }

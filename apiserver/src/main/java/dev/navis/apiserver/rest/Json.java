@@ -72,7 +72,30 @@ public final class Json {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /** The current second's timestamp, formatted once per second: every write stamps one. */
+    private record Stamp(long second, String text) {
+    }
+
+    private static volatile Stamp lastStamp = new Stamp(-1, "");
+
     public static String now() {
-        return timestamp(Instant.now());
+        long second = System.currentTimeMillis() / 1000;
+        Stamp s = lastStamp;
+        if (s.second() != second) {
+            s = new Stamp(second, timestamp(Instant.ofEpochSecond(second)));
+            lastStamp = s;
+        }
+        return s.text();
+    }
+
+    /**
+     * A random (version 4) UID. ThreadLocalRandom instead of UUID.randomUUID's SecureRandom: uids must be
+     * unique, not secret, and SecureRandom serializes the writers of a busy server.
+     */
+    public static String newUid() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new java.util.UUID(msb, lsb).toString();
     }
 }

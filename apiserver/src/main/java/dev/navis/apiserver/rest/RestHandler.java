@@ -257,7 +257,12 @@ final class RestHandler extends Handler.Abstract {
                              String name, Fields q, Negotiation neg, boolean dryRun, String sub) {
         switch (request.getMethod()) {
             case "GET" -> {
-                ObjectNode o = rs.get(ns, name, valueOr(q, "resourceVersion", ""));
+                if (neg.output() == Negotiation.Output.JSON) {
+                    sendJson(response, callback, 200, rs.getJson(ns, name, valueOr(q, "resourceVersion", "")));
+                    return;
+                }
+                // only serialized: no copy of the cached object
+                ObjectNode o = rs.getReadOnly(ns, name, valueOr(q, "resourceVersion", ""));
                 sendObject(response, callback, 200, neg, rs, o, q);
             }
             case "PUT" -> {
@@ -333,6 +338,10 @@ final class RestHandler extends Handler.Abstract {
     private void serveList(Response response, Callback callback, RestStorage rs, String ns, Fields q,
                            Negotiation neg) {
         RestStorage.Page page = rs.listReadOnly(ns, listOptions(rs.definition(), q));
+        if (neg.output() == Negotiation.Output.JSON) {
+            sendJson(response, callback, 200, rs.listJson(page, listMeta(page)));
+            return;
+        }
         ObjectNode body = switch (neg.output()) {
             case TABLE -> Tables.table(rs.definition(), page.items(), Tables.includeObject(q.getValue("includeObject")),
                     true, listMeta(page), tableVersion(neg));
@@ -631,6 +640,14 @@ final class RestHandler extends Handler.Abstract {
 
     private static void send(Response response, Callback callback, int code, String contentType, ObjectNode body) {
         byte[] bytes = contentType.equals("application/yaml") ? Json.YAML.writeValueAsBytes(body) : Json.bytes(body);
+        sendBytes(response, callback, code, contentType, bytes);
+    }
+
+    private static void sendJson(Response response, Callback callback, int code, byte[] json) {
+        sendBytes(response, callback, code, Negotiation.JSON, json);
+    }
+
+    private static void sendBytes(Response response, Callback callback, int code, String contentType, byte[] bytes) {
         response.setStatus(code);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -57,6 +56,9 @@ public final class RestStorage {
     private final Store store;
     private final NamespaceGuard namespaces;
     private KindBehaviour behaviour = KindBehaviour.NONE;
+    /** GET answers by key, reused while the object keeps its resourceVersion: reads outnumber writes. */
+    private final java.util.concurrent.ConcurrentHashMap<String, ServedJson> servedJson =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public RestStorage(ResourceDefinition def, ObjectStorage storage, NamespaceGuard namespaces) {
         this.def = def;
@@ -83,32 +85,102 @@ public final class RestStorage {
     // ---------------------------------------------------------------- reads
 
     public ObjectNode get(String namespace, String name, String resourceVersion) {
+        return get(namespace, name, resourceVersion, true);
+    }
+
+    /**
+     * Like {@link #get(String, String, String)}, but the result may share nodes with the watch cache: for
+     * callers that only serialize it (a GET's answer), which spares copying the object.
+     */
+    public ObjectNode getReadOnly(String namespace, String name, String resourceVersion) {
+        return get(namespace, name, resourceVersion, false);
+    }
+
+    private ObjectNode get(String namespace, String name, String resourceVersion, boolean copy) {
+        ObjectNode o = find(namespace, name, resourceVersion);
+        // converters rewrite the object they are given
+        return typed(copy || converter != VersionConverter.IDENTITY ? o.deepCopy() : o);
+    }
+
+    /** The stored object (the watch cache's own when it holds that version: not to be modified), or 404. */
+    private ObjectNode find(String namespace, String name, String resourceVersion) {
         ObjectNode o;
         WatchCache cache = storage.cache();
+        String key = storage.key(namespace, name);
         if ("0".equals(resourceVersion) && cache.ready()) {
-            ObjectNode cached = cache.get(storage.key(namespace, name));
-            o = cached == null ? null : cached.deepCopy();
+            o = cache.get(key);
         } else {
-            String key = storage.key(namespace, name);
             KeyValue kv = store.get(key);
-            o = kv == null ? null : decodeVia(cache, key, kv);
+            o = kv == null ? null : cachedOrDecoded(cache, kv);
         }
         if (o == null) {
             throw ApiException.notFound(def, name);
         }
-        return typed(o);
+        return o;
+    }
+
+    /** The JSON answer to a GET of one object: what {@link #get} returns, encoded once per object version. */
+    public byte[] getJson(String namespace, String name, String resourceVersion) {
+        ObjectNode o = find(namespace, name, resourceVersion);
+        String key = storage.key(namespace, name);
+        String version = Json.text(o.path("metadata"), "resourceVersion");
+        ServedJson served = servedJson.get(key);
+        if (served != null && served.resourceVersion().equals(version)) {
+            return served.json();
+        }
+        byte[] json = Json.bytes(typed(converter != VersionConverter.IDENTITY ? o.deepCopy() : o));
+        remember(key, version, json);
+        return json;
     }
 
     /**
-     * The object stored at {@code kv}: a copy of the watch cache's object when the cache holds that very
-     * version (copying a tree is cheaper than parsing it), else decoded from the stored bytes.
+     * The JSON answer to a LIST: {@code <Kind>List} with {@code listMeta} and the page's objects, each object's
+     * encoding shared with GETs and later LISTs while its resourceVersion stays.
      */
-    private ObjectNode decodeVia(WatchCache cache, String key, KeyValue kv) {
-        ObjectNode cached = cachedVersion(cache, key, kv);
-        return cached != null ? cached.deepCopy() : storage.decode(kv);
+    public byte[] listJson(Page page, ObjectNode listMeta) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + page.items().size() * 1024);
+        out.writeBytes(("{\"kind\":\"" + def.kind() + "List\",\"apiVersion\":\"" + def.apiVersion()
+                + "\",\"metadata\":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeBytes(Json.bytes(listMeta));
+        out.writeBytes(",\"items\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        boolean first = true;
+        for (ObjectNode item : page.items()) {
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.writeBytes(servedJson(item));
+        }
+        out.writeBytes("]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
-    /** Like {@link #decodeVia} but may return the cache's own object, which must not be modified. */
+    /** The encoding of a served object (as {@link #typed} made it), from the memo when its version is there. */
+    private byte[] servedJson(ObjectNode served) {
+        JsonNode meta = served.path("metadata");
+        String version = Json.text(meta, "resourceVersion");
+        String key = storage.key(Json.text(meta, "namespace"), Json.text(meta, "name"));
+        ServedJson memo = servedJson.get(key);
+        if (memo != null && memo.resourceVersion().equals(version)) {
+            return memo.json();
+        }
+        byte[] json = Json.bytes(served);
+        remember(key, version, json);
+        return json;
+    }
+
+    private void remember(String key, String version, byte[] json) {
+        if (servedJson.size() > storage.cache().size() + 1024) {
+            servedJson.clear(); // entries of deleted objects: start over rather than track them
+        }
+        servedJson.put(key, new ServedJson(version, json));
+    }
+
+    /** One object's served JSON at one resourceVersion. */
+    private record ServedJson(String resourceVersion, byte[] json) {
+    }
+
+    /** The watch cache's object when it holds that very version (it must not be modified), else decoded from kv. */
     private ObjectNode cachedOrDecoded(WatchCache cache, KeyValue kv) {
         ObjectNode cached = cachedVersion(cache, kv.key(), kv);
         return cached != null ? cached : storage.decode(kv);
@@ -302,7 +374,8 @@ public final class RestStorage {
             if (def.namespaced()) {
                 namespaces.requireWritable(namespace, def, name);
             }
-            ObjectNode obj = prepareCreate(body.deepCopy());
+            // a generated name may need another attempt from the untouched body
+            ObjectNode obj = prepareCreate(generated ? body.deepCopy() : body);
             if (managedFields != null) {
                 Json.meta(obj).set("managedFields", managedFields);
             }
@@ -335,7 +408,7 @@ public final class RestStorage {
 
     private ObjectNode prepareCreate(ObjectNode obj) {
         ObjectNode meta = Json.meta(obj);
-        meta.put("uid", UUID.randomUUID().toString());
+        meta.put("uid", Json.newUid());
         meta.put("creationTimestamp", Json.now());
         meta.remove("resourceVersion");
         meta.remove("deletionTimestamp");
@@ -530,7 +603,8 @@ public final class RestStorage {
             meta.put("name", name);
             meta.remove("resourceVersion");
             try {
-                return new Written(create(namespace, body, dryRun), true);
+                // create consumes what it is given; a lost race falls back to an update of the request's body
+                return new Written(create(namespace, body.deepCopy(), dryRun), true);
             } catch (ApiException e) {
                 if (!"AlreadyExists".equals(e.reason())) {
                     throw e;

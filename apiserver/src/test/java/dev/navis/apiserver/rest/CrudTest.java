@@ -56,6 +56,31 @@ class CrudTest extends RestTestBase {
     }
 
     @Test
+    void reusedGetAndListAnswersFollowEveryWrite() throws Exception {
+        // GET and LIST answers are encoded once per object version and reused: a write must show at once
+        assertThat(post("/api/v1/namespaces/default/pods", pod("memo")).code()).isEqualTo(201);
+        for (int i = 0; i < 3; i++) {
+            Reply before = get("/api/v1/namespaces/default/pods/memo");
+            assertThat(get("/api/v1/namespaces/default/pods/memo").body()).isEqualTo(before.body());
+            assertThat(get("/api/v1/namespaces/default/pods/memo?resourceVersion=0").json())
+                    .isEqualTo(before.json());
+            String value = "v" + i;
+            Reply patched = patch("/api/v1/namespaces/default/pods/memo", "application/merge-patch+json",
+                    "{\"metadata\":{\"labels\":{\"round\":\"" + value + "\"}}}");
+            assertThat(patched.code()).isEqualTo(200);
+            Reply after = get("/api/v1/namespaces/default/pods/memo");
+            assertThat(after.json()).isEqualTo(patched.json());
+            assertThat(after.json().path("metadata").path("labels").path("round").asString()).isEqualTo(value);
+            JsonNode listed = get("/api/v1/namespaces/default/pods").json();
+            assertThat(listed.path("kind").asString()).isEqualTo("PodList");
+            assertThat(listed.path("items")).contains(after.json());
+        }
+        assertThat(delete("/api/v1/namespaces/default/pods/memo").code()).isEqualTo(200);
+        assertThat(get("/api/v1/namespaces/default/pods/memo").code()).isEqualTo(404);
+        assertThat(get("/api/v1/namespaces/default/pods").json().path("items").size()).isZero();
+    }
+
+    @Test
     void generateNameAndDryRun() throws Exception {
         Reply r = post("/api/v1/namespaces/default/configmaps",
                 "{\"metadata\":{\"generateName\":\"cfg-\"},\"data\":{\"a\":\"b\"}}");

@@ -4,10 +4,6 @@ import dev.navis.client.config.ClientConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +18,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import dev.navis.client.rest.JettyClients;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * The API server benchmark: a load generator that talks HTTPS (HTTP/2) to a running API server like any
- * client, with the credentials of a kubeconfig. Each phase prints its figures; nothing here asserts a target.
+ * The API server benchmark: a load generator that talks HTTPS (HTTP/2, Jetty's client as Navis' own
+ * components use) to a running API server like any client, with the credentials of a kubeconfig. Each phase prints its figures; nothing here asserts a target.
  */
 public final class ApiBenchmark {
     /** What to run; counts are kept small enough for a 2-core machine. */
@@ -51,23 +55,34 @@ public final class ApiBenchmark {
     private HttpClient client(int index) {
         synchronized (clients) {
             while (clients.size() <= index) {
-                clients.add(HttpClient.newBuilder().sslContext(config.sslContext()).version(HttpClient.Version.HTTP_2)
-                        .executor(Executors.newVirtualThreadPerTaskExecutor())
-                        .connectTimeout(Duration.ofSeconds(10)).build());
+                clients.add(JettyClients.start(config, "bench-client-" + clients.size()));
             }
             return clients.get(index);
         }
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(config.server().resolve(path)).timeout(Duration.ofSeconds(60));
+    private Request request(HttpClient client, String method, String path) {
+        Request r = client.newRequest(config.server().resolve(path)).method(method);
         if (config.bearerToken() != null) {
             String token = config.bearerToken().get();
             if (token != null && !token.isEmpty()) {
-                b.header("Authorization", "Bearer " + token);
+                r.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
             }
         }
-        return b;
+        return r;
+    }
+
+    private static ContentResponse send(Request r) throws Exception {
+        return new CompletableResponseListener(r.timeout(60, TimeUnit.SECONDS), 256 << 20).send().get();
+    }
+
+    private ContentResponse get(HttpClient client, String path) throws Exception {
+        return send(request(client, "GET", path));
+    }
+
+    private ContentResponse post(HttpClient client, String path, String json) throws Exception {
+        return send(request(client, "POST", path)
+                .body(new BytesRequestContent("application/json", json.getBytes(StandardCharsets.UTF_8))));
     }
 
     public void run(Settings s) throws Exception {
@@ -92,14 +107,18 @@ public final class ApiBenchmark {
         for (int watchers : s.watcherCounts()) {
             watch(watchers, s.watchPodsPerSecond(), s.watchDuration());
         }
+        synchronized (clients) {
+            for (HttpClient c : clients) {
+                c.stop();
+            }
+        }
     }
 
     private void createNamespace(String name) throws Exception {
         String body = "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}";
-        HttpResponse<String> r = client(0).send(request("/api/v1/namespaces").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201 && r.statusCode() != 409) {
-            throw new IllegalStateException("creating namespace " + name + ": " + r.statusCode() + " " + r.body());
+        ContentResponse r = post(client(0), "/api/v1/namespaces", body);
+        if (r.getStatus() != 201 && r.getStatus() != 409) {
+            throw new IllegalStateException("creating namespace " + name + ": " + r.getStatus() + " " + r.getContentAsString());
         }
     }
 
@@ -111,10 +130,7 @@ public final class ApiBenchmark {
     }
 
     private int createPod(HttpClient client, String namespace, String name) throws Exception {
-        HttpResponse<Void> r = client.send(request("/api/v1/namespaces/" + namespace + "/pods")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(podJson(namespace, name))).build(), HttpResponse.BodyHandlers.discarding());
-        return r.statusCode();
+        return post(client, "/api/v1/namespaces/" + namespace + "/pods", podJson(namespace, name)).getStatus();
     }
 
     private List<String> createPods(int count, int writers) throws Exception {
@@ -122,6 +138,7 @@ public final class ApiBenchmark {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
         long start = System.nanoTime();
+        long cpu0 = processCpuNanos();
         runParallel(writers, w -> {
             HttpClient c = client(w % 4);
             for (int i; (i = next.getAndIncrement()) < count; ) {
@@ -134,8 +151,8 @@ public final class ApiBenchmark {
             }
         });
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("pod creates: %d in %.2f s = %.0f/s with %d writers; latency p50 %.1f ms, p99 %.1f ms; failures %d%n",
-                count, seconds, count / seconds, writers, pct(latencies, 50), pct(latencies, 99), failures.get());
+        out.printf("pod creates: %d in %.2f s = %.0f/s with %d writers; latency p50 %.1f ms, p99 %.1f ms; failures %d; %s%n",
+                count, seconds, count / seconds, writers, pct(latencies, 50), pct(latencies, 99), failures.get(), cpuPerOp(cpu0, count));
         List<String> names = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             names.add("pod-" + i);
@@ -163,6 +180,7 @@ public final class ApiBenchmark {
         long[][] perReader = new long[readers][];
         long deadline = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
+        long cpu0 = processCpuNanos();
         runParallel(readers, r -> {
             long[] lat = new long[1 << 16];
             int n = 0;
@@ -171,10 +189,9 @@ public final class ApiBenchmark {
             while (System.nanoTime() < deadline) {
                 String name = names.get(rnd.nextInt(names.size()));
                 long t0 = System.nanoTime();
-                HttpResponse<Void> resp = c.send(request("/api/v1/namespaces/bench/pods/" + name).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (resp.statusCode() != 200) {
-                    throw new IllegalStateException("get " + name + ": " + resp.statusCode());
+                ContentResponse resp = get(c, "/api/v1/namespaces/bench/pods/" + name);
+                if (resp.getStatus() != 200) {
+                    throw new IllegalStateException("get " + name + ": " + resp.getStatus());
                 }
                 if (n < lat.length) {
                     lat[n++] = System.nanoTime() - t0;
@@ -185,8 +202,8 @@ public final class ApiBenchmark {
         });
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] all = Arrays.stream(perReader).flatMapToLong(Arrays::stream).toArray();
-        out.printf("gets: %d in %.2f s = %.0f/s with %d readers; latency p50 %.1f ms, p99 %.1f ms%n",
-                done.get(), seconds, done.get() / seconds, readers, pct(all, 50), pct(all, 99));
+        out.printf("gets: %d in %.2f s = %.0f/s with %d readers; latency p50 %.1f ms, p99 %.1f ms; %s%n",
+                done.get(), seconds, done.get() / seconds, readers, pct(all, 50), pct(all, 99), cpuPerOp(cpu0, done.get()));
     }
 
     private void list(int expected) throws Exception {
@@ -196,12 +213,12 @@ public final class ApiBenchmark {
             for (int i = 0; i < times.length; i++) {
                 String path = "/api/v1/namespaces/bench-list/pods" + (rv.isEmpty() ? "" : "?resourceVersion=" + rv);
                 long t0 = System.nanoTime();
-                HttpResponse<byte[]> r = client(0).send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                ContentResponse r = get(client(0), path);
                 times[i] = System.nanoTime() - t0;
-                bytes = r.body().length;
-                int items = count(new String(r.body(), StandardCharsets.UTF_8), "\"kind\":\"Pod\"");
-                if (r.statusCode() != 200 || items < expected) {
-                    throw new IllegalStateException("list returned " + r.statusCode() + " with " + items + " pods");
+                bytes = r.getContent().length;
+                int items = count(r.getContentAsString(), "\"kind\":\"Pod\"");
+                if (r.getStatus() != 200 || items < expected) {
+                    throw new IllegalStateException("list returned " + r.getStatus() + " with " + items + " pods");
                 }
             }
             out.printf("LIST of %d pods (resourceVersion=%s): median %.1f ms, %.1f MiB%n", expected,
@@ -225,12 +242,15 @@ public final class ApiBenchmark {
             int id = w;
             pool.submit(() -> {
                 try {
-                    HttpResponse<java.io.InputStream> r = client(4 + id / 50).send(request(
+                    InputStreamResponseListener listener = new InputStreamResponseListener();
+                    request(client(4 + id / 50), "GET",
                             "/api/v1/namespaces/bench-watch/pods?watch=1&resourceVersion=" + rv + "&timeoutSeconds=600")
-                            .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-                    streams.add(r.body());
+                            .send(listener);
+                    listener.get(60, TimeUnit.SECONDS);
+                    java.io.InputStream body = listener.getInputStream();
+                    streams.add(body);
                     connected.countDown();
-                    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                    try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
                         String line;
                         while (received[id] < total && (line = in.readLine()) != null) {
                             long now = System.nanoTime();
@@ -293,10 +313,20 @@ public final class ApiBenchmark {
     }
 
     private String currentResourceVersion() throws Exception {
-        HttpResponse<String> r = client(0).send(request("/api/v1/namespaces/bench-watch/pods?limit=1").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        int at = r.body().indexOf("\"resourceVersion\":\"");
-        return r.body().substring(at + 19, r.body().indexOf('"', at + 19));
+        String body = get(client(0), "/api/v1/namespaces/bench-watch/pods?limit=1").getContentAsString();
+        int at = body.indexOf("\"resourceVersion\":\"");
+        return body.substring(at + 19, body.indexOf('"', at + 19));
+    }
+
+    /** CPU time of this whole process (server too when it runs here): robust where wall-clock rates are noisy. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private String cpuPerOp(long cpuBefore, long ops) {
+        double micros = (processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, ops);
+        return String.format("CPU %.0f µs/op (%s)", micros, heapUsed == null ? "this load generator" : "server + load generator");
     }
 
     interface Worker {

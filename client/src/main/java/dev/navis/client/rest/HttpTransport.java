@@ -8,22 +8,33 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Sends requests to one API server: authentication headers, client-side rate limiting (token bucket of the
  * config's QPS/burst), retries per {@link RetryPolicy}, and failure statuses as {@link ApiException}.
+ * Jetty's HTTP client carries them: HTTP/2 (negotiated by ALPN) multiplexes every request of a process on
+ * a few connections, as client-go does; plain http uses HTTP/1.1.
  */
 public final class HttpTransport {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** Lists of tens of thousands of objects are tens of MiB; the API server caps nothing below this. */
+    private static final int MAX_RESPONSE_BYTES = Integer.MAX_VALUE - 8;
 
     private final ClientConfig config;
+    private final String base;
     private final HttpClient http;
     private final TokenBucket limiter;
     private final RetryPolicy retry;
@@ -33,67 +44,63 @@ public final class HttpTransport {
         this.config = config;
         this.retry = retry;
         this.clock = clock;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (config.sslContext() != null) {
-            // HTTP/2 is negotiated by ALPN over TLS; over plain http an h2c upgrade attempt only costs
-            b.version(HttpClient.Version.HTTP_2).sslContext(config.sslContext());
-        } else {
-            b.version(HttpClient.Version.HTTP_1_1);
-        }
-        this.http = b.build();
+        this.base = stripSlash(config.server().toString());
+        this.http = JettyClients.start(config, "navis-client");
         this.limiter = new TokenBucket(config.qps(), config.burst(), clock);
     }
 
-    HttpClient http() {
-        return http;
-    }
-
-    /** A request builder with the server's URI for {@code pathAndQuery} and the auth headers set. */
-    HttpRequest.Builder request(String pathAndQuery) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stripSlash(config.server().toString()) + pathAndQuery))
-                .header("Accept", "application/json")
-                .header("User-Agent", config.userAgent());
+    /** A request for {@code pathAndQuery} on the server with the auth headers set (and no timeout). */
+    Request request(String method, String pathAndQuery) {
+        Request r = http.newRequest(URI.create(base + pathAndQuery)).method(method);
         String token = config.bearerToken().get();
+        String authorization = null;
         if (token != null && !token.isEmpty()) {
-            b.header("Authorization", "Bearer " + token);
+            authorization = "Bearer " + token;
         } else if (config.basicAuth() != null) {
-            b.header("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString(config.basicAuth().getBytes(StandardCharsets.UTF_8)));
+            authorization = "Basic " + Base64.getEncoder().encodeToString(config.basicAuth().getBytes(StandardCharsets.UTF_8));
         }
-        return b;
+        String auth = authorization;
+        return r.headers(h -> {
+            h.put(HttpHeader.ACCEPT, "application/json");
+            h.put(HttpHeader.USER_AGENT, config.userAgent());
+            if (auth != null) {
+                h.put(HttpHeader.AUTHORIZATION, auth);
+            }
+        });
     }
 
     /** Sends with rate limiting and retries; returns the 2xx body, throws ApiException otherwise. */
     byte[] send(String method, String pathAndQuery, String contentType, byte[] body) {
         int attempt = 0;
         while (true) {
-            HttpRequest.Builder b = request(pathAndQuery).timeout(REQUEST_TIMEOUT);
+            Request r = request(method, pathAndQuery).timeout(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (body != null) {
-                b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-            } else {
-                b.method(method, HttpRequest.BodyPublishers.noBody());
+                r.body(new BytesRequestContent(contentType, body));
             }
-            HttpResponse<byte[]> resp;
+            ContentResponse resp;
             try {
                 limiter.acquire();
-                resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                resp = new CompletableResponseListener(r, MAX_RESPONSE_BYTES).send().get();
             } catch (InterruptedException e) {
+                r.abort(e);
                 Thread.currentThread().interrupt();
                 throw new UncheckedIOException(new InterruptedIOException(method + " " + pathAndQuery + " interrupted"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(method + " " + pathAndQuery + ": " + e.getMessage(), e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof TimeoutException t
+                        ? new IOException("request timed out after " + REQUEST_TIMEOUT.toSeconds() + " s", t) : e.getCause();
+                throw new UncheckedIOException(method + " " + pathAndQuery + ": " + cause.getMessage(),
+                        cause instanceof IOException io ? io : new IOException(cause));
             }
-            int code = resp.statusCode();
+            int code = resp.getStatus();
             if (code >= 200 && code < 300) {
-                return resp.body();
+                return resp.getContent();
             }
             if (attempt < retry.maxRetries() && retry.retryable(method, code)) {
                 attempt++;
-                sleep(retry.delayNanos(resp.headers().firstValue("Retry-After").orElse(null)));
+                sleep(retry.delayNanos(resp.getHeaders().get(HttpHeader.RETRY_AFTER)));
                 continue;
             }
-            throw HttpStatuses.toException(code, resp.body());
+            throw HttpStatuses.toException(code, resp.getContent());
         }
     }
 
@@ -103,6 +110,15 @@ public final class HttpTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new InterruptedIOException("interrupted while rate limited"));
+        }
+    }
+
+    /** Stops the client: open requests and watches end at once. */
+    void close() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            // stopping aborts what is in flight; nothing else to release
         }
     }
 

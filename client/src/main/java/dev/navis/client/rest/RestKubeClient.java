@@ -9,7 +9,7 @@ import dev.navis.client.util.Clock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /**
- * {@link KubeClient} over java.net.http (HTTP/2 over TLS). Thread-safe; share one per process and config,
+ * {@link KubeClient} over Jetty's HTTP client (HTTP/2 over TLS). Thread-safe; share one per process and config,
  * since its rate limiter is per instance, as client-go's is per rest.Config.
  */
 public final class RestKubeClient implements KubeClient, AutoCloseable {
@@ -37,6 +37,6 @@ public final class RestKubeClient implements KubeClient, AutoCloseable {
     /** Closes the connections; open watches end. */
     @Override
     public void close() {
-        transport.http().shutdownNow(); // close() would wait for open watches to end
+        transport.close();
     }
 }

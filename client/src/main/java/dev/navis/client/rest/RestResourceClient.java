@@ -11,18 +11,19 @@ import dev.navis.client.Watch;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
 import tools.jackson.databind.JsonNode;
 
 /** {@link ResourceClient} over HTTP: builds upstream's REST paths and decodes typed objects. */
@@ -133,49 +134,31 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
     @Override
     public Watch<T> watch(ListOptions options) {
         transport.acquireToken();
-        HttpRequest req = transport.request(ref.collectionPath(namespace) + query(options, true)).GET().build();
-        WatchStream<T> stream = new WatchStream<>(ref.type());
-        CompletableFuture<Integer> status = new CompletableFuture<>();
-        CompletableFuture<byte[]> errorBody = new CompletableFuture<>();
-        HttpResponse.BodyHandler<Void> handler = info -> {
-            status.complete(info.statusCode());
-            if (info.statusCode() == 200) {
-                return HttpResponse.BodySubscribers.fromLineSubscriber(stream);
-            }
-            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> {
-                errorBody.complete(bytes);
-                return null;
-            });
-        };
-        CompletableFuture<HttpResponse<Void>> future = transport.http().sendAsync(req, handler);
-        future.whenComplete((r, t) -> {
-            if (t != null) {
-                status.completeExceptionally(t);
-                errorBody.completeExceptionally(t);
-            }
-        });
-        stream.attach(future);
+        Request req = transport.request("GET", ref.collectionPath(namespace) + query(options, true));
+        InputStreamResponseListener listener = new InputStreamResponseListener();
+        req.send(listener);
         try {
             // the headers of a watch come at once; the body may then stay open for minutes
-            int code = status.get(HEADERS_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (code != 200) {
-                throw HttpStatuses.toException(code, errorBody.get());
+            Response response = listener.get(HEADERS_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (response.getStatus() != 200) {
+                byte[] error;
+                try (InputStream in = listener.getInputStream()) {
+                    error = in.readAllBytes();
+                }
+                throw HttpStatuses.toException(response.getStatus(), error);
             }
-            return stream;
+            return new WatchStream<>(ref.type(), req, listener.getInputStream());
         } catch (InterruptedException e) {
-            stream.close();
+            req.abort(e);
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new InterruptedIOException("watch interrupted"));
         } catch (TimeoutException e) {
-            stream.close();
+            req.abort(e);
             throw new UncheckedIOException(new IOException("watch " + ref.groupResource()
                     + ": no response headers within " + HEADERS_TIMEOUT_SECONDS + " s"));
-        } catch (ExecutionException e) {
-            stream.close();
-            Throwable cause = e.getCause();
-            if (cause instanceof ApiException api) {
-                throw api;
-            }
+        } catch (ExecutionException | IOException e) {
+            req.abort(e);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new UncheckedIOException("watch " + ref.groupResource() + ": " + cause.getMessage(),
                     cause instanceof IOException io ? io : new IOException(cause));
         }

@@ -4,117 +4,97 @@ import dev.navis.client.Json;
 import dev.navis.client.Watch;
 import dev.navis.client.WatchEvent;
 import io.fabric8.kubernetes.api.model.Status;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.http.HttpResponse;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
-import tools.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.client.Request;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JavaType;
 
 /**
  * A watch over HTTP: the chunked response body is split into lines, each one JSON watch event
- * ({"type":..., "object":...}). Lines are requested one at a time, so a slow reader applies back-pressure
- * to the connection instead of buffering without bound. {@link #close()} cancels the HTTP stream.
+ * ({"type":..., "object":...}). The reader pulls lines from the response stream, so a slow reader applies
+ * back-pressure to the HTTP stream instead of buffering without bound. {@link #close()} aborts the request.
  */
-final class WatchStream<T> implements Watch<T>, Flow.Subscriber<String> {
+final class WatchStream<T> implements Watch<T> {
 
-    private static final Object END = new Object();
-
-    private final Class<T> type;
-    private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
-    private volatile Flow.Subscription subscription;
+    private final JavaType wireType;
+    private final Request request;
+    private final BufferedReader reader;
     private volatile boolean closed;
-    private volatile CompletableFuture<?> response;
 
-    WatchStream(Class<T> type) {
-        this.type = type;
-    }
-
-    void attach(CompletableFuture<HttpResponse<Void>> future) {
-        this.response = future;
-        if (closed) {
-            future.cancel(true);
-        }
+    WatchStream(Class<T> type, Request request, InputStream body) {
+        this.wireType = Json.MAPPER.getTypeFactory().constructParametricType(Wire.class, type);
+        this.request = request;
+        this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 64 * 1024);
     }
 
     @Override
     public WatchEvent<T> next() throws InterruptedException {
         while (true) {
-            if (closed && lines.isEmpty()) {
+            if (closed) {
                 return null;
             }
-            Object item = lines.take();
-            if (item == END) {
-                lines.offer(END); // later calls see the end too
-                return null;
-            }
-            if (item instanceof Throwable t) {
-                lines.offer(END);
+            String line;
+            try {
+                line = reader.readLine();
+            } catch (IOException e) {
                 if (closed) {
                     return null;
                 }
-                throw new UncheckedIOException("watch stream broken: " + t.getMessage(),
-                        t instanceof IOException io ? io : new IOException(t));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("watch read interrupted");
+                }
+                throw new UncheckedIOException("watch stream broken: " + e.getMessage(), e);
             }
-            Flow.Subscription s = subscription;
-            if (s != null) {
-                s.request(1);
+            if (line == null) {
+                return null;
             }
-            String line = ((String) item).trim();
+            line = line.trim();
             if (!line.isEmpty()) {
                 return parse(line);
             }
         }
     }
 
+    /** A watch event as it is on the wire, decoded straight into the object's class (no tree in between). */
+    record Wire<O>(String type, O object) {
+    }
+
+    private static final JavaType STATUS_EVENT =
+            Json.MAPPER.getTypeFactory().constructParametricType(Wire.class, Status.class);
+
     private WatchEvent<T> parse(String line) {
-        JsonNode node = Json.MAPPER.readTree(line);
-        WatchEvent.Type eventType = WatchEvent.Type.valueOf(node.path("type").asString());
-        JsonNode object = node.path("object");
-        if (eventType == WatchEvent.Type.ERROR) {
-            return WatchEvent.error(Json.convert(object, Status.class));
+        Wire<T> wire;
+        try {
+            wire = Json.MAPPER.readValue(line, wireType);
+        } catch (JacksonException e) {
+            // an ERROR event carries a Status, which need not fit the watched class
+            Wire<Status> error = Json.MAPPER.readValue(line, STATUS_EVENT);
+            if ("ERROR".equals(error.type())) {
+                return WatchEvent.error(error.object());
+            }
+            throw e;
         }
-        return WatchEvent.of(eventType, Json.convert(object, type));
+        WatchEvent.Type eventType = WatchEvent.Type.valueOf(wire.type());
+        if (eventType == WatchEvent.Type.ERROR) {
+            Wire<Status> error = Json.MAPPER.readValue(line, STATUS_EVENT);
+            return WatchEvent.error(error.object());
+        }
+        return WatchEvent.of(eventType, wire.object());
     }
 
     @Override
     public void close() {
         closed = true;
-        Flow.Subscription s = subscription;
-        if (s != null) {
-            s.cancel();
+        request.abort(new IOException("watch closed"));
+        try {
+            reader.close();
+        } catch (IOException e) {
+            // the stream is aborted already
         }
-        CompletableFuture<?> r = response;
-        if (r != null) {
-            r.cancel(true);
-        }
-        lines.offer(END);
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-        subscription = s;
-        if (closed) {
-            s.cancel();
-        } else {
-            s.request(1);
-        }
-    }
-
-    @Override
-    public void onNext(String line) {
-        lines.offer(line);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        lines.offer(t);
-    }
-
-    @Override
-    public void onComplete() {
-        lines.offer(END);
     }
 }

@@ -108,6 +108,13 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /** How many objects the cache holds. */
+    public int size() {
+        synchronized (lock) {
+            return objects.size();
+        }
+    }
+
     /** The cached object at {@code key}, or null. */
     public ObjectNode get(String key) {
         synchronized (lock) {
