@@ -53,7 +53,10 @@ public final class CsrApprovingController implements Controller {
                     "Auto approving self kubelet client certificate after SubjectAccessReview."),
             new Recognizer("nodeclient", CsrApprovingController::isNodeClientCert,
                     List.of("system:bootstrappers", "system:masters"),
-                    "Auto approving kubelet client certificate after SubjectAccessReview."));
+                    "Auto approving kubelet client certificate after SubjectAccessReview."),
+            new Recognizer("selfnodeserver", CsrApprovingController::isSelfNodeServerCert,
+                    List.of(Signers.NODES_GROUP, "system:masters"),
+                    "Auto approving self kubelet server certificate after SubjectAccessReview."));
 
     private final KubeClient client;
     private final Lister<CertificateSigningRequest> lister;
@@ -145,6 +148,17 @@ public final class CsrApprovingController implements Controller {
     static boolean isNodeClientCert(Request r) {
         return Signers.KUBE_APISERVER_CLIENT_KUBELET.equals(r.csr().getSpec().getSignerName())
                 && CsrRules.kubeletClientProblem(r.parsed(), r.csr().getSpec().getUsages()) == null;
+    }
+
+    /**
+     * isSelfNodeServerCert (upstream's older "selfnodeserver" recognizer, which the default approver no longer has;
+     * Navis keeps it so joined nodes get serving certificates without a human): a node asking for its own kubelet
+     * serving certificate.
+     */
+    static boolean isSelfNodeServerCert(Request r) {
+        return Signers.KUBELET_SERVING.equals(r.csr().getSpec().getSignerName())
+                && CsrRules.kubeletServingProblem(r.parsed(), r.csr().getSpec().getUsages()) == null
+                && r.parsed().commonName().equals(r.csr().getSpec().getUsername());
     }
 
     static boolean hasCertificate(CertificateSigningRequest csr) {
