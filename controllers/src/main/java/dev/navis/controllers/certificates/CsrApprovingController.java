@@ -30,8 +30,8 @@ import java.util.function.Predicate;
  * "nodeclient" — with reason AutoApproved. Upstream asks a SubjectAccessReview whether the requester may create
  * certificatesigningrequests/nodeclient (or selfnodeclient); until Navis authorizes with RBAC, the answer is
  * the default bindings of kubeadm and k3s: nodeclient for group system:bootstrappers, selfnodeclient for
- * system:nodes, both for system:masters. Requests it does not recognize are left for a human
- * ({@code kubectl certificate approve}).
+ * system:nodes, both for system:masters. It also approves a node's own kubelet-serving request (the older
+ * "selfnodeserver" rule). Requests it does not recognize are left for a human ({@code kubectl certificate approve}).
  */
 public final class CsrApprovingController implements Controller {
     public static final int DEFAULT_WORKERS = 1;
