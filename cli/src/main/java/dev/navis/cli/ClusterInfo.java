@@ -44,7 +44,7 @@ final class ClusterInfo {
                 users: null
                 """.formatted(Base64.getEncoder().encodeToString(caPem), serverUrl);
         var configMaps = client.configMaps().namespace(NAMESPACE);
-        ConfigMap existing = configMaps.get(NAME);
+        ConfigMap existing = find(client);
         if (existing != null && existing.getData() != null && kubeconfig.equals(existing.getData().get(KUBECONFIG_KEY))) {
             return existing;
         }
@@ -64,9 +64,20 @@ final class ClusterInfo {
         }
     }
 
+    private static ConfigMap find(KubeClient client) {
+        try {
+            return client.configMaps().namespace(NAMESPACE).get(NAME);
+        } catch (ApiException e) {
+            if (e.isNotFound()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     /** The CA bundle (PEM bytes) cluster-info publishes, or null when it does not exist. */
     static byte[] caPem(KubeClient client) {
-        ConfigMap info = client.configMaps().namespace(NAMESPACE).get(NAME);
+        ConfigMap info = find(client);
         if (info == null || info.getData() == null || info.getData().get(KUBECONFIG_KEY) == null) {
             return null;
         }
