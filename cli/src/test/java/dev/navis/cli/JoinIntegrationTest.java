@@ -206,6 +206,14 @@ class JoinIntegrationTest {
         X509Certificate issued = Pem.certificates(pem).get(0);
         assertThat(issued.getSubjectX500Principal().getName()).isEqualTo("CN=jane,O=dev");
         assertThat(kubectl("get", "csr", name)).contains("Approved,Issued");
+
+        CertificateSigningRequest other = CertificateSigningRequests.submit(admin, CertificateRequests.create(
+                CertificateRequests.newKeyPair(), "joe", List.of(), List.of(), List.of()), Signers.KUBE_APISERVER_CLIENT,
+                List.of(Signers.DIGITAL_SIGNATURE, Signers.CLIENT_AUTH));
+        assertThat(kubectl("certificate", "deny", other.getMetadata().getName())).contains("denied");
+        assertThat(kubectl("get", "csr", other.getMetadata().getName())).contains("Denied");
+        assertThatThrownBy(() -> CertificateSigningRequests.awaitCertificate(admin, other.getMetadata().getName(),
+                Duration.ofSeconds(5))).hasMessageContaining("is denied");
     }
 
     private static int status(String bearerToken) {

@@ -100,8 +100,7 @@ public final class CertificateRequests {
             throw new IllegalArgumentException("PEM block type must be CERTIFICATE REQUEST");
         }
         if (!(block instanceof PKCS10CertificationRequest request)) {
-            throw new IllegalArgumentException(block == null ? "PEM block type must be CERTIFICATE REQUEST"
-                    : "PEM block type must be CERTIFICATE REQUEST");
+            throw new IllegalArgumentException("PEM block type must be CERTIFICATE REQUEST");
         }
         var subject = request.getSubject();
         String cn = "";

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestStatus;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -180,9 +179,5 @@ public final class CsrApprovingController implements Controller {
             }
         }
         return false;
-    }
-
-    static String decode(String base64) {
-        return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
     }
 }

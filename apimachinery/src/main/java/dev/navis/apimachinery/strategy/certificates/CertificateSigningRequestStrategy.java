@@ -99,11 +99,6 @@ public final class CertificateSigningRequestStrategy extends KindStrategy {
         return errs;
     }
 
-    @Override
-    protected List<FieldError> validateSpecUpdate(ObjectNode object, ObjectNode old) {
-        return List.of();
-    }
-
     private static List<FieldError> validateStatus(JsonNode status) {
         List<FieldError> errs = new ArrayList<>();
         boolean approved = false;
