@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import dev.navis.apiserver.auth.AuthenticationHandler;
 import dev.navis.apiserver.auth.Authenticator;
+import dev.navis.apiserver.auth.BootstrapTokenAuthenticator;
 import dev.navis.apiserver.auth.TokenAuthenticator;
 import dev.navis.apiserver.auth.TokenFile;
 import dev.navis.apiserver.auth.UserInfo;
@@ -82,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
     private final Function<Store, ResourceApi> newResourceApi;
     private final ApiServerMetrics metrics = new ApiServerMetrics();
 
-    private Store store;
+    private volatile Store store;
     private ResourceApi resourceApi;
     private Server server;
     private DrainHandler drain;
@@ -177,7 +178,9 @@ public final class ApiServer implements AutoCloseable {
         started = true;
         FilePermissions.createPrivateDirectory(options.dataDir());
         certificates = ClusterCertificates.loadOrCreate(options.pkiDir(), ServingNames.ofThisHost());
+        // bootstrap tokens (<id>.<secret>) before the static ones, which refuse every token they do not know
         List<Authenticator> authenticators = List.of(new X509Authenticator(certificates.ca()),
+                new BootstrapTokenAuthenticator(this::kubeSystemSecret, java.time.Clock.systemUTC()),
                 new TokenAuthenticator(TokenFile.read(ensureTokenFile())));
 
         store = openStore.apply(options.storeDir());
@@ -354,6 +357,16 @@ public final class ApiServer implements AutoCloseable {
                 .tree("/api", api)
                 .tree("/apis", api)
                 .tree("/openapi", api);
+    }
+
+    /** A kube-system Secret as stored (for the bootstrap token authenticator), or null. */
+    private tools.jackson.databind.JsonNode kubeSystemSecret(String name) {
+        Store current = store;
+        if (current == null) {
+            return null;
+        }
+        dev.navis.storage.KeyValue kv = current.get("/registry/secrets/kube-system/" + name);
+        return kv == null ? null : dev.navis.apiserver.rest.Json.parseStored(kv.value());
     }
 
     /** The token file in use, made with one admin token when it is the default one and absent. */

@@ -21,14 +21,48 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Where the node keeps pod directories and volumes (default: ~/.navis/agent).")
     Path dataDir;
 
+    /** How long a joining node waits for its certificates to be approved and signed. */
+    static final java.time.Duration BOOTSTRAP_TIMEOUT = java.time.Duration.ofMinutes(5);
+
+    /** A node's credentials: how it reaches the API, the cluster CA, and its serving certificate (null: self-signed). */
+    record NodeCredentials(dev.navis.client.config.ClientConfig clientConfig, byte[] caPem,
+                           java.util.function.Function<dev.navis.client.KubeClient, KubeletApi.ServingCertificates> serving) {
+    }
+
+    /**
+     * A joining node's credentials ({@link NodeBootstrap}): its own client certificate and a serving certificate,
+     * both signed by the cluster CA that {@code token} pins.
+     */
+    static NodeCredentials join(java.net.URI server, dev.navis.client.certificates.JoinToken token, Path dir,
+                                String nodeName, java.time.Duration timeout) throws InterruptedException {
+        NodeBootstrap.Credentials credentials = NodeBootstrap.bootstrap(server, token, dir, nodeName, timeout);
+        return new NodeCredentials(credentials.clientConfig(), credentials.caPem(),
+                client -> (name, addresses, password) -> NodeBootstrap.servingCertificate(client, credentials.caPem(), dir,
+                        name, addresses, timeout, password));
+    }
+
     @Override
     public Integer call() throws Exception {
-        var clientConfig = access.clientConfig();
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".navis", "agent");
+        NodeCredentials credentials;
+        if (access.kubeconfig == null && access.server != null
+                && dev.navis.client.certificates.JoinToken.looksLikeJoinToken(access.token)) {
+            try {
+                credentials = join(access.server, dev.navis.client.certificates.JoinToken.parse(access.token),
+                        dir.toAbsolutePath(), node.nodeNameOrHost(), BOOTSTRAP_TIMEOUT);
+            } catch (RuntimeException e) {
+                System.err.println("navis agent: cannot join " + access.server + ": " + e.getMessage());
+                return 1;
+            }
+            System.out.println("Joined " + access.server + " as system:node:" + node.nodeNameOrHost()
+                    + " (credentials in " + dir.resolve(NodeBootstrap.KUBECONFIG_FILE) + ")");
+        } else {
+            credentials = new NodeCredentials(access.clientConfig(), access.clusterCaPem(), null);
+        }
         NodeRunner runner;
         try {
-            runner = NodeRunner.startNode(clientConfig, NodeRunner.kubeletConfig(node, dir), NodeRuntimes.REAL,
-                    access.clusterCaPem());
+            runner = NodeRunner.startNode(credentials.clientConfig(), NodeRunner.kubeletConfig(node, dir),
+                    NodeRuntimes.REAL, credentials.caPem(), credentials.serving());
         } catch (Exception e) {
             System.err.println("navis agent: cannot start the node: " + e.getMessage());
             return 1;

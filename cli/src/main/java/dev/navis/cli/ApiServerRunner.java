@@ -57,6 +57,13 @@ final class ApiServerRunner {
             err.println("navis " + role + ": cannot start the API server: " + describe(e));
             return 1;
         }
+        // kube-public/cluster-info: the CA joining nodes read (and pin with the hash in their join token)
+        try (var admin = dev.navis.client.rest.RestKubeClient.create(
+                dev.navis.client.config.KubeConfigLoader.load(server.kubeconfigFile()).clientConfig())) {
+            ClusterInfo.publish(admin, server.kubeconfigFile(), server.url().toString());
+        } catch (RuntimeException e) {
+            err.println("navis " + role + ": cannot publish kube-public/cluster-info: " + describe(e));
+        }
         ControllerManagerRunner manager = null;
         if (controllers) {
             try {

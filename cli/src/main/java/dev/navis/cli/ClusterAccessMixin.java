@@ -24,7 +24,8 @@ public final class ClusterAccessMixin {
     @Option(names = "--server", paramLabel = "URL", description = "The API server, e.g. https://10.0.0.1:6443 (with --token).")
     URI server;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token for --server.")
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Join token from 'navis token create' "
+            + "(K10<CA sha256>::<id>.<secret>: the node bootstraps its own certificates), or a bearer token for --server.")
     String token;
 
     @Option(names = "--certificate-authority", paramLabel = "FILE", description = "CA bundle that signed the server's certificate (with --server).")

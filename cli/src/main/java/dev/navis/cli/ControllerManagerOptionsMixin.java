@@ -34,9 +34,34 @@ public final class ControllerManagerOptionsMixin {
             description = "Terminated pods kept before the oldest are deleted; 0 keeps all (default 12500).")
     int terminatedPodGcThreshold = DEFAULTS.terminatedPodGcThreshold();
 
+    @Option(names = "--cluster-signing-cert-file", paramLabel = "FILE",
+            description = "PEM CA certificate that signs approved CertificateSigningRequests (server: its own CA).")
+    java.nio.file.Path clusterSigningCertFile;
+
+    @Option(names = "--cluster-signing-key-file", paramLabel = "FILE",
+            description = "PEM private key of --cluster-signing-cert-file (server: its own CA key).")
+    java.nio.file.Path clusterSigningKeyFile;
+
+    @Option(names = "--cluster-signing-duration", paramLabel = "DURATION", converter = GoDuration.class,
+            description = "Longest validity of signed certificates (default 8760h).")
+    Duration clusterSigningDuration = dev.navis.controllers.certificates.ClusterSigning.DEFAULT_DURATION;
+
     ControllerOptions toOptions() {
-        return new ControllerOptions(nodeMonitorGracePeriod, nodeMonitorPeriod, clusterCidr, nodeCidrMaskSize,
-                terminatedPodGcThreshold);
+        ControllerOptions options = new ControllerOptions(nodeMonitorGracePeriod, nodeMonitorPeriod, clusterCidr,
+                nodeCidrMaskSize, terminatedPodGcThreshold);
+        if (clusterSigningCertFile != null && clusterSigningKeyFile != null) {
+            options = options.withClusterSigning(new dev.navis.controllers.certificates.ClusterSigning(
+                    clusterSigningCertFile.toAbsolutePath(), clusterSigningKeyFile.toAbsolutePath(), clusterSigningDuration));
+        }
+        return options;
+    }
+
+    /** As {@link #toOptions()}, signing with the CA in {@code pkiDir} (ca.crt, ca.key) unless the flags name another. */
+    ControllerOptions toOptions(java.nio.file.Path pkiDir) {
+        ControllerOptions options = toOptions();
+        return options.clusterSigning() != null ? options : options.withClusterSigning(
+                new dev.navis.controllers.certificates.ClusterSigning(pkiDir.resolve("ca.crt"), pkiDir.resolve("ca.key"),
+                        clusterSigningDuration));
     }
 
     /** Go's time.ParseDuration forms: 40s, 1m30s, 500ms, 2h. */

@@ -84,9 +84,25 @@ final class KubeletApi {
      */
     static KubeletApi start(String nodeName, String internalIp, int port, byte[] clientCaPem, PodRuntime runtime)
             throws Exception {
+        return start(nodeName, internalIp, port, clientCaPem, runtime, null);
+    }
+
+    /** Where a node's serving certificate comes from: a key store under {@code password} for these names. */
+    @FunctionalInterface
+    interface ServingCertificates {
+        KeyStore create(String nodeName, List<InetAddress> addresses, char[] password) throws Exception;
+    }
+
+    /**
+     * As {@link #start(String, String, int, byte[], PodRuntime)}, serving with the certificate {@code certificates}
+     * makes (a joined node's, signed by the cluster CA); null: a self-signed one.
+     */
+    static KubeletApi start(String nodeName, String internalIp, int port, byte[] clientCaPem, PodRuntime runtime,
+                            ServingCertificates certificates) throws Exception {
         char[] password = "kubelet".toCharArray();
-        List<InetAddress> addresses = List.of(InetAddress.getByName(internalIp), InetAddress.getLoopbackAddress());
-        KeyStore serving = ServingCertificate.selfSigned(nodeName, addresses, password);
+        List<InetAddress> addresses = servingAddresses(internalIp);
+        KeyStore serving = certificates == null ? ServingCertificate.selfSigned(nodeName, addresses, password)
+                : certificates.create(nodeName, addresses, password);
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         if (clientCaPem != null) {
@@ -98,6 +114,11 @@ final class KubeletApi {
         KubeletApi api = new KubeletApi(KubeletServer.Config.of(nodeName, port, serving, password, trust), runtime);
         api.server.start();
         return api;
+    }
+
+    /** The addresses a node's serving certificate names: its InternalIP and loopback. */
+    static List<InetAddress> servingAddresses(String internalIp) throws java.net.UnknownHostException {
+        return List.of(InetAddress.getByName(internalIp), InetAddress.getLoopbackAddress());
     }
 
     /** The CA of the kubeconfig's current cluster (PEM), or null when it names none. */

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {ServerCommand.class, ApiServerCommand.class, ControllerManagerCommand.class, BenchCommand.class,
                 ImageCommand.class, AgentCommand.class, SimCommand.class,
                 SchedulerCommand.class, ProxyCommand.class,
-                EtcdSnapshotCommand.class, CloudControllerManagerCommand.class})
+                EtcdSnapshotCommand.class, CloudControllerManagerCommand.class,
+                TokenCommand.class})
 public final class Navis {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Navis()).execute(args));

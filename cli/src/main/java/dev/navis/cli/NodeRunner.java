@@ -46,13 +46,25 @@ final class NodeRunner implements AutoCloseable {
      */
     static NodeRunner startNode(ClientConfig clientConfig, KubeletConfig config, NodeRuntimes.Factory factory,
                                 byte[] clientCaPem) throws Exception {
+        return startNode(clientConfig, config, factory, clientCaPem, null);
+    }
+
+    /**
+     * As {@link #startNode(ClientConfig, KubeletConfig, NodeRuntimes.Factory, byte[])}, with the kubelet API's serving
+     * certificate from {@code servingCertificates} (null: self-signed), given the node's client.
+     */
+    static NodeRunner startNode(ClientConfig clientConfig, KubeletConfig config, NodeRuntimes.Factory factory,
+                                byte[] clientCaPem,
+                                java.util.function.Function<KubeClient, KubeletApi.ServingCertificates> servingCertificates)
+            throws Exception {
         RestKubeClient client = RestKubeClient.create(clientConfig.withUserAgent("navis-kubelet/" + config.nodeName()));
         PodRuntime runtime = null;
         KubeletApi api = null;
         try {
             runtime = factory.create(config, existingPodCidr(client, config.nodeName()));
             String internalIp = dev.navis.kubelet.node.MachineInfo.read(config.rootDir()).internalIp();
-            api = KubeletApi.start(config.nodeName(), internalIp, config.kubeletPort(), clientCaPem, runtime);
+            api = KubeletApi.start(config.nodeName(), internalIp, config.kubeletPort(), clientCaPem, runtime,
+                    servingCertificates == null ? null : servingCertificates.apply(client));
             Kubelet kubelet = Kubelet.create(client, config.withKubeletPort(api.port()), runtime);
             api.attach(kubelet);
             kubelet.start();

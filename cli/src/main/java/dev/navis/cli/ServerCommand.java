@@ -35,7 +35,7 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var options = apiServer.toOptions();
         return ApiServerRunner.run("server", options, apiServer.storeOpener(), System.out, System.err, true,
-                controllerManager.toOptions(),
+                controllerManager.toOptions(options.pkiDir()),
                 (kubeconfig, out) -> {
             var clientConfig = dev.navis.client.config.KubeConfigLoader.load(kubeconfig).clientConfig();
             java.util.List<AutoCloseable> started = new java.util.ArrayList<>();

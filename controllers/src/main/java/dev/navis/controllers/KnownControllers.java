@@ -59,6 +59,12 @@ public final class KnownControllers {
                         DisruptionController::new),
 
                 new ControllerRegistration("horizontalpodautoscaling", HorizontalController.DEFAULT_WORKERS,
-                        HorizontalController::new));
+                        HorizontalController::new),
+                new ControllerRegistration("csrapproving",
+                        dev.navis.controllers.certificates.CsrApprovingController.DEFAULT_WORKERS,
+                        dev.navis.controllers.certificates.CsrApprovingController::new),
+                new ControllerRegistration("csrsigning",
+                        dev.navis.controllers.certificates.CsrSigningController.DEFAULT_WORKERS,
+                        dev.navis.controllers.certificates.CsrSigningController::new));
     }
 }

@@ -140,6 +140,9 @@ public final class BuiltinResources {
                 new RoleBindingStrategy(false)));
         r.add(def("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), List.of(), Set.of(),
                 new StorageClassStrategy()));
+        r.add(def("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false,
+                List.of("csr"), List.of(), Set.of("status", "approval"),
+                new dev.navis.apimachinery.strategy.certificates.CertificateSigningRequestStrategy()));
         return List.copyOf(r);
     }
 

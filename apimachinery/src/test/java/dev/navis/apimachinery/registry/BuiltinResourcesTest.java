@@ -58,6 +58,7 @@ class BuiltinResourcesTest {
         "clusterroles | rbac.authorization.k8s.io | v1 | ClusterRole | false | '' | '' | ''",
         "clusterrolebindings | rbac.authorization.k8s.io | v1 | ClusterRoleBinding | false | '' | '' | ''",
         "storageclasses | storage.k8s.io | v1 | StorageClass | false | sc | '' | ''",
+        "certificatesigningrequests | certificates.k8s.io | v1 | CertificateSigningRequest | false | csr | '' | approval,status",
     })
     void matchesUpstreamDiscovery(String plural, String group, String version, String kind, boolean namespaced,
                                   String shortNames, String categories, String subresources) {
@@ -81,7 +82,7 @@ class BuiltinResourcesTest {
         for (ResourceDefinition r : BuiltinResources.all()) {
             assertThat(seen.add(r.groupResource())).as(r.groupResource()).isTrue();
         }
-        assertThat(BuiltinResources.all()).hasSize(36);
+        assertThat(BuiltinResources.all()).hasSize(37);
     }
 
     private static final String TEMPLATE = "{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":"
@@ -136,7 +137,10 @@ class BuiltinResourcesTest {
             Map.entry("ClusterRole", "{\"rules\":[{\"nonResourceURLs\":[\"/healthz\"],\"verbs\":[\"get\"]}]}"),
             Map.entry("ClusterRoleBinding", "{\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"r\"},\"subjects\":"
                     + "[{\"kind\":\"ServiceAccount\",\"name\":\"s\",\"namespace\":\"d\"}]}"),
-            Map.entry("StorageClass", "{\"provisioner\":\"example.com/p\"}"));
+            Map.entry("StorageClass", "{\"provisioner\":\"example.com/p\"}"),
+            // spec.request: an EC P-256 PKCS#10 request for CN=sample, made by openssl
+            Map.entry("CertificateSigningRequest", "{\"spec\":{\"request\":\"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlITU1ITUNBUUF3RVRFUE1BMEdBMVVFQXd3R2MyRnRjR3hsTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowRApBUWNEUWdBRU9ST2pvOUh6KzgybmJ5NUZBNHdYSUFTMFNWeUpTZGRNZ1lvNC90NGQ4RlhSUFBYZ09RL0dRNkN1CjZGNmJFOW5tQ3plQ1cvc2dtbnpwU0lWVEgrVWVPNkFBTUFvR0NDcUdTTTQ5QkFNQ0Ewa0FNRVlDSVFDSGNJVXUKa1A2Y0VjdHlEZldqaVZaTjRab1lmQzJzQmFNSlB2SEk0ekJQQ2dJaEFMa1hLR0pMcEhsbzFPSVpYdDRUelNucwpHRkR5TjlkVWJUMU9sbkxkclZnWQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K\","
+                    + "\"signerName\":\"kubernetes.io/kube-apiserver-client\",\"usages\":[\"client auth\"]}}"));
 
     static Stream<Arguments> resources() {
         return BuiltinResources.all().stream().map(r -> Arguments.of(r.groupResource(), r));

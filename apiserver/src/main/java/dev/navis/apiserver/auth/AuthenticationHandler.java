@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds out who sent each request and stores the {@link UserInfo} as {@link UserInfo#ATTRIBUTE}. Invalid
  * credentials get 401 everywhere; a request without credentials proceeds as system:anonymous on the public
- * paths (health, version: upstream's system:public-info-viewer) and gets 401 elsewhere.
+ * paths (health, version: upstream's system:public-info-viewer) and for reading kube-public/cluster-info
+ * (what kubeadm's RBAC allows anonymous users), and gets 401 elsewhere.
  */
 public final class AuthenticationHandler extends Handler.Wrapper {
     private static final Logger LOG = LoggerFactory.getLogger(AuthenticationHandler.class);
@@ -45,6 +46,17 @@ public final class AuthenticationHandler extends Handler.Wrapper {
         return false;
     }
 
+    /**
+     * Anyone may read kube-public/cluster-info (the CA a joining node pins), as upstream's kubeadm grants
+     * system:anonymous get on that one ConfigMap (Role kubeadm:bootstrap-signer-clusterinfo).
+     */
+    public static boolean isClusterInfoRead(String method, String path) {
+        return ("GET".equals(method) || "HEAD".equals(method)) && path.equals(CLUSTER_INFO_PATH);
+    }
+
+    /** The one object anonymous users may read besides the public paths. */
+    public static final String CLUSTER_INFO_PATH = "/api/v1/namespaces/kube-public/configmaps/cluster-info";
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         UserInfo user = null;
@@ -60,7 +72,8 @@ public final class AuthenticationHandler extends Handler.Wrapper {
             return unauthorized(response, callback);
         }
         if (user == null) {
-            if (!isPublic.test(Request.getPathInContext(request))) {
+            String path = Request.getPathInContext(request);
+            if (!isPublic.test(path) && !isClusterInfoRead(request.getMethod(), path)) {
                 return unauthorized(response, callback);
             }
             user = UserInfo.anonymous();

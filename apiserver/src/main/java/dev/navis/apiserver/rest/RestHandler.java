@@ -182,6 +182,10 @@ final class RestHandler extends Handler.Abstract {
                     FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "CreateOptions");
                     BodyObject read = readBodyObject(request);
                     ObjectNode body = pruning.apply(def, read.object(), read.json());
+                    if (CertificateSigningRequests.is(def)) {
+                        CertificateSigningRequests.stampRequester(body,
+                                request.getAttribute(UserInfo.ATTRIBUTE) instanceof UserInfo u ? u : null);
+                    }
                     ObjectNode created = rs.create(ns, body, dryRun);
                     warn(response, pruning);
                     sendObject(response, callback, 201, neg, rs, created, q);
@@ -216,6 +220,7 @@ final class RestHandler extends Handler.Abstract {
         switch (sub) {
             case "" -> serveObject(request, response, callback, rs, ns, name, q, neg, dryRun, "");
             case "status" -> serveObject(request, response, callback, rs, ns, name, q, neg, dryRun, "status");
+            case "approval" -> serveObject(request, response, callback, rs, ns, name, q, neg, dryRun, "approval");
             case "finalize" -> {
                 if (!method.equals("PUT")) {
                     throw ApiException.methodNotAllowed();

@@ -723,6 +723,15 @@ public final class RestStorage {
     }
 
     private ObjectNode prepareUpdate(ObjectNode obj, ObjectNode old, String subresource) {
+        if (CertificateSigningRequests.is(def)) {
+            if (subresource.equals("approval")) {
+                return CertificateSigningRequests.updateApproval(obj, old);
+            }
+            if (subresource.equals("status")) {
+                return CertificateSigningRequests.updateStatus(obj, old);
+            }
+            CertificateSigningRequests.keepSpec(obj, old);
+        }
         if (subresource.equals("status")) {
             ObjectNode result = old.deepCopy();
             JsonNode status = obj.get("status");

@@ -153,6 +153,14 @@ final class FakeResourceClient<T extends HasMetadata> implements ResourceClient<
         if (r != null) {
             return r;
         }
+        if (subresource.equals("approval")) {
+            // certificatesigningrequests/approval: only status.conditions change (as upstream's approval strategy)
+            ObjectNode current = fake.getObject(ref, namespace, name).deepCopy();
+            ObjectNode status = current.has("status") && current.get("status").isObject()
+                    ? (ObjectNode) current.get("status") : current.putObject("status");
+            status.set("conditions", Json.tree(body).path("status").path("conditions").deepCopy());
+            return Json.convert(fake.updateObject(ref, namespace, current, true), resultType);
+        }
         if (!subresource.equals("scale")) {
             throw new UnsupportedOperationException("fake has no " + subresource);
         }
