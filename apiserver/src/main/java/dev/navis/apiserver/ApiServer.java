@@ -160,6 +160,11 @@ public final class ApiServer implements AutoCloseable {
         }
 
         @Override
+        public void advertise(String address, int port) {
+            api.advertise(address, port);
+        }
+
+        @Override
         public void stop() {
             api.stop();
         }
@@ -197,6 +202,7 @@ public final class ApiServer implements AutoCloseable {
             server.start();
             boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);
+            resourceApi.advertise(AdvertiseAddress.choose(options.bindAddress()).getHostAddress(), boundPort);
             resourceApi.start();
             apiStarted = true;
         } catch (Exception e) {

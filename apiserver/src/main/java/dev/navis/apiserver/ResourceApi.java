@@ -18,6 +18,13 @@ public interface ResourceApi {
         return true;
     }
 
+    /**
+     * Where pods reach this API server (its advertise address and bound secure port), told before {@link #start()}:
+     * the endpoints of the default/kubernetes Service.
+     */
+    default void advertise(String address, int port) {
+    }
+
     /** How subresources that reach kubelets (pods/log, exec, attach, portforward, proxies) connect to them. */
     default void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
     }

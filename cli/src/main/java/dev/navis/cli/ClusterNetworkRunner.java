@@ -49,9 +49,14 @@ final class ClusterNetworkRunner implements AutoCloseable {
         return new ClusterNetworkRunner(client, dns);
     }
 
-    /** kube-proxy for this host, or null when this process cannot program nftables or it failed to start. */
-    static AutoCloseable startProxy(Path kubeconfig, PrintStream out, PrintStream err) throws InterruptedException {
-        String node = ProxyRunner.hostname();
+    /**
+     * kube-proxy for this host, or null when this process cannot program nftables or it failed to start.
+     *
+     * @param node the name of the node beside it (its --hostname-override): Local traffic policies pick the endpoints
+     *             on this node by that name, which need not be the host's name
+     */
+    static AutoCloseable startProxy(Path kubeconfig, String node, PrintStream out, PrintStream err)
+            throws InterruptedException {
         ProxyRunner proxy = null;
         if (ProxyRunner.canProgramNftables()) {
             ProxyConfig config = ProxyConfig.defaults(node);

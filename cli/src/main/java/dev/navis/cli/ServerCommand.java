@@ -44,7 +44,7 @@ public final class ServerCommand implements Callable<Integer> {
                         .withExtraLabels(java.util.Map.of("node-role.kubernetes.io/control-plane", "true"));
                 started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.REAL, KubeletApi.clusterCa(kubeconfig)));
                 out.println("Node " + config.nodeName() + " started");
-                AutoCloseable proxy = ClusterNetworkRunner.startProxy(kubeconfig, out, System.err);
+                AutoCloseable proxy = ClusterNetworkRunner.startProxy(kubeconfig, config.nodeName(), out, System.err);
                 if (proxy != null) {
                     started.add(proxy);
                 }

@@ -58,6 +58,8 @@ public final class RestApi implements ResourceApi {
     private final RestHandler handler;
     private final Compactor compactor;
     private ScheduledExecutorService background;
+    /** The default/kubernetes Service's endpoints, once the server knows where it listens. */
+    private volatile KubernetesEndpoints kubernetesEndpoints;
     private volatile boolean ready;
 
     public RestApi(Store store, List<ResourceDefinition> resources) {
@@ -153,11 +155,37 @@ public final class RestApi implements ResourceApi {
             services.load(svc.list("", new ListOptions(ObjectFilter.everything(svc.definition()), 0, "", "", "")).items());
             ensureKubernetesService(svc);
         }
+        safeReconcileKubernetesEndpoints();
         background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
         background.scheduleWithFixedDelay(this::safeFinalizePass, 1, 1, TimeUnit.SECONDS);
+        // upstream's endpoint reconciler runs every 10 s (--endpoint-reconciler-type=lease's interval)
+        background.scheduleWithFixedDelay(this::safeReconcileKubernetesEndpoints, 10, 10, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(compactor::tick, options.compactionIntervalMillis(),
                 options.compactionIntervalMillis(), TimeUnit.MILLISECONDS);
         ready = true;
+    }
+
+    /** Where pods reach this server: the endpoints of default/kubernetes (see {@link KubernetesEndpoints}). */
+    @Override
+    public void advertise(String address, int port) {
+        kubernetesEndpoints = new KubernetesEndpoints(address, port);
+    }
+
+    /** Writes the default/kubernetes Endpoints and EndpointSlice when advertised and missing or different. */
+    void reconcileKubernetesEndpoints() {
+        KubernetesEndpoints desired = kubernetesEndpoints;
+        if (desired != null) {
+            desired.reconcile(storages.get(index.find("", "v1", "endpoints")),
+                    storages.get(index.find("discovery.k8s.io", "v1", "endpointslices")));
+        }
+    }
+
+    private void safeReconcileKubernetesEndpoints() {
+        try {
+            reconcileKubernetesEndpoints();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "reconciling the endpoints of default/kubernetes failed", e);
+        }
     }
 
     private void safeFinalizePass() {

@@ -26,10 +26,20 @@ abstract class RestTestBase {
         return new RestApi.Options(3_600_000L, 200L, 50, 1800, 6443);
     }
 
+    /** The resources served (default: the test set). */
+    protected java.util.List<dev.navis.api.ResourceDefinition> resources() {
+        return TestResources.all();
+    }
+
+    /** Called before the API starts (e.g. to advertise an address). */
+    protected void beforeStart(RestApi restApi) {
+    }
+
     @BeforeEach
     void startServer() throws Exception {
         store = MvccStore.inMemory();
-        api = new RestApi(store, TestResources.all(), options());
+        api = new RestApi(store, resources(), options());
+        beforeStart(api);
         api.start();
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
