@@ -92,11 +92,16 @@ final class NodeRunner implements AutoCloseable {
     }
 
     /** Simulated nodes; returns once they are registering (pods are taken once the informer synced). */
+    /** KubeletConfiguration's defaults kubeAPIQPS and kubeAPIBurst. */
+    static final double KUBELET_API_QPS = 50;
+    static final int KUBELET_API_BURST = 100;
+
     static NodeRunner startSim(ClientConfig clientConfig, SimulatedNodes.Options options) {
-        // thousands of nodes renew a lease each every 10 s: lift the client-side limit accordingly
-        double qps = Math.max(ClientConfig.DEFAULT_QPS, options.count() / 5.0 + 100);
+        // one client stands for N kubelets, each of which has its own limit (KubeletConfiguration's kubeAPIQPS 50,
+        // kubeAPIBurst 100): the nodes together get N times that, as N real kubelets would
+        double qps = options.count() * KUBELET_API_QPS;
         RestKubeClient client = RestKubeClient.create(clientConfig.withUserAgent("navis-sim")
-                .withRateLimit(qps, (int) Math.max(ClientConfig.DEFAULT_BURST, qps * 2)));
+                .withRateLimit(qps, (int) Math.min(Integer.MAX_VALUE, options.count() * (long) KUBELET_API_BURST)));
         return new NodeRunner(client, null, null, SimulatedNodes.start(client, options));
     }
 

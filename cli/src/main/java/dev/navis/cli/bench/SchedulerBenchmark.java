@@ -159,6 +159,7 @@ public final class SchedulerBenchmark {
                     }
                 });
                 long start = System.nanoTime();
+                long cpu0 = processCpuNanos();
                 parallel(writers, s.writers(), s.measuredPods(), i -> {
                     String name = "pod-" + i;
                     createdAt.put(name, System.nanoTime());
@@ -187,6 +188,10 @@ public final class SchedulerBenchmark {
                     out.printf("creation→binding latency: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms%n",
                             pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), latencies[latencies.length - 1] / 1e6);
                 }
+                // on a shared machine the wall-clock rates depend on the neighbours; the CPU this JVM spent does not
+                double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+                out.printf("CPU used by this JVM (API server, store, scheduler, load generator) for the measured pods: "
+                        + "%.1f s, %.2f ms per pod%n", cpuSeconds, 1000 * cpuSeconds / s.measuredPods());
                 out.println();
                 out.print(schedulerMetricsSummary(scheduler.metrics().text()));
                 scheduler.close();
@@ -206,6 +211,11 @@ public final class SchedulerBenchmark {
             Thread.sleep(10);
         }
         return scheduler;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static String schedulerMetricsSummary(String text) {

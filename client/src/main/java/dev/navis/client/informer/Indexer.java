@@ -42,6 +42,18 @@ public final class Indexer<T> {
         }
     }
 
+    /** Adds an index unless one of that name exists (several controllers share one informer's indices). */
+    public void addIndexIfAbsent(String name, IndexFunc<T> func) {
+        lock.writeLock().lock();
+        try {
+            if (!indexFuncs.containsKey(name)) {
+                addIndex(name, func);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     public boolean hasIndex(String name) {
         lock.readLock().lock();
         try {

@@ -5,6 +5,7 @@ import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
 import dev.navis.client.events.EventRecorder;
+import dev.navis.client.informer.Indexers;
 import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
@@ -78,7 +79,7 @@ public final class ReplicaSetController implements Controller {
     private final EventRecorder recorder;
     private final Clock clock;
     private final Lister<ReplicaSet> replicaSets;
-    private final Lister<Pod> pods;
+    private final dev.navis.client.informer.Indexer<Pod> podIndexer;
     final ControllerExpectations expectations;
     final RateLimitingQueue<String> queue;
     private final Workers<String> workers;
@@ -97,7 +98,8 @@ public final class ReplicaSetController implements Controller {
         SharedIndexInformer<ReplicaSet> rsInformer = context.informers().informer(ReplicaSet.class);
         SharedIndexInformer<Pod> podInformer = context.informers().informer(Pod.class);
         this.replicaSets = rsInformer.lister();
-        this.pods = podInformer.lister();
+        podInformer.indexer().addIndexIfAbsent(Indexers.CONTROLLER_UID, Indexers.controllerUid());
+        this.podIndexer = podInformer.indexer();
         rsInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ReplicaSet rs) {
@@ -252,7 +254,8 @@ public final class ReplicaSetController implements Controller {
         boolean needsSync = expectations.satisfied(key);
         LabelSelector selector = selector(rs);
         List<Pod> active = new ArrayList<>();
-        for (Pod p : pods.namespace(rs.getMetadata().getNamespace()).list()) {
+        // upstream's FilterPodsByOwner: the pods it controls and the namespace's orphans, not the whole namespace
+        for (Pod p : Indexers.ownedAndOrphans(podIndexer, rs.getMetadata())) {
             if (PodConditions.isActive(p)) {
                 active.add(p);
             }

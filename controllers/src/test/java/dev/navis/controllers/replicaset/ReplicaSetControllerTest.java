@@ -297,6 +297,36 @@ class ReplicaSetControllerTest {
     }
 
     @Test
+    void aPodTakenByAnotherControllerSinceItWasAnOrphanIsNeitherAdoptedNorCounted() {
+        // the controller reads its pods through the controller-uid index: the cache update must move the pod
+        ReplicaSet rs = observeRs(replicaSet(2));
+        observePod(pod("mine", rs, "Running", "n1", true));
+        Pod taken = observePod(pod("taken", null, "Running", "n1", true));
+        Pod updated = new PodBuilder(taken).editMetadata().withOwnerReferences(
+                new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion("apps/v1")
+                        .withKind("ReplicaSet").withName("other").withUid("uid-other").withController(true).build())
+                .endMetadata().build();
+        informers.informer(Pod.class).indexer().put(Keys.of(updated), updated);
+
+        controller.sync(KEY);
+
+        assertThat(actions()).containsExactly("create pods default/", "update replicasets/status default/web");
+    }
+
+    @Test
+    void podsOfOtherNamespacesAreNotClaimed() {
+        observeRs(replicaSet(1));
+        Pod elsewhere = pod("elsewhere", null, "Running", "n1", true);
+        elsewhere.getMetadata().setNamespace("other");
+        elsewhere.getMetadata().setUid("uid-elsewhere");
+        informers.informer(Pod.class).indexer().put(Keys.of(elsewhere), elsewhere);
+
+        controller.sync(KEY);
+
+        assertThat(actions()).containsExactly("create pods default/", "update replicasets/status default/web");
+    }
+
+    @Test
     void doesNotAdoptForAReplicaSetGoneOnTheServer() {
         observeRs(replicaSet(1));
         observePod(pod("orphan", null, "Running", "n1", false));

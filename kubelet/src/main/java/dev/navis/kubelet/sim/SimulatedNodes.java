@@ -57,7 +57,15 @@ public final class SimulatedNodes implements AutoCloseable {
                           int workers, Duration leaseInterval, boolean reportStarting) {
         public static Options defaults(int count) {
             return new Options(count, "sim-", new SimulatedPodRuntime.Timing(Duration.ofSeconds(1), Duration.ofSeconds(5)),
-                    SimNodeSource.Capacity.DEFAULT, 16, NodeAgent.LEASE_RENEW_INTERVAL, true);
+                    SimNodeSource.Capacity.DEFAULT, defaultWorkers(count), NodeAgent.LEASE_RENEW_INTERVAL, true);
+        }
+
+        /**
+         * Each real kubelet writes its pods' statuses on its own (one status manager per node): one worker per
+         * node, at least 16 and at most 256 (virtual threads; beyond that the API server is the limit).
+         */
+        static int defaultWorkers(int count) {
+            return Math.max(16, Math.min(256, count));
         }
 
         public Options withTiming(SimulatedPodRuntime.Timing t) {
