@@ -150,6 +150,24 @@ public final class CriPodRuntime implements PodRuntime {
 
     /** How often the event generator relists containers and sandboxes (upstream's PLEG: 1 s). */
     static final Duration RELIST_PERIOD = Duration.ofSeconds(1);
+    /** How long a runtime Status answer stands for every pod sync (upstream's runtime state: 5 s updates). */
+    static final Duration RUNTIME_STATUS_TTL = Duration.ofSeconds(1);
+
+    /**
+     * Pods starting at once (sandbox, then containers). containerd slows down for everyone when many
+     * RunPodSandbox calls (netns, CNI, shim, runc) run together on few cores; a fair bound makes pods finish
+     * in arrival order instead of all late. Override with {@code -Dnavis.kubelet.parallelPodStarts=N}.
+     */
+    static final int PARALLEL_POD_STARTS = Integer.getInteger("navis.kubelet.parallelPodStarts",
+            Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** Teardown calls (StopPodSandbox, RemoveContainer, RemovePodSandbox) at once: deletions yield to starts. */
+    static final int PARALLEL_TEARDOWNS = Integer.getInteger("navis.kubelet.parallelTeardowns", 2);
+
+    private final java.util.concurrent.Semaphore startSlots = new java.util.concurrent.Semaphore(PARALLEL_POD_STARTS, true);
+    private final java.util.concurrent.Semaphore teardownSlots = new java.util.concurrent.Semaphore(PARALLEL_TEARDOWNS, true);
+    /** The last runtime Status verdict (null = ready) and when it was taken (System.nanoTime), for RUNTIME_STATUS_TTL. */
+    private volatile String cachedRuntimeCondition;
+    private volatile long runtimeConditionAt = Long.MIN_VALUE;
 
     private CriPodRuntime(CriRuntimeOptions options, ContainerdManager containerd, CriClient cri, String notReady,
                           Supplier<Instant> clock) {
@@ -296,6 +314,17 @@ public final class CriPodRuntime implements PodRuntime {
         if (containerd != null && !containerd.isRunning()) {
             return "containerd (PID " + containerd.pid() + ") is not running; see " + options.containerdDir().resolve("containerd.log");
         }
+        long now = System.nanoTime();
+        if (now - runtimeConditionAt < RUNTIME_STATUS_TTL.toNanos()) {
+            return cachedRuntimeCondition; // every pod sync asks; one Status call a second answers them all
+        }
+        String verdict = runtimeCondition();
+        cachedRuntimeCondition = verdict;
+        runtimeConditionAt = now;
+        return verdict;
+    }
+
+    private String runtimeCondition() {
         try {
             for (RuntimeCondition c : cri.runtime(Duration.ofSeconds(5)).status(StatusRequest.getDefaultInstance())
                     .getStatus().getConditionsList()) {
@@ -317,12 +346,40 @@ public final class CriPodRuntime implements PodRuntime {
         requireReady();
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
-        synchronized (podLocks.computeIfAbsent(uid, k -> new Object())) {
-            return sync(request);
+        StartSlot slot = new StartSlot();
+        try {
+            synchronized (podLocks.computeIfAbsent(uid, k -> new Object())) {
+                return sync(request, slot);
+            }
+        } finally {
+            slot.release();
         }
     }
 
-    private PodStatus sync(PodSyncRequest request) throws Exception {
+    /**
+     * One of {@link #PARALLEL_POD_STARTS} permits, taken by a sync at its first step that starts something
+     * (sandbox or container) and held to the end of that sync, so one pod's sandbox and containers start
+     * back to back rather than each queueing behind other pods.
+     */
+    private final class StartSlot {
+        private boolean held;
+
+        void acquire() throws InterruptedException {
+            if (!held) {
+                startSlots.acquire();
+                held = true;
+            }
+        }
+
+        void release() {
+            if (held) {
+                held = false;
+                startSlots.release();
+            }
+        }
+    }
+
+    private PodStatus sync(PodSyncRequest request, StartSlot slot) throws Exception {
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
         List<PodSandbox> sandboxes = sandboxesOf(uid);
@@ -344,6 +401,7 @@ public final class CriPodRuntime implements PodRuntime {
             }
             int attempt = sandboxes.stream().mapToInt(s -> s.getMetadata().getAttempt() + 1).max().orElse(0);
             boolean hadSandboxes = !sandboxes.isEmpty();
+            slot.acquire();
             sandbox = runSandbox(pod, request.resolvConf(), attempt);
             if (hadSandboxes) {
                 containers = containersOf(uid);
@@ -375,7 +433,7 @@ public final class CriPodRuntime implements PodRuntime {
                     break;
                 }
             }
-            changed |= startContainer(request, init, sandboxId, sandboxConfig, history);
+            changed |= startContainer(slot, request, init, sandboxId, sandboxConfig, history);
             break;
         }
         if (initDone) {
@@ -393,7 +451,7 @@ public final class CriPodRuntime implements PodRuntime {
                     changed = true;
                     if (imageChanged) {
                         // a spec change restarts at once, as upstream does, without back-off
-                        changed |= startContainer(request, c, sandboxId, sandboxConfig, containersOfName(uid, c.getName()));
+                        changed |= startContainer(slot, request, c, sandboxId, sandboxConfig, containersOfName(uid, c.getName()));
                         continue;
                     }
                 }
@@ -412,7 +470,7 @@ public final class CriPodRuntime implements PodRuntime {
                         continue;
                     }
                 }
-                changed |= startContainer(request, c, sandboxId, sandboxConfig,
+                changed |= startContainer(slot, request, c, sandboxId, sandboxConfig,
                         latest == null && history.isEmpty() ? List.of() : containersOfName(uid, c.getName()));
             }
         }
@@ -436,8 +494,10 @@ public final class CriPodRuntime implements PodRuntime {
     }
 
     /** Creates and starts one container; false (with a waiting reason recorded) when a step failed. */
-    private boolean startContainer(PodSyncRequest request, Container c, String sandboxId, PodSandboxConfig sandboxConfig,
-                                   List<dev.navis.kubelet.cri.v1.Container> history) throws Exception {
+    private boolean startContainer(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
+                                   PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history)
+            throws Exception {
+        slot.acquire();
         Pod pod = request.pod();
         int restartCount = history.isEmpty() ? 0 : restartCountOf(history.get(0)) + 1;
         String imageRef;
@@ -1099,14 +1159,7 @@ public final class CriPodRuntime implements PodRuntime {
                 var m = s.getMetadata();
                 logDirs.add(options.podLogsDir().resolve(m.getNamespace() + "_" + m.getName() + "_" + m.getUid()));
                 stopSandbox(s.getId());
-                try {
-                    cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(s.getId()).build());
-                } catch (StatusRuntimeException e) {
-                    if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                        throw e;
-                    }
-                }
-                sandboxIps.remove(s.getId());
+                removeSandbox(s.getId());
             }
             for (Path dir : logDirs) {
                 deleteTree(dir);
@@ -1160,9 +1213,12 @@ public final class CriPodRuntime implements PodRuntime {
      * state or vanished goes to the listener.
      */
     @Override
-    public synchronized void setPodEventListener(java.util.function.Consumer<String> listener) {
-        if (cri == null || relister != null) {
-            return;
+    public synchronized boolean setPodEventListener(java.util.function.Consumer<String> listener) {
+        if (cri == null) {
+            return false;
+        }
+        if (relister != null) {
+            return true;
         }
         relister = Thread.ofVirtual().name("cri-pleg").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -1183,6 +1239,7 @@ public final class CriPodRuntime implements PodRuntime {
                 }
             }
         });
+        return true;
     }
 
     /** The UIDs of pods whose containers or sandboxes changed since the previous relist. */
@@ -1295,25 +1352,41 @@ public final class CriPodRuntime implements PodRuntime {
     }
 
     private void removeContainer(String id) {
-        try {
-            cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                throw e;
-            }
-        }
+        teardown(() -> cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build()));
         statusCache.keySet().removeIf(k -> k.startsWith(id + "/"));
     }
 
     private void stopSandbox(String id) {
+        teardown(() -> cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build()));
+        sandboxIps.remove(id);
+    }
+
+    private void removeSandbox(String id) {
+        teardown(() -> cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build()));
+        sandboxIps.remove(id);
+    }
+
+    /**
+     * One CRI teardown call under {@link #PARALLEL_TEARDOWNS}: a mass deletion (a namespace of 100 pods)
+     * proceeds a few sandboxes at a time instead of starving the pods that start meanwhile. NOT_FOUND is
+     * success (already gone).
+     */
+    private void teardown(Runnable call) {
         try {
-            cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            teardownSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to tear down", e);
+        }
+        try {
+            call.run();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 throw e;
             }
+        } finally {
+            teardownSlots.release();
         }
-        sandboxIps.remove(id);
     }
 
     private static int restartCountOf(dev.navis.kubelet.cri.v1.Container c) {
