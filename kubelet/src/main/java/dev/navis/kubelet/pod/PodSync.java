@@ -318,6 +318,7 @@ public final class PodSync {
         Map<String, List<Map.Entry<String, String>>> env = new LinkedHashMap<>();
         Map<String, Path> volumes = Map.of();
         String resolvConf = null;
+        String podDomain = null;
         Map<String, String> configErrors = new LinkedHashMap<>();
         if (resources != null) {
             PodStatus known = st.lastWritten != null ? st.lastWritten : pod.getStatus();
@@ -347,6 +348,7 @@ public final class PodSync {
                 return errorBackoff(st);
             }
             resolvConf = resources.dns().resolvConf(pod);
+            podDomain = resources.dns().podDomain(pod);
         }
         Set<String> restart = new HashSet<>();
         if (probes != null) {
@@ -360,7 +362,8 @@ public final class PodSync {
             }
         }
         long prepared = System.nanoTime();
-        PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf));
+        PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf,
+                List.of(), podDomain));
         long synced = System.nanoTime();
         st.runtimeStatus = observed;
         if (probes != null) {

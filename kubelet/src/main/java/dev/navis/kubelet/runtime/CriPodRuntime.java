@@ -509,7 +509,7 @@ public final class CriPodRuntime implements PodRuntime {
         }
         ContainerConfig config;
         try {
-            config = containerConfig(request, c, imageRef, restartCount);
+            config = containerConfig(request, c, imageRef, restartCount, sandboxId);
         } catch (IllegalArgumentException | IOException e) {
             setWaiting(pod, c.getName(), "CreateContainerConfigError", e.getMessage());
             return false;
@@ -629,8 +629,8 @@ public final class CriPodRuntime implements PodRuntime {
         return freed;
     }
 
-    private ContainerConfig containerConfig(PodSyncRequest request, Container c, String imageRef, int restartCount)
-            throws IOException {
+    private ContainerConfig containerConfig(PodSyncRequest request, Container c, String imageRef, int restartCount,
+                                            String sandboxId) throws IOException {
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
         ContainerConfig.Builder b = ContainerConfig.newBuilder()
@@ -696,6 +696,12 @@ public final class CriPodRuntime implements PodRuntime {
             Files.write(file, new byte[0]);
             b.addMounts(Mount.newBuilder().setContainerPath(termPath).setHostPath(file.toString()));
         }
+        boolean ownHosts = c.getVolumeMounts() != null && c.getVolumeMounts().stream()
+                .anyMatch(vm -> HostsFile.CONTAINER_PATH.equals(vm.getMountPath()));
+        Path hosts = ownHosts ? null : ensureHostsFile(request, sandboxId);
+        if (hosts != null) {
+            b.addMounts(Mount.newBuilder().setContainerPath(HostsFile.CONTAINER_PATH).setHostPath(hosts.toString()));
+        }
         Files.createDirectories(podLogDir(pod).resolve(c.getName()));
         b.putLabels(POD_NAME_LABEL, pod.getMetadata().getName())
                 .putLabels(POD_NAMESPACE_LABEL, pod.getMetadata().getNamespace())
@@ -711,6 +717,36 @@ public final class CriPodRuntime implements PodRuntime {
                 .setResources(PodConfigs.resources(pod, c, memoryCapacity))
                 .setSecurityContext(PodConfigs.securityContext(pod, c, PodConfigs.namespaces(pod))));
         return b.build();
+    }
+
+    /**
+     * The pod's managed hosts file ({@code pods/<uid>/etc-hosts}), written once as upstream does (running
+     * containers hold it bind-mounted); null when the pod has no IP yet, which leaves containerd's default.
+     */
+    private Path ensureHostsFile(PodSyncRequest request, String sandboxId) throws IOException {
+        Pod pod = request.pod();
+        Path file = options.podsDir().resolve(pod.getMetadata().getUid()).resolve("etc-hosts");
+        if (Files.exists(file)) {
+            return file;
+        }
+        String content;
+        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            Path nodeHosts = Path.of("/etc/hosts");
+            content = HostsFile.hostNetwork(Files.isReadable(nodeHosts) ? Files.readString(nodeHosts) : "",
+                    pod.getSpec().getHostAliases());
+        } else {
+            List<String> ips = sandboxIps.computeIfAbsent(sandboxId, this::ipsOf);
+            if (ips.isEmpty()) {
+                return null;
+            }
+            content = HostsFile.managed(ips, PodConfigs.hostname(pod), request.podDomain(), pod.getSpec().getHostAliases());
+        }
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(".etc-hosts.tmp");
+        Files.writeString(tmp, content);
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
     }
 
     private PodSandbox runSandbox(Pod pod, String resolvConf, int attempt) throws IOException {
@@ -1165,6 +1201,7 @@ public final class CriPodRuntime implements PodRuntime {
                 deleteTree(dir);
             }
             deleteTree(options.podsDir().resolve(podUid).resolve("containers"));
+            Files.deleteIfExists(options.podsDir().resolve(podUid).resolve("etc-hosts"));
             removePodCgroups(podUid);
             waiting.remove(podUid);
             crashLoop.resetPrefix(podUid + "/");
