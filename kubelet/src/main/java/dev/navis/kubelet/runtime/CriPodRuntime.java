@@ -165,6 +165,13 @@ public final class CriPodRuntime implements PodRuntime {
 
     private final java.util.concurrent.Semaphore startSlots = new java.util.concurrent.Semaphore(PARALLEL_POD_STARTS, true);
     private final java.util.concurrent.Semaphore teardownSlots = new java.util.concurrent.Semaphore(PARALLEL_TEARDOWNS, true);
+    /** Pod starts waiting for or holding a start slot; teardown calls give way to them (up to TEARDOWN_MAX_YIELD). */
+    private int pendingStarts;
+    /** The start slot of the sync running on this thread: its own teardown calls (pruning) never wait for starts. */
+    private final ThreadLocal<StartSlot> currentSlot = new ThreadLocal<>();
+    private final Object pendingStartsLock = new Object();
+    /** The longest a teardown call waits for starts to finish, so a stream of starts never starves deletions. */
+    static final Duration TEARDOWN_MAX_YIELD = Duration.ofSeconds(5);
     /** The last runtime Status verdict (null = ready) and when it was taken (System.nanoTime), for RUNTIME_STATUS_TTL. */
     private volatile String cachedRuntimeCondition;
     private volatile long runtimeConditionAt = Long.MIN_VALUE;
@@ -347,11 +354,13 @@ public final class CriPodRuntime implements PodRuntime {
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
         StartSlot slot = new StartSlot();
+        currentSlot.set(slot);
         try {
             synchronized (podLocks.computeIfAbsent(uid, k -> new Object())) {
                 return sync(request, slot);
             }
         } finally {
+            currentSlot.remove();
             slot.release();
         }
     }
@@ -366,7 +375,19 @@ public final class CriPodRuntime implements PodRuntime {
 
         void acquire() throws InterruptedException {
             if (!held) {
-                startSlots.acquire();
+                synchronized (pendingStartsLock) {
+                    pendingStarts++;
+                }
+                try {
+                    startSlots.acquire();
+                } catch (InterruptedException e) {
+                    synchronized (pendingStartsLock) {
+                        if (--pendingStarts == 0) {
+                            pendingStartsLock.notifyAll();
+                        }
+                    }
+                    throw e;
+                }
                 held = true;
             }
         }
@@ -375,6 +396,11 @@ public final class CriPodRuntime implements PodRuntime {
             if (held) {
                 held = false;
                 startSlots.release();
+                synchronized (pendingStartsLock) {
+                    if (--pendingStarts == 0) {
+                        pendingStartsLock.notifyAll();
+                    }
+                }
             }
         }
     }
@@ -1398,6 +1424,21 @@ public final class CriPodRuntime implements PodRuntime {
         sandboxIps.remove(id);
     }
 
+    /** Waits while pods are starting, at most {@link #TEARDOWN_MAX_YIELD}: a mass deletion does not slow new pods. */
+    private void yieldToStarts() throws InterruptedException {
+        StartSlot own = currentSlot.get();
+        if (own != null && own.held) {
+            return;
+        }
+        long deadline = System.nanoTime() + TEARDOWN_MAX_YIELD.toNanos();
+        synchronized (pendingStartsLock) {
+            long left;
+            while (pendingStarts > 0 && (left = deadline - System.nanoTime()) > 0) {
+                pendingStartsLock.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
     private void removeSandbox(String id) {
         teardown(() -> cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build()));
         sandboxIps.remove(id);
@@ -1410,6 +1451,7 @@ public final class CriPodRuntime implements PodRuntime {
      */
     private void teardown(Runnable call) {
         try {
+            yieldToStarts();
             teardownSlots.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
