@@ -28,7 +28,6 @@ public final class FakePodRuntime implements PodRuntime {
     public String execOutput = "";
     /** When set, synced containers wait with this reason (e.g. CrashLoopBackOff) instead of running. */
     public String waitingReason;
-    public java.util.function.Consumer<String> podEvents;
 
     @Override
     public String version() {
@@ -110,12 +109,6 @@ public final class FakePodRuntime implements PodRuntime {
     @Override
     public Set<String> podUids() {
         return Set.copyOf(uids);
-    }
-
-    @Override
-    public boolean setPodEventListener(java.util.function.Consumer<String> listener) {
-        podEvents = listener;
-        return true;
     }
 
     @Override

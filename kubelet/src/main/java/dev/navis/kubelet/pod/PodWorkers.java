@@ -98,7 +98,8 @@ public final class PodWorkers implements AutoCloseable {
      * a key to one sync at a time; bounds on what hits the container runtime are the runtime's business.
      */
     public synchronized void startPerPod() {
-        threads.add(Thread.ofVirtual().name("pod-workers-dispatch").start(() -> {
+        // a platform thread: handing out keys must not wait for a carrier while pod syncs keep them busy
+        threads.add(Thread.ofPlatform().daemon().name("pod-workers-dispatch").start(() -> {
             try {
                 String key;
                 while ((key = queue.get()) != null) {

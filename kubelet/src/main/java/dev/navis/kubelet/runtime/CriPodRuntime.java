@@ -154,12 +154,14 @@ public final class CriPodRuntime implements PodRuntime {
     static final Duration RUNTIME_STATUS_TTL = Duration.ofSeconds(1);
 
     /**
-     * Pods starting at once (sandbox, then containers). containerd slows down for everyone when many
+     * Pods starting at once (sandbox, then containers). containerd slows down for everyone when dozens of
      * RunPodSandbox calls (netns, CNI, shim, runc) run together on few cores; a fair bound makes pods finish
-     * in arrival order instead of all late. Override with {@code -Dnavis.kubelet.parallelPodStarts=N}.
+     * in arrival order instead of all late. Measured on a 2-core VM shared with other work, 2 at once
+     * started fewer pods per second than 8 or 32 (the work waits on I/O and other processes too), hence 4 per
+     * core. Override with {@code -Dnavis.kubelet.parallelPodStarts=N}.
      */
     static final int PARALLEL_POD_STARTS = Integer.getInteger("navis.kubelet.parallelPodStarts",
-            Math.max(2, Runtime.getRuntime().availableProcessors()));
+            Math.max(4, 4 * Runtime.getRuntime().availableProcessors()));
     /** Teardown calls (StopPodSandbox, RemoveContainer, RemovePodSandbox) at once: deletions yield to starts. */
     static final int PARALLEL_TEARDOWNS = Integer.getInteger("navis.kubelet.parallelTeardowns", 2);
 
