@@ -75,6 +75,9 @@ public final class BenchPodStartupCommand implements Callable<Integer> {
     private int measure(RestKubeClient client, String target) throws Exception {
         Map<String, Long> created = new ConcurrentHashMap<>();
         Map<String, Long> started = new ConcurrentHashMap<>();
+        Map<String, Long> observed = new ConcurrentHashMap<>();
+        Map<String, Long> scheduled = new ConcurrentHashMap<>();
+        Map<String, Long> reported = new ConcurrentHashMap<>();
         Map<String, String> failed = new ConcurrentHashMap<>();
         CountDownLatch allStarted = new CountDownLatch(pods);
         String rv = client.pods().namespace(namespace).list(ListOptions.ALL).resourceVersion();
@@ -84,6 +87,16 @@ public final class BenchPodStartupCommand implements Callable<Integer> {
                 WatchEvent<Pod> event;
                 while ((event = watch.next()) != null) {
                     Pod p = event.object();
+                    long seen = System.nanoTime();
+                    if (p != null) {
+                        observed.putIfAbsent(p.getMetadata().getName(), seen);
+                    }
+                    if (p != null && p.getSpec() != null && p.getSpec().getNodeName() != null) {
+                        scheduled.putIfAbsent(p.getMetadata().getName(), seen);
+                    }
+                    if (p != null && p.getStatus() != null && p.getStatus().getContainerStatuses() != null) {
+                        reported.putIfAbsent(p.getMetadata().getName(), seen); // the kubelet's first status
+                    }
                     if (p != null && p.getStatus() != null && "Failed".equals(p.getStatus().getPhase())
                             && failed.putIfAbsent(p.getMetadata().getName(), String.valueOf(p.getStatus().getReason())) == null
                             && !started.containsKey(p.getMetadata().getName())) {
@@ -93,7 +106,7 @@ public final class BenchPodStartupCommand implements Callable<Integer> {
                     if (p == null || p.getStatus() == null || !allRunning(p)) {
                         continue;
                     }
-                    if (started.putIfAbsent(p.getMetadata().getName(), System.nanoTime()) == null) {
+                    if (started.putIfAbsent(p.getMetadata().getName(), seen) == null) {
                         allStarted.countDown();
                     }
                 }
@@ -105,6 +118,7 @@ public final class BenchPodStartupCommand implements Callable<Integer> {
         });
         long intervalNanos = (long) (1e9 / rate);
         long t0 = System.nanoTime();
+        System.out.println("creating pods from " + java.time.Instant.now());
         try (ExecutorService creators = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < pods; i++) {
                 long due = t0 + i * intervalNanos;
@@ -140,7 +154,28 @@ public final class BenchPodStartupCommand implements Callable<Integer> {
             System.out.printf("  p50 %.3f s   p90 %.3f s   p99 %.3f s   max %.3f s%n", percentile(latencies, 50),
                     percentile(latencies, 90), percentile(latencies, 99), latencies.getLast());
         }
+        if (!latencies.isEmpty()) {
+            System.out.println("  phases as the watch saw them (p50 / p99):");
+            phase("created -> seen by the watch", created, observed);
+            phase("seen -> scheduled", observed, scheduled);
+            phase("scheduled -> first kubelet status", scheduled, reported);
+            phase("first kubelet status -> all running", reported, started);
+        }
         return done && failed.isEmpty() ? 0 : 1;
+    }
+
+    private static void phase(String name, Map<String, Long> from, Map<String, Long> to) {
+        List<Double> d = new ArrayList<>();
+        to.forEach((pod, end) -> {
+            Long begin = from.get(pod);
+            if (begin != null) {
+                d.add(Math.max(0, end - begin) / 1e9);
+            }
+        });
+        Collections.sort(d);
+        if (!d.isEmpty()) {
+            System.out.printf("    %-38s %.3f s / %.3f s%n", name, percentile(d, 50), percentile(d, 99));
+        }
     }
 
     private static boolean allRunning(Pod p) {

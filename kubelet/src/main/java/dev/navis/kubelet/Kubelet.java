@@ -51,6 +51,8 @@ import java.util.concurrent.TimeUnit;
 public final class Kubelet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
     static final Duration HOUSEKEEPING_PERIOD = Duration.ofSeconds(2);
+    /** The resync of pods with nothing pending once runtime events drive the rest (upstream: syncFrequency 1 min). */
+    static final Duration STEADY_RESYNC_PERIOD = Duration.ofSeconds(10);
 
     private final KubeClient client;
     private final KubeletConfig config;
@@ -107,6 +109,16 @@ public final class Kubelet implements AutoCloseable {
                 uid -> config.podResyncPeriod()).admitAgainst(allocatable);
         this.workers = new PodWorkers(pods, node -> node.equals(config.nodeName()) ? podSync : null, clock);
         self[0] = workers;
+        // the runtime's pod events (upstream's PLEG) bring a pod back when a container starts or exits, so
+        // pods with nothing pending need only upstream's slow resync instead of polling the runtime
+        if (runtime.setPodEventListener(uid -> {
+            String key = podSync.keyOf(uid);
+            if (key != null) {
+                workers.enqueue(key);
+            }
+        })) {
+            podSync.steadyResync(STEADY_RESYNC_PERIOD);
+        }
     }
 
     /** A kubelet for this machine; nothing runs until {@link #start()}. */
@@ -167,7 +179,7 @@ public final class Kubelet implements AutoCloseable {
         if (!pods.waitForSync(Duration.ofMinutes(5))) {
             throw new IllegalStateException("pod informer did not sync");
         }
-        workers.start(config.workers());
+        workers.startPerPod();
         scheduler.scheduleWithFixedDelay(() -> guarded("housekeeping",
                         () -> {
                             try {

@@ -18,8 +18,11 @@ import java.util.Map;
  * @param reservedMemory    kube-reserved + system-reserved memory in bytes
  * @param reservedStorage   kube-reserved + system-reserved ephemeral-storage in bytes
  * @param extraLabels       labels beyond the standard ones
- * @param podResyncPeriod   how often a running pod is re-synced against the runtime (upstream's PLEG relist, 1 s)
- * @param workers           pod worker threads (virtual)
+ * @param podResyncPeriod   how often a pod is re-synced against the runtime while something is pending (a
+ *                          container waits or starts); with a runtime that reports events, settled pods only
+ *                          every {@code Kubelet.STEADY_RESYNC_PERIOD}
+ * @param workers           unused by the kubelet, which syncs each pod on a virtual thread of its own (kept for
+ *                          configurations that set it)
  * @param resolvConf        the host's resolv.conf (for dnsPolicy Default)
  */
 public record KubeletConfig(String nodeName, Path rootDir, List<String> clusterDns, String clusterDomain,

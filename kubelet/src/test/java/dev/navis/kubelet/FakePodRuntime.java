@@ -26,6 +26,8 @@ public final class FakePodRuntime implements PodRuntime {
     public String podIp = "10.1.0.5";
     public int execExitCode;
     public String execOutput = "";
+    /** When set, synced containers wait with this reason (e.g. CrashLoopBackOff) instead of running. */
+    public String waitingReason;
 
     @Override
     public String version() {
@@ -53,7 +55,11 @@ public final class FakePodRuntime implements PodRuntime {
             cs.setContainerID("fake://" + c.getName());
             cs.setRestartCount(0);
             ContainerState state = new ContainerState();
-            state.setRunning(new ContainerStateRunning("2026-01-01T00:00:00Z"));
+            if (waitingReason != null) {
+                state.setWaiting(new io.fabric8.kubernetes.api.model.ContainerStateWaiting(null, waitingReason));
+            } else {
+                state.setRunning(new ContainerStateRunning("2026-01-01T00:00:00Z"));
+            }
             cs.setState(state);
             statuses.add(cs);
         });

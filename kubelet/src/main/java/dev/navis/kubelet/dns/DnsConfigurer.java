@@ -92,6 +92,18 @@ public final class DnsConfigurer {
         return new ResolvConf(nameservers, searches, options);
     }
 
+    /**
+     * The pod's own domain, {@code <subdomain>.<namespace>.svc.<cluster domain>}, when it sets
+     * spec.subdomain (upstream's GeneratePodHostNameAndDomain); null otherwise.
+     */
+    public String podDomain(Pod pod) {
+        String subdomain = pod.getSpec().getSubdomain();
+        if (subdomain == null || subdomain.isEmpty()) {
+            return null;
+        }
+        return subdomain + "." + pod.getMetadata().getNamespace() + ".svc." + clusterDomain;
+    }
+
     /** The resolv.conf contents for the pod. */
     public String resolvConf(Pod pod) {
         return configFor(pod).render();

@@ -25,6 +25,8 @@ public class ObjectSource {
     private final Clock clock;
     private final Duration ttl;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** One lock per key, so that pods starting together share one fetch instead of one request each. */
+    private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
 
     public ObjectSource(KubeClient client, Clock clock, Duration ttl) {
         this.client = client;
@@ -46,33 +48,44 @@ public class ObjectSource {
     /** The Services of a namespace (for service environment variables). */
     @SuppressWarnings("unchecked")
     public java.util.List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {
-        long now = clock.nanoTime();
-        String key = "services/" + namespace;
-        Cached c = cache.get(key);
-        if (c != null && now - c.fetchedNanos() < ttl.toNanos()) {
-            return (java.util.List<io.fabric8.kubernetes.api.model.Service>) c.value();
-        }
-        var items = java.util.List.copyOf(client.services().namespace(namespace).list().items());
-        cache.put(key, new Cached(items, now));
-        return items;
+        return (java.util.List<io.fabric8.kubernetes.api.model.Service>) cached("services/" + namespace,
+                () -> java.util.List.copyOf(client.services().namespace(namespace).list().items()));
     }
 
     private Object get(String key, java.util.function.Supplier<? extends HasMetadata> fetch) {
-        long now = clock.nanoTime();
-        Cached c = cache.get(key);
-        if (c != null && now - c.fetchedNanos() < ttl.toNanos()) {
-            return c.value() == ABSENT ? null : c.value();
-        }
-        Object value;
-        try {
-            value = fetch.get();
-        } catch (ApiException e) {
-            if (!e.isNotFound()) {
-                throw e;
+        Object value = cached(key, () -> {
+            try {
+                return fetch.get();
+            } catch (ApiException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+                return ABSENT;
             }
-            value = ABSENT;
-        }
-        cache.put(key, new Cached(value, now));
+        });
         return value == ABSENT ? null : value;
+    }
+
+    /** The cached value if fresh, else one fetch for all callers that ask for {@code key} meanwhile. */
+    private Object cached(String key, java.util.function.Supplier<Object> fetch) {
+        Cached c = fresh(key);
+        if (c != null) {
+            return c.value();
+        }
+        synchronized (fetchLocks.computeIfAbsent(key, k -> new Object())) {
+            c = fresh(key);
+            if (c != null) {
+                return c.value(); // fetched by the caller we waited for
+            }
+            long now = clock.nanoTime();
+            Object value = fetch.get();
+            cache.put(key, new Cached(value, now));
+            return value;
+        }
+    }
+
+    private Cached fresh(String key) {
+        Cached c = cache.get(key);
+        return c != null && clock.nanoTime() - c.fetchedNanos() < ttl.toNanos() ? c : null;
     }
 }

@@ -68,6 +68,8 @@ public final class PodSync {
         PodStatus lastWritten;
         boolean killed;
         int errors;
+        /** When this kubelet first synced the pod (System.nanoTime), for the startup trace. */
+        final long firstSyncNanos = System.nanoTime();
 
         PodState(String uid) {
             this.uid = uid;
@@ -84,6 +86,8 @@ public final class PodSync {
     private final Clock clock;
     private final Function<String, Duration> nextSync;
     private volatile boolean reportStarting = true;
+    /** The resync period of pods with nothing pending, when the runtime reports changes itself; null = nextSync. */
+    private volatile Duration steadyResync;
     private volatile Supplier<Map<String, io.fabric8.kubernetes.api.model.Quantity>> allocatable = Map::of;
     private final Map<String, PodState> states = new ConcurrentHashMap<>();
 
@@ -129,6 +133,27 @@ public final class PodSync {
     public PodSync reportStarting(boolean report) {
         this.reportStarting = report;
         return this;
+    }
+
+    /**
+     * With a runtime that reports container changes ({@link PodRuntime#setPodEventListener}), a pod whose
+     * containers all run (or finished for good) and that waits for nothing (no back-off, no pull, no
+     * config error) is looked at again only after {@code period} — upstream's sync frequency — instead of
+     * every {@code nextSync}: the event, a probe result or an API change brings it back sooner.
+     */
+    public PodSync steadyResync(Duration period) {
+        this.steadyResync = period;
+        return this;
+    }
+
+    /** The {@code namespace/name} key of the pod with this uid that this node works on, or null. */
+    public String keyOf(String uid) {
+        for (Map.Entry<String, PodState> e : states.entrySet()) {
+            if (e.getValue().uid.equals(uid)) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     public PodRuntime runtime() {
@@ -293,6 +318,7 @@ public final class PodSync {
         Map<String, List<Map.Entry<String, String>>> env = new LinkedHashMap<>();
         Map<String, Path> volumes = Map.of();
         String resolvConf = null;
+        String podDomain = null;
         Map<String, String> configErrors = new LinkedHashMap<>();
         if (resources != null) {
             PodStatus known = st.lastWritten != null ? st.lastWritten : pod.getStatus();
@@ -322,6 +348,7 @@ public final class PodSync {
                 return errorBackoff(st);
             }
             resolvConf = resources.dns().resolvConf(pod);
+            podDomain = resources.dns().podDomain(pod);
         }
         Set<String> restart = new HashSet<>();
         if (probes != null) {
@@ -334,20 +361,54 @@ public final class PodSync {
                 }
             }
         }
-        PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf));
+        long prepared = System.nanoTime();
+        PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf,
+                List.of(), podDomain));
+        long synced = System.nanoTime();
         st.runtimeStatus = observed;
         if (probes != null) {
             probes.update(pod, observed);
         }
         PodStatus status = PodStatusComputer.compute(basis(st, pod), observed,
                 probes == null ? ProbeView.NONE : probes, hostIps.get(), clock.now(), false);
+        boolean first = st.lastWritten == null;
         if (reportStarting || !PodStatusComputer.PENDING.equals(status.getPhase()) || st.lastWritten != null) {
             writeStatus(st, pod, status, false);
+        }
+        if (first && LOG.isDebugEnabled()) {
+            long now = System.nanoTime();
+            LOG.debug("startup trace {}/{}: since first sync {} ms (volumes/env {} ms, runtime {} ms, status write {} ms), phase {}",
+                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(), (now - st.firstSyncNanos) / 1_000_000,
+                    (prepared - st.firstSyncNanos) / 1_000_000, (synced - prepared) / 1_000_000, (now - synced) / 1_000_000,
+                    status.getPhase());
         }
         if (isTerminal(st, pod)) {
             return Duration.ZERO; // stop the sandbox right away
         }
+        Duration steady = steadyResync;
+        if (steady != null && settled(status)) {
+            return steady;
+        }
         return nextSync.apply(uid);
+    }
+
+    /** Every container (init ones included) runs or has finished, and none waits for anything. */
+    static boolean settled(PodStatus status) {
+        if (status.getContainerStatuses() == null || status.getContainerStatuses().isEmpty()) {
+            return false;
+        }
+        for (List<ContainerStatus> list : java.util.Arrays.asList(status.getInitContainerStatuses(), status.getContainerStatuses())) {
+            if (list == null) {
+                continue;
+            }
+            for (ContainerStatus cs : list) {
+                if (cs.getState() == null || cs.getState().getWaiting() != null
+                        || cs.getState().getRunning() == null && cs.getState().getTerminated() == null) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** A status for a pod whose containers cannot start yet: the runtime's last view plus config errors. */

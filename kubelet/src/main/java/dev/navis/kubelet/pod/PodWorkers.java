@@ -36,6 +36,10 @@ public final class PodWorkers implements AutoCloseable {
     /** key → node of the pod as last seen, to find the node of a pod that left the cache. */
     private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** The syncs running on threads of their own ({@link #startPerPod()}). */
+    private final java.util.Set<Thread> perPod = ConcurrentHashMap.newKeySet();
+    /** key → when its first event was enqueued (System.nanoTime), until its first sync: the startup trace. */
+    private final Map<String, Long> firstQueued = new ConcurrentHashMap<>();
 
     /**
      * @param nodes node name → its pod sync, or null for nodes this process does not serve
@@ -70,7 +74,9 @@ public final class PodWorkers implements AutoCloseable {
             return;
         }
         String key = Keys.of(pod);
-        owners.put(key, node);
+        if (owners.put(key, node) == null && LOG.isDebugEnabled()) {
+            firstQueued.putIfAbsent(key, System.nanoTime());
+        }
         queue.add(key);
     }
 
@@ -84,6 +90,34 @@ public final class PodWorkers implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             threads.add(Thread.ofVirtual().name("pod-worker-" + i).start(this::runWorker));
         }
+    }
+
+    /**
+     * Syncs every key on a virtual thread of its own, as upstream gives each pod its own goroutine: one pod
+     * waiting out a grace period or a slow teardown never delays another pod's start. The queue still hands
+     * a key to one sync at a time; bounds on what hits the container runtime are the runtime's business.
+     */
+    public synchronized void startPerPod() {
+        // a platform thread: handing out keys must not wait for a carrier while pod syncs keep them busy
+        threads.add(Thread.ofPlatform().daemon().name("pod-workers-dispatch").start(() -> {
+            try {
+                String key;
+                while ((key = queue.get()) != null) {
+                    String taken = key;
+                    Thread worker = Thread.ofVirtual().name("pod-worker-" + taken).unstarted(() -> {
+                        try {
+                            process(taken);
+                        } finally {
+                            perPod.remove(Thread.currentThread());
+                        }
+                    });
+                    perPod.add(worker);
+                    worker.start();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
     }
 
     private void runWorker() {
@@ -102,13 +136,23 @@ public final class PodWorkers implements AutoCloseable {
         if (key == null) {
             return false;
         }
+        process(key);
+        return true;
+    }
+
+    /** Syncs one key taken from the queue and marks it done. */
+    private void process(String key) {
+        Long queuedAt = firstQueued.remove(key);
+        if (queuedAt != null) {
+            LOG.debug("startup trace {}: waited {} ms in the pod workers' queue", key, (System.nanoTime() - queuedAt) / 1_000_000);
+        }
         try {
             Pod pod = lister.getByKey(key);
             String node = pod != null && pod.getSpec().getNodeName() != null ? pod.getSpec().getNodeName() : owners.get(key);
             PodSync sync = node == null ? null : nodes.apply(node);
             if (sync == null) {
                 queue.forget(key);
-                return true;
+                return;
             }
             Duration next = sync.sync(key, pod);
             queue.forget(key);
@@ -129,7 +173,6 @@ public final class PodWorkers implements AutoCloseable {
         } finally {
             queue.done(key);
         }
-        return true;
     }
 
     /** The pods the API binds to {@code node}, from the cache. */
@@ -153,6 +196,9 @@ public final class PodWorkers implements AutoCloseable {
             copy = List.copyOf(threads);
         }
         for (Thread t : copy) {
+            t.join(Duration.ofSeconds(5));
+        }
+        for (Thread t : List.copyOf(perPod)) {
             t.join(Duration.ofSeconds(5));
         }
     }

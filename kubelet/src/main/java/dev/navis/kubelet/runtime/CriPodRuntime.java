@@ -150,6 +150,33 @@ public final class CriPodRuntime implements PodRuntime {
 
     /** How often the event generator relists containers and sandboxes (upstream's PLEG: 1 s). */
     static final Duration RELIST_PERIOD = Duration.ofSeconds(1);
+    /** How long a runtime Status answer stands for every pod sync (upstream's runtime state: 5 s updates). */
+    static final Duration RUNTIME_STATUS_TTL = Duration.ofSeconds(1);
+
+    /**
+     * Pods starting at once (sandbox, then containers). containerd slows down for everyone when dozens of
+     * RunPodSandbox calls (netns, CNI, shim, runc) run together on few cores; a fair bound makes pods finish
+     * in arrival order instead of all late. Measured on a 2-core VM shared with other work, 2 at once
+     * started fewer pods per second than 8 or 32 (the work waits on I/O and other processes too), hence 4 per
+     * core. Override with {@code -Dnavis.kubelet.parallelPodStarts=N}.
+     */
+    static final int PARALLEL_POD_STARTS = Integer.getInteger("navis.kubelet.parallelPodStarts",
+            Math.max(4, 4 * Runtime.getRuntime().availableProcessors()));
+    /** Teardown calls (StopPodSandbox, RemoveContainer, RemovePodSandbox) at once: deletions yield to starts. */
+    static final int PARALLEL_TEARDOWNS = Integer.getInteger("navis.kubelet.parallelTeardowns", 2);
+
+    private final java.util.concurrent.Semaphore startSlots = new java.util.concurrent.Semaphore(PARALLEL_POD_STARTS, true);
+    private final java.util.concurrent.Semaphore teardownSlots = new java.util.concurrent.Semaphore(PARALLEL_TEARDOWNS, true);
+    /** Pod starts waiting for or holding a start slot; teardown calls give way to them (up to TEARDOWN_MAX_YIELD). */
+    private int pendingStarts;
+    /** The start slot of the sync running on this thread: its own teardown calls (pruning) never wait for starts. */
+    private final ThreadLocal<StartSlot> currentSlot = new ThreadLocal<>();
+    private final Object pendingStartsLock = new Object();
+    /** The longest a teardown call waits for starts to finish, so a stream of starts never starves deletions. */
+    static final Duration TEARDOWN_MAX_YIELD = Duration.ofSeconds(5);
+    /** The last runtime Status verdict (null = ready) and when it was taken (System.nanoTime), for RUNTIME_STATUS_TTL. */
+    private volatile String cachedRuntimeCondition;
+    private volatile long runtimeConditionAt = Long.MIN_VALUE;
 
     private CriPodRuntime(CriRuntimeOptions options, ContainerdManager containerd, CriClient cri, String notReady,
                           Supplier<Instant> clock) {
@@ -296,6 +323,17 @@ public final class CriPodRuntime implements PodRuntime {
         if (containerd != null && !containerd.isRunning()) {
             return "containerd (PID " + containerd.pid() + ") is not running; see " + options.containerdDir().resolve("containerd.log");
         }
+        long now = System.nanoTime();
+        if (now - runtimeConditionAt < RUNTIME_STATUS_TTL.toNanos()) {
+            return cachedRuntimeCondition; // every pod sync asks; one Status call a second answers them all
+        }
+        String verdict = runtimeCondition();
+        cachedRuntimeCondition = verdict;
+        runtimeConditionAt = now;
+        return verdict;
+    }
+
+    private String runtimeCondition() {
         try {
             for (RuntimeCondition c : cri.runtime(Duration.ofSeconds(5)).status(StatusRequest.getDefaultInstance())
                     .getStatus().getConditionsList()) {
@@ -317,12 +355,59 @@ public final class CriPodRuntime implements PodRuntime {
         requireReady();
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
-        synchronized (podLocks.computeIfAbsent(uid, k -> new Object())) {
-            return sync(request);
+        StartSlot slot = new StartSlot();
+        currentSlot.set(slot);
+        try {
+            synchronized (podLocks.computeIfAbsent(uid, k -> new Object())) {
+                return sync(request, slot);
+            }
+        } finally {
+            currentSlot.remove();
+            slot.release();
         }
     }
 
-    private PodStatus sync(PodSyncRequest request) throws Exception {
+    /**
+     * One of {@link #PARALLEL_POD_STARTS} permits, taken by a sync at its first step that starts something
+     * (sandbox or container) and held to the end of that sync, so one pod's sandbox and containers start
+     * back to back rather than each queueing behind other pods.
+     */
+    private final class StartSlot {
+        private boolean held;
+
+        void acquire() throws InterruptedException {
+            if (!held) {
+                synchronized (pendingStartsLock) {
+                    pendingStarts++;
+                }
+                try {
+                    startSlots.acquire();
+                } catch (InterruptedException e) {
+                    synchronized (pendingStartsLock) {
+                        if (--pendingStarts == 0) {
+                            pendingStartsLock.notifyAll();
+                        }
+                    }
+                    throw e;
+                }
+                held = true;
+            }
+        }
+
+        void release() {
+            if (held) {
+                held = false;
+                startSlots.release();
+                synchronized (pendingStartsLock) {
+                    if (--pendingStarts == 0) {
+                        pendingStartsLock.notifyAll();
+                    }
+                }
+            }
+        }
+    }
+
+    private PodStatus sync(PodSyncRequest request, StartSlot slot) throws Exception {
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
         List<PodSandbox> sandboxes = sandboxesOf(uid);
@@ -344,6 +429,7 @@ public final class CriPodRuntime implements PodRuntime {
             }
             int attempt = sandboxes.stream().mapToInt(s -> s.getMetadata().getAttempt() + 1).max().orElse(0);
             boolean hadSandboxes = !sandboxes.isEmpty();
+            slot.acquire();
             sandbox = runSandbox(pod, request.resolvConf(), attempt);
             if (hadSandboxes) {
                 containers = containersOf(uid);
@@ -375,7 +461,7 @@ public final class CriPodRuntime implements PodRuntime {
                     break;
                 }
             }
-            changed |= startContainer(request, init, sandboxId, sandboxConfig, history);
+            changed |= startContainer(slot, request, init, sandboxId, sandboxConfig, history);
             break;
         }
         if (initDone) {
@@ -393,7 +479,7 @@ public final class CriPodRuntime implements PodRuntime {
                     changed = true;
                     if (imageChanged) {
                         // a spec change restarts at once, as upstream does, without back-off
-                        changed |= startContainer(request, c, sandboxId, sandboxConfig, containersOfName(uid, c.getName()));
+                        changed |= startContainer(slot, request, c, sandboxId, sandboxConfig, containersOfName(uid, c.getName()));
                         continue;
                     }
                 }
@@ -412,7 +498,7 @@ public final class CriPodRuntime implements PodRuntime {
                         continue;
                     }
                 }
-                changed |= startContainer(request, c, sandboxId, sandboxConfig,
+                changed |= startContainer(slot, request, c, sandboxId, sandboxConfig,
                         latest == null && history.isEmpty() ? List.of() : containersOfName(uid, c.getName()));
             }
         }
@@ -436,8 +522,10 @@ public final class CriPodRuntime implements PodRuntime {
     }
 
     /** Creates and starts one container; false (with a waiting reason recorded) when a step failed. */
-    private boolean startContainer(PodSyncRequest request, Container c, String sandboxId, PodSandboxConfig sandboxConfig,
-                                   List<dev.navis.kubelet.cri.v1.Container> history) throws Exception {
+    private boolean startContainer(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
+                                   PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history)
+            throws Exception {
+        slot.acquire();
         Pod pod = request.pod();
         int restartCount = history.isEmpty() ? 0 : restartCountOf(history.get(0)) + 1;
         String imageRef;
@@ -449,7 +537,7 @@ public final class CriPodRuntime implements PodRuntime {
         }
         ContainerConfig config;
         try {
-            config = containerConfig(request, c, imageRef, restartCount);
+            config = containerConfig(request, c, imageRef, restartCount, sandboxId);
         } catch (IllegalArgumentException | IOException e) {
             setWaiting(pod, c.getName(), "CreateContainerConfigError", e.getMessage());
             return false;
@@ -569,8 +657,8 @@ public final class CriPodRuntime implements PodRuntime {
         return freed;
     }
 
-    private ContainerConfig containerConfig(PodSyncRequest request, Container c, String imageRef, int restartCount)
-            throws IOException {
+    private ContainerConfig containerConfig(PodSyncRequest request, Container c, String imageRef, int restartCount,
+                                            String sandboxId) throws IOException {
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
         ContainerConfig.Builder b = ContainerConfig.newBuilder()
@@ -636,6 +724,12 @@ public final class CriPodRuntime implements PodRuntime {
             Files.write(file, new byte[0]);
             b.addMounts(Mount.newBuilder().setContainerPath(termPath).setHostPath(file.toString()));
         }
+        boolean ownHosts = c.getVolumeMounts() != null && c.getVolumeMounts().stream()
+                .anyMatch(vm -> HostsFile.CONTAINER_PATH.equals(vm.getMountPath()));
+        Path hosts = ownHosts ? null : ensureHostsFile(request, sandboxId);
+        if (hosts != null) {
+            b.addMounts(Mount.newBuilder().setContainerPath(HostsFile.CONTAINER_PATH).setHostPath(hosts.toString()));
+        }
         Files.createDirectories(podLogDir(pod).resolve(c.getName()));
         b.putLabels(POD_NAME_LABEL, pod.getMetadata().getName())
                 .putLabels(POD_NAMESPACE_LABEL, pod.getMetadata().getNamespace())
@@ -651,6 +745,36 @@ public final class CriPodRuntime implements PodRuntime {
                 .setResources(PodConfigs.resources(pod, c, memoryCapacity))
                 .setSecurityContext(PodConfigs.securityContext(pod, c, PodConfigs.namespaces(pod))));
         return b.build();
+    }
+
+    /**
+     * The pod's managed hosts file ({@code pods/<uid>/etc-hosts}), written once as upstream does (running
+     * containers hold it bind-mounted); null when the pod has no IP yet, which leaves containerd's default.
+     */
+    private Path ensureHostsFile(PodSyncRequest request, String sandboxId) throws IOException {
+        Pod pod = request.pod();
+        Path file = options.podsDir().resolve(pod.getMetadata().getUid()).resolve("etc-hosts");
+        if (Files.exists(file)) {
+            return file;
+        }
+        String content;
+        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            Path nodeHosts = Path.of("/etc/hosts");
+            content = HostsFile.hostNetwork(Files.isReadable(nodeHosts) ? Files.readString(nodeHosts) : "",
+                    pod.getSpec().getHostAliases());
+        } else {
+            List<String> ips = sandboxIps.computeIfAbsent(sandboxId, this::ipsOf);
+            if (ips.isEmpty()) {
+                return null;
+            }
+            content = HostsFile.managed(ips, PodConfigs.hostname(pod), request.podDomain(), pod.getSpec().getHostAliases());
+        }
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(".etc-hosts.tmp");
+        Files.writeString(tmp, content);
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
     }
 
     private PodSandbox runSandbox(Pod pod, String resolvConf, int attempt) throws IOException {
@@ -1099,19 +1223,13 @@ public final class CriPodRuntime implements PodRuntime {
                 var m = s.getMetadata();
                 logDirs.add(options.podLogsDir().resolve(m.getNamespace() + "_" + m.getName() + "_" + m.getUid()));
                 stopSandbox(s.getId());
-                try {
-                    cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(s.getId()).build());
-                } catch (StatusRuntimeException e) {
-                    if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                        throw e;
-                    }
-                }
-                sandboxIps.remove(s.getId());
+                removeSandbox(s.getId());
             }
             for (Path dir : logDirs) {
                 deleteTree(dir);
             }
             deleteTree(options.podsDir().resolve(podUid).resolve("containers"));
+            Files.deleteIfExists(options.podsDir().resolve(podUid).resolve("etc-hosts"));
             removePodCgroups(podUid);
             waiting.remove(podUid);
             crashLoop.resetPrefix(podUid + "/");
@@ -1160,9 +1278,12 @@ public final class CriPodRuntime implements PodRuntime {
      * state or vanished goes to the listener.
      */
     @Override
-    public synchronized void setPodEventListener(java.util.function.Consumer<String> listener) {
-        if (cri == null || relister != null) {
-            return;
+    public synchronized boolean setPodEventListener(java.util.function.Consumer<String> listener) {
+        if (cri == null) {
+            return false;
+        }
+        if (relister != null) {
+            return true;
         }
         relister = Thread.ofVirtual().name("cri-pleg").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -1183,6 +1304,7 @@ public final class CriPodRuntime implements PodRuntime {
                 }
             }
         });
+        return true;
     }
 
     /** The UIDs of pods whose containers or sandboxes changed since the previous relist. */
@@ -1295,25 +1417,57 @@ public final class CriPodRuntime implements PodRuntime {
     }
 
     private void removeContainer(String id) {
-        try {
-            cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                throw e;
-            }
-        }
+        teardown(() -> cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build()));
         statusCache.keySet().removeIf(k -> k.startsWith(id + "/"));
     }
 
     private void stopSandbox(String id) {
+        teardown(() -> cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build()));
+        sandboxIps.remove(id);
+    }
+
+    /** Waits while pods are starting, at most {@link #TEARDOWN_MAX_YIELD}: a mass deletion does not slow new pods. */
+    private void yieldToStarts() throws InterruptedException {
+        StartSlot own = currentSlot.get();
+        if (own != null && own.held) {
+            return;
+        }
+        long deadline = System.nanoTime() + TEARDOWN_MAX_YIELD.toNanos();
+        synchronized (pendingStartsLock) {
+            long left;
+            while (pendingStarts > 0 && (left = deadline - System.nanoTime()) > 0) {
+                pendingStartsLock.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    private void removeSandbox(String id) {
+        teardown(() -> cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build()));
+        sandboxIps.remove(id);
+    }
+
+    /**
+     * One CRI teardown call under {@link #PARALLEL_TEARDOWNS}: a mass deletion (a namespace of 100 pods)
+     * proceeds a few sandboxes at a time instead of starving the pods that start meanwhile. NOT_FOUND is
+     * success (already gone).
+     */
+    private void teardown(Runnable call) {
         try {
-            cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            yieldToStarts();
+            teardownSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to tear down", e);
+        }
+        try {
+            call.run();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 throw e;
             }
+        } finally {
+            teardownSlots.release();
         }
-        sandboxIps.remove(id);
     }
 
     private static int restartCountOf(dev.navis.kubelet.cri.v1.Container c) {

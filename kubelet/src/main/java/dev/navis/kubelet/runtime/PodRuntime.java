@@ -65,8 +65,11 @@ public interface PodRuntime extends AutoCloseable {
      * Registers a listener the runtime calls with a pod's UID whenever one of its containers or its
      * sandbox changed state (started, exited, removed) — the role of upstream's PLEG — so the kubelet
      * syncs that pod at once rather than at its next periodic sync. Runtimes without events ignore it.
+     *
+     * @return whether the runtime will report such events
      */
-    default void setPodEventListener(java.util.function.Consumer<String> listener) {
+    default boolean setPodEventListener(java.util.function.Consumer<String> listener) {
+        return false;
     }
 
     @Override

@@ -20,10 +20,19 @@ import java.util.Set;
  * @param resolvConf       contents for the pod's /etc/resolv.conf, or {@code null} for the runtime's default
  * @param imagePullSecrets the contents of the pod's imagePullSecrets, in order: each secret's
  *                         {@code .dockerconfigjson} (or legacy {@code .dockercfg}) value as JSON text
+ * @param podDomain        the pod's DNS domain ({@code <subdomain>.<namespace>.svc.<cluster domain>}) for its
+ *                         /etc/hosts entry, or {@code null} when the pod has no subdomain
  */
 public record PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
                              Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
-                             List<String> imagePullSecrets) {
+                             List<String> imagePullSecrets, String podDomain) {
+
+    /** A request without a pod domain. */
+    public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
+                          Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
+                          List<String> imagePullSecrets) {
+        this(pod, lastStatus, env, volumePaths, restartRequested, resolvConf, imagePullSecrets, null);
+    }
 
     /** A request without registry credentials. */
     public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,

@@ -23,6 +23,13 @@ class DnsConfigurerTest {
     }
 
     @Test
+    void podDomainNeedsASubdomain() {
+        assertThat(dns.podDomain(TestPods.simple("web"))).isNull();
+        Pod named = TestPods.pod("db-0").editSpec().withSubdomain("db").endSpec().build();
+        assertThat(dns.podDomain(named)).isEqualTo("db.default.svc.cluster.local");
+    }
+
+    @Test
     void defaultAndHostNetworkUseTheHostsResolvConf() {
         Pod pod = TestPods.pod("web").editSpec().withDnsPolicy("Default").endSpec().build();
         assertThat(dns.resolvConf(pod)).isEqualTo("search corp.example\nnameserver 192.168.1.1\noptions edns0\n");

@@ -209,4 +209,43 @@ class PodSyncTest {
         sync.sync("default/web", current("web"));
         assertThat(runtime.calls).containsExactly("syncPod web");
     }
+
+    @Test
+    void settledPodsAreResyncedSlowlyOnceTheRuntimeReportsEventsAndOthersAsBefore() throws Exception {
+        api.seed(TestPods.simple("web"), TestPods.simple("crashing"));
+        PodSync sync = podSync().steadyResync(Duration.ofSeconds(10));
+
+        assertThat(sync.sync("default/web", current("web"))).as("all containers run").isEqualTo(Duration.ofSeconds(10));
+        assertThat(sync.keyOf("uid-web")).isEqualTo("default/web");
+        assertThat(sync.keyOf("uid-unknown")).isNull();
+
+        runtime.waitingReason = "CrashLoopBackOff";
+        assertThat(sync.sync("default/crashing", current("crashing"))).as("a container waits for its back-off")
+                .isEqualTo(Duration.ofSeconds(2));
+
+        PodSync polling = podSync();
+        runtime.waitingReason = null;
+        assertThat(polling.sync("default/web", current("web"))).as("no runtime events: the runtime's period")
+                .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aPodIsSettledWhenNoContainerWaits() {
+        io.fabric8.kubernetes.api.model.ContainerStatus running = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                .withName("a").withNewState().withNewRunning().endRunning().endState().build();
+        io.fabric8.kubernetes.api.model.ContainerStatus done = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                .withName("init").withNewState().withNewTerminated().withExitCode(0).endTerminated().endState().build();
+        io.fabric8.kubernetes.api.model.ContainerStatus waiting = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                .withName("b").withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState().build();
+        var status = new io.fabric8.kubernetes.api.model.PodStatus();
+        assertThat(PodSync.settled(status)).as("nothing reported yet").isFalse();
+        status.setInitContainerStatuses(List.of(done));
+        status.setContainerStatuses(List.of(running));
+        assertThat(PodSync.settled(status)).isTrue();
+        status.setContainerStatuses(List.of(running, waiting));
+        assertThat(PodSync.settled(status)).isFalse();
+        status.setContainerStatuses(List.of(running));
+        status.setInitContainerStatuses(List.of(waiting));
+        assertThat(PodSync.settled(status)).as("an init container still waits").isFalse();
+    }
 }

@@ -64,4 +64,103 @@ class PodWorkersTest {
             workers.close();
         }
     }
+
+    @Test
+    void onePodsSlowTeardownDoesNotHoldUpAnotherPodsStart() throws Exception {
+        java.util.concurrent.CountDownLatch killing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseKill = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch bSynced = new java.util.concurrent.CountDownLatch(1);
+        PodRuntimeWrapper slowKill = new PodRuntimeWrapper(runtime1) {
+            @Override
+            public void killPod(Pod pod, Duration gracePeriod) throws Exception {
+                killing.countDown();
+                releaseKill.await(); // e.g. a container that takes its whole grace period to stop
+                super.killPod(pod, gracePeriod);
+            }
+
+            @Override
+            public io.fabric8.kubernetes.api.model.PodStatus syncPod(dev.navis.kubelet.runtime.PodSyncRequest request) throws Exception {
+                var status = super.syncPod(request);
+                if (request.pod().getMetadata().getName().equals("b")) {
+                    bSynced.countDown();
+                }
+                return status;
+            }
+        };
+        PodSync node = new PodSync(api, "node-1", slowKill, List::of, null, null, null, clock, uid -> null);
+        PodWorkers workers = new PodWorkers(informer, Map.of("node-1", node)::get, clock);
+        try {
+            Pod a = TestPods.simple("a");
+            cache(a);
+            workers.enqueue(a);
+            workers.processNext(); // a runs
+            informer.indexer().remove("default/a");
+            workers.enqueue(a); // a is deleted: its teardown blocks in killPod
+            workers.startPerPod();
+            assertThat(killing.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            Pod b = TestPods.simple("b");
+            cache(b);
+            workers.enqueue(b);
+            assertThat(bSynced.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("b starts while a is torn down").isTrue();
+            assertThat(runtime1.calls).containsExactly("syncPod a", "syncPod b");
+        } finally {
+            releaseKill.countDown();
+            workers.close();
+        }
+    }
+
+    /** Delegates every call to another runtime, for tests that change one call. */
+    private static class PodRuntimeWrapper implements dev.navis.kubelet.runtime.PodRuntime {
+        private final dev.navis.kubelet.runtime.PodRuntime delegate;
+
+        PodRuntimeWrapper(dev.navis.kubelet.runtime.PodRuntime delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String version() {
+            return delegate.version();
+        }
+
+        @Override
+        public String notReadyReason() {
+            return delegate.notReadyReason();
+        }
+
+        @Override
+        public io.fabric8.kubernetes.api.model.PodStatus syncPod(dev.navis.kubelet.runtime.PodSyncRequest request) throws Exception {
+            return delegate.syncPod(request);
+        }
+
+        @Override
+        public io.fabric8.kubernetes.api.model.PodStatus podStatus(Pod pod) throws Exception {
+            return delegate.podStatus(pod);
+        }
+
+        @Override
+        public void killPod(Pod pod, Duration gracePeriod) throws Exception {
+            delegate.killPod(pod, gracePeriod);
+        }
+
+        @Override
+        public void killContainer(Pod pod, String containerName, Duration gracePeriod, String reason) throws Exception {
+            delegate.killContainer(pod, containerName, gracePeriod, reason);
+        }
+
+        @Override
+        public ExecResult execSync(Pod pod, String containerName, List<String> command, Duration timeout) throws Exception {
+            return delegate.execSync(pod, containerName, command, timeout);
+        }
+
+        @Override
+        public java.util.Set<String> podUids() throws Exception {
+            return delegate.podUids();
+        }
+
+        @Override
+        public void removePod(String podUid) throws Exception {
+            delegate.removePod(podUid);
+        }
+    }
 }

@@ -124,6 +124,24 @@ class CriPodRuntimeTest {
     }
 
     @Test
+    void containersSeeTheKubeletsHostsFileWithTheirFqdnAndHostAliases() throws Exception {
+        Pod pod = pod("named").editSpec().withHostname("db-0").withSubdomain("db")
+                .addNewHostAlias().withIp("10.9.8.7").withHostnames("alias.one", "alias.two").endHostAlias()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").endContainer().endSpec().build();
+        PodSyncRequest request = new PodSyncRequest(pod, null, Map.of(), Map.of(), Set.of(), null, List.of(),
+                "db.default.svc.cluster.local");
+        PodStatus st = node.syncUntil(request, Duration.ofSeconds(30), s -> running(s, "main"));
+        String hosts = node.runtime.execSync(pod, "main", List.of("cat", "/etc/hosts"), Duration.ofSeconds(10)).output();
+        assertThat(hosts).startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")
+                .contains(st.getPodIP() + "\tdb-0.db.default.svc.cluster.local\tdb-0\n")
+                .endsWith("\n# Entries added by HostAliases.\n10.9.8.7\talias.one\talias.two\n");
+        node.runtime.killPod(pod, Duration.ZERO);
+        node.runtime.removePod(pod.getMetadata().getUid());
+        assertThat(node.runtime.options().podsDir().resolve(pod.getMetadata().getUid()).resolve("etc-hosts")).doesNotExist();
+    }
+
+    @Test
     void failingContainerRestartsWithCrashLoopBackOff() throws Exception {
         Pod pod = pod("crash").editSpec().addNewContainer().withName("fail").withImage(CriTestNode.BUSYBOX)
                 .withImagePullPolicy("IfNotPresent").withCommand("sh", "-c", "echo failing; exit 2")
