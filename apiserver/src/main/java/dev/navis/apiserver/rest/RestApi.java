@@ -90,7 +90,7 @@ public final class RestApi implements ResourceApi {
         }
         this.namespaces = new NamespaceLifecycle(namespaceStorage[0], this::namespacedStorages);
         ResourceDefinition serviceDef = index.find("", "v1", "services");
-        this.services = serviceDef == null ? null : new ServiceAllocator(serviceDef);
+        this.services = serviceDef == null ? null : new ServiceAllocator(serviceDef, store);
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }
@@ -190,11 +190,25 @@ public final class RestApi implements ResourceApi {
         port.put("protocol", "TCP");
         port.put("port", 443);
         port.put("targetPort", options.kubernetesServicePort());
-        try {
-            svc.create("default", s, false);
-        } catch (ApiException e) {
-            if (!"AlreadyExists".equals(e.reason())) {
-                throw e;
+        // another API server on the same store may create it at the same moment: its IP claim or its key wins,
+        // and the Service appears once that server has stored it
+        for (int attempt = 0; ; attempt++) {
+            try {
+                svc.create("default", s.deepCopy(), false);
+                return;
+            } catch (ApiException e) {
+                if (svc.storage().read("default", "kubernetes") != null) {
+                    return;
+                }
+                if (attempt >= 50) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

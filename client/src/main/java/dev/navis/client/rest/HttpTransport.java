@@ -7,17 +7,22 @@ import dev.navis.client.util.TokenBucket;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 
 /**
- * Sends requests to one API server: authentication headers, client-side rate limiting (token bucket of the
- * config's QPS/burst), retries per {@link RetryPolicy}, and failure statuses as {@link ApiException}.
+ * Sends requests to the API server: authentication headers, client-side rate limiting (token bucket of the
+ * config's QPS/burst), retries per {@link RetryPolicy}, and failure statuses as {@link ApiException}. With
+ * several servers in the config, a server that cannot be reached is left for the next one; the request is
+ * sent again there when that is safe (it never reached the failed server, or it only reads).
  */
 public final class HttpTransport {
 
@@ -28,11 +33,13 @@ public final class HttpTransport {
     private final TokenBucket limiter;
     private final RetryPolicy retry;
     private final Clock clock;
+    private final ServerList servers;
 
     public HttpTransport(ClientConfig config, RetryPolicy retry, Clock clock) {
         this.config = config;
         this.retry = retry;
         this.clock = clock;
+        this.servers = new ServerList(config.servers());
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (config.sslContext() != null) {
@@ -51,7 +58,7 @@ public final class HttpTransport {
 
     /** A request builder with the server's URI for {@code pathAndQuery} and the auth headers set. */
     HttpRequest.Builder request(String pathAndQuery) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stripSlash(config.server().toString()) + pathAndQuery))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stripSlash(servers.current().toString()) + pathAndQuery))
                 .header("Accept", "application/json")
                 .header("User-Agent", config.userAgent());
         String token = config.bearerToken().get();
@@ -64,9 +71,15 @@ public final class HttpTransport {
         return b;
     }
 
+    /** The request to {@code requestUri} could not reach its server: use the next server from now on. */
+    void serverFailed(URI requestUri) {
+        servers.failed(requestUri);
+    }
+
     /** Sends with rate limiting and retries; returns the 2xx body, throws ApiException otherwise. */
     byte[] send(String method, String pathAndQuery, String contentType, byte[] body) {
         int attempt = 0;
+        int failovers = 0;
         while (true) {
             HttpRequest.Builder b = request(pathAndQuery).timeout(REQUEST_TIMEOUT);
             if (body != null) {
@@ -75,13 +88,21 @@ public final class HttpTransport {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             }
             HttpResponse<byte[]> resp;
+            HttpRequest request = b.build();
             try {
                 limiter.acquire();
-                resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                resp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new UncheckedIOException(new InterruptedIOException(method + " " + pathAndQuery + " interrupted"));
             } catch (IOException e) {
+                if (servers.size() > 1 && !(e instanceof HttpTimeoutException && !(e instanceof HttpConnectTimeoutException))) {
+                    servers.failed(request.uri());
+                    if (failovers < servers.size() - 1 && (notSent(e) || method.equals("GET"))) {
+                        failovers++;
+                        continue;
+                    }
+                }
                 throw new UncheckedIOException(method + " " + pathAndQuery + ": " + e.getMessage(), e);
             }
             int code = resp.statusCode();
@@ -113,6 +134,17 @@ public final class HttpTransport {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new InterruptedIOException("interrupted while waiting to retry"));
         }
+    }
+
+    /** True when the request cannot have reached the server: the connection was never made. */
+    private static boolean notSent(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String stripSlash(String s) {

@@ -176,6 +176,9 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
             if (cause instanceof ApiException api) {
                 throw api;
             }
+            if (cause instanceof IOException) {
+                transport.serverFailed(req.uri());
+            }
             throw new UncheckedIOException("watch " + ref.groupResource() + ": " + cause.getMessage(),
                     cause instanceof IOException io ? io : new IOException(cause));
         }
