@@ -128,8 +128,38 @@ public final class ApiServer implements AutoCloseable {
         RestApi.Options restOptions = new RestApi.Options(RestApi.Options.DEFAULT.compactionIntervalMillis(),
                 RestApi.Options.DEFAULT.bookmarkIntervalMillis(), RestApi.Options.DEFAULT.eventWindow(),
                 RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort);
-        return new ApiServer(options, openStore,
-                store -> new RestResourceApi(new RestApi(store, resources, restOptions), new OpenApiService(resources)));
+        return new ApiServer(options, openStore, store -> {
+            RestApi api = new RestApi(store, resources, restOptions);
+            api.advertiseAddress(advertiseAddress(options.bindAddress()));
+            return new RestResourceApi(api, new OpenApiService(resources));
+        });
+    }
+
+    /**
+     * The address this server is reached at by other servers and in-cluster clients (upstream's
+     * --advertise-address default): the bound address, or with every interface the first non-loopback IPv4
+     * address of an interface that is up (loopback when there is none).
+     */
+    static String advertiseAddress(String bindAddress) {
+        try {
+            InetAddress bound = InetAddress.getByName(bindAddress);
+            if (!bound.isAnyLocalAddress()) {
+                return bound.getHostAddress();
+            }
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address && !a.isLinkLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // fall through to loopback
+        }
+        return "127.0.0.1";
     }
 
     /** {@link RestApi} and the OpenAPI documents in the chain. */

@@ -58,6 +58,8 @@ public final class RestApi implements ResourceApi {
     private final RestHandler handler;
     private final Compactor compactor;
     private ScheduledExecutorService background;
+    private String advertiseAddress;
+    private KubernetesEndpoints kubernetesEndpoints;
     private volatile boolean ready;
 
     public RestApi(Store store, List<ResourceDefinition> resources) {
@@ -135,6 +137,15 @@ public final class RestApi implements ResourceApi {
         handler.useKubeletClient(client);
     }
 
+    /**
+     * The address other API servers and in-cluster clients reach this server at: with it, the server keeps
+     * itself in the {@code default/kubernetes} Endpoints and EndpointSlice (upstream's lease reconciler). Set
+     * before {@link #start()}; without it those objects are not written.
+     */
+    public synchronized void advertiseAddress(String ip) {
+        this.advertiseAddress = ip;
+    }
+
     /** The Jetty handler for /api and /apis (it declines every other path). */
     @Override
     public Handler handler() {
@@ -155,9 +166,25 @@ public final class RestApi implements ResourceApi {
         }
         background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
         background.scheduleWithFixedDelay(this::safeFinalizePass, 1, 1, TimeUnit.SECONDS);
+        ResourceDefinition endpointsDef = index.find("", "v1", "endpoints");
+        if (advertiseAddress != null && endpointsDef != null) {
+            ResourceDefinition slicesDef = index.find("discovery.k8s.io", "v1", "endpointslices");
+            kubernetesEndpoints = new KubernetesEndpoints(store, storages.get(endpointsDef),
+                    slicesDef == null ? null : storages.get(slicesDef), advertiseAddress, options.kubernetesServicePort());
+            reconcileKubernetesEndpoints(); // listed before it reports ready, then renewed within the lease
+            background.scheduleWithFixedDelay(this::reconcileKubernetesEndpoints, 10, 10, TimeUnit.SECONDS);
+        }
         background.scheduleWithFixedDelay(compactor::tick, options.compactionIntervalMillis(),
                 options.compactionIntervalMillis(), TimeUnit.MILLISECONDS);
         ready = true;
+    }
+
+    private void reconcileKubernetesEndpoints() {
+        try {
+            kubernetesEndpoints.reconcile();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "reconciling the kubernetes endpoints failed", e);
+        }
     }
 
     private void safeFinalizePass() {
@@ -220,6 +247,14 @@ public final class RestApi implements ResourceApi {
         if (background != null) {
             background.shutdownNow();
             background = null;
+        }
+        if (kubernetesEndpoints != null) {
+            try {
+                kubernetesEndpoints.remove();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "removing this server from the kubernetes endpoints failed", e);
+            }
+            kubernetesEndpoints = null;
         }
         for (ObjectStorage os : objectStorages) {
             os.cache().close();
