@@ -48,8 +48,13 @@ public final class AgentCommand implements Callable<Integer> {
         if (access.kubeconfig == null && access.server != null
                 && dev.navis.client.certificates.JoinToken.looksLikeJoinToken(access.token)) {
             try {
-                credentials = join(access.server, dev.navis.client.certificates.JoinToken.parse(access.token),
+                // bootstrap through the first server; the node's own credentials then serve for every one
+                credentials = join(access.server.getFirst(), dev.navis.client.certificates.JoinToken.parse(access.token),
                         dir.toAbsolutePath(), node.nodeNameOrHost(), BOOTSTRAP_TIMEOUT);
+                if (access.server.size() > 1) {
+                    credentials = new NodeCredentials(credentials.clientConfig().withServers(access.server),
+                            credentials.caPem(), credentials.serving());
+                }
             } catch (RuntimeException e) {
                 System.err.println("navis agent: cannot join " + access.server + ": " + e.getMessage());
                 return 1;

@@ -46,6 +46,12 @@ public final class ApiServerOptionsMixin {
     @Option(names = "--etcd-keyfile", paramLabel = "FILE", description = "PEM (PKCS#8) key of the etcd client certificate.")
     Path etcdKeyFile;
 
+    @Option(names = "--cluster-ca", paramLabel = "DIR",
+            description = "Join the cluster of another server: use the CA in DIR (ca.crt and ca.key, e.g. a copy of "
+                    + "that server's <data-dir>/pki) instead of making a new one; each server still signs its own "
+                    + "serving certificate. For several servers on one etcd.")
+    Path clusterCa;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
@@ -80,14 +86,21 @@ public final class ApiServerOptionsMixin {
         return p == null ? null : p.toAbsolutePath();
     }
 
-    /** The options as given; a bad value is reported like any other usage error. */
+    /**
+     * The options as given; a bad value is reported like any other usage error. With --cluster-ca, the CA is
+     * put into the data directory's PKI first.
+     */
     ApiServerOptions toOptions() {
         try {
-            return ApiServerOptions.defaults()
+            ApiServerOptions options = ApiServerOptions.defaults()
                     .withDataDir(dataDir != null ? dataDir.toAbsolutePath() : ApiServerOptions.defaultDataDir())
                     .withPort(apiPort)
                     .withBindAddress(bindAddress)
                     .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath());
+            if (clusterCa != null) {
+                dev.navis.apiserver.certs.ClusterCertificates.adoptCa(options.pkiDir(), clusterCa.toAbsolutePath());
+            }
+            return options;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage());
         }

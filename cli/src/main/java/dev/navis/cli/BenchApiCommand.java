@@ -28,6 +28,14 @@ public final class BenchApiCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", description = "Benchmark the server of this kubeconfig instead of starting one.")
     Path kubeconfig;
 
+    @Option(names = "--datastore", defaultValue = "embedded",
+            description = "Store of the started server: embedded or etcd (default ${DEFAULT-VALUE}).")
+    String datastore;
+
+    @Option(names = "--etcd-endpoints", split = ",", paramLabel = "URL",
+            description = "Client URLs of the etcd members (plain http) for --datastore etcd.")
+    java.util.List<String> etcdEndpoints;
+
     @Option(names = "--creates", defaultValue = "20000", description = "Pods to create (default ${DEFAULT-VALUE}).")
     int creates;
 
@@ -61,8 +69,26 @@ public final class BenchApiCommand implements Callable<Integer> {
             return 0;
         }
         Path dir = Files.createTempDirectory("navis-bench-api-");
+        java.util.function.Function<Path, dev.navis.storage.Store> openStore = switch (datastore) {
+            case "embedded" -> ApiServerRunner::openEmbeddedStore;
+            case "etcd" -> {
+                if (etcdEndpoints == null || etcdEndpoints.isEmpty()) {
+                    System.err.println("navis bench api: --datastore etcd needs --etcd-endpoints");
+                    yield null;
+                }
+                yield d -> dev.navis.storage.etcd.EtcdStore.connect(dev.navis.storage.etcd.EtcdConfig.plain(etcdEndpoints));
+            }
+            default -> {
+                System.err.println("navis bench api: --datastore must be embedded or etcd");
+                yield null;
+            }
+        };
+        if (openStore == null) {
+            return 2;
+        }
+        System.out.println("datastore: " + datastore + (etcdEndpoints == null ? "" : " " + etcdEndpoints));
         try (ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir).withPort(0),
-                BuiltinResources.all())) {
+                BuiltinResources.all(), openStore)) {
             server.start();
             ClientConfig config = KubeConfigLoader.load(server.kubeconfigFile()).clientConfig().withRateLimit(1e9, 1_000_000);
             LongSupplier heap = () -> {

@@ -21,8 +21,11 @@ public final class ClusterAccessMixin {
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig to reach the API server with.")
     Path kubeconfig;
 
-    @Option(names = "--server", paramLabel = "URL", description = "The API server, e.g. https://10.0.0.1:6443 (with --token).")
-    URI server;
+    @Option(names = "--server", paramLabel = "URL", split = ",",
+            description = "The API server, e.g. https://10.0.0.1:6443 (with --token); several, comma-separated, for a "
+                    + "control plane of several servers: the next is used when one cannot be reached. With --kubeconfig, "
+                    + "these replace the kubeconfig's server.")
+    List<URI> server;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "Join token from 'navis token create' "
             + "(K10<CA sha256>::<id>.<secret>: the node bootstraps its own certificates), or a bearer token for --server.")
@@ -39,25 +42,24 @@ public final class ClusterAccessMixin {
 
     ClientConfig clientConfig() {
         if (kubeconfig != null) {
-            if (server != null) {
-                throw new ParameterException(command.commandLine(), "give either --kubeconfig or --server, not both");
-            }
-            return KubeConfigLoader.load(kubeconfig.toAbsolutePath()).clientConfig();
+            ClientConfig fromFile = KubeConfigLoader.load(kubeconfig.toAbsolutePath()).clientConfig();
+            return server == null ? fromFile : fromFile.withServers(server);
         }
-        if (server == null) {
+        if (server == null || server.isEmpty()) {
             throw new ParameterException(command.commandLine(), "give --kubeconfig FILE or --server URL --token TOKEN");
         }
-        ClientConfig config = ClientConfig.forServer(server);
-        if ("https".equalsIgnoreCase(server.getScheme())) {
+        ClientConfig config = ClientConfig.forServer(server.getFirst());
+        if ("https".equalsIgnoreCase(server.getFirst().getScheme())) {
             try {
                 var trusted = certificateAuthority == null ? List.<java.security.cert.X509Certificate>of()
                         : Pem.certificates(Files.readAllBytes(certificateAuthority));
-                config = new ClientConfig(server, Tls.context(trusted, insecure, null, List.of()), () -> null, null,
+                config = new ClientConfig(server.getFirst(), Tls.context(trusted, insecure, null, List.of()), () -> null, null,
                         "default", ClientConfig.DEFAULT_QPS, ClientConfig.DEFAULT_BURST, "navis");
             } catch (IOException e) {
                 throw new ParameterException(command.commandLine(), "cannot read " + certificateAuthority + ": " + e.getMessage());
             }
         }
+        config = config.withServers(server);
         return token == null ? config : config.withBearerToken(token);
     }
 

@@ -5,7 +5,7 @@ import dev.navis.client.events.EventBroadcaster;
 import dev.navis.client.informer.SharedInformerFactory;
 import dev.navis.client.leaderelection.LeaderCallbacks;
 import dev.navis.client.leaderelection.LeaderElectionConfig;
-import dev.navis.client.leaderelection.LeaderElector;
+import dev.navis.client.leaderelection.LeaderElectionLoop;
 import dev.navis.client.util.Clock;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -30,12 +30,11 @@ public final class CloudControllerManager implements AutoCloseable {
 
     private final KubeClient client;
     private final CloudProvider provider;
-    private final LeaderElectionConfig election;
+    private final LeaderElectionLoop election;
     private final EventBroadcaster events;
     private final Object lock = new Object();
     private volatile boolean closed;
-    private volatile LeaderElector elector;
-    private Thread electionThread;
+    private boolean started;
     private Term term;
     private volatile boolean running;
 
@@ -49,8 +48,18 @@ public final class CloudControllerManager implements AutoCloseable {
     public CloudControllerManager(KubeClient client, CloudProvider provider, LeaderElectionConfig election) {
         this.client = client;
         this.provider = provider;
-        this.election = election;
         this.events = new EventBroadcaster(client);
+        this.election = new LeaderElectionLoop(client, election, new LeaderCallbacks() {
+            @Override
+            public void onStartedLeading() {
+                startTerm();
+            }
+
+            @Override
+            public void onStoppedLeading() {
+                stopTerm();
+            }
+        }, "cloud-controller-manager");
     }
 
     /** Leader election with upstream's timings and a hostname_uuid identity. */
@@ -60,11 +69,12 @@ public final class CloudControllerManager implements AutoCloseable {
 
     /** Starts campaigning for leadership; returns at once. */
     public synchronized void start() {
-        if (electionThread != null) {
+        if (started) {
             throw new IllegalStateException("already started");
         }
+        started = true;
         events.start();
-        electionThread = Thread.ofPlatform().daemon().name("cloud-controller-manager-election").start(this::campaign);
+        election.start();
     }
 
     /** True while this manager leads and its controllers run. */
@@ -79,52 +89,9 @@ public final class CloudControllerManager implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closed = true;
-        LeaderElector e = elector;
-        if (e != null) {
-            e.stop();
-        }
-        Thread t;
-        synchronized (this) {
-            t = electionThread;
-        }
-        if (t != null) {
-            t.join(Duration.ofSeconds(15));
-        }
+        election.close();
         stopTerm();
         events.close();
-    }
-
-    private void campaign() {
-        while (!closed) {
-            LeaderElector e = new LeaderElector(client, election, new LeaderCallbacks() {
-                @Override
-                public void onStartedLeading() {
-                    startTerm();
-                }
-
-                @Override
-                public void onStoppedLeading() {
-                    stopTerm();
-                }
-
-                @Override
-                public void onNewLeader(String identity) {
-                    LOG.info("cloud controller manager leader is now {}", identity);
-                }
-            }, Clock.SYSTEM);
-            elector = e;
-            if (closed) {
-                return;
-            }
-            e.run();
-            if (!closed) {
-                try {
-                    Thread.sleep(election.retryPeriod());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
     }
 
     private void startTerm() {
@@ -165,10 +132,7 @@ public final class CloudControllerManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("starting the cloud controllers failed; giving leadership up", e);
-            LeaderElector el = elector;
-            if (el != null) {
-                el.stop();
-            }
+            election.resign();
         }
     }
 

@@ -5,8 +5,7 @@ import dev.navis.client.events.EventBroadcaster;
 import dev.navis.client.informer.SharedInformerFactory;
 import dev.navis.client.leaderelection.LeaderCallbacks;
 import dev.navis.client.leaderelection.LeaderElectionConfig;
-import dev.navis.client.leaderelection.LeaderElector;
-import dev.navis.client.util.Clock;
+import dev.navis.client.leaderelection.LeaderElectionLoop;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,14 +48,13 @@ public final class ControllerManager implements AutoCloseable {
 
     private final KubeClient client;
     private final List<ControllerRegistration> registrations;
-    private final LeaderElectionConfig election;
+    private final LeaderElectionLoop election;
     /** One event sender for every controller and term, as kube-controller-manager's broadcaster. */
     private final EventBroadcaster events;
     private final ControllerOptions options;
     private final Object lock = new Object();
     private volatile boolean closed;
-    private volatile LeaderElector elector;
-    private Thread electionThread;
+    private boolean started;
     private Term term;
 
     /** The controllers of one leadership term. */
@@ -81,8 +79,18 @@ public final class ControllerManager implements AutoCloseable {
         this.options = options;
         this.client = client;
         this.registrations = List.copyOf(registrations);
-        this.election = election;
         this.events = new EventBroadcaster(client);
+        this.election = new LeaderElectionLoop(client, election, new LeaderCallbacks() {
+            @Override
+            public void onStartedLeading() {
+                startTerm();
+            }
+
+            @Override
+            public void onStoppedLeading() {
+                stopTerm();
+            }
+        }, "controller-manager");
     }
 
     /** Every known controller, leader election with upstream's timings and a hostname_uuid identity. */
@@ -98,11 +106,12 @@ public final class ControllerManager implements AutoCloseable {
 
     /** Starts campaigning for leadership; returns at once. */
     public synchronized void start() {
-        if (electionThread != null) {
+        if (started) {
             throw new IllegalStateException("already started");
         }
+        started = true;
         events.start();
-        electionThread = Thread.ofPlatform().daemon().name("controller-manager-election").start(this::campaign);
+        election.start();
     }
 
     /** True while this manager leads and its controllers' workers run (caches synced). */
@@ -116,53 +125,9 @@ public final class ControllerManager implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closed = true;
-        LeaderElector e = elector;
-        if (e != null) {
-            e.stop();
-        }
-        Thread t;
-        synchronized (this) {
-            t = electionThread;
-        }
-        if (t != null) {
-            t.join(Duration.ofSeconds(15));
-        }
+        election.close();
         stopTerm();
         events.close();
-    }
-
-    private void campaign() {
-        while (!closed) {
-            LeaderElector e = new LeaderElector(client, election, new LeaderCallbacks() {
-                @Override
-                public void onStartedLeading() {
-                    startTerm();
-                }
-
-                @Override
-                public void onStoppedLeading() {
-                    stopTerm();
-                }
-
-                @Override
-                public void onNewLeader(String identity) {
-                    LOG.info("controller manager leader is now {}", identity);
-                }
-            }, Clock.SYSTEM);
-            elector = e;
-            if (closed) {
-                return;
-            }
-            e.run();
-            if (!closed) {
-                LOG.warn("{}: leadership lost; controllers stopped, campaigning again", election.identity());
-                try {
-                    Thread.sleep(election.retryPeriod());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
     }
 
     private void startTerm() {
@@ -198,10 +163,7 @@ public final class ControllerManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("starting the controllers failed; giving leadership up", e);
-            LeaderElector el = elector;
-            if (el != null) {
-                el.stop();
-            }
+            election.resign();
         }
     }
 

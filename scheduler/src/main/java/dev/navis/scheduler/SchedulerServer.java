@@ -3,8 +3,7 @@ package dev.navis.scheduler;
 import dev.navis.client.KubeClient;
 import dev.navis.client.leaderelection.LeaderCallbacks;
 import dev.navis.client.leaderelection.LeaderElectionConfig;
-import dev.navis.client.leaderelection.LeaderElector;
-import dev.navis.client.util.Clock;
+import dev.navis.client.leaderelection.LeaderElectionLoop;
 import dev.navis.scheduler.config.KubeSchedulerConfiguration;
 import dev.navis.scheduler.events.ApiEventRecorder;
 import dev.navis.scheduler.framework.runtime.Registry;
@@ -37,8 +36,8 @@ public final class SchedulerServer implements AutoCloseable {
     private final ApiEventRecorder recorder;
     private final Object lock = new Object();
     private volatile boolean closed;
-    private volatile LeaderElector elector;
-    private Thread campaignThread;
+    private final LeaderElectionLoop election;
+    private boolean started;
     private Scheduler scheduler;
 
     public SchedulerServer(KubeClient client, KubeSchedulerConfiguration config, Registry registry) {
@@ -64,6 +63,20 @@ public final class SchedulerServer implements AutoCloseable {
         }
         this.recorder = new ApiEventRecorder(eventClient, KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME,
                 KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME + "-" + identity, 4);
+        KubeSchedulerConfiguration.LeaderElection le = config.leaderElection();
+        this.election = new LeaderElectionLoop(client, new LeaderElectionConfig(le.resourceNamespace(),
+                le.resourceName(), identity, le.leaseDuration(), le.renewDeadline(), le.retryPeriod(), true),
+                new LeaderCallbacks() {
+                    @Override
+                    public void onStartedLeading() {
+                        startTerm();
+                    }
+
+                    @Override
+                    public void onStoppedLeading() {
+                        stopTerm();
+                    }
+                }, "scheduler");
     }
 
     public SchedulerMetrics metrics() {
@@ -76,16 +89,15 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** Starts campaigning (or scheduling at once when leader election is off); returns immediately. */
     public synchronized void start() {
-        if (campaignThread != null) {
+        if (started) {
             throw new IllegalStateException("already started");
         }
-        campaignThread = Thread.ofPlatform().daemon().name("scheduler-election").start(() -> {
-            if (config.leaderElection().leaderElect()) {
-                campaign();
-            } else {
-                startTerm();
-            }
-        });
+        started = true;
+        if (config.leaderElection().leaderElect()) {
+            election.start();
+        } else {
+            Thread.ofPlatform().daemon().name("scheduler-start").start(this::startTerm);
+        }
     }
 
     /** True while this instance leads and its scheduling loop runs. */
@@ -99,43 +111,6 @@ public final class SchedulerServer implements AutoCloseable {
     public Scheduler scheduler() {
         synchronized (lock) {
             return scheduler;
-        }
-    }
-
-    private void campaign() {
-        KubeSchedulerConfiguration.LeaderElection le = config.leaderElection();
-        LeaderElectionConfig election = new LeaderElectionConfig(le.resourceNamespace(), le.resourceName(), identity,
-                le.leaseDuration(), le.renewDeadline(), le.retryPeriod(), true);
-        while (!closed) {
-            LeaderElector e = new LeaderElector(client, election, new LeaderCallbacks() {
-                @Override
-                public void onStartedLeading() {
-                    startTerm();
-                }
-
-                @Override
-                public void onStoppedLeading() {
-                    stopTerm();
-                }
-
-                @Override
-                public void onNewLeader(String leader) {
-                    LOG.info("scheduler leader is now {}", leader);
-                }
-            }, Clock.SYSTEM);
-            elector = e;
-            if (closed) {
-                return;
-            }
-            e.run();
-            if (!closed) {
-                LOG.warn("{}: leadership lost; scheduling stopped, campaigning again", identity);
-                try {
-                    Thread.sleep(election.retryPeriod());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
         }
     }
 
@@ -154,10 +129,7 @@ public final class SchedulerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("starting the scheduler failed; giving leadership up", e);
-            LeaderElector el = elector;
-            if (el != null) {
-                el.stop();
-            }
+            election.resign();
         }
     }
 
@@ -180,17 +152,7 @@ public final class SchedulerServer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closed = true;
-        LeaderElector e = elector;
-        if (e != null) {
-            e.stop();
-        }
-        Thread t;
-        synchronized (this) {
-            t = campaignThread;
-        }
-        if (t != null) {
-            t.join(15_000);
-        }
+        election.close();
         stopTerm();
         recorder.close();
     }

@@ -46,6 +46,35 @@ public record ClusterCertificates(X509Certificate ca, PrivateKey caKey, X509Cert
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterCertificates.class);
 
+    /**
+     * Makes the cluster CA in {@code caDir} (its {@code ca.crt} and {@code ca.key}, e.g. the {@code pki} directory
+     * of the first server) the CA of the PKI in {@code dir}, so that another API server of the same cluster signs
+     * its own serving certificate with it and trusts the same client certificates. Nothing changes when {@code dir}
+     * already holds that CA; a different CA there is refused.
+     */
+    public static void adoptCa(Path dir, Path caDir) {
+        try {
+            KeyFiles source = new KeyFiles(caDir, "ca");
+            if (!source.exist()) {
+                throw new IllegalArgumentException(caDir + " does not hold ca.crt and ca.key");
+            }
+            X509Certificate ca = source.readCertificate();
+            PrivateKey key = source.readKey();
+            FilePermissions.createPrivateDirectory(dir);
+            KeyFiles target = new KeyFiles(dir, "ca");
+            if (target.exist()) {
+                if (!target.readCertificate().equals(ca)) {
+                    throw new IllegalArgumentException(dir + " already holds another cluster CA");
+                }
+                return;
+            }
+            target.write(ca, key);
+            LOG.info("adopted the cluster CA of {}", caDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot adopt the cluster CA of " + caDir, e);
+        }
+    }
+
     /** Loads the PKI from {@code dir} (created 0700 if needed), generating and storing what is missing or stale. */
     public static ClusterCertificates loadOrCreate(Path dir, ServingNames names) {
         try {

@@ -18,6 +18,10 @@ public interface KindBehaviour {
     default void createFailed(ObjectNode object) {
     }
 
+    /** After the create was stored (what {@link #beforeCreate} took is now held by the object). */
+    default void afterCreate(ObjectNode object) {
+    }
+
     /** Before an update is validated and stored. */
     default void beforeUpdate(ObjectNode object, ObjectNode old, boolean dryRun) {
     }
@@ -49,6 +53,11 @@ public interface KindBehaviour {
             @Override
             public void createFailed(ObjectNode object) {
                 chain.forEach(b -> b.createFailed(object));
+            }
+
+            @Override
+            public void afterCreate(ObjectNode object) {
+                chain.forEach(b -> b.afterCreate(object));
             }
 
             @Override

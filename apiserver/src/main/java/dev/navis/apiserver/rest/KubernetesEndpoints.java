@@ -1,156 +1,138 @@
 package dev.navis.apiserver.rest;
 
-import java.util.Objects;
-
-import tools.jackson.databind.JsonNode;
+import dev.navis.storage.KeyExistsException;
+import dev.navis.storage.KeyNotFoundException;
+import dev.navis.storage.KeyValue;
+import dev.navis.storage.Store;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Upstream's endpoint reconciler for the {@code default/kubernetes} Service: an Endpoints and an EndpointSlice, both
- * named {@code kubernetes}, that point at this API server's advertise address and secure port, so pods reach the API
- * at the Service's ClusterIP. The Endpoints carries {@code endpointslice.kubernetes.io/skip-mirror} (the API server
- * writes the slice itself, as upstream's EndpointsAdapter). Written at start and re-checked periodically: a deleted
- * or edited object comes back. With one API server there is no lease: the address list is this server alone.
- *
- * @param address the advertise address (IPv4 or IPv6)
- * @param port    the secure port the server listens on
+ * Upstream's "lease" endpoint reconciler: the {@code default/kubernetes} Endpoints and EndpointSlice list every
+ * live API server. Each server keeps a key {@code /registry/masterleases/<ip>} on a store lease of 15 s, renewed
+ * every 10 s, and writes the addresses of all such keys (sorted) with its secure port, so a server that dies
+ * drops out within 15 s and one that stops removes itself at once. Every server must serve on the same port,
+ * as upstream requires. The Endpoints carry {@code endpointslice.kubernetes.io/skip-mirror}, so the mirroring
+ * controller leaves them to this reconciler.
  */
-record KubernetesEndpoints(String address, int port) {
-    static final String NAMESPACE = "default";
-    static final String NAME = "kubernetes";
-    static final String PORT_NAME = "https";
-    static final String SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror";
-    static final String SERVICE_NAME = "kubernetes.io/service-name";
+final class KubernetesEndpoints {
+    static final String PREFIX = "/registry/masterleases/";
+    static final long TTL_SECONDS = 15;
 
-    KubernetesEndpoints {
-        Objects.requireNonNull(address, "address");
+    private final Store store;
+    private final RestStorage endpoints;
+    private final RestStorage slices;
+    private final String ip;
+    private final int port;
+
+    /**
+     * @param slices discovery.k8s.io/v1 endpointslices, or null when not served
+     */
+    KubernetesEndpoints(Store store, RestStorage endpoints, RestStorage slices, String ip, int port) {
+        this.store = store;
+        this.endpoints = endpoints;
+        this.slices = slices;
+        this.ip = ip;
+        this.port = port;
     }
 
-    /** Creates or corrects both objects; a missing resource (e.g. a server without EndpointSlices) is skipped. */
-    void reconcile(RestStorage endpoints, RestStorage endpointSlices) {
-        if (endpoints != null) {
-            ensure(endpoints, desiredEndpoints());
-        }
-        if (endpointSlices != null) {
-            ensure(endpointSlices, desiredEndpointSlice());
-        }
-    }
-
-    ObjectNode desiredEndpoints() {
-        ObjectNode e = Json.object();
-        e.put("apiVersion", "v1");
-        e.put("kind", "Endpoints");
-        ObjectNode meta = metadata(e);
-        meta.putObject("labels").put(SKIP_MIRROR, "true");
-        ObjectNode subset = e.putArray("subsets").addObject();
-        subset.putArray("addresses").addObject().put("ip", address);
-        ObjectNode p = subset.putArray("ports").addObject();
-        p.put("name", PORT_NAME);
-        p.put("port", port);
-        p.put("protocol", "TCP");
-        return e;
-    }
-
-    ObjectNode desiredEndpointSlice() {
-        ObjectNode s = Json.object();
-        s.put("apiVersion", "discovery.k8s.io/v1");
-        s.put("kind", "EndpointSlice");
-        ObjectNode meta = metadata(s);
-        meta.putObject("labels").put(SERVICE_NAME, NAME);
-        s.put("addressType", address.contains(":") ? "IPv6" : "IPv4");
-        ObjectNode endpoint = s.putArray("endpoints").addObject();
-        endpoint.putArray("addresses").add(address);
-        endpoint.putObject("conditions").put("ready", true);
-        ObjectNode p = s.putArray("ports").addObject();
-        p.put("name", PORT_NAME);
-        p.put("port", port);
-        p.put("protocol", "TCP");
-        return s;
-    }
-
-    private static ObjectNode metadata(ObjectNode object) {
-        ObjectNode meta = Json.meta(object);
-        meta.put("name", NAME);
-        meta.put("namespace", NAMESPACE);
-        return meta;
-    }
-
-    /** Creates {@code desired}, or replaces the stored object when its labels or content differ. */
-    private static void ensure(RestStorage storage, ObjectNode desired) {
-        ObjectNode current;
+    /** Renews this server's key and writes the Endpoints and EndpointSlice for the live servers. */
+    void reconcile() {
+        String key = PREFIX + ip;
+        long lease = store.grantLease(TTL_SECONDS);
+        byte[] value = Json.bytes(Json.object().put("ip", ip).put("port", port));
+        KeyValue kv = store.get(key);
         try {
-            current = storage.get(NAMESPACE, NAME, "");
-        } catch (ApiException e) {
-            if (!"NotFound".equals(e.reason())) {
-                throw e;
+            if (kv == null) {
+                store.create(key, value, lease);
+            } else {
+                store.update(key, kv.modRevision(), value, lease);
             }
+        } catch (KeyExistsException | KeyNotFoundException | dev.navis.storage.ConflictException e) {
+            // another server with the same address renewed it at the same moment: it is live either way
+        }
+        write(liveAddresses());
+    }
+
+    /** Removes this server from the Endpoints (on a clean stop). */
+    void remove() {
+        try {
+            store.delete(PREFIX + ip, 0);
+        } catch (KeyNotFoundException ignored) {
+            // expired already
+        }
+        List<String> rest = liveAddresses();
+        rest.remove(ip);
+        write(rest);
+    }
+
+    private List<String> liveAddresses() {
+        TreeSet<String> ips = new TreeSet<>();
+        for (KeyValue kv : store.rangePrefix(PREFIX, 0, 0).kvs()) {
+            ips.add(kv.key().substring(PREFIX.length()));
+        }
+        return new ArrayList<>(ips);
+    }
+
+    private void write(List<String> ips) {
+        ObjectNode ep = Json.object();
+        ep.put("apiVersion", "v1");
+        ep.put("kind", "Endpoints");
+        ObjectNode meta = Json.meta(ep);
+        meta.put("name", "kubernetes");
+        meta.put("namespace", "default");
+        meta.putObject("labels").put("endpointslice.kubernetes.io/skip-mirror", "true");
+        ArrayNode subsets = ep.putArray("subsets");
+        if (!ips.isEmpty()) {
+            ObjectNode subset = subsets.addObject();
+            ArrayNode addresses = subset.putArray("addresses");
+            ips.forEach(a -> addresses.addObject().put("ip", a));
+            subset.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
+        }
+        ObjectNode current = endpoints.storage().read("default", "kubernetes") == null ? null
+                : endpoints.storage().decode(endpoints.storage().read("default", "kubernetes"));
+        if (current == null || !current.path("subsets").equals(ep.path("subsets"))
+                || !current.path("metadata").path("labels").equals(meta.path("labels"))) {
+            endpoints.updateOrCreate("default", "kubernetes", ep, false);
+        }
+        if (slices != null) {
+            writeSlice(ips);
+        }
+    }
+
+    private void writeSlice(List<String> ips) {
+        ObjectNode slice = Json.object();
+        slice.put("apiVersion", "discovery.k8s.io/v1");
+        slice.put("kind", "EndpointSlice");
+        ObjectNode meta = Json.meta(slice);
+        meta.put("name", "kubernetes");
+        meta.put("namespace", "default");
+        meta.putObject("labels").put("kubernetes.io/service-name", "kubernetes");
+        slice.put("addressType", "IPv4");
+        ArrayNode eps = slice.putArray("endpoints");
+        for (String a : ips) {
+            ObjectNode e = eps.addObject();
+            e.putArray("addresses").add(a);
+            e.putObject("conditions").put("ready", true);
+        }
+        slice.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
+        KeyValue kv = slices.storage().read("default", "kubernetes");
+        if (kv == null) {
             try {
-                storage.create(NAMESPACE, desired, false);
-            } catch (ApiException raced) {
-                if (!"AlreadyExists".equals(raced.reason())) {
-                    throw raced;
+                slices.create("default", slice, false);
+            } catch (ApiException e) {
+                if (!"AlreadyExists".equals(e.reason())) {
+                    throw e;
                 }
             }
             return;
         }
-        if (matches(current, desired)) {
-            return;
-        }
-        ObjectNode update = current.deepCopy();
-        ObjectNode labels = Json.meta(update).has("labels") && Json.meta(update).get("labels").isObject()
-                ? (ObjectNode) Json.meta(update).get("labels") : Json.meta(update).putObject("labels");
-        labels.setAll((ObjectNode) desired.path("metadata").path("labels"));
-        for (String field : new String[] {"subsets", "addressType", "endpoints", "ports"}) {
-            if (desired.has(field)) {
-                update.set(field, desired.get(field));
-            }
-        }
-        storage.update(NAMESPACE, NAME, update, false, "");
-    }
-
-    /** The stored object carries the desired labels and the same addresses and ports (defaults the server adds aside). */
-    static boolean matches(ObjectNode current, ObjectNode desired) {
-        JsonNode wantLabels = desired.path("metadata").path("labels");
-        JsonNode haveLabels = current.path("metadata").path("labels");
-        for (var entry : wantLabels.properties()) {
-            if (!entry.getValue().equals(haveLabels.get(entry.getKey()))) {
-                return false;
-            }
-        }
-        if (desired.has("subsets")) {
-            return summary(current.path("subsets")).equals(summary(desired.path("subsets")));
-        }
-        return current.path("addressType").equals(desired.path("addressType"))
-                && sliceSummary(current).equals(sliceSummary(desired));
-    }
-
-    /** "ip…|name/port/protocol…" of an Endpoints' subsets. */
-    private static String summary(JsonNode subsets) {
-        StringBuilder b = new StringBuilder();
-        for (JsonNode subset : subsets) {
-            subset.path("addresses").forEach(a -> b.append(a.path("ip").asString()).append(','));
-            b.append('|');
-            ports(subset.path("ports"), b);
-            b.append(';');
-        }
-        return b.toString();
-    }
-
-    private static String sliceSummary(JsonNode slice) {
-        StringBuilder b = new StringBuilder();
-        for (JsonNode endpoint : slice.path("endpoints")) {
-            endpoint.path("addresses").forEach(a -> b.append(a.asString()).append(','));
-            b.append(endpoint.path("conditions").path("ready").asBoolean(true)).append(';');
-        }
-        b.append('|');
-        ports(slice.path("ports"), b);
-        return b.toString();
-    }
-
-    private static void ports(JsonNode ports, StringBuilder b) {
-        for (JsonNode p : ports) {
-            b.append(p.path("name").asString()).append('/').append(p.path("port").asInt()).append('/')
-                    .append(p.path("protocol").asString("TCP")).append(',');
+        ObjectNode current = slices.storage().decode(kv);
+        if (!current.path("endpoints").equals(slice.path("endpoints")) || !current.path("ports").equals(slice.path("ports"))) {
+            slices.update("default", "kubernetes", slice, false, "");
         }
     }
 }

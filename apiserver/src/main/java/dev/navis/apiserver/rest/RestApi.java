@@ -58,8 +58,10 @@ public final class RestApi implements ResourceApi {
     private final RestHandler handler;
     private final Compactor compactor;
     private ScheduledExecutorService background;
-    /** The default/kubernetes Service's endpoints, once the server knows where it listens. */
-    private volatile KubernetesEndpoints kubernetesEndpoints;
+    /** Where this server is reached (address, bound port), told before start; null: not advertised. */
+    private volatile String advertiseAddress;
+    private volatile int advertisePort;
+    private KubernetesEndpoints kubernetesEndpoints;
     private volatile boolean ready;
 
     public RestApi(Store store, List<ResourceDefinition> resources) {
@@ -92,7 +94,7 @@ public final class RestApi implements ResourceApi {
         }
         this.namespaces = new NamespaceLifecycle(namespaceStorage[0], this::namespacedStorages);
         ResourceDefinition serviceDef = index.find("", "v1", "services");
-        this.services = serviceDef == null ? null : new ServiceAllocator(serviceDef);
+        this.services = serviceDef == null ? null : new ServiceAllocator(serviceDef, store);
         if (services != null) {
             storages.get(serviceDef).setBehaviour(services);
         }
@@ -155,34 +157,41 @@ public final class RestApi implements ResourceApi {
             services.load(svc.list("", new ListOptions(ObjectFilter.everything(svc.definition()), 0, "", "", "")).items());
             ensureKubernetesService(svc);
         }
-        safeReconcileKubernetesEndpoints();
         background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
         background.scheduleWithFixedDelay(this::safeFinalizePass, 1, 1, TimeUnit.SECONDS);
-        // upstream's endpoint reconciler runs every 10 s (--endpoint-reconciler-type=lease's interval)
-        background.scheduleWithFixedDelay(this::safeReconcileKubernetesEndpoints, 10, 10, TimeUnit.SECONDS);
+        ResourceDefinition endpointsDef = index.find("", "v1", "endpoints");
+        if (advertiseAddress != null && endpointsDef != null) {
+            ResourceDefinition slicesDef = index.find("discovery.k8s.io", "v1", "endpointslices");
+            kubernetesEndpoints = new KubernetesEndpoints(store, storages.get(endpointsDef),
+                    slicesDef == null ? null : storages.get(slicesDef), advertiseAddress, advertisePort);
+            reconcileKubernetesEndpoints(); // listed before it reports ready, then renewed within the lease
+            // upstream's endpoint reconciler runs every 10 s (--endpoint-reconciler-type=lease's interval)
+            background.scheduleWithFixedDelay(this::reconcileKubernetesEndpoints, 10, 10, TimeUnit.SECONDS);
+        }
         background.scheduleWithFixedDelay(compactor::tick, options.compactionIntervalMillis(),
                 options.compactionIntervalMillis(), TimeUnit.MILLISECONDS);
         ready = true;
     }
 
-    /** Where pods reach this server: the endpoints of default/kubernetes (see {@link KubernetesEndpoints}). */
+    /**
+     * Where pods and other servers reach this server: with it, the server keeps itself in the
+     * {@code default/kubernetes} Endpoints and EndpointSlice (see {@link KubernetesEndpoints}). Told before
+     * {@link #start()}; without it those objects are not written.
+     */
     @Override
     public void advertise(String address, int port) {
-        kubernetesEndpoints = new KubernetesEndpoints(address, port);
+        this.advertiseAddress = address;
+        this.advertisePort = port;
     }
 
-    /** Writes the default/kubernetes Endpoints and EndpointSlice when advertised and missing or different. */
+    /** Renews this server's entry and rewrites the default/kubernetes endpoints when they differ. */
     void reconcileKubernetesEndpoints() {
-        KubernetesEndpoints desired = kubernetesEndpoints;
-        if (desired != null) {
-            desired.reconcile(storages.get(index.find("", "v1", "endpoints")),
-                    storages.get(index.find("discovery.k8s.io", "v1", "endpointslices")));
+        KubernetesEndpoints endpoints = kubernetesEndpoints;
+        if (endpoints == null) {
+            return;
         }
-    }
-
-    private void safeReconcileKubernetesEndpoints() {
         try {
-            reconcileKubernetesEndpoints();
+            endpoints.reconcile();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "reconciling the endpoints of default/kubernetes failed", e);
         }
@@ -218,11 +227,25 @@ public final class RestApi implements ResourceApi {
         port.put("protocol", "TCP");
         port.put("port", 443);
         port.put("targetPort", options.kubernetesServicePort());
-        try {
-            svc.create("default", s, false);
-        } catch (ApiException e) {
-            if (!"AlreadyExists".equals(e.reason())) {
-                throw e;
+        // another API server on the same store may create it at the same moment: its IP claim or its key wins,
+        // and the Service appears once that server has stored it
+        for (int attempt = 0; ; attempt++) {
+            try {
+                svc.create("default", s.deepCopy(), false);
+                return;
+            } catch (ApiException e) {
+                if (svc.storage().read("default", "kubernetes") != null) {
+                    return;
+                }
+                if (attempt >= 50) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -234,6 +257,14 @@ public final class RestApi implements ResourceApi {
         if (background != null) {
             background.shutdownNow();
             background = null;
+        }
+        if (kubernetesEndpoints != null) {
+            try {
+                kubernetesEndpoints.remove();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "removing this server from the kubernetes endpoints failed", e);
+            }
+            kubernetesEndpoints = null;
         }
         for (ObjectStorage os : objectStorages) {
             os.cache().close();

@@ -392,6 +392,7 @@ public final class RestStorage {
             }
             try {
                 long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), storage.lease());
+                behaviour.afterCreate(obj);
                 Json.meta(obj).put("resourceVersion", Long.toString(rev));
                 return typed(obj);
             } catch (KeyExistsException e) {

@@ -2,71 +2,50 @@ package dev.navis.apiserver.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
-import dev.navis.api.ResourceDefinition;
-import dev.navis.apimachinery.registry.BuiltinResources;
+import dev.navis.storage.mvcc.MvccStore;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
-/** The API server keeps default/kubernetes' Endpoints and EndpointSlice pointing at its advertise address and port. */
-class KubernetesEndpointsTest extends RestTestBase {
-    private static final String ENDPOINTS = "/api/v1/namespaces/default/endpoints/kubernetes";
-    private static final String SLICE = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes";
+/** Two RestApis on one store stand for two API servers on one etcd. */
+class KubernetesEndpointsTest {
 
-    @Override
-    protected List<ResourceDefinition> resources() {
-        return BuiltinResources.all();
-    }
-
-    @Override
-    protected void beforeStart(RestApi restApi) {
-        restApi.advertise("192.0.2.7", 16443);
-    }
-
-    @Test
-    void startWritesEndpointsAndSliceOfTheAdvertisedAddress() throws Exception {
-        JsonNode e = get(ENDPOINTS).json();
-        assertThat(e.path("metadata").path("labels").path("endpointslice.kubernetes.io/skip-mirror").asString())
-                .isEqualTo("true");
-        JsonNode subset = e.path("subsets").get(0);
-        assertThat(subset.path("addresses").get(0).path("ip").asString()).isEqualTo("192.0.2.7");
-        assertThat(subset.path("ports").get(0).path("name").asString()).isEqualTo("https");
-        assertThat(subset.path("ports").get(0).path("port").asInt()).isEqualTo(16443);
-        assertThat(subset.path("ports").get(0).path("protocol").asString()).isEqualTo("TCP");
-
-        JsonNode s = get(SLICE).json();
-        assertThat(s.path("metadata").path("labels").path("kubernetes.io/service-name").asString()).isEqualTo("kubernetes");
-        assertThat(s.path("addressType").asString()).isEqualTo("IPv4");
-        assertThat(s.path("endpoints").get(0).path("addresses").get(0).asString()).isEqualTo("192.0.2.7");
-        assertThat(s.path("endpoints").get(0).path("conditions").path("ready").asBoolean()).isTrue();
-        assertThat(s.path("ports").get(0).path("port").asInt()).isEqualTo(16443);
+    private static String addresses(MvccStore store) {
+        var kv = store.get("/registry/endpoints/default/kubernetes");
+        if (kv == null) {
+            return "";
+        }
+        ObjectNode ep = Json.parseStored(kv.value());
+        StringBuilder out = new StringBuilder();
+        for (var a : ep.path("subsets").path(0).path("addresses")) {
+            out.append(a.path("ip").asString()).append(':')
+                    .append(ep.path("subsets").path(0).path("ports").path(0).path("port").asInt()).append(' ');
+        }
+        return out.toString().trim();
     }
 
     @Test
-    void reconcileRestoresADeletedOrEditedObjectAndLeavesAMatchingOneAlone() throws Exception {
-        assertThat(delete(ENDPOINTS).code()).isEqualTo(200);
-        JsonNode slice = get(SLICE).json();
-        String edited = slice.toString().replace("192.0.2.7", "192.0.2.99");
-        assertThat(put(SLICE, edited).code()).isEqualTo(200);
-        String before = get(SLICE).json().path("metadata").path("resourceVersion").asString();
-
-        api.reconcileKubernetesEndpoints();
-
-        assertThat(get(ENDPOINTS).json().path("subsets").get(0).path("addresses").get(0).path("ip").asString())
-                .isEqualTo("192.0.2.7");
-        JsonNode restored = get(SLICE).json();
-        assertThat(restored.path("endpoints").get(0).path("addresses").get(0).asString()).isEqualTo("192.0.2.7");
-        String after = restored.path("metadata").path("resourceVersion").asString();
-        assertThat(after).isNotEqualTo(before);
-
-        api.reconcileKubernetesEndpoints();
-        assertThat(get(SLICE).json().path("metadata").path("resourceVersion").asString()).isEqualTo(after);
-    }
-
-    @Test
-    void ipv6AddressGivesAnIpv6Slice() {
-        assertThat(new KubernetesEndpoints("fd00::2", 6443).desiredEndpointSlice().path("addressType").asString())
-                .isEqualTo("IPv6");
+    void everyLiveServerIsListedAndOneThatStopsIsRemoved() {
+        try (MvccStore store = MvccStore.inMemory()) {
+            RestApi.Options options = new RestApi.Options(60_000, 60_000, 1024, 1800, 6443);
+            RestApi a = new RestApi(store, TestResources.all(), options);
+            RestApi b = new RestApi(store, TestResources.all(), options);
+            a.advertise("10.0.0.2", 6443);
+            b.advertise("10.0.0.1", 6443);
+            a.start();
+            b.start();
+            try {
+                assertThat(addresses(store)).as("sorted").isEqualTo("10.0.0.1:6443 10.0.0.2:6443");
+                assertThat(store.count("/registry/services/default/kubernetes")).as("one kubernetes Service").isEqualTo(1);
+                ObjectNode ep = Json.parseStored(store.get("/registry/endpoints/default/kubernetes").value());
+                assertThat(ep.path("metadata").path("labels").path("endpointslice.kubernetes.io/skip-mirror").asString())
+                        .isEqualTo("true");
+                assertThat(ep.path("subsets").path(0).path("ports").path(0).path("name").asString()).isEqualTo("https");
+            } finally {
+                a.stop();
+            }
+            assertThat(addresses(store)).isEqualTo("10.0.0.1:6443");
+            b.stop();
+            assertThat(addresses(store)).isEmpty();
+        }
     }
 }

@@ -22,8 +22,10 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * Sends requests to one API server: authentication headers, client-side rate limiting (token bucket of the
- * config's QPS/burst), retries per {@link RetryPolicy}, and failure statuses as {@link ApiException}.
+ * Sends requests to the API server: authentication headers, client-side rate limiting (token bucket of the
+ * config's QPS/burst), retries per {@link RetryPolicy}, and failure statuses as {@link ApiException}. With
+ * several servers in the config, a server that cannot be reached is left for the next one; the request is
+ * sent again there when that is safe (it never reached the failed server, or it only reads).
  * Jetty's HTTP client carries them: HTTP/2 (negotiated by ALPN) multiplexes every request of a process on
  * a few connections, as client-go does; plain http uses HTTP/1.1.
  */
@@ -34,7 +36,7 @@ public final class HttpTransport {
     private static final int MAX_RESPONSE_BYTES = Integer.MAX_VALUE - 8;
 
     private final ClientConfig config;
-    private final String base;
+    private final ServerList servers;
     private final HttpClient http;
     private final TokenBucket limiter;
     private final RetryPolicy retry;
@@ -44,14 +46,14 @@ public final class HttpTransport {
         this.config = config;
         this.retry = retry;
         this.clock = clock;
-        this.base = stripSlash(config.server().toString());
+        this.servers = new ServerList(config.servers());
         this.http = JettyClients.start(config, "navis-client");
         this.limiter = new TokenBucket(config.qps(), config.burst(), clock);
     }
 
     /** A request for {@code pathAndQuery} on the server with the auth headers set (and no timeout). */
     Request request(String method, String pathAndQuery) {
-        Request r = http.newRequest(URI.create(base + pathAndQuery)).method(method);
+        Request r = http.newRequest(URI.create(stripSlash(servers.current().toString()) + pathAndQuery)).method(method);
         String token = config.bearerToken().get();
         String authorization = null;
         if (token != null && !token.isEmpty()) {
@@ -69,9 +71,15 @@ public final class HttpTransport {
         });
     }
 
+    /** The request to {@code requestUri} could not reach its server: use the next server from now on. */
+    void serverFailed(URI requestUri) {
+        servers.failed(requestUri);
+    }
+
     /** Sends with rate limiting and retries; returns the 2xx body, throws ApiException otherwise. */
     byte[] send(String method, String pathAndQuery, String contentType, byte[] body) {
         int attempt = 0;
+        int failovers = 0;
         while (true) {
             Request r = request(method, pathAndQuery).timeout(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (body != null) {
@@ -86,8 +94,18 @@ public final class HttpTransport {
                 Thread.currentThread().interrupt();
                 throw new UncheckedIOException(new InterruptedIOException(method + " " + pathAndQuery + " interrupted"));
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause() instanceof TimeoutException t
-                        ? new IOException("request timed out after " + REQUEST_TIMEOUT.toSeconds() + " s", t) : e.getCause();
+                boolean timedOut = e.getCause() instanceof TimeoutException;
+                Throwable cause = timedOut
+                        ? new IOException("request timed out after " + REQUEST_TIMEOUT.toSeconds() + " s", e.getCause())
+                        : e.getCause();
+                // a slow answer is not a dead server; anything else that broke the exchange is
+                if (servers.size() > 1 && !timedOut) {
+                    servers.failed(r.getURI());
+                    if (failovers < servers.size() - 1 && (notSent(cause) || method.equals("GET"))) {
+                        failovers++;
+                        continue;
+                    }
+                }
                 throw new UncheckedIOException(method + " " + pathAndQuery + ": " + cause.getMessage(),
                         cause instanceof IOException io ? io : new IOException(cause));
             }
@@ -129,6 +147,18 @@ public final class HttpTransport {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new InterruptedIOException("interrupted while waiting to retry"));
         }
+    }
+
+    /** True when the request cannot have reached the server: the connection was never made. */
+    private static boolean notSent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.nio.channels.UnresolvedAddressException
+                    || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String stripSlash(String s) {

@@ -159,6 +159,9 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
         } catch (ExecutionException | IOException e) {
             req.abort(e);
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof IOException) {
+                transport.serverFailed(req.getURI());
+            }
             throw new UncheckedIOException("watch " + ref.groupResource() + ": " + cause.getMessage(),
                     cause instanceof IOException io ? io : new IOException(cause));
         }

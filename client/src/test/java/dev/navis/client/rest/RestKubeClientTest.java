@@ -115,6 +115,30 @@ class RestKubeClientTest {
     }
 
     @Test
+    void aServerThatCannotBeReachedIsLeftForTheNextOne() throws IOException {
+        route("/api/v1/namespaces/default/pods/web-0", ex -> respond(ex, 200, Json.writeString(pod("default", "web-0"))));
+        route("/api/v1/namespaces/default/pods", ex -> respond(ex, 201, Json.writeString(pod("default", "web-1"))));
+        URI live = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        URI dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = URI.create("http://127.0.0.1:" + s.getLocalPort()); // closed below: connections are refused
+        }
+        KubeClient failover = new RestKubeClient(ClientConfig.forServer(dead).withServers(List.of(dead, live)),
+                RetryPolicy.DEFAULT, clock);
+
+        assertThat(failover.pods().namespace("default").get("web-0").getMetadata().getName()).isEqualTo("web-0");
+        // a create that never reached the dead server is safe to send to the next one; it stays there
+        Pod created = failover.pods().namespace("default").create(pod("default", "web-1"));
+        assertThat(created.getMetadata().getName()).isEqualTo("web-1");
+        assertThat(requests).containsExactly("GET /api/v1/namespaces/default/pods/web-0", "POST /api/v1/namespaces/default/pods");
+
+        KubeClient allDead = new RestKubeClient(ClientConfig.forServer(dead).withServers(List.of(dead)),
+                RetryPolicy.DEFAULT, clock);
+        assertThatThrownBy(() -> allDead.pods().namespace("default").get("web-0"))
+                .isInstanceOf(java.io.UncheckedIOException.class);
+    }
+
+    @Test
     void getDecodesTypedObjectsAndSendsTheToken() {
         String[] auth = new String[1];
         route("/api/v1/namespaces/default/pods/web-0", ex -> {

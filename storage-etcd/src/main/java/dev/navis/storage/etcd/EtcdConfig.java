@@ -40,7 +40,10 @@ public record EtcdConfig(List<String> endpoints, Path caFile, Path certFile, Pat
         ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(5))
                 .keepaliveTime(Duration.ofSeconds(10))
-                .keepaliveTimeout(Duration.ofSeconds(5));
+                .keepaliveTimeout(Duration.ofSeconds(5))
+                // a LIST of thousands of objects is one range answer bigger than gRPC's 4 MiB default; upstream's
+                // etcd3 client raises the limit to MaxInt32 the same way
+                .maxInboundMessageSize(Integer.MAX_VALUE);
         boolean tls = endpoints.stream().anyMatch(e -> e.startsWith("https://"));
         if (tls || caFile != null || certFile != null) {
             try {

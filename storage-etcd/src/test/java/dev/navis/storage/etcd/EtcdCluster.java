@@ -154,6 +154,33 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts every killed member again on its data directory (it rejoins with its old identity) and waits
+     * until each serves clients; all are launched before any is awaited, since a member needs a quorum.
+     */
+    public void restartKilled() {
+        try {
+            String initial = members.stream().map(m -> m.name + "=" + m.peerUrl).collect(Collectors.joining(","));
+            List<Member> restarted = new ArrayList<>();
+            for (Member m : members) {
+                if (m.process == null) {
+                    launch(m, initial);
+                    restarted.add(m);
+                }
+            }
+            for (Member m : restarted) {
+                awaitReady(m);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The process id of a running member, or -1. */
+    public long pid(Member m) {
+        return m.process == null ? -1 : m.process.pid();
+    }
+
     @Override
     public void close() {
         members.forEach(this::kill);

@@ -102,6 +102,20 @@ public abstract class StoreTck {
     }
 
     @Test
+    void aRangeAnswerLargerThanFourMebibytesIsReturnedWhole() {
+        // a LIST of thousands of pods is one range; gRPC's default 4 MiB message limit must not cut it
+        Store s = store();
+        byte[] value = new byte[128 * 1024];
+        java.util.Arrays.fill(value, (byte) 'x');
+        for (int i = 0; i < 48; i++) {
+            s.create(String.format("/big/%02d", i), value, 0);
+        }
+        RangeResult all = s.rangePrefix("/big/", 0, 0);
+        assertThat(all.kvs()).hasSize(48);
+        assertThat(all.kvs().getLast().value()).hasSize(value.length);
+    }
+
+    @Test
     void createAssignsConsecutiveRevisions() {
         Store s = store();
         long r1 = s.create("/a", bytes("1"), 0);
