@@ -21,21 +21,32 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Where the node keeps pod directories and volumes (default: ~/.navis/agent).")
     Path dataDir;
 
+    @Option(names = "--cluster-cidr", paramLabel = "CIDR", defaultValue = dev.navis.proxy.ProxyConfig.DEFAULT_CLUSTER_CIDR,
+            description = "The cluster's pod addresses, as the server's --cluster-cidr: pod traffic inside it is "
+                    + "routed between nodes unmasqueraded (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
     @Override
     public Integer call() throws Exception {
         var clientConfig = access.clientConfig();
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".navis", "agent");
         NodeRunner runner;
         try {
-            runner = NodeRunner.startNode(clientConfig, NodeRunner.kubeletConfig(node, dir), NodeRuntimes.REAL,
+            runner = NodeRunner.startNode(clientConfig, NodeRunner.kubeletConfig(node, dir), NodeRuntimes.real(clusterCidr),
                     access.clusterCaPem());
         } catch (Exception e) {
             System.err.println("navis agent: cannot start the node: " + e.getMessage());
             return 1;
         }
+        // kube-proxy belongs to every node, as on the server's own node
+        AutoCloseable proxy = ClusterNetworkRunner.startProxy(clientConfig, node.nodeNameOrHost(), clusterCidr,
+                System.out, System.err);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (proxy != null) {
+                    proxy.close();
+                }
                 runner.close();
             } catch (Exception e) {
                 System.err.println("navis agent: stopping: " + e.getMessage());

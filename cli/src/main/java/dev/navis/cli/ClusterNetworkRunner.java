@@ -67,6 +67,34 @@ final class ClusterNetworkRunner implements AutoCloseable {
         return proxy;
     }
 
+    /**
+     * kube-proxy of the node {@code nodeName} (a server's or an agent's), or null when this process cannot
+     * program nftables or it failed to start.
+     *
+     * @param clusterCidr the pods' range (sources outside it reaching a ClusterIP are masqueraded)
+     */
+    static AutoCloseable startProxy(dev.navis.client.config.ClientConfig clientConfig, String nodeName, String clusterCidr,
+                                    PrintStream out, PrintStream err) throws InterruptedException {
+        if (!ProxyRunner.canProgramNftables()) {
+            out.println("kube-proxy not started (needs root and nft)");
+            return null;
+        }
+        ProxyConfig config = ProxyConfig.defaults(nodeName).withClusterCIDR(clusterCidr);
+        try {
+            ProxyRunner proxy;
+            try {
+                proxy = ProxyRunner.start(clientConfig, config, "nftables");
+            } catch (BindException e) {
+                proxy = ProxyRunner.start(clientConfig, config.withPorts(-1, -1), "nftables");
+            }
+            out.println("kube-proxy started (nftables table ip " + config.table() + ", node " + nodeName + ")");
+            return proxy;
+        } catch (IOException | RuntimeException e) {
+            err.println("navis: kube-proxy not started: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** With the default healthz and metrics ports, or without them when another process holds them. */
     private static ProxyRunner startProxy(Path kubeconfig, ProxyConfig config) throws IOException, InterruptedException {
         try {
