@@ -46,6 +46,18 @@ public final class ApiServerOptionsMixin {
     @Option(names = "--etcd-keyfile", paramLabel = "FILE", description = "PEM (PKCS#8) key of the etcd client certificate.")
     Path etcdKeyFile;
 
+    @Option(names = "--default-not-ready-toleration-seconds", paramLabel = "SECONDS",
+            defaultValue = "" + ApiServerOptions.DEFAULT_TOLERATION_SECONDS,
+            description = "tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration added to "
+                    + "every pod that has none: how long its pods stay on a NotReady node (default: ${DEFAULT-VALUE}).")
+    long defaultNotReadyTolerationSeconds;
+
+    @Option(names = "--default-unreachable-toleration-seconds", paramLabel = "SECONDS",
+            defaultValue = "" + ApiServerOptions.DEFAULT_TOLERATION_SECONDS,
+            description = "tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration added to "
+                    + "every pod that has none: how long its pods stay on an unreachable node (default: ${DEFAULT-VALUE}).")
+    long defaultUnreachableTolerationSeconds;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
@@ -87,7 +99,8 @@ public final class ApiServerOptionsMixin {
                     .withDataDir(dataDir != null ? dataDir.toAbsolutePath() : ApiServerOptions.defaultDataDir())
                     .withPort(apiPort)
                     .withBindAddress(bindAddress)
-                    .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath());
+                    .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath())
+                    .withDefaultTolerationSeconds(defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage());
         }
