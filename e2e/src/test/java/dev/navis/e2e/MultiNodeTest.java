@@ -29,13 +29,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three hosts on one machine: network namespaces joined by veth pairs to a bridge (192.168.77.0/24), a
+ * Three hosts on one machine: network namespaces joined by veth pairs to a bridge in a "switch" namespace
+ * (192.168.77.0/24), a
  * {@code navis server --node-ip} in the first and a {@code navis agent --kubeconfig} in each of the others,
  * each with its own data directory (its own managed containerd). Pods on different nodes reach each other by
  * IP (host-gw routes) and through a Service name (kube-proxy and the cluster DNS); a killed agent's node turns
  * NotReady and its pod is recreated on the others. Needs root, ip netns, containerd, runc, the CNI plugins and
  * busybox-static; skipped otherwise. Every process it started is stopped by PID, and the namespaces (with
- * their routes, bridges and nft tables), the veths, the bridge and the data directories are removed.
+ * their routes, bridges, nft tables and veths) and the data directories are removed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,11 +70,13 @@ class MultiNodeTest {
         }
 
         void launch(List<String> navisArgs) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns,
+            // nsenter switches the network namespace only: `ip netns exec` would also remount /sys, hiding the
+            // cgroup mounts runc needs
+            List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + netns, "--",
                     ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-cp",
                     System.getProperty("java.class.path"), "dev.navis.cli.Navis"));
             cmd.addAll(navisArgs);
-            // `ip netns exec` execs the JVM: the PID is the navis process itself
+            // nsenter execs the JVM: the PID is the navis process itself
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         }
@@ -103,10 +106,12 @@ class MultiNodeTest {
     }
 
     private final String id = Long.toString(ProcessHandle.current().pid() % 46656, 36);
-    private final String bridge = "nvb" + id;
+    private final String switchNetns = "navis-mn-" + id + "-sw";
+    /** This namespace's veth to the switch. */
+    private final String uplink = "nv" + id + "up";
     private Path work;
     private final List<Host> hosts = new ArrayList<>();
-    private boolean bridgeCreated;
+    private boolean switchCreated;
     private Kubectl kubectl;
     private Host killed;
 
@@ -125,16 +130,21 @@ class MultiNodeTest {
         for (String letter : List.of("a", "b", "c")) {
             hosts.add(new Host(letter, hosts.size()));
         }
-        // the "network": a bridge in this namespace with an address of its own (kubectl reaches the server),
-        // and a veth from it into each host's namespace
-        ok("ip", "link", "add", bridge, "type", "bridge");
-        bridgeCreated = true;
-        ok("ip", "addr", "add", SUBNET_PREFIX + "1/24", "dev", bridge);
-        ok("ip", "link", "set", bridge, "up");
+        // the "network": a bridge in a namespace of its own (a switch: no netfilter rules of this machine see
+        // the frames between hosts), a veth from it into each host's namespace, and one to this namespace
+        // (192.168.77.1) so that kubectl reaches the server
+        ok("ip", "netns", "add", switchNetns);
+        switchCreated = true;
+        ok("ip", "-n", switchNetns, "link", "add", "br0", "type", "bridge");
+        ok("ip", "-n", switchNetns, "link", "set", "br0", "up");
+        ok("ip", "link", "add", uplink, "type", "veth", "peer", "name", "uplink", "netns", switchNetns);
+        ok("ip", "-n", switchNetns, "link", "set", "uplink", "master", "br0", "up");
+        ok("ip", "addr", "add", SUBNET_PREFIX + "1/24", "dev", uplink);
+        ok("ip", "link", "set", uplink, "up");
         for (Host h : hosts) {
             ok("ip", "netns", "add", h.netns);
-            ok("ip", "link", "add", h.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", h.netns);
-            ok("ip", "link", "set", h.hostVeth, "master", bridge, "up");
+            ok("ip", "-n", switchNetns, "link", "add", h.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", h.netns);
+            ok("ip", "-n", switchNetns, "link", "set", h.hostVeth, "master", "br0", "up");
             ok("ip", "-n", h.netns, "link", "set", "lo", "up");
             ok("ip", "-n", h.netns, "addr", "add", h.ip + "/24", "dev", "eth0");
             ok("ip", "-n", h.netns, "link", "set", "eth0", "up");
@@ -153,7 +163,8 @@ class MultiNodeTest {
         for (Host agent : hosts.subList(1, hosts.size())) {
             agent.launch(agent.agentArgs());
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        // generous: three JVMs and containerds start on a shared machine
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             for (Host h : hosts) {
                 assertThat(h.process.isAlive()).as(h.logTail()).isTrue();
                 assertThat(ready(h.nodeName)).as(h.nodeName + " Ready\n" + h.logTail()).isEqualTo("True");
@@ -324,12 +335,14 @@ class MultiNodeTest {
             // the namespaces take their veth ends, pod bridges, nft tables and routes with them
             for (Host h : hosts) {
                 run("ip", "netns", "del", h.netns);
-                run("ip", "link", "del", h.hostVeth);
             }
-            if (bridgeCreated) {
-                run("ip", "link", "del", bridge);
+            if (switchCreated) {
+                // with the switch go its bridge and the veths' other ends
+                run("ip", "link", "del", uplink);
+                run("ip", "netns", "del", switchNetns);
             }
             if (work != null) {
+                keepLogs();
                 deleteTree(work);
             }
         }
@@ -337,6 +350,16 @@ class MultiNodeTest {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /** The hosts' logs outlive the run in target/multinode-logs (the data directories do not). */
+    private void keepLogs() throws IOException {
+        Path keep = Files.createDirectories(Path.of("target", "multinode-logs"));
+        try (Stream<Path> logs = Files.list(work)) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                Files.copy(log, keep.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
 
     /**
      * Three web pods spread one per node (topology spread honouring taints, so a failed node's pod goes to the
@@ -414,8 +437,10 @@ class MultiNodeTest {
         return (int) java.util.Arrays.stream(phases.split(" ")).filter("Running"::equals).count();
     }
 
+    /** The node's Ready condition status, or the error when the node is not there. */
     private String ready(String node) {
-        return kubectl.ok("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+        Kubectl.Result r = kubectl.run("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+        return r.ok() ? r.out() : r.err().strip();
     }
 
     /** The pod sandboxes of a host's containerd (from its CNI IPAM reservations: one file per pod address). */
