@@ -212,7 +212,8 @@ public final class CriPodRuntime implements PodRuntime {
         }
         ContainerdManager manager = new ContainerdManager(new ContainerdManager.Options(options.containerdDir(),
                 options.sandboxImage(), options.cniConfDir(), options.cniBinDir(), options.insecureRegistries()), binaries);
-        manager.start(Duration.ofSeconds(30));
+        // generous: containerd may take long to answer on a loaded machine
+        manager.start(Duration.ofSeconds(90));
         CriClient client = CriClient.connect(manager.socket());
         String notReady = null;
         try {
