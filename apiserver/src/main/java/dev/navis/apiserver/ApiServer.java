@@ -128,7 +128,8 @@ public final class ApiServer implements AutoCloseable {
         int servicePort = options.port() != 0 ? options.port() : ApiServerOptions.DEFAULT_PORT;
         RestApi.Options restOptions = new RestApi.Options(RestApi.Options.DEFAULT.compactionIntervalMillis(),
                 RestApi.Options.DEFAULT.bookmarkIntervalMillis(), RestApi.Options.DEFAULT.eventWindow(),
-                RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort);
+                RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort,
+                options.defaultNotReadyTolerationSeconds(), options.defaultUnreachableTolerationSeconds());
         return new ApiServer(options, openStore,
                 store -> new RestResourceApi(new RestApi(store, resources, restOptions), new OpenApiService(resources)));
     }

@@ -15,11 +15,16 @@ import java.time.Duration;
  * @param port            the HTTPS port, 0 for any free one
  * @param tokenAuthFile   upstream's --token-auth-file; null for {@code <dataDir>/tokens.csv}, made on first start
  * @param shutdownTimeout how long shutdown waits for requests in flight to finish
+ * @param defaultNotReadyTolerationSeconds    upstream's --default-not-ready-toleration-seconds (300): pods
+ *                                            tolerate node.kubernetes.io/not-ready:NoExecute this long
+ * @param defaultUnreachableTolerationSeconds upstream's --default-unreachable-toleration-seconds (300)
  */
-public record ApiServerOptions(Path dataDir, String bindAddress, int port, Path tokenAuthFile, Duration shutdownTimeout) {
+public record ApiServerOptions(Path dataDir, String bindAddress, int port, Path tokenAuthFile, Duration shutdownTimeout,
+                               long defaultNotReadyTolerationSeconds, long defaultUnreachableTolerationSeconds) {
     public static final int DEFAULT_PORT = 6443;
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_TOLERATION_SECONDS = dev.navis.apimachinery.admission.DefaultTolerationSeconds.DEFAULT_SECONDS;
 
     public ApiServerOptions {
         if (port < 0 || port > 65535) {
@@ -28,6 +33,14 @@ public record ApiServerOptions(Path dataDir, String bindAddress, int port, Path 
         if (dataDir == null || bindAddress == null || bindAddress.isBlank() || shutdownTimeout == null) {
             throw new IllegalArgumentException("dataDir, bindAddress and shutdownTimeout are required");
         }
+        if (defaultNotReadyTolerationSeconds < 0 || defaultUnreachableTolerationSeconds < 0) {
+            throw new IllegalArgumentException("toleration seconds must not be negative");
+        }
+    }
+
+    /** With upstream's default toleration seconds (300). */
+    public ApiServerOptions(Path dataDir, String bindAddress, int port, Path tokenAuthFile, Duration shutdownTimeout) {
+        this(dataDir, bindAddress, port, tokenAuthFile, shutdownTimeout, DEFAULT_TOLERATION_SECONDS, DEFAULT_TOLERATION_SECONDS);
     }
 
     /** ~/.navis/server */
@@ -40,23 +53,33 @@ public record ApiServerOptions(Path dataDir, String bindAddress, int port, Path 
     }
 
     public ApiServerOptions withDataDir(Path dir) {
-        return new ApiServerOptions(dir, bindAddress, port, tokenAuthFile, shutdownTimeout);
+        return new ApiServerOptions(dir, bindAddress, port, tokenAuthFile, shutdownTimeout,
+                defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
     }
 
     public ApiServerOptions withBindAddress(String address) {
-        return new ApiServerOptions(dataDir, address, port, tokenAuthFile, shutdownTimeout);
+        return new ApiServerOptions(dataDir, address, port, tokenAuthFile, shutdownTimeout,
+                defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
     }
 
     public ApiServerOptions withPort(int p) {
-        return new ApiServerOptions(dataDir, bindAddress, p, tokenAuthFile, shutdownTimeout);
+        return new ApiServerOptions(dataDir, bindAddress, p, tokenAuthFile, shutdownTimeout,
+                defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
     }
 
     public ApiServerOptions withTokenAuthFile(Path file) {
-        return new ApiServerOptions(dataDir, bindAddress, port, file, shutdownTimeout);
+        return new ApiServerOptions(dataDir, bindAddress, port, file, shutdownTimeout,
+                defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
     }
 
     public ApiServerOptions withShutdownTimeout(Duration timeout) {
-        return new ApiServerOptions(dataDir, bindAddress, port, tokenAuthFile, timeout);
+        return new ApiServerOptions(dataDir, bindAddress, port, tokenAuthFile, timeout,
+                defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
+    }
+
+    /** The DefaultTolerationSeconds admission's not-ready and unreachable toleration seconds. */
+    public ApiServerOptions withDefaultTolerationSeconds(long notReady, long unreachable) {
+        return new ApiServerOptions(dataDir, bindAddress, port, tokenAuthFile, shutdownTimeout, notReady, unreachable);
     }
 
     /** Where the store keeps its files. */

@@ -41,6 +41,11 @@ public final class AgentCommand implements Callable<Integer> {
                         name, addresses, timeout, password));
     }
 
+    @Option(names = "--cluster-cidr", paramLabel = "CIDR", defaultValue = dev.navis.proxy.ProxyConfig.DEFAULT_CLUSTER_CIDR,
+            description = "The cluster's pod addresses, as the server's --cluster-cidr: pod traffic inside it is "
+                    + "routed between nodes unmasqueraded (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".navis", "agent");
@@ -67,14 +72,20 @@ public final class AgentCommand implements Callable<Integer> {
         NodeRunner runner;
         try {
             runner = NodeRunner.startNode(credentials.clientConfig(), NodeRunner.kubeletConfig(node, dir),
-                    NodeRuntimes.REAL, credentials.caPem(), credentials.serving());
+                    NodeRuntimes.real(clusterCidr), credentials.caPem(), credentials.serving());
         } catch (Exception e) {
             System.err.println("navis agent: cannot start the node: " + e.getMessage());
             return 1;
         }
+        // kube-proxy belongs to every node, as on the server's own node
+        AutoCloseable proxy = ClusterNetworkRunner.startProxy(credentials.clientConfig(), node.nodeNameOrHost(), clusterCidr,
+                System.out, System.err);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (proxy != null) {
+                    proxy.close();
+                }
                 runner.close();
             } catch (Exception e) {
                 System.err.println("navis agent: stopping: " + e.getMessage());

@@ -52,6 +52,18 @@ public final class ApiServerOptionsMixin {
                     + "serving certificate. For several servers on one etcd.")
     Path clusterCa;
 
+    @Option(names = "--default-not-ready-toleration-seconds", paramLabel = "SECONDS",
+            defaultValue = "" + ApiServerOptions.DEFAULT_TOLERATION_SECONDS,
+            description = "tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration added to "
+                    + "every pod that has none: how long its pods stay on a NotReady node (default: ${DEFAULT-VALUE}).")
+    long defaultNotReadyTolerationSeconds;
+
+    @Option(names = "--default-unreachable-toleration-seconds", paramLabel = "SECONDS",
+            defaultValue = "" + ApiServerOptions.DEFAULT_TOLERATION_SECONDS,
+            description = "tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration added to "
+                    + "every pod that has none: how long its pods stay on an unreachable node (default: ${DEFAULT-VALUE}).")
+    long defaultUnreachableTolerationSeconds;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
@@ -96,7 +108,8 @@ public final class ApiServerOptionsMixin {
                     .withDataDir(dataDir != null ? dataDir.toAbsolutePath() : ApiServerOptions.defaultDataDir())
                     .withPort(apiPort)
                     .withBindAddress(bindAddress)
-                    .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath());
+                    .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath())
+                    .withDefaultTolerationSeconds(defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
             if (clusterCa != null) {
                 dev.navis.apiserver.certs.ClusterCertificates.adoptCa(options.pkiDir(), clusterCa.toAbsolutePath());
             }

@@ -50,34 +50,30 @@ final class ClusterNetworkRunner implements AutoCloseable {
     }
 
     /**
-     * kube-proxy for this host, or null when this process cannot program nftables or it failed to start.
+     * kube-proxy of the node {@code nodeName} (a server's or an agent's), or null when this process cannot
+     * program nftables or it failed to start.
      *
-     * @param node the name of the node beside it (its --hostname-override): Local traffic policies pick the endpoints
-     *             on this node by that name, which need not be the host's name
+     * @param clusterCidr the pods' range (sources outside it reaching a ClusterIP are masqueraded)
      */
-    static AutoCloseable startProxy(Path kubeconfig, String node, PrintStream out, PrintStream err)
-            throws InterruptedException {
-        ProxyRunner proxy = null;
-        if (ProxyRunner.canProgramNftables()) {
-            ProxyConfig config = ProxyConfig.defaults(node);
-            try {
-                proxy = startProxy(kubeconfig, config);
-                out.println("kube-proxy started (nftables table ip " + config.table() + ", node " + node + ")");
-            } catch (IOException | RuntimeException e) {
-                err.println("navis: kube-proxy not started: " + e.getMessage());
-            }
-        } else {
+    static AutoCloseable startProxy(dev.navis.client.config.ClientConfig clientConfig, String nodeName, String clusterCidr,
+                                    PrintStream out, PrintStream err) throws InterruptedException {
+        if (!ProxyRunner.canProgramNftables()) {
             out.println("kube-proxy not started (needs root and nft)");
+            return null;
         }
-        return proxy;
-    }
-
-    /** With the default healthz and metrics ports, or without them when another process holds them. */
-    private static ProxyRunner startProxy(Path kubeconfig, ProxyConfig config) throws IOException, InterruptedException {
+        ProxyConfig config = ProxyConfig.defaults(nodeName).withClusterCIDR(clusterCidr);
         try {
-            return ProxyRunner.start(kubeconfig, config);
-        } catch (BindException e) {
-            return ProxyRunner.start(kubeconfig, config.withPorts(-1, -1));
+            ProxyRunner proxy;
+            try {
+                proxy = ProxyRunner.start(clientConfig, config, "nftables");
+            } catch (BindException e) {
+                proxy = ProxyRunner.start(clientConfig, config.withPorts(-1, -1), "nftables");
+            }
+            out.println("kube-proxy started (nftables table ip " + config.table() + ", node " + nodeName + ")");
+            return proxy;
+        } catch (IOException | RuntimeException e) {
+            err.println("navis: kube-proxy not started: " + e.getMessage());
+            return null;
         }
     }
 

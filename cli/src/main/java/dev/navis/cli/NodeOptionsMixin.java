@@ -26,6 +26,11 @@ public final class NodeOptionsMixin {
             description = "The kubelet API's HTTPS port (logs, exec, port-forward; 0: any free port) (default: ${DEFAULT-VALUE}).")
     int kubeletPort;
 
+    @Option(names = "--node-ip", paramLabel = "IP",
+            description = "The node's InternalIP: published in the Node, on the kubelet's serving certificate, and "
+                    + "the gateway other nodes route this node's pod CIDR to (default: the address of the default route).")
+    String nodeIp;
+
     String nodeNameOrHost() {
         if (nodeName != null && !nodeName.isBlank()) {
             return nodeName;

@@ -7,6 +7,8 @@ import dev.navis.client.config.ClientConfig;
 import dev.navis.client.rest.RestKubeClient;
 import dev.navis.kubelet.Kubelet;
 import dev.navis.kubelet.KubeletConfig;
+import dev.navis.kubelet.network.HostGatewayRoutes;
+import dev.navis.kubelet.network.IpRouteTable;
 import dev.navis.kubelet.runtime.PodRuntime;
 import dev.navis.kubelet.sim.SimulatedNodes;
 
@@ -20,17 +22,20 @@ final class NodeRunner implements AutoCloseable {
     private final PodRuntime runtime;
     private final SimulatedNodes sim;
     private final KubeletApi api;
+    private final HostGatewayRoutes routes;
 
     private NodeRunner(RestKubeClient client, Kubelet kubelet, PodRuntime runtime, SimulatedNodes sim) {
-        this(client, kubelet, runtime, sim, null);
+        this(client, kubelet, runtime, sim, null, null);
     }
 
-    private NodeRunner(RestKubeClient client, Kubelet kubelet, PodRuntime runtime, SimulatedNodes sim, KubeletApi api) {
+    private NodeRunner(RestKubeClient client, Kubelet kubelet, PodRuntime runtime, SimulatedNodes sim, KubeletApi api,
+                       HostGatewayRoutes routes) {
         this.client = client;
         this.kubelet = kubelet;
         this.runtime = runtime;
         this.sim = sim;
         this.api = api;
+        this.routes = routes;
     }
 
     /** A real node; returns after it registered and its pod workers started. */
@@ -60,16 +65,22 @@ final class NodeRunner implements AutoCloseable {
         RestKubeClient client = RestKubeClient.create(clientConfig.withUserAgent("navis-kubelet/" + config.nodeName()));
         PodRuntime runtime = null;
         KubeletApi api = null;
+        HostGatewayRoutes routes = null;
         try {
             runtime = factory.create(config, existingPodCidr(client, config.nodeName()));
-            String internalIp = dev.navis.kubelet.node.MachineInfo.read(config.rootDir()).internalIp();
+            String internalIp = config.nodeIp() != null ? config.nodeIp()
+                    : dev.navis.kubelet.node.MachineInfo.read(config.rootDir()).internalIp();
             api = KubeletApi.start(config.nodeName(), internalIp, config.kubeletPort(), clientCaPem, runtime,
                     servingCertificates == null ? null : servingCertificates.apply(client));
             Kubelet kubelet = Kubelet.create(client, config.withKubeletPort(api.port()), runtime);
             api.attach(kubelet);
             kubelet.start();
-            return new NodeRunner(client, kubelet, runtime, null, api);
+            routes = factory.routesToOtherNodes() ? startRoutes(client, config.nodeName()) : null;
+            return new NodeRunner(client, kubelet, runtime, null, api, routes);
         } catch (Exception e) {
+            if (routes != null) {
+                routes.close();
+            }
             if (api != null) {
                 api.close();
             }
@@ -79,6 +90,19 @@ final class NodeRunner implements AutoCloseable {
             client.close();
             throw e;
         }
+    }
+
+    /**
+     * Routes to the other nodes' pod CIDRs (host-gw) with IP forwarding on, when this process may change the
+     * host's routes (root, iproute2); null otherwise, as the node then only reaches its own pods.
+     */
+    private static HostGatewayRoutes startRoutes(KubeClient client, String nodeName) throws Exception {
+        if (!"root".equals(System.getProperty("user.name")) || !IpRouteTable.available()) {
+            System.err.println("navis: routes to other nodes' pods not set up (needs root and ip)");
+            return null;
+        }
+        IpRouteTable.enableForwarding();
+        return HostGatewayRoutes.start(client, nodeName, new IpRouteTable());
     }
 
     /** The Node's spec.podCIDR when node IPAM already gave it one (a restarted node), else null. */
@@ -115,12 +139,16 @@ final class NodeRunner implements AutoCloseable {
 
     static KubeletConfig kubeletConfig(NodeOptionsMixin node, Path dataDir) {
         return KubeletConfig.defaults(node.nodeNameOrHost(), dataDir.toAbsolutePath())
-                .withClusterDns(node.clusterDns).withClusterDomain(node.clusterDomain).withKubeletPort(node.kubeletPort);
+                .withClusterDns(node.clusterDns).withClusterDomain(node.clusterDomain).withKubeletPort(node.kubeletPort)
+                .withNodeIp(node.nodeIp);
     }
 
     @Override
     public void close() throws Exception {
         try {
+            if (routes != null) {
+                routes.close();
+            }
             if (kubelet != null) {
                 kubelet.close();
             }

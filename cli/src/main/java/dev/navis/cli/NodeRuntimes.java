@@ -22,22 +22,42 @@ final class NodeRuntimes {
         default PodRuntime create(KubeletConfig config, String podCidr) throws Exception {
             return create(config);
         }
+
+        /** Whether the node also routes the other nodes' pod CIDRs to them (a real host's network). */
+        default boolean routesToOtherNodes() {
+            return false;
+        }
     }
 
     /**
      * The real runtime: a managed containerd under {@code <node data dir>/runtime}. A machine without
      * containerd, runc or the CNI plugins still gets a node, NotReady with a message naming what is missing.
      */
-    static final Factory REAL = new Factory() {
-        @Override
-        public PodRuntime create(KubeletConfig config) throws Exception {
-            return create(config, null);
-        }
+    static final Factory REAL = real(dev.navis.proxy.ProxyConfig.DEFAULT_CLUSTER_CIDR);
 
-        @Override
-        public PodRuntime create(KubeletConfig config, String podCidr) throws Exception {
-            CriRuntimeOptions options = CriRuntimeOptions.defaults(config.rootDir().resolve("runtime"));
-            return CriPodRuntime.start(podCidr == null || podCidr.isBlank() ? options : options.withPodSubnet(podCidr));
-        }
-    };
+    /**
+     * The real runtime for a cluster whose pods have {@code clusterCidr}: pod traffic inside it is not
+     * masqueraded. Without the Node's podCIDR yet, the pod network waits for it (NetworkReady=false until the
+     * kubelet sees node IPAM's assignment), so two nodes never hand out the same addresses.
+     */
+    static Factory real(String clusterCidr) {
+        return new Factory() {
+            @Override
+            public PodRuntime create(KubeletConfig config) throws Exception {
+                return create(config, null);
+            }
+
+            @Override
+            public PodRuntime create(KubeletConfig config, String podCidr) throws Exception {
+                CriRuntimeOptions options = CriRuntimeOptions.defaults(config.rootDir().resolve("runtime"))
+                        .withClusterCidr(clusterCidr);
+                return CriPodRuntime.start(options.withPodSubnet(podCidr == null || podCidr.isBlank() ? null : podCidr));
+            }
+
+            @Override
+            public boolean routesToOtherNodes() {
+                return true;
+            }
+        };
+    }
 }

@@ -36,7 +36,13 @@ final class ProxyRunner implements AutoCloseable {
 
     /** @param mode "nftables" or "iptables" (iptables-nft, upstream's iptables mode) */
     static ProxyRunner start(Path kubeconfig, ProxyConfig config, String mode) throws IOException, InterruptedException {
-        RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(kubeconfig).clientConfig());
+        return start(KubeConfigLoader.load(kubeconfig).clientConfig(), config, mode);
+    }
+
+    /** As {@link #start(Path, ProxyConfig, String)}, with a client configuration (a node's credentials). */
+    static ProxyRunner start(dev.navis.client.config.ClientConfig clientConfig, ProxyConfig config, String mode)
+            throws IOException, InterruptedException {
+        RestKubeClient client = RestKubeClient.create(clientConfig.withUserAgent("navis-proxy/" + config.hostname()));
         try {
             KubeProxy proxy = KubeProxy.start(client, config, backend(config, mode), KubeProxy.Sysctl.command(List.of()),
                     dev.navis.proxy.Proxier.Conntrack.command(List.of()));

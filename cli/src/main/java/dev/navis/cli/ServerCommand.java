@@ -42,9 +42,11 @@ public final class ServerCommand implements Callable<Integer> {
             if (!disableAgent) {
                 var config = NodeRunner.kubeletConfig(node, options.dataDir().resolve("agent"))
                         .withExtraLabels(java.util.Map.of("node-role.kubernetes.io/control-plane", "true"));
-                started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.REAL, KubeletApi.clusterCa(kubeconfig)));
+                started.add(NodeRunner.startNode(clientConfig, config, NodeRuntimes.real(controllerManager.clusterCidr),
+                        KubeletApi.clusterCa(kubeconfig)));
                 out.println("Node " + config.nodeName() + " started");
-                AutoCloseable proxy = ClusterNetworkRunner.startProxy(kubeconfig, config.nodeName(), out, System.err);
+                AutoCloseable proxy = ClusterNetworkRunner.startProxy(clientConfig, config.nodeName(),
+                        controllerManager.clusterCidr, out, System.err);
                 if (proxy != null) {
                     started.add(proxy);
                 }

@@ -152,4 +152,82 @@ class NodeIntegrationTest {
             assertThat(runtime.podUids()).isEmpty();
         }
     }
+
+    /** A simulated runtime that records the pod CIDRs the kubelet hands it (upstream's UpdateRuntimeConfig). */
+    private static final class CidrRecordingRuntime implements dev.navis.kubelet.runtime.PodRuntime {
+        final SimulatedPodRuntime delegate;
+        final List<String> podCidrs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        CidrRecordingRuntime(SimulatedPodRuntime delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void updatePodCidr(String cidr) {
+            podCidrs.add(cidr);
+        }
+
+        @Override
+        public String version() {
+            return delegate.version();
+        }
+
+        @Override
+        public String notReadyReason() {
+            return delegate.notReadyReason();
+        }
+
+        @Override
+        public io.fabric8.kubernetes.api.model.PodStatus syncPod(dev.navis.kubelet.runtime.PodSyncRequest request) throws Exception {
+            return delegate.syncPod(request);
+        }
+
+        @Override
+        public void killPod(Pod pod, Duration gracePeriod) throws Exception {
+            delegate.killPod(pod, gracePeriod);
+        }
+
+        @Override
+        public void killContainer(Pod pod, String containerName, Duration gracePeriod, String reason) throws Exception {
+            delegate.killContainer(pod, containerName, gracePeriod, reason);
+        }
+
+        @Override
+        public ExecResult execSync(Pod pod, String containerName, List<String> command, Duration timeout) throws Exception {
+            return delegate.execSync(pod, containerName, command, timeout);
+        }
+
+        @Override
+        public java.util.Set<String> podUids() throws Exception {
+            return delegate.podUids();
+        }
+
+        @Override
+        public void removePod(String podUid) throws Exception {
+            delegate.removePod(podUid);
+        }
+    }
+
+    @Test
+    void theKubeletPublishesItsNodeIpAndHandsNodeIpamsPodCidrToItsRuntime() throws Exception {
+        Path root = Files.createTempDirectory(cluster.dir, "kubelet-cidr");
+        KubeletConfig kc = KubeletConfig.defaults("it-cidr-node", root).withNodeIp("192.0.2.77");
+        CidrRecordingRuntime runtime = new CidrRecordingRuntime(new SimulatedPodRuntime("it-cidr-node", 10,
+                new SimulatedPodRuntime.Timing(Duration.ZERO, Duration.ofSeconds(1)), dev.navis.client.util.Clock.SYSTEM));
+        try (RestKubeClient nodeClient = RestKubeClient.create(config); Kubelet kubelet = Kubelet.create(nodeClient, kc, runtime)) {
+            kubelet.start();
+            Node node = client.nodes().get("it-cidr-node");
+            assertThat(node.getStatus().getAddresses()).anySatisfy(a -> {
+                assertThat(a.getType()).isEqualTo("InternalIP");
+                assertThat(a.getAddress()).isEqualTo("192.0.2.77");
+            });
+            // node IPAM assigns the range; the kubelet sees it on its Node and configures the runtime once
+            await().atMost(Duration.ofSeconds(30)).until(() -> !runtime.podCidrs.isEmpty());
+            String assigned = client.nodes().get("it-cidr-node").getSpec().getPodCIDR();
+            assertThat(assigned).isNotBlank();
+            assertThat(runtime.podCidrs).containsExactly(assigned);
+        } finally {
+            client.nodes().delete("it-cidr-node");
+        }
+    }
 }

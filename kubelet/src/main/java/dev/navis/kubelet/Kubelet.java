@@ -62,6 +62,9 @@ public final class Kubelet implements AutoCloseable {
     private final NodeAgent agent;
     private final ScheduledExecutorService scheduler;
     private final SharedIndexInformer<Pod> pods;
+    /** This node's Node object alone: its spec.podCIDR configures the runtime's pod network. */
+    private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> self;
+    private volatile String appliedPodCidr;
     private final PodWorkers workers;
     private final PodSync podSync;
     private final ProbeManager probes;
@@ -85,6 +88,9 @@ public final class Kubelet implements AutoCloseable {
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("kubelet-", 0).factory());
         this.pods = new SharedIndexInformer<>(client.pods(),
                 ListOptions.ALL.withFieldSelector("spec.nodeName=" + config.nodeName()), Duration.ZERO, clock,
+                Backoff.REFLECTOR_DEFAULT);
+        this.self = new SharedIndexInformer<>(client.nodes(),
+                ListOptions.ALL.withFieldSelector("metadata.name=" + config.nodeName()), Duration.ZERO, clock,
                 Backoff.REFLECTOR_DEFAULT);
         ObjectSource objects = new ObjectSource(client, clock, Duration.ofSeconds(10));
         Map<String, Quantity> nodeAllocatable = Map.copyOf(nodeSource.allocatable());
@@ -123,7 +129,11 @@ public final class Kubelet implements AutoCloseable {
 
     /** A kubelet for this machine; nothing runs until {@link #start()}. */
     public static Kubelet create(KubeClient client, KubeletConfig config, PodRuntime runtime) throws IOException {
-        return new Kubelet(client, config, runtime, Clock.SYSTEM, MachineInfo.read(config.rootDir()), Mounter.SYSTEM);
+        MachineInfo machine = MachineInfo.read(config.rootDir());
+        if (config.nodeIp() != null && !config.nodeIp().isBlank()) {
+            machine = machine.withInternalIp(config.nodeIp());
+        }
+        return new Kubelet(client, config, runtime, Clock.SYSTEM, machine, Mounter.SYSTEM);
     }
 
     /** For tests: a given machine, clock and mounter. */
@@ -172,9 +182,24 @@ public final class Kubelet implements AutoCloseable {
         LOG.info("node {} registered", config.nodeName());
         scheduler.scheduleWithFixedDelay(() -> guarded("lease", agent::renewLease), 0,
                 NodeAgent.LEASE_RENEW_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(() -> guarded("status", agent::syncStatus),
+        scheduler.scheduleWithFixedDelay(() -> guarded("status", () -> {
+                    applyPodCidr();
+                    syncStatus();
+                }),
                 NodeAgent.STATUS_UPDATE_FREQUENCY.toMillis(), NodeAgent.STATUS_UPDATE_FREQUENCY.toMillis(),
                 TimeUnit.MILLISECONDS);
+        self.addEventHandler(new dev.navis.client.informer.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(io.fabric8.kubernetes.api.model.Node node) {
+                podCidrMayHaveChanged();
+            }
+
+            @Override
+            public void onUpdate(io.fabric8.kubernetes.api.model.Node oldNode, io.fabric8.kubernetes.api.model.Node node) {
+                podCidrMayHaveChanged();
+            }
+        });
+        self.start();
         pods.start();
         if (!pods.waitForSync(Duration.ofMinutes(5))) {
             throw new IllegalStateException("pod informer did not sync");
@@ -191,6 +216,51 @@ public final class Kubelet implements AutoCloseable {
                 HOUSEKEEPING_PERIOD.toMillis(), HOUSEKEEPING_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Applies a new podCIDR off the informer's thread, and reports the node's readiness at once. */
+    private void podCidrMayHaveChanged() {
+        String cidr = podCidr(self.lister().getByKey(config.nodeName()));
+        if (cidr != null && !cidr.equals(appliedPodCidr)) {
+            scheduler.execute(() -> guarded("pod CIDR", () -> {
+                if (applyPodCidr()) {
+                    syncStatus();
+                }
+            }));
+        }
+    }
+
+    /**
+     * Upstream's updatePodCIDR: hands the Node's spec.podCIDR to the runtime when it differs from the one
+     * applied; true when it applied a new one. A failure (pods still running on an old range) is retried
+     * with the next status update.
+     */
+    private synchronized boolean applyPodCidr() {
+        String cidr = podCidr(self.lister().getByKey(config.nodeName()));
+        if (cidr == null || cidr.equals(appliedPodCidr)) {
+            return false;
+        }
+        try {
+            runtime.updatePodCidr(cidr);
+        } catch (Exception e) {
+            throw new IllegalStateException("pod CIDR " + cidr + " not applied: " + e.getMessage(), e);
+        }
+        appliedPodCidr = cidr;
+        LOG.info("node {}: pod CIDR {}", config.nodeName(), cidr);
+        return true;
+    }
+
+    private static String podCidr(io.fabric8.kubernetes.api.model.Node node) {
+        if (node == null || node.getSpec() == null) {
+            return null;
+        }
+        String cidr = node.getSpec().getPodCIDR();
+        return cidr == null || cidr.isBlank() ? null : cidr;
+    }
+
+    /** Status writes from the periodic loop and after a pod CIDR change must not overlap. */
+    private synchronized void syncStatus() {
+        agent.syncStatus();
+    }
+
     private void guarded(String what, Runnable task) {
         try {
             task.run();
@@ -203,6 +273,7 @@ public final class Kubelet implements AutoCloseable {
     @Override
     public void close() throws Exception {
         scheduler.shutdownNow();
+        self.stop();
         pods.stop();
         workers.close();
         probes.close();

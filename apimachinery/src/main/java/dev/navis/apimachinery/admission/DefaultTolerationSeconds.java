@@ -20,8 +20,16 @@ public final class DefaultTolerationSeconds {
     private DefaultTolerationSeconds() {
     }
 
-    /** Adds the missing tolerations to {@code pod} (a Pod's JSON) in place. */
+    /** Adds the missing tolerations to {@code pod} (a Pod's JSON) in place, for upstream's default 300 s. */
     public static void apply(ObjectNode pod) {
+        apply(pod, DEFAULT_SECONDS, DEFAULT_SECONDS);
+    }
+
+    /**
+     * As {@link #apply(ObjectNode)} with the API server's --default-not-ready-toleration-seconds and
+     * --default-unreachable-toleration-seconds.
+     */
+    public static void apply(ObjectNode pod, long notReadySeconds, long unreachableSeconds) {
         JsonNode specNode = pod.get("spec");
         if (!(specNode instanceof ObjectNode spec)) {
             return;
@@ -43,18 +51,18 @@ public final class DefaultTolerationSeconds {
         }
         ArrayNode tolerations = existing != null && existing.isArray() ? (ArrayNode) existing : spec.putArray("tolerations");
         if (!notReady) {
-            add(tolerations, NOT_READY);
+            add(tolerations, NOT_READY, notReadySeconds);
         }
         if (!unreachable) {
-            add(tolerations, UNREACHABLE);
+            add(tolerations, UNREACHABLE, unreachableSeconds);
         }
     }
 
-    private static void add(ArrayNode tolerations, String key) {
+    private static void add(ArrayNode tolerations, String key, long seconds) {
         ObjectNode t = tolerations.addObject();
         t.put("key", key);
         t.put("operator", "Exists");
         t.put("effect", "NoExecute");
-        t.put("tolerationSeconds", DEFAULT_SECONDS);
+        t.put("tolerationSeconds", seconds);
     }
 }

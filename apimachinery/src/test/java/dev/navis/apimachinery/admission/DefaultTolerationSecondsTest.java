@@ -40,4 +40,13 @@ class DefaultTolerationSecondsTest {
         DefaultTolerationSeconds.apply(p);
         assertThat(p.path("spec").path("tolerations")).hasSize(1);
     }
+
+    @Test
+    void theApiServersConfiguredSecondsAreUsed() {
+        ObjectNode p = pod(null);
+        DefaultTolerationSeconds.apply(p, 20, 10);
+        assertThat(p.path("spec").path("tolerations").toString()).isEqualTo("["
+                + "{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":20},"
+                + "{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":10}]");
+    }
 }

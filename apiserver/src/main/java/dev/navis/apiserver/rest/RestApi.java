@@ -44,8 +44,17 @@ public final class RestApi implements ResourceApi {
      * @param kubernetesServicePort     targetPort of the default/kubernetes Service (the secure port)
      */
     public record Options(long compactionIntervalMillis, long bookmarkIntervalMillis, int eventWindow,
-                          long minRequestTimeoutSeconds, int kubernetesServicePort) {
+                          long minRequestTimeoutSeconds, int kubernetesServicePort,
+                          long defaultNotReadyTolerationSeconds, long defaultUnreachableTolerationSeconds) {
         public static final Options DEFAULT = new Options(5 * 60_000L, 60_000L, 4096, 1800, 6443);
+
+        /** With upstream's default toleration seconds (300) for the DefaultTolerationSeconds admission. */
+        public Options(long compactionIntervalMillis, long bookmarkIntervalMillis, int eventWindow,
+                       long minRequestTimeoutSeconds, int kubernetesServicePort) {
+            this(compactionIntervalMillis, bookmarkIntervalMillis, eventWindow, minRequestTimeoutSeconds,
+                    kubernetesServicePort, dev.navis.apimachinery.admission.DefaultTolerationSeconds.DEFAULT_SECONDS,
+                    dev.navis.apimachinery.admission.DefaultTolerationSeconds.DEFAULT_SECONDS);
+        }
     }
 
     private final Store store;
@@ -105,7 +114,8 @@ public final class RestApi implements ResourceApi {
             KindBehaviour defaultTolerations = new KindBehaviour() {
                 @Override
                 public void beforeCreate(tools.jackson.databind.node.ObjectNode pod, boolean dryRun) {
-                    dev.navis.apimachinery.admission.DefaultTolerationSeconds.apply(pod);
+                    dev.navis.apimachinery.admission.DefaultTolerationSeconds.apply(pod,
+                            options.defaultNotReadyTolerationSeconds(), options.defaultUnreachableTolerationSeconds());
                 }
             };
             storages.get(podDef).setBehaviour(priorityClassDef == null ? defaultTolerations : KindBehaviour.chain(

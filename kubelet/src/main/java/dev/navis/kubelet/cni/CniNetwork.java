@@ -15,16 +15,19 @@ import java.util.concurrent.TimeUnit;
  * it for every sandbox and adds the loopback interface itself with the {@code loopback} plugin from the
  * same bin_dir.
  *
- * <p>Traffic leaving the subnet is masqueraded by one nftables rule for the whole node ({@link
- * #ensureMasquerade()}) rather than by the bridge plugin's ipMasq, which would run iptables several
- * times for every pod started and stopped; without nft the conflist falls back to ipMasq.
+ * <p>Traffic leaving the cluster's pod network is masqueraded by one nftables rule for the whole node
+ * ({@link #ensureMasquerade()}) rather than by the bridge plugin's ipMasq, which would run iptables several
+ * times for every pod started and stopped; without nft the conflist falls back to ipMasq. Traffic to pods
+ * of other nodes (inside {@code clusterCidr}) keeps its pod source address, as flannel's rules do, so pods
+ * see each other's real addresses across nodes.
  *
  * @param name      the network name (also the conflist's file name)
  * @param bridge    the bridge device (at most 15 characters)
  * @param subnet    the node's spec.podCIDR, e.g. 10.42.0.0/24
  * @param ipamDir   where host-local keeps its allocations (instead of /var/lib/cni/networks)
+ * @param clusterCidr the pod addresses of the whole cluster (not masqueraded), or null: only {@code subnet}
  */
-public record CniNetwork(String name, String bridge, String subnet, Path ipamDir) {
+public record CniNetwork(String name, String bridge, String subnet, Path ipamDir, String clusterCidr) {
 
     /** The subnet used while the node has no spec.podCIDR. */
     public static final String DEFAULT_SUBNET = "10.42.0.0/24";
@@ -33,6 +36,11 @@ public record CniNetwork(String name, String bridge, String subnet, Path ipamDir
         if (bridge.length() > 15) {
             throw new IllegalArgumentException("bridge name longer than 15 characters: " + bridge);
         }
+    }
+
+    /** A network whose pods reach only their own subnet unmasqueraded (a single node). */
+    public CniNetwork(String name, String bridge, String subnet, Path ipamDir) {
+        this(name, bridge, subnet, ipamDir, null);
     }
 
     /** The conflist JSON; {@code ipMasq} lets the bridge plugin masquerade per pod. */
@@ -84,14 +92,22 @@ public record CniNetwork(String name, String bridge, String subnet, Path ipamDir
         if (dev.navis.kubelet.containerd.RuntimeBinaries.find("nft").isEmpty()) {
             return false;
         }
-        String t = masqueradeTable();
-        String script = """
+        return nft(masqueradeScript()) == 0;
+    }
+
+    /** The nft script of {@link #ensureMasquerade()}: pod traffic to outside the pod network is masqueraded. */
+    String masqueradeScript() {
+        return """
                 add table ip %1$s
                 flush table ip %1$s
                 add chain ip %1$s postrouting { type nat hook postrouting priority 100; policy accept; }
-                add rule ip %1$s postrouting ip saddr %2$s ip daddr != %2$s masquerade
-                """.formatted(t, subnet);
-        return nft(script) == 0;
+                add rule ip %1$s postrouting ip saddr %2$s ip daddr != %3$s masquerade
+                """.formatted(masqueradeTable(), subnet, unmasqueradedDestinations());
+    }
+
+    /** Destinations reached with the pod's own source address: the cluster's pod network, else the subnet. */
+    String unmasqueradedDestinations() {
+        return clusterCidr == null || clusterCidr.isBlank() ? subnet : clusterCidr;
     }
 
     /** Removes the masquerade table (when the network itself goes away). */

@@ -25,6 +25,12 @@ public record MachineInfo(String hostname, String internalIp, int cpuCores, long
                           long ephemeralStorage, String kernelVersion, String osImage, String operatingSystem,
                           String architecture, String machineId, String systemUuid, String bootId) {
 
+    /** This machine with another InternalIP (upstream's --node-ip). */
+    public MachineInfo withInternalIp(String ip) {
+        return new MachineInfo(hostname, ip, cpuCores, memoryBytes, ephemeralStorage, kernelVersion, osImage,
+                operatingSystem, architecture, machineId, systemUuid, bootId);
+    }
+
     /** Reads the machine; {@code rootDir} is the kubelet's data directory (its file system is ephemeral storage). */
     public static MachineInfo read(Path rootDir) throws IOException {
         Files.createDirectories(rootDir);

@@ -200,8 +200,8 @@ public final class CriPodRuntime implements PodRuntime {
         }
         this.runtimeName = name;
         this.runtimeVersion = version.startsWith("v") ? version.substring(1) : version;
-        if (containerd != null) {
-            this.currentNetwork = new CniNetwork(options.networkName(), options.bridge(), options.podSubnet(), options.ipamDir());
+        if (containerd != null && options.podSubnet() != null) {
+            this.currentNetwork = options.network(options.podSubnet());
         }
     }
 
@@ -231,11 +231,16 @@ public final class CriPodRuntime implements PodRuntime {
         if (missing != null) {
             return new CriPodRuntime(options, null, null, missing, clock);
         }
-        new CniNetwork(options.networkName(), options.bridge(), options.podSubnet(), options.ipamDir())
-                .write(options.cniConfDir());
+        if (options.podSubnet() != null) {
+            options.network(options.podSubnet()).write(options.cniConfDir());
+        } else {
+            // no podCIDR yet: no conflist (a previous run's would hand out another node's range)
+            Files.deleteIfExists(options.cniConfDir().resolve("10-" + options.networkName() + ".conflist"));
+        }
         ContainerdManager manager = new ContainerdManager(new ContainerdManager.Options(options.containerdDir(),
                 options.sandboxImage(), options.cniConfDir(), options.cniBinDir(), options.insecureRegistries()), binaries);
-        manager.start(Duration.ofSeconds(30));
+        // generous: containerd may take long to answer on a loaded machine
+        manager.start(Duration.ofSeconds(90));
         CriClient client = CriClient.connect(manager.socket());
         String notReady = null;
         try {
@@ -277,7 +282,7 @@ public final class CriPodRuntime implements PodRuntime {
         if (containerd == null || cidr == null || cidr.isBlank()) {
             return;
         }
-        CniNetwork network = new CniNetwork(options.networkName(), options.bridge(), cidr, options.ipamDir());
+        CniNetwork network = options.network(cidr);
         if (network.equals(currentNetwork)) {
             return;
         }
@@ -285,7 +290,8 @@ public final class CriPodRuntime implements PodRuntime {
                 .setState(dev.navis.kubelet.cri.v1.PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY)))
                 .build()).getItemsCount();
         if (running > 0) {
-            throw new IllegalStateException(running + " pod sandboxes run on " + currentNetwork.subnet()
+            throw new IllegalStateException(running + " pod sandboxes run on "
+                    + (currentNetwork == null ? "the old network" : currentNetwork.subnet())
                     + "; the pod subnet changes only on an empty node");
         }
         if (currentNetwork != null) {
@@ -294,6 +300,18 @@ public final class CriPodRuntime implements PodRuntime {
         network.flushBridgeAddresses();
         network.write(options.cniConfDir());
         currentNetwork = network;
+    }
+
+    /** Upstream's UpdateRuntimeConfig: the node's spec.podCIDR became known (or changed). */
+    @Override
+    public void updatePodCidr(String cidr) throws IOException, InterruptedException {
+        updatePodSubnet(cidr);
+    }
+
+    /** The pod subnet containerd's CNI network hands out, or null while the node has none. */
+    public String podSubnet() {
+        CniNetwork network = currentNetwork;
+        return network == null ? null : network.subnet();
     }
 
     /** The CRI client (for the kubelet's streaming endpoints: Exec, Attach, PortForward). */
@@ -322,6 +340,10 @@ public final class CriPodRuntime implements PodRuntime {
         }
         if (containerd != null && !containerd.isRunning()) {
             return "containerd (PID " + containerd.pid() + ") is not running; see " + options.containerdDir().resolve("containerd.log");
+        }
+        if (containerd != null && currentNetwork == null) {
+            return "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+                    + "message:the node has no pod CIDR yet (spec.podCIDR is assigned by node IPAM)";
         }
         long now = System.nanoTime();
         if (now - runtimeConditionAt < RUNTIME_STATUS_TTL.toNanos()) {

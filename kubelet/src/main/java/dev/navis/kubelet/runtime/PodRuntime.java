@@ -72,6 +72,13 @@ public interface PodRuntime extends AutoCloseable {
         return false;
     }
 
+    /**
+     * The node's spec.podCIDR as node IPAM assigned it (upstream's UpdateRuntimeConfig): the runtime's pod
+     * network hands out addresses from it from now on. Called again whenever the kubelet sees it; no-op by default.
+     */
+    default void updatePodCidr(String cidr) throws Exception {
+    }
+
     @Override
     default void close() throws Exception {
     }

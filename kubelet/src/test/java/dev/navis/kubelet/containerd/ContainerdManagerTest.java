@@ -25,7 +25,7 @@ class ContainerdManagerTest {
 
         CriRuntimeOptions options = CriRuntimeOptions.defaults(tmp.resolve("node")).withInstallMissing(false);
         options = new CriRuntimeOptions(options.dataDir(), null, options.podSubnet(), options.bridge(), options.networkName(),
-                options.cgroupRoot(), options.insecureRegistries(), false, options.busybox(), emptyCni);
+                options.cgroupRoot(), options.insecureRegistries(), false, options.busybox(), emptyCni, null);
         try (CriPodRuntime runtime = CriPodRuntime.start(options)) {
             assertThat(runtime.notReadyReason())
                     .startsWith("container runtime is missing ")
