@@ -52,6 +52,9 @@ public final class JettyClients {
         } catch (Exception e) {
             throw new IllegalStateException("starting the HTTP client: " + e.getMessage(), e);
         }
+        // a 401 or 407 is the caller's answer (a Status), not a challenge for Jetty to answer (start adds these)
+        client.getProtocolHandlers().remove(org.eclipse.jetty.client.WWWAuthenticationProtocolHandler.NAME);
+        client.getProtocolHandlers().remove(org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler.NAME);
         return client;
     }
 }

@@ -168,6 +168,19 @@ class RestKubeClientTest {
     }
 
     @Test
+    void unauthorizedIsTheCallersStatusNotAChallenge() {
+        // the API server answers 401 without WWW-Authenticate; the HTTP client must not treat it as a challenge
+        route("/api/v1/namespaces/default/pods/secret", ex -> respond(ex, 401, """
+                {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
+                 "message":"Unauthorized","reason":"Unauthorized","code":401}"""));
+        assertThatThrownBy(() -> client.pods().namespace("default").get("secret"))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(401);
+                    assertThat(e.reason()).isEqualTo("Unauthorized");
+                });
+    }
+
+    @Test
     void nonStatusErrorBodiesGetAStatusFromTheCode() {
         route("/api/v1/nodes", ex -> respond(ex, 403, "forbidden by proxy"));
         assertThatThrownBy(() -> client.nodes().list())
