@@ -441,20 +441,23 @@ class MultiNodeTest {
         return byNode;
     }
 
-    /** Web pods on {@code node} that run and are not being deleted. */
-    private int runningWebPodsOn(String node) {
-        String out = kubectl.ok("get", "pods", "-l", "app=web", "--field-selector", "spec.nodeName=" + node, "-o",
-                "jsonpath={range .items[*]}{.status.phase}/{.metadata.deletionTimestamp}{\"\\n\"}{end}");
-        return (int) out.lines().filter(line -> line.strip().equals("Running/")).count();
-    }
-
     /**
      * Web pods that run and are not being deleted: an evicted pod of a dead node keeps phase Running (its
      * kubelet is gone) until it is removed, and is no replica any more.
      */
     private int runningWebPods() {
-        String out = kubectl.ok("get", "pods", "-l", "app=web", "-o",
-                "jsonpath={range .items[*]}{.status.phase}/{.metadata.deletionTimestamp}{\"\\n\"}{end}");
+        return runningWebPodsOn(null);
+    }
+
+    /** As {@link #runningWebPods()}, on one node (null: on any). */
+    private int runningWebPodsOn(String node) {
+        List<String> args = new ArrayList<>(List.of("get", "pods", "-l", "app=web"));
+        if (node != null) {
+            args.addAll(List.of("--field-selector", "spec.nodeName=" + node));
+        }
+        args.addAll(List.of("-o",
+                "jsonpath={range .items[*]}{.status.phase}/{.metadata.deletionTimestamp}{\"\\n\"}{end}"));
+        String out = kubectl.ok(args.toArray(String[]::new));
         return (int) out.lines().filter(line -> line.strip().equals("Running/")).count();
     }
 

@@ -122,15 +122,7 @@ public final class RestStorage {
     /** The JSON answer to a GET of one object: what {@link #get} returns, encoded once per object version. */
     public byte[] getJson(String namespace, String name, String resourceVersion) {
         ObjectNode o = find(namespace, name, resourceVersion);
-        String key = storage.key(namespace, name);
-        String version = Json.text(o.path("metadata"), "resourceVersion");
-        ServedJson served = servedJson.get(key);
-        if (served != null && served.resourceVersion().equals(version)) {
-            return served.json();
-        }
-        byte[] json = Json.bytes(typed(converter != VersionConverter.IDENTITY ? o.deepCopy() : o));
-        remember(key, version, json);
-        return json;
+        return servedJson(typed(converter != VersionConverter.IDENTITY ? o.deepCopy() : o));
     }
 
     /**
@@ -165,15 +157,11 @@ public final class RestStorage {
             return memo.json();
         }
         byte[] json = Json.bytes(served);
-        remember(key, version, json);
-        return json;
-    }
-
-    private void remember(String key, String version, byte[] json) {
         if (servedJson.size() > storage.cache().size() + 1024) {
             servedJson.clear(); // entries of deleted objects: start over rather than track them
         }
         servedJson.put(key, new ServedJson(version, json));
+        return json;
     }
 
     /** One object's served JSON at one resourceVersion. */
