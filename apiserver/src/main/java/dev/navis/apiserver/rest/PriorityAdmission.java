@@ -88,7 +88,9 @@ public final class PriorityAdmission implements KindBehaviour {
 
     private Resolved globalDefault() {
         Resolved best = null;
-        for (ObjectNode pc : priorityClasses.cache().snapshot().objects()) {
+        // a consistent read of the few classes: the watch cache may not have a class created a moment ago
+        for (var kv : priorityClasses.store().rangePrefix(priorityClasses.prefix(""), 0, 0).kvs()) {
+            ObjectNode pc = priorityClasses.decode(kv);
             if (pc.path("globalDefault").asBoolean(false)) {
                 Resolved r = resolved(pc);
                 // a race may leave several defaults: the lowest value wins, as upstream
