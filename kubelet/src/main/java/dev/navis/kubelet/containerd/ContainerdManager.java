@@ -163,9 +163,10 @@ public final class ContainerdManager implements AutoCloseable {
             }
             Thread.sleep(20);
         }
+        String log = tailOfLog(); // read before stop(): a test's temporary directory goes with it
         stop(Duration.ofSeconds(5));
         throw new IOException("containerd did not answer on " + options.socket() + " within " + timeout
-                + (last == null ? "" : ": " + last.getMessage()));
+                + (last == null ? " (no socket)" : ": " + last.getMessage()) + "; its log ends: " + log);
     }
 
     /** Stops the containerd this manager started: SIGTERM to its PID, SIGKILL after {@code grace}. */

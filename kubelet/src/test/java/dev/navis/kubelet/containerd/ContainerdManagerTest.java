@@ -46,7 +46,7 @@ class ContainerdManagerTest {
             ContainerdManager.Options options = new ContainerdManager.Options(dir.resolve("containerd"), PauseImage.REFERENCE,
                     dir.resolve("cni"), RuntimeBinaries.defaultCniBinDir(), List.of("127.0.0.1:5000"));
             ContainerdManager first = new ContainerdManager(options, binaries);
-            first.start(Duration.ofSeconds(30));
+            first.start(Duration.ofSeconds(90)); // a loaded 2-core CI machine once needed more than 30 s
             String config = Files.readString(dir.resolve("containerd/config.toml"));
             assertThat(config).contains("address = \"" + dir.resolve("containerd/containerd.sock") + "\"",
                     "SystemdCgroup = false", "runtime_type = \"io.containerd.runc.v2\"",
