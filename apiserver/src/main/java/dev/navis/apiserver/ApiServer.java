@@ -174,6 +174,11 @@ public final class ApiServer implements AutoCloseable {
         public boolean ready() {
             return api.ready();
         }
+
+        @Override
+        public java.util.Map<String, Long> storedObjects() {
+            return api.storedObjects();
+        }
     }
 
     /** Starts everything; returns once the port is bound and the resource API has started. */
@@ -192,6 +197,8 @@ public final class ApiServer implements AutoCloseable {
         store = openStore.apply(options.storeDir());
         try {
             resourceApi = newResourceApi.apply(store);
+            ResourceApi api = resourceApi;
+            metrics.storedObjects(api::storedObjects);
             char[] password = newPassword();
             resourceApi.useKubeletClient(new KubeletClient(
                     KubeletClientCertificate.loadOrCreate(options.pkiDir(), certificates, password), password, null));

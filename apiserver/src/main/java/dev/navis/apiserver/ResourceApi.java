@@ -29,6 +29,11 @@ public interface ResourceApi {
     default void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
     }
 
+    /** Objects stored per resource ("pods", "deployments.apps"), for the apiserver_storage_objects metric. */
+    default java.util.Map<String, Long> storedObjects() {
+        return java.util.Map.of();
+    }
+
     /** Called at shutdown after short requests drained: ends watches and other long-running requests. */
     void stop() throws Exception;
 }

@@ -43,6 +43,12 @@ class RealApiTest {
             assertThat(created.exit()).as(created.output()).isZero();
             assertThat(server.isReady()).isTrue();
 
+            // upstream's apiserver_storage_objects: the configmap, and the namespaces that exist from the start
+            KubectlTest.Result metrics = KubectlTest.run(dataDir, "--kubeconfig", kubeconfig, "get", "--raw", "/metrics");
+            assertThat(metrics.exit()).as(metrics.output()).isZero();
+            assertThat(metrics.output()).contains("apiserver_storage_objects{resource=\"configmaps\"} 1.0")
+                    .contains("apiserver_storage_objects{resource=\"namespaces\"} 4.0");
+
             KubectlTest.Result resources = KubectlTest.run(dataDir, "--kubeconfig", kubeconfig, "api-resources");
             assertThat(resources.exit()).as(resources.output()).isZero();
             assertThat(resources.output()).contains("deployments", "apps/v1");

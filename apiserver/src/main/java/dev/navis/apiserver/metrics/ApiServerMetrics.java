@@ -58,6 +58,18 @@ public final class ApiServerMetrics {
         inflight.labelValues(MUTATING).set(0);
     }
 
+    /**
+     * Registers upstream's {@code apiserver_storage_objects}: objects stored per resource, read from
+     * {@code counts} at each scrape.
+     */
+    public void storedObjects(java.util.function.Supplier<java.util.Map<String, Long>> counts) {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("apiserver_storage_objects")
+                .help("Number of stored objects at the time of last check split by kind.")
+                .labelNames("resource")
+                .callback(cb -> counts.get().forEach((resource, n) -> cb.call(n, resource)))
+                .register(registry);
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }

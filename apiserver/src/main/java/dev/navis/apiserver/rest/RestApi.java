@@ -281,6 +281,20 @@ public final class RestApi implements ResourceApi {
         }
     }
 
+    /**
+     * Objects stored per resource (upstream's {@code apiserver_storage_objects}: "pods", "deployments.apps"), as
+     * the watch caches hold them; resources whose cache is not filled yet are left out.
+     */
+    public java.util.Map<String, Long> storedObjects() {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        for (ObjectStorage os : objectStorages) {
+            if (os.cache().ready()) {
+                counts.put(os.definition().groupResource(), (long) os.cache().size());
+            }
+        }
+        return counts;
+    }
+
     /** True once started and every watch cache is filled. */
     @Override
     public boolean ready() {

@@ -493,6 +493,7 @@ final class RestHandler extends Handler.Abstract {
         if (websocket && upgradeToWebSocket(request, response, callback, stream::run, stream::stop)) {
             return;
         }
+        stream.coalescing();
         request.addFailureListener(t -> stream.stop());
         request.addIdleTimeoutListener(t -> false);
         Thread.ofVirtual().name("watch-" + def.plural()).start(() -> {

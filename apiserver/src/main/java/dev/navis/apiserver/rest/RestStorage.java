@@ -250,7 +250,7 @@ public final class RestStorage {
         WatchCache cache = storage.cache();
         if (opts.continueToken().isEmpty() && !match.equals("Exact") && cache.ready()
                 && (rv.equals("0") || (requested > 0 && opts.limit() == 0 && cache.revision() >= requested))) {
-            WatchCache.Snapshot snap = cache.snapshot();
+            WatchCache.Snapshot snap = cache.snapshot(prefix, Store.prefixEnd(prefix));
             List<ObjectNode> items = new ArrayList<>();
             for (ObjectNode o : snap.objects()) {
                 if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {

@@ -17,6 +17,16 @@ class ListWatchTest extends RestTestBase {
                     "{\"metadata\":{\"name\":\"cm" + i + "\",\"labels\":{\"idx\":\"" + (i % 2) + "\"}}}").code())
                     .isEqualTo(201);
         }
+        awaitWatchCache();
+    }
+
+    /** Waits until the configmaps watch cache has seen every write (it follows the store asynchronously). */
+    private void awaitWatchCache() throws Exception {
+        long want = store.currentRevision();
+        while (Long.parseLong(get("/api/v1/configmaps?resourceVersion=0").json().path("metadata")
+                .path("resourceVersion").asString()) < want) {
+            Thread.sleep(5);
+        }
     }
 
     @Test

@@ -278,6 +278,7 @@ public final class ApiBenchmark {
         Thread.sleep(500);
         HttpClient c = client(0);
         long intervalNanos = 1_000_000_000L / podsPerSecond;
+        long cpu0 = processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
             long due = start + i * intervalNanos;
@@ -290,6 +291,7 @@ public final class ApiBenchmark {
             createPod(c, "bench-watch", name);
         }
         boolean all = finished.await(30, TimeUnit.SECONDS);
+        long cpu = processCpuNanos() - cpu0;
         for (java.io.InputStream s : streams) {
             try {
                 s.close();
@@ -307,9 +309,10 @@ public final class ApiBenchmark {
             }
         }
         long[] lat = merged.stream().mapToLong(Long::longValue).toArray();
-        out.printf("watch: %d watchers, %d pods at %d/s: delivery p50 %.1f ms, p99 %.1f ms; events delivered %d, missing %d%s%n",
+        out.printf("watch: %d watchers, %d pods at %d/s: delivery p50 %.1f ms, p99 %.1f ms; events delivered %d, missing %d%s; CPU %.1f µs/event (%s)%n",
                 watchers, total, podsPerSecond, pct(lat, 50), pct(lat, 99), lat.length, missing,
-                all ? "" : " (some watchers did not finish)");
+                all ? "" : " (some watchers did not finish)", cpu / 1e3 / Math.max(1, lat.length),
+                heapUsed == null ? "this load generator" : "server + load generator");
     }
 
     private String currentResourceVersion() throws Exception {

@@ -55,6 +55,11 @@ public final class CacheWatcher implements AutoCloseable {
         return e;
     }
 
+    /** Whether an event is waiting (the next {@link #poll} will not block). */
+    public boolean hasQueued() {
+        return !queue.isEmpty();
+    }
+
     /** How many queued events are the synthetic ADDED events of the initial state. */
     public int initialEvents() {
         return initialEvents;

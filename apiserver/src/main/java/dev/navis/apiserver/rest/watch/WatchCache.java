@@ -108,6 +108,13 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /** The cached objects whose keys are in [{@code from}, {@code to}) (one namespace of a list), and the revision. */
+    public Snapshot snapshot(String from, String to) {
+        synchronized (lock) {
+            return new Snapshot(new ArrayList<>(objects.subMap(from, to).values()), revision);
+        }
+    }
+
     /** How many objects the cache holds. */
     public int size() {
         synchronized (lock) {

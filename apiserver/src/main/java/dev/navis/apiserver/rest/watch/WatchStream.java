@@ -51,6 +51,42 @@ public final class WatchStream {
     }
 
     private boolean initialEventsEnd;
+    /** Lines not yet written (HTTP only: several queued events leave in one write). */
+    private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(4096);
+    private boolean coalesce;
+    /** Pending bytes past which lines are written even while more events wait. */
+    private static final int COALESCE_LIMIT = 64 * 1024;
+
+    /**
+     * Lets events that are already queued when one is written go out with it in a single write, and skips the
+     * per-event flush: for a chunked HTTP response, where a flush is one more blocking write through the
+     * connection (an empty frame) and each write costs a frame and a TLS record. Not for WebSocket, whose
+     * messages must hold one event each.
+     */
+    public WatchStream coalescing() {
+        this.coalesce = true;
+        return this;
+    }
+
+    /** Writes {@code line} now, or (coalescing) once no further event is queued. */
+    private void emit(OutputStream out, byte[] line) throws IOException {
+        if (!coalesce) {
+            writeLine(out, line);
+            return;
+        }
+        pending.write(line, 0, line.length);
+        if (!watcher.hasQueued() || pending.size() >= COALESCE_LIMIT) {
+            drain(out);
+        }
+    }
+
+    private void drain(OutputStream out) throws IOException {
+        if (pending.size() > 0) {
+            byte[] bytes = pending.toByteArray();
+            pending.reset();
+            out.write(bytes);
+        }
+    }
     /** Identifies the renderer's output when it is the same for every watcher using it, else null. */
     private Object sharedOutput;
 
@@ -78,7 +114,7 @@ public final class WatchStream {
         ObjectNode meta = b.putObject("metadata");
         meta.put("resourceVersion", Long.toString(revision));
         meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
-        write(out, "BOOKMARK", b);
+        emit(out, line("BOOKMARK", b));
     }
 
     /** Streams events to {@code out} until the timeout, a server-side end or a write failure. */
@@ -93,13 +129,18 @@ public final class WatchStream {
             while (!stopped) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
+                    drain(out);
                     return;
                 }
                 CacheEvent e;
                 try {
                     e = watcher.poll(Math.min(left / 1_000_000L + 1, 1000));
                 } catch (CacheWatcher.Closed c) {
+                    drain(out);
                     return;
+                }
+                if (e == null) {
+                    drain(out); // nothing queued: whatever waits goes now (normally nothing)
                 }
                 if (e != null) {
                     String type = null;
@@ -139,10 +180,10 @@ public final class WatchStream {
                         if (sharedOutput != null && obj == e.object()) {
                             String t = type;
                             ObjectNode o = obj;
-                            writeLine(out, e.encoded(new SharedLine(sharedOutput, t),
+                            emit(out, e.encoded(new SharedLine(sharedOutput, t),
                                     () -> line(t, renderer.apply(o.deepCopy(), false))));
                         } else {
-                            write(out, type, renderer.apply(obj.deepCopy(), first));
+                            emit(out, line(type, renderer.apply(obj.deepCopy(), first)));
                         }
                         first = false;
                     }
@@ -154,7 +195,7 @@ public final class WatchStream {
                 if (bookmarks && System.nanoTime() - lastBookmark > bookmarkIntervalMillis * 1_000_000L) {
                     ObjectNode b = bookmarkTemplate.deepCopy();
                     b.putObject("metadata").put("resourceVersion", Long.toString(watcher.cacheRevision()));
-                    write(out, "BOOKMARK", b);
+                    emit(out, line("BOOKMARK", b));
                     lastBookmark = System.nanoTime();
                 }
             }
