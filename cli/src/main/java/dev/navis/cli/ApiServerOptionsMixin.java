@@ -52,6 +52,13 @@ public final class ApiServerOptionsMixin {
                     + "serving certificate. For several servers on one etcd.")
     Path clusterCa;
 
+    @Option(names = "--token", paramLabel = "SECRET", defaultValue = "${env:NAVIS_TOKEN}",
+            description = "With --datastore etcd: a secret shared by every server of the cluster (also read from "
+                    + "$NAVIS_TOKEN, which keeps it out of the process list). The first server stores its cluster CA "
+                    + "in etcd encrypted with it; servers started later with the same token take that CA, so no CA "
+                    + "files need copying (instead of --cluster-ca).")
+    String serverToken;
+
     @Option(names = "--default-not-ready-toleration-seconds", paramLabel = "SECONDS",
             defaultValue = "" + ApiServerOptions.DEFAULT_TOLERATION_SECONDS,
             description = "tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration added to "
@@ -94,6 +101,21 @@ public final class ApiServerOptionsMixin {
         }
     }
 
+    /** The CA stored in etcd under the server token, or this server's stored there (SharedClusterCa). */
+    private void shareClusterCa(ApiServerOptions options) {
+        if (!"etcd".equals(datastore)) {
+            throw new IllegalArgumentException("--token shares the cluster CA through etcd: it needs --datastore etcd");
+        }
+        dev.navis.storage.Store store = storeOpener().apply(options.storeDir());
+        try {
+            dev.navis.apiserver.certs.SharedClusterCa.exchange(store, serverToken, options.pkiDir());
+        } catch (dev.navis.storage.StoreException e) {
+            throw new IllegalArgumentException("cannot exchange the cluster CA through etcd: " + e.getMessage(), e);
+        } finally {
+            store.close();
+        }
+    }
+
     private static Path absolute(Path p) {
         return p == null ? null : p.toAbsolutePath();
     }
@@ -110,8 +132,14 @@ public final class ApiServerOptionsMixin {
                     .withBindAddress(bindAddress)
                     .withTokenAuthFile(tokenAuthFile == null ? null : tokenAuthFile.toAbsolutePath())
                     .withDefaultTolerationSeconds(defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds);
+            if (clusterCa != null && serverToken != null) {
+                throw new IllegalArgumentException("--cluster-ca and --token both name the cluster CA: give one");
+            }
             if (clusterCa != null) {
                 dev.navis.apiserver.certs.ClusterCertificates.adoptCa(options.pkiDir(), clusterCa.toAbsolutePath());
+            }
+            if (serverToken != null) {
+                shareClusterCa(options);
             }
             return options;
         } catch (IllegalArgumentException e) {

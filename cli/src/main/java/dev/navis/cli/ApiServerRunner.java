@@ -10,6 +10,13 @@ import dev.navis.apiserver.ApiServerOptions;
  * the controller manager in-process once the server is ready.
  */
 final class ApiServerRunner {
+    /**
+     * The leader election timings of the components a server runs: shorter than upstream's, so a standby server
+     * takes over within 15 s of a leader's death (docs/HA.md). The standalone commands keep upstream's.
+     */
+    private static final dev.navis.client.leaderelection.LeaderElectionConfig.Timings ELECTION =
+            dev.navis.client.leaderelection.LeaderElectionConfig.Timings.SERVER;
+
     private ApiServerRunner() {
     }
 
@@ -67,7 +74,7 @@ final class ApiServerRunner {
         ControllerManagerRunner manager = null;
         if (controllers) {
             try {
-                manager = ControllerManagerRunner.start(server.kubeconfigFile(), controllerOptions);
+                manager = ControllerManagerRunner.start(server.kubeconfigFile(), controllerOptions, ELECTION);
             } catch (RuntimeException e) {
                 err.println("navis " + role + ": cannot start the controller manager: " + describe(e));
                 server.stop();
@@ -77,7 +84,7 @@ final class ApiServerRunner {
         SchedulerRunner scheduler = null;
         if (controllers) {
             try {
-                scheduler = SchedulerRunner.start(server.kubeconfigFile(), null, null);
+                scheduler = SchedulerRunner.start(server.kubeconfigFile(), ELECTION);
             } catch (Exception e) {
                 err.println("navis " + role + ": cannot start the scheduler: " + describe(e));
                 try {
@@ -94,7 +101,7 @@ final class ApiServerRunner {
         CloudControllerManagerRunner cloud = null;
         if (controllers) {
             try {
-                cloud = CloudControllerManagerRunner.start(server.kubeconfigFile(), null);
+                cloud = CloudControllerManagerRunner.start(server.kubeconfigFile(), null, ELECTION);
             } catch (RuntimeException e) {
                 err.println("navis " + role + ": cannot start the cloud controller manager: " + describe(e));
             }

@@ -3,6 +3,7 @@ package dev.navis.cli;
 import java.nio.file.Path;
 
 import dev.navis.client.config.KubeConfigLoader;
+import dev.navis.client.leaderelection.LeaderElectionConfig;
 import dev.navis.client.rest.RestKubeClient;
 import dev.navis.controllers.ControllerManager;
 
@@ -27,8 +28,14 @@ final class ControllerManagerRunner implements AutoCloseable {
 
     /** As {@link #start(Path)}, with kube-controller-manager's options. */
     static ControllerManagerRunner start(Path kubeconfig, dev.navis.controllers.ControllerOptions options) {
+        return start(kubeconfig, options, LeaderElectionConfig.Timings.UPSTREAM);
+    }
+
+    /** As {@link #start(Path, dev.navis.controllers.ControllerOptions)}, with these leader election timings. */
+    static ControllerManagerRunner start(Path kubeconfig, dev.navis.controllers.ControllerOptions options,
+                                         LeaderElectionConfig.Timings timings) {
         RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(kubeconfig).clientConfig());
-        ControllerManager manager = ControllerManager.create(client, options);
+        ControllerManager manager = ControllerManager.create(client, options, timings);
         manager.start();
         return new ControllerManagerRunner(client, manager);
     }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 /**
  * Backups of cluster state, named after k3s's {@code etcd-snapshot}: the embedded store is copied while the
  * server runs (see {@link StoreBackup}); an etcd cluster is saved with etcd's snapshot RPC, whose file
- * {@code etcdctl snapshot restore} turns back into a member's data directory.
+ * {@code etcdctl snapshot restore} (run by {@code restore --datastore etcd}) turns back into a member's data
+ * directory.
  */
 @Command(name = "etcd-snapshot", mixinStandardHelpOptions = true, description = "Save or restore cluster state.",
         subcommands = {EtcdSnapshotCommand.Save.class, EtcdSnapshotCommand.Restore.class})
@@ -31,7 +32,8 @@ public final class EtcdSnapshotCommand implements Runnable {
 
     /** Where the state is: the embedded store of a data directory, or an etcd cluster. */
     static final class Source {
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "The server's data directory (default: ~/.navis/server).")
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "The server's data directory (default: "
+                + "~/.navis/server); for an etcd restore, the new member's data directory.")
         Path dataDir;
 
         @Option(names = "--datastore", paramLabel = "KIND", defaultValue = "embedded",
@@ -94,7 +96,8 @@ public final class EtcdSnapshotCommand implements Runnable {
                     }
                     Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
                     System.out.println("Saved etcd snapshot (" + bytes + " bytes) to " + target
-                            + "; restore with: etcdctl snapshot restore " + target + " --data-dir <new member dir>");
+                            + "; restore with: navis etcd-snapshot restore --datastore etcd " + target
+                            + " --data-dir <new member dir> [--name --initial-cluster ...]");
                 } else {
                     long revision = StoreBackup.save(source.storeDir(), target.toAbsolutePath());
                     System.out.println("Saved the embedded store at revision " + revision + " to " + target);
@@ -108,22 +111,44 @@ public final class EtcdSnapshotCommand implements Runnable {
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = "Restore a saved embedded store into a data directory whose store is empty (server stopped).")
+            description = {"Restore saved state (server and etcd stopped).",
+                    "embedded: a saved store into a data directory whose store is empty.",
+                    "etcd: a snapshot file into a new etcd member's data directory (--data-dir, must not exist), "
+                            + "with Debian's etcdctl; then start etcd on it with the same --name and peer URLs."})
     static final class Restore implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Source source = new Source();
 
-        @Parameters(paramLabel = "SOURCE", description = "A directory written by 'navis etcd-snapshot save'.")
+        @Parameters(paramLabel = "SOURCE", description = "What 'navis etcd-snapshot save' wrote: a directory (embedded) "
+                + "or a snapshot file (etcd).")
         Path backup;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "etcd: the restored member's name (etcd --name).")
+        String name;
+
+        @Option(names = "--initial-cluster", paramLabel = "NAME=URL,...",
+                description = "etcd: every member of the restored cluster with its peer URL.")
+        String initialCluster;
+
+        @Option(names = "--initial-cluster-token", paramLabel = "TOKEN", description = "etcd: the restored cluster's token.")
+        String initialClusterToken;
+
+        @Option(names = "--initial-advertise-peer-urls", paramLabel = "URL,...", description = "etcd: this member's peer URLs.")
+        String initialAdvertisePeerUrls;
 
         @Override
         public Integer call() {
             try {
                 if (source.etcd()) {
-                    // rebuilding an etcd member (new cluster ID, membership) is etcdctl's/etcdutl's job
-                    System.err.println("navis etcd-snapshot restore: for etcd, run 'etcdctl snapshot restore FILE "
-                            + "--data-dir DIR' for each member and start etcd on those directories");
-                    return 1;
+                    if (source.dataDir == null) {
+                        throw new IllegalArgumentException("--datastore etcd needs --data-dir: the new member's data directory");
+                    }
+                    Path dir = source.dataDir.toAbsolutePath();
+                    EtcdSnapshots.restore(backup.toAbsolutePath(), dir, new EtcdSnapshots.RestoredMember(name,
+                            initialCluster, initialClusterToken, initialAdvertisePeerUrls));
+                    System.out.println("Restored " + backup + " into the etcd data directory " + dir
+                            + "; start etcd with --data-dir " + dir + (name == null ? "" : " --name " + name));
+                    return 0;
                 }
                 long revision = StoreBackup.restore(backup.toAbsolutePath(), source.storeDir());
                 System.out.println("Restored revision " + revision + " into " + source.storeDir());

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import dev.navis.client.config.ClientConfig;
 import dev.navis.client.config.KubeConfigLoader;
+import dev.navis.client.leaderelection.LeaderElectionConfig;
 import dev.navis.client.rest.RestKubeClient;
 import dev.navis.scheduler.MetricsServer;
 import dev.navis.scheduler.SchedulerServer;
@@ -38,6 +39,12 @@ final class SchedulerRunner implements AutoCloseable {
         KubeSchedulerConfiguration configuration = config == null ? KubeSchedulerConfiguration.defaults()
                 : SchedulerConfigLoader.load(config);
         return startWith(kubeconfig, configuration, metricsAddress);
+    }
+
+    /** The default configuration with these leader election timings, without a metrics endpoint. */
+    static SchedulerRunner start(Path kubeconfig, LeaderElectionConfig.Timings timings) throws java.io.IOException {
+        KubeSchedulerConfiguration defaults = KubeSchedulerConfiguration.defaults();
+        return startWith(kubeconfig, defaults.withLeaderElection(defaults.leaderElection().withTimings(timings)), null);
     }
 
     static SchedulerRunner startWith(Path kubeconfig, KubeSchedulerConfiguration configuration,

@@ -3,7 +3,9 @@ package dev.navis.cli;
 import dev.navis.apiserver.ApiServer;
 import dev.navis.apiserver.ApiServerOptions;
 import dev.navis.storage.etcd.EtcdCluster;
+import dev.navis.apimachinery.registry.BuiltinResources;
 import dev.navis.storage.etcd.EtcdConfig;
+import dev.navis.storage.etcd.EtcdSnapshots;
 import dev.navis.storage.etcd.EtcdStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +73,68 @@ class EtcdSnapshotCommandTest {
             assertThat(ByteBuffer.wrap(db, 16, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(0xED0CDAED);
             assertThat(new String(db, StandardCharsets.ISO_8859_1)).contains("/registry/x");
         }
+    }
+
+    @Test
+    void etcdSnapshotRestoresIntoANewMemberWithEveryObjectAndResourceVersion() throws Exception {
+        assumeTrue(EtcdCluster.available(), "skipped: /usr/bin/etcd is not installed (Debian package etcd-server)");
+        assumeTrue(Files.isExecutable(EtcdSnapshots.ETCDCTL), "skipped: etcdctl is not installed (Debian package etcd-client)");
+        assumeTrue(Files.isExecutable(KUBECTL), "skipped: kubectl is not installed");
+        try (EtcdCluster etcd = EtcdCluster.start(1, Duration.ofSeconds(5))) {
+            EtcdCluster.Member member = etcd.members().get(0);
+            Path file = tmp.resolve("etcd.db");
+            String saved;
+            try (ApiServer server = serverOn(etcd, tmp.resolve("s1"))) {
+                kubectl(server, "create", "namespace", "saved");
+                for (int i = 0; i < 5; i++) {
+                    kubectl(server, "create", "configmap", "cm-" + i, "-n", "saved", "--from-literal=k=v" + i);
+                }
+                kubectl(server, "create", "secret", "generic", "s", "-n", "saved", "--from-literal=p=q");
+                kubectl(server, "label", "configmap", "cm-0", "-n", "saved", "changed=yes"); // a second revision
+                saved = inventory(server);
+                int code = new CommandLine(new Navis()).execute("etcd-snapshot", "save", "--datastore", "etcd",
+                        "--etcd-endpoints", member.clientUrl(), file.toString());
+                assertThat(code).isZero();
+                kubectl(server, "create", "configmap", "after-save", "-n", "saved", "--from-literal=k=v");
+            }
+            assertThat(saved.lines()).hasSize(7);
+
+            Path restored = etcd.newDirectory("restored");
+            String[] restore = {"etcd-snapshot", "restore", "--datastore", "etcd", file.toString(),
+                    "--data-dir", restored.toString(), "--name", member.name(), "--initial-cluster", etcd.initialCluster(),
+                    "--initial-cluster-token", etcd.token(), "--initial-advertise-peer-urls", member.peerUrl()};
+            assertThat(new CommandLine(new Navis()).execute(restore)).isZero();
+            assertThat(new CommandLine(new Navis()).execute(restore)).as("an existing directory is refused").isEqualTo(1);
+            etcd.restartOn(member, restored);
+
+            try (ApiServer server = serverOn(etcd, tmp.resolve("s2"))) {
+                assertThat(inventory(server)).isEqualTo(saved);
+                assertThat(kubectl(server, "get", "configmaps", "-n", "saved", "-o", "name")).doesNotContain("after-save");
+                assertThat(kubectl(server, "get", "configmap", "cm-3", "-n", "saved", "-o", "jsonpath={.data.k}"))
+                        .isEqualTo("v3");
+            }
+        }
+    }
+
+    /** An API server on the cluster's etcd with its own data directory (its PKI). */
+    private static ApiServer serverOn(EtcdCluster etcd, Path dataDir) throws Exception {
+        ApiServerCommand command = new ApiServerCommand();
+        new CommandLine(command).parseArgs("--datastore", "etcd", "--etcd-endpoints", String.join(",", etcd.clientUrls()),
+                "--data-dir", dataDir.toString(), "--api-port", "0");
+        ApiServer server = ApiServer.create(command.apiServer.toOptions(), BuiltinResources.all(),
+                command.apiServer.storeOpener());
+        server.start();
+        return server;
+    }
+
+    /** Kind, namespace, name, uid and resourceVersion of the test's objects, sorted. */
+    private static String inventory(ApiServer server) throws Exception {
+        String fields = "{.kind} {.metadata.namespace} {.metadata.name} {.metadata.uid} {.metadata.resourceVersion}";
+        String namespace = kubectl(server, "get", "namespace", "saved", "-o", "jsonpath=" + fields);
+        String objects = kubectl(server, "get", "configmaps,secrets", "-n", "saved", "-o",
+                "jsonpath={range .items[*]}" + fields + "{\"\\n\"}{end}");
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(namespace), objects.lines()).sorted()
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 
     private static String kubectl(ApiServer server, String... args) throws Exception {

@@ -64,7 +64,14 @@ public final class CloudControllerManager implements AutoCloseable {
 
     /** Leader election with upstream's timings and a hostname_uuid identity. */
     public static CloudControllerManager create(KubeClient client, CloudProvider provider) {
-        return new CloudControllerManager(client, provider, LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity()));
+        return create(client, provider, LeaderElectionConfig.Timings.UPSTREAM);
+    }
+
+    /** As {@link #create(KubeClient, CloudProvider)}, with these leader election timings. */
+    public static CloudControllerManager create(KubeClient client, CloudProvider provider,
+                                                LeaderElectionConfig.Timings timings) {
+        return new CloudControllerManager(client, provider,
+                LeaderElectionConfig.of(LEASE_NAMESPACE, LEASE_NAME, identity(), timings));
     }
 
     /** Starts campaigning for leadership; returns at once. */

@@ -100,8 +100,14 @@ public final class ControllerManager implements AutoCloseable {
 
     /** As {@link #create(KubeClient)}, with kube-controller-manager's options. */
     public static ControllerManager create(KubeClient client, ControllerOptions options) {
+        return create(client, options, LeaderElectionConfig.Timings.UPSTREAM);
+    }
+
+    /** As {@link #create(KubeClient, ControllerOptions)}, with these leader election timings. */
+    public static ControllerManager create(KubeClient client, ControllerOptions options,
+                                           LeaderElectionConfig.Timings timings) {
         return new ControllerManager(client, KnownControllers.all(),
-                LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity()), options);
+                LeaderElectionConfig.of(LEASE_NAMESPACE, LEASE_NAME, identity(), timings), options);
     }
 
     /** Starts campaigning for leadership; returns at once. */

@@ -181,32 +181,4 @@ public record ClusterCertificates(X509Certificate ca, PrivateKey caKey, X509Cert
             throw new IllegalStateException("cannot build key store", e);
         }
     }
-
-    /** A certificate file {@code name.crt} and its key {@code name.key}. */
-    private record KeyFiles(Path dir, String name) {
-        Path certificate() {
-            return dir.resolve(name + ".crt");
-        }
-
-        Path key() {
-            return dir.resolve(name + ".key");
-        }
-
-        boolean exist() {
-            return Files.isRegularFile(certificate()) && Files.isRegularFile(key());
-        }
-
-        X509Certificate readCertificate() throws IOException {
-            return Pem.readCertificate(certificate());
-        }
-
-        PrivateKey readKey() throws IOException {
-            return Pem.readPrivateKey(key());
-        }
-
-        void write(X509Certificate cert, PrivateKey privateKey) throws IOException {
-            Pem.writePrivate(key(), Pem.encode(privateKey));
-            Files.writeString(certificate(), Pem.encode(cert));
-        }
-    }
 }

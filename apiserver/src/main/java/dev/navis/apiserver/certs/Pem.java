@@ -59,15 +59,34 @@ public final class Pem {
 
     public static X509Certificate readCertificate(Path file) throws IOException {
         try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(Files.readAllBytes(file)));
-        } catch (GeneralSecurityException e) {
+            return certificate(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
             throw new IOException("not a PEM certificate: " + file, e);
         }
     }
 
     public static PrivateKey readPrivateKey(Path file) throws IOException {
-        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+        try {
+            return privateKey(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a PEM EC private key: " + file, e);
+        }
+    }
+
+    /** The first certificate in PEM text. */
+    public static X509Certificate certificate(String pem) {
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            return (X509Certificate) factory.generateCertificate(
+                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a PEM certificate", e);
+        }
+    }
+
+    /** The private key in PEM text (SEC1 or PKCS#8). */
+    public static PrivateKey privateKey(String pem) {
+        try (PEMParser parser = new PEMParser(new java.io.StringReader(pem))) {
             Object parsed = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (parsed instanceof PEMKeyPair pair) {
@@ -76,7 +95,9 @@ public final class Pem {
             if (parsed instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);
             }
-            throw new IOException("not a PEM EC private key: " + file);
+            throw new IllegalArgumentException("not a PEM EC private key");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a PEM EC private key", e);
         }
     }
 

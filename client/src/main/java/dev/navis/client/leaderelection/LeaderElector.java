@@ -45,6 +45,8 @@ public final class LeaderElector {
     private LeaseSpec observedRecord;
     private String observedResourceVersion;
     private long observedTime;
+    /** When the observed record expires unless it changes (nanoTime), 0 if none was observed held. */
+    private long observedExpiry;
 
     public LeaderElector(KubeClient client, LeaderElectionConfig config, LeaderCallbacks callbacks, Clock clock) {
         this.leases = client.leases().namespace(config.namespace());
@@ -101,9 +103,19 @@ public final class LeaderElector {
             if (tryAcquireOrRenew()) {
                 return true;
             }
-            sleep(jittered(config.retryPeriod().toNanos()));
+            sleep(untilNextAttempt());
         }
         return false;
+    }
+
+    /**
+     * A jittered retry period, but no later than the moment the observed record expires: a standby then tries
+     * right at the expiry instead of up to a retry period after it (the takeover comes that much sooner).
+     */
+    synchronized long untilNextAttempt() {
+        long retry = jittered(config.retryPeriod().toNanos());
+        long untilExpiry = observedExpiry - clock.nanoTime();
+        return untilExpiry > 0 ? Math.min(retry, untilExpiry) : retry;
     }
 
     private void renew() throws InterruptedException {
@@ -158,7 +170,8 @@ public final class LeaderElector {
         String holder = spec.getHolderIdentity() == null ? "" : spec.getHolderIdentity();
         observe(holder);
         int duration = spec.getLeaseDurationSeconds() == null ? 0 : spec.getLeaseDurationSeconds();
-        boolean held = !holder.isEmpty() && clock.nanoTime() < observedTime + duration * 1_000_000_000L;
+        observedExpiry = holder.isEmpty() ? 0 : observedTime + duration * 1_000_000_000L;
+        boolean held = !holder.isEmpty() && clock.nanoTime() < observedExpiry;
         boolean mine = config.identity().equals(holder);
         if (held && !mine) {
             return false;

@@ -99,6 +99,30 @@ class LeaderElectorTest {
     }
 
     @Test
+    void aStandbyTriesAgainNoLaterThanWhenTheObservedRecordExpires() {
+        LeaderElector a = candidate("a", new Events());
+        LeaderElector b = candidate("b", new Events());
+        a.tryAcquireOrRenew();
+        assertThat(b.tryAcquireOrRenew()).isFalse();
+        assertThat(b.untilNextAttempt()).as("a jittered retry period")
+                .isBetween(Duration.ofSeconds(2).toNanos(), Duration.ofMillis(2400).toNanos());
+
+        clock.advance(Duration.ofSeconds(14));
+        assertThat(b.tryAcquireOrRenew()).isFalse();
+        assertThat(b.untilNextAttempt()).as("the lease expires in 1 s").isEqualTo(Duration.ofSeconds(1).toNanos());
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(b.tryAcquireOrRenew()).isTrue();
+    }
+
+    @Test
+    void serverTimingsAreValidAndShorterThanUpstreams() {
+        var server = LeaderElectionConfig.of("kube-system", "kube-scheduler", "a", LeaderElectionConfig.Timings.SERVER);
+        double worstTakeover = server.leaseDuration().toMillis() / 1000.0 + 1.2 * server.retryPeriod().toMillis() / 1000.0;
+        assertThat(worstTakeover).isLessThanOrEqualTo(12.5);
+        assertThat(server.renewDeadline().plus(server.retryPeriod())).isLessThan(server.leaseDuration());
+    }
+
+    @Test
     void renewalsByTheLeaderKeepOthersOut() {
         LeaderElector a = candidate("a", new Events());
         LeaderElector b = candidate("b", new Events());

@@ -27,6 +27,12 @@ public record KubeSchedulerConfiguration(List<Profile> profiles, Integer percent
                                  Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
         public static final LeaderElection DEFAULT = new LeaderElection(true, "kube-system", "kube-scheduler",
                 Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+
+        /** These settings with other durations. */
+        public LeaderElection withTimings(dev.navis.client.leaderelection.LeaderElectionConfig.Timings timings) {
+            return new LeaderElection(leaderElect, resourceNamespace, resourceName, timings.leaseDuration(),
+                    timings.renewDeadline(), timings.retryPeriod());
+        }
     }
 
     public static KubeSchedulerConfiguration defaults() {

@@ -26,7 +26,7 @@ public final class EtcdCluster implements AutoCloseable {
         final String name;
         final String clientUrl;
         final String peerUrl;
-        final Path dataDir;
+        Path dataDir;
         final Path log;
         Process process;
 
@@ -40,6 +40,14 @@ public final class EtcdCluster implements AutoCloseable {
 
         public String clientUrl() {
             return clientUrl;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public String peerUrl() {
+            return peerUrl;
         }
     }
 
@@ -87,7 +95,7 @@ public final class EtcdCluster implements AutoCloseable {
                     cluster.members.add(new Member(name, (tls ? "https" : "http") + "://127.0.0.1:" + freePort(),
                             "http://127.0.0.1:" + freePort(), cluster.dir.resolve(name), cluster.dir.resolve(name + ".log")));
                 }
-                String initial = cluster.members.stream().map(m -> m.name + "=" + m.peerUrl).collect(Collectors.joining(","));
+                String initial = cluster.initialCluster();
                 for (Member m : cluster.members) {
                     cluster.launch(m, initial);
                 }
@@ -109,7 +117,7 @@ public final class EtcdCluster implements AutoCloseable {
                 "--listen-client-urls", m.clientUrl, "--advertise-client-urls", m.clientUrl,
                 "--listen-peer-urls", m.peerUrl, "--initial-advertise-peer-urls", m.peerUrl,
                 "--initial-cluster", initialCluster, "--initial-cluster-state", "new",
-                "--initial-cluster-token", dir.getFileName().toString(),
+                "--initial-cluster-token", token(),
                 "--experimental-watch-progress-notify-interval", progressInterval.toMillis() + "ms"));
         if (tls != null) {
             cmd.addAll(List.of("--cert-file", tls.serverCert().toString(), "--key-file", tls.serverKey().toString(),
@@ -137,6 +145,36 @@ public final class EtcdCluster implements AutoCloseable {
         return members;
     }
 
+    /** {@code name=peerURL,...} of every member, as etcd's --initial-cluster. */
+    public String initialCluster() {
+        return members.stream().map(m -> m.name + "=" + m.peerUrl).collect(Collectors.joining(","));
+    }
+
+    /** The cluster's --initial-cluster-token. */
+    public String token() {
+        return dir.getFileName().toString();
+    }
+
+    /** A new directory inside the cluster's own (deleted on close), not created yet. */
+    public Path newDirectory(String name) {
+        return dir.resolve(name);
+    }
+
+    /**
+     * Kills {@code m} if it runs and starts it again on {@code dataDir} (e.g. restored from a snapshot), on its
+     * own name and URLs; waits until it serves clients.
+     */
+    public void restartOn(Member m, Path dataDir) {
+        kill(m);
+        m.dataDir = dataDir;
+        try {
+            launch(m, initialCluster());
+            awaitReady(m);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public List<String> clientUrls() {
         return members.stream().map(m -> m.clientUrl).toList();
     }
@@ -160,7 +198,7 @@ public final class EtcdCluster implements AutoCloseable {
      */
     public void restartKilled() {
         try {
-            String initial = members.stream().map(m -> m.name + "=" + m.peerUrl).collect(Collectors.joining(","));
+            String initial = initialCluster();
             List<Member> restarted = new ArrayList<>();
             for (Member m : members) {
                 if (m.process == null) {
