@@ -113,6 +113,9 @@ public final class BuiltinResources {
         // autoscaling/v2
         r.add(def("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, List.of("hpa"), ALL,
                 Set.of("status"), new HorizontalPodAutoscalerStrategy()));
+        // autoscaling/v1 (kubectl autoscale writes it): served by conversion, stored as v2 (registered first)
+        r.add(def("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, List.of("hpa"), ALL,
+                Set.of("status"), new HorizontalPodAutoscalerStrategy()));
         r.add(def("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(), new LeaseStrategy()));
         r.add(def("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), Set.of(),
                 new EndpointSliceStrategy()));

@@ -80,9 +80,10 @@ class BuiltinResourcesTest {
     void resourcesAreUnique() {
         Set<String> seen = new HashSet<>();
         for (ResourceDefinition r : BuiltinResources.all()) {
-            assertThat(seen.add(r.groupResource())).as(r.groupResource()).isTrue();
+            String gvr = r.group() + "/" + r.version() + "/" + r.plural();
+            assertThat(seen.add(gvr)).as(gvr).isTrue();
         }
-        assertThat(BuiltinResources.all()).hasSize(37);
+        assertThat(BuiltinResources.all()).hasSize(38);
     }
 
     private static final String TEMPLATE = "{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":"

@@ -124,6 +124,17 @@ public final class ProtobufBodies {
             "Probe.initialDelaySeconds", "Probe.timeoutSeconds", "Probe.periodSeconds", "Probe.successThreshold",
             "Probe.failureThreshold", "Event.count");
 
+    /**
+     * Embedded Go structs whose JSON tag is {@code ",inline"}: protobuf nests them in a field of their own, JSON
+     * puts their fields in the enclosing object ({@code volumes[0].configMap}, not
+     * {@code volumes[0].volumeSource.configMap}). Every {@code localObjectReference} field is such an embedding too
+     * ({@code configMap.name}, {@code envFrom[0].configMapRef.name}).
+     */
+    private static final java.util.Set<String> INLINE = java.util.Set.of(
+            "Volume.volumeSource", "PersistentVolumeSpec.persistentVolumeSource", "Probe.handler",
+            "EphemeralContainer.ephemeralContainerCommon", "IngressRule.ingressRuleValue",
+            "NamedRuleWithOperations.ruleWithOperations", "RuleWithOperations.rule");
+
     private static boolean omittedZero(Message m, FieldDescriptor f, Object v) {
         boolean zero = v instanceof Boolean b ? !b : v instanceof Number n && n.longValue() == 0;
         return zero && OMIT_ZERO.contains(m.getDescriptorForType().getName() + "." + f.getName());
@@ -157,6 +168,9 @@ public final class ProtobufBodies {
                     JsonNode v = value(f, m.getRepeatedField(f, i), true);
                     arr.add(v == null ? JsonNodeFactory.instance.nullNode() : v);
                 }
+            } else if (m.hasField(f) && (f.getName().equals("localObjectReference")
+                    || INLINE.contains(m.getDescriptorForType().getName() + "." + f.getName()))) {
+                o.setAll(toJson((Message) m.getField(f)));
             } else if (m.hasField(f) && !omittedZero(m, f, m.getField(f))) {
                 JsonNode v = value(f, m.getField(f), false);
                 if (v != null) {
