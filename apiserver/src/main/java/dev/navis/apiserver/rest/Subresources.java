@@ -182,10 +182,32 @@ public final class Subresources {
         boolean ignoresBudgets = pod.path("metadata").has("deletionTimestamp") || phase.equals("Succeeded")
                 || phase.equals("Failed") || phase.equals("Pending");
         if (pdbs != null && !ignoresBudgets) {
-            useDisruption(pdbs, namespace, pod, dryRun);
+            useDisruptionRetryingConflicts(pdbs, namespace, pod, dryRun);
         }
         pods.delete(namespace, podName, options);
         return successStatus(201);
+    }
+
+    /** Evictions that race for one budget (kubectl drain evicts in parallel): the loser re-reads and tries again. */
+    private static final int EVICTION_ATTEMPTS = 20;
+
+    private static void useDisruptionRetryingConflicts(RestStorage pdbs, String namespace, ObjectNode pod, boolean dryRun) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                useDisruption(pdbs, namespace, pod, dryRun);
+                return;
+            } catch (ApiException e) {
+                if (e.code() != 409 || attempt >= EVICTION_ATTEMPTS) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 25L * attempt));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(500, "InternalError", "interrupted while retrying an eviction", null);
+            }
+        }
     }
 
     private static void useDisruption(RestStorage pdbs, String namespace, ObjectNode pod, boolean dryRun) {

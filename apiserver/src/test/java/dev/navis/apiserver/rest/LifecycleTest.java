@@ -92,6 +92,38 @@ class LifecycleTest extends RestTestBase {
     }
 
     @Test
+    void concurrentEvictionsShareABudgetWithoutConflicts() throws Exception {
+        // kubectl drain evicts a node's pods in parallel: each must be answered 201 or 429, never a 409 of the budget
+        int pods = 6;
+        for (int i = 0; i < pods; i++) {
+            post("/api/v1/namespaces/default/pods", pod("c" + i));
+            patch("/api/v1/namespaces/default/pods/c" + i + "/status", "application/merge-patch+json",
+                    "{\"status\":{\"phase\":\"Running\"}}");
+        }
+        post("/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+                "{\"metadata\":{\"name\":\"shared\"},\"spec\":{\"maxUnavailable\":4,\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}}");
+        patch("/apis/policy/v1/namespaces/default/poddisruptionbudgets/shared/status", "application/merge-patch+json",
+                "{\"status\":{\"observedGeneration\":1,\"disruptionsAllowed\":4,\"desiredHealthy\":2,"
+                        + "\"currentHealthy\":6,\"expectedPods\":6}}");
+        java.util.List<java.util.concurrent.Future<Integer>> codes = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < pods; i++) {
+                String name = "c" + i;
+                codes.add(pool.submit(() -> post("/api/v1/namespaces/default/pods/" + name + "/eviction",
+                        "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" + name + "\"}}").code()));
+            }
+        }
+        java.util.List<Integer> answered = new java.util.ArrayList<>();
+        for (var f : codes) {
+            answered.add(f.get());
+        }
+        assertThat(answered).containsOnly(201, 429);
+        assertThat(answered.stream().filter(c -> c == 201).count()).isEqualTo(4);
+        assertThat(get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/shared").json()
+                .path("status").path("disruptionsAllowed").asInt()).isZero();
+    }
+
+    @Test
     void putCreatesWhereUpstreamAllowsIt() throws Exception {
         Reply ep = put("/api/v1/namespaces/default/endpoints/e", "{\"metadata\":{\"name\":\"e\"},\"subsets\":[]}");
         assertThat(ep.code()).isEqualTo(201);
