@@ -142,11 +142,16 @@ class KubeletProxyTest {
     @Test
     void anUnreachableKubeletIsAnInternalError() throws Exception {
         kubelet.close();
-        HttpResponse<String> r = get("/api/v1/namespaces/default/pods/solo/log");
-        assertThat(r.statusCode()).isEqualTo(500);
-        assertStatus(r, 500, "Internal error occurred: Get \"https://127.0.0.1:" + kubelet.port()
-                + "/containerLogs/default/solo/only\": dial tcp 127.0.0.1:" + kubelet.port()
-                + ": connect: connection refused");
+        // hold the closed port (bound, not listening: connections are refused) so no other process on this
+        // machine takes it before the request
+        try (java.net.Socket holder = new java.net.Socket()) {
+            holder.bind(new java.net.InetSocketAddress("127.0.0.1", kubelet.port()));
+            HttpResponse<String> r = get("/api/v1/namespaces/default/pods/solo/log");
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertStatus(r, 500, "Internal error occurred: Get \"https://127.0.0.1:" + kubelet.port()
+                    + "/containerLogs/default/solo/only\": dial tcp 127.0.0.1:" + kubelet.port()
+                    + ": connect: connection refused");
+        }
     }
 
     @Test
