@@ -12,6 +12,7 @@ import dev.navis.kubelet.runtime.PodRuntime;
 import dev.navis.kubelet.runtime.PodSyncRequest;
 import dev.navis.kubelet.status.PodStatusComputer;
 import dev.navis.kubelet.status.ProbeView;
+import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.volume.VolumeManager;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
@@ -354,7 +355,7 @@ public final class PodSync {
         if (probes != null) {
             for (String name : probes.takeRestarts(uid)) {
                 event(pod, "Normal", "Killing", "Container " + name + " failed liveness probe, will be restarted");
-                if ("Never".equals(pod.getSpec().getRestartPolicy())) {
+                if ("Never".equals(pod.getSpec().getRestartPolicy()) && !Sidecars.isSidecar(pod, name)) {
                     runtime.killContainer(pod, name, gracePeriod(pod), "failed liveness probe");
                 } else {
                     restart.add(name);
@@ -363,7 +364,7 @@ public final class PodSync {
         }
         long prepared = System.nanoTime();
         PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf,
-                List.of(), podDomain));
+                List.of(), podDomain, probes == null ? ProbeView.NONE : probes));
         long synced = System.nanoTime();
         st.runtimeStatus = observed;
         if (probes != null) {

@@ -47,6 +47,8 @@ import dev.navis.kubelet.image.BusyboxRootfs;
 import dev.navis.kubelet.image.ContainerdImporter;
 import dev.navis.kubelet.image.ImageReference;
 import dev.navis.kubelet.image.PauseImage;
+import dev.navis.kubelet.status.ProbeView;
+import dev.navis.kubelet.util.Sidecars;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -462,11 +464,29 @@ public final class CriPodRuntime implements PodRuntime {
         Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName = byName(containers);
 
         boolean changed = false;
+        if (regularContainersDone(pod, byName, sandboxId)) {
+            // upstream: nothing restarts any more, and sidecars do not keep a finished pod alive
+            changed = stopSidecars(pod, byName, sandboxId, gracePeriod(pod));
+            return status(pod, sandbox, changed ? containersOf(uid) : containers);
+        }
+        boolean initialized = anyRegularContainerCreated(pod, byName, sandboxId);
         boolean initDone = true;
         List<Container> inits = pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
         for (Container init : inits) {
             List<dev.navis.kubelet.cri.v1.Container> history = byName.getOrDefault(init.getName(), List.of());
             dev.navis.kubelet.cri.v1.Container latest = latestIn(history, sandboxId);
+            if (Sidecars.isSidecar(init)) {
+                SidecarStep step = syncSidecar(slot, request, init, sandboxId, sandboxConfig, history, latest, initialized);
+                changed |= step.changed();
+                if (!step.proceed()) {
+                    initDone = false;
+                    break;
+                }
+                continue;
+            }
+            if (initialized) {
+                continue; // regular init containers never run again once a regular container was created
+            }
             if (latest != null && latest.getState() == ContainerState.CONTAINER_EXITED
                     && criStatus(latest).getExitCode() == 0) {
                 continue;
@@ -541,6 +561,120 @@ public final class CriPodRuntime implements PodRuntime {
         }
         crashLoop.next(key, finished);
         return false;
+    }
+
+    /** What one sidecar's step decided: whether the init sequence goes on past it, and whether it changed anything. */
+    private record SidecarStep(boolean proceed, boolean changed) {
+    }
+
+    /**
+     * One sidecar in the init sequence (upstream's computeInitContainerActions for restartable init containers):
+     * started when absent, restarted (with back-off, whatever the pod's restartPolicy) when it exited or failed
+     * its liveness probe. Before the pod is initialized the sequence waits until it runs and its startup probe
+     * passed; afterwards its restarts hold nothing up.
+     */
+    private SidecarStep syncSidecar(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
+                                    PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history,
+                                    dev.navis.kubelet.cri.v1.Container latest, boolean initialized) throws Exception {
+        Pod pod = request.pod();
+        String uid = pod.getMetadata().getUid();
+        boolean changed = false;
+        if (latest != null && latest.getState() == ContainerState.CONTAINER_RUNNING) {
+            boolean restart = request.restartRequested() != null && request.restartRequested().contains(c.getName());
+            boolean imageChanged = !imageHash(c).equals(latest.getAnnotationsOrDefault(CONTAINER_HASH_ANNOTATION, imageHash(c)));
+            if (!restart && !imageChanged) {
+                return new SidecarStep(initialized || sidecarStarted(request, c, latest), false);
+            }
+            stopContainer(pod, latest, gracePeriod(pod), true);
+            latest = refreshed(latest);
+            changed = true;
+            if (imageChanged) {
+                startContainer(slot, request, c, sandboxId, sandboxConfig, containersOfName(uid, c.getName()));
+                return new SidecarStep(initialized, true);
+            }
+        }
+        if (latest != null && latest.getState() == ContainerState.CONTAINER_CREATED) {
+            removeContainer(latest.getId());
+            latest = null;
+            history = containersOfName(uid, c.getName());
+        }
+        if (latest != null && (latest.getState() == ContainerState.CONTAINER_EXITED
+                || latest.getState() == ContainerState.CONTAINER_UNKNOWN) && inBackOff(pod, c, latest)) {
+            return new SidecarStep(initialized, changed);
+        }
+        boolean started = startContainer(slot, request, c, sandboxId, sandboxConfig,
+                latest == null && history.isEmpty() ? List.of() : containersOfName(uid, c.getName()));
+        boolean running = started && !waiting.getOrDefault(uid, Map.of()).containsKey(c.getName());
+        // without a startup probe a sidecar counts as started once it runs: the next init container may follow
+        return new SidecarStep(initialized || running && c.getStartupProbe() == null, changed | started);
+    }
+
+    /** A running sidecar is started when it has no startup probe or its probe succeeded for this instance. */
+    private boolean sidecarStarted(PodSyncRequest request, Container c, dev.navis.kubelet.cri.v1.Container running) {
+        if (c.getStartupProbe() == null) {
+            return true;
+        }
+        ProbeView probes = request.probes() == null ? ProbeView.NONE : request.probes();
+        return Boolean.TRUE.equals(probes.started(request.pod().getMetadata().getUid(), c.getName(),
+                runtimeName + "://" + running.getId()));
+    }
+
+    /** Upstream's HasAnyRegularContainerCreated: the pod got past its init sequence in this sandbox. */
+    private static boolean anyRegularContainerCreated(Pod pod, Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName,
+                                                      String sandboxId) {
+        for (Container c : pod.getSpec().getContainers()) {
+            if (latestIn(byName.getOrDefault(c.getName(), List.of()), sandboxId) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Every regular container exited for good (restartPolicy Never, or OnFailure with exit code 0), so the pod
+     * is finished: its sidecars are stopped rather than restarted. Never true under restartPolicy Always.
+     */
+    private boolean regularContainersDone(Pod pod, Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName,
+                                          String sandboxId) {
+        String policy = restartPolicy(pod);
+        if (policy.equals("Always") || Sidecars.of(pod).isEmpty()) {
+            return false;
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            var latest = latestIn(byName.getOrDefault(c.getName(), List.of()), sandboxId);
+            if (latest == null || latest.getState() != ContainerState.CONTAINER_EXITED) {
+                return false;
+            }
+            if (policy.equals("OnFailure") && criStatus(latest).getExitCode() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops the pod's running sidecars one at a time in reverse spec order (the last one started stops first),
+     * sharing one grace period, as upstream does after the regular containers. Returns whether any was running.
+     */
+    private boolean stopSidecars(Pod pod, Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName, String sandboxId,
+                                 Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean any = false;
+        List<Container> sidecars = new ArrayList<>(Sidecars.of(pod));
+        java.util.Collections.reverse(sidecars);
+        for (Container sc : sidecars) {
+            for (var c : byName.getOrDefault(sc.getName(), List.of())) {
+                if ((sandboxId == null || c.getPodSandboxId().equals(sandboxId))
+                        && (c.getState() == ContainerState.CONTAINER_RUNNING || c.getState() == ContainerState.CONTAINER_CREATED)) {
+                    // once the shared grace is used up each still gets upstream's minimum (see stopContainer)
+                    Duration left = grace.isZero() ? Duration.ZERO
+                            : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+                    stopContainer(pod, c, left, true);
+                    any = true;
+                }
+            }
+        }
+        return any;
     }
 
     /** Creates and starts one container; false (with a waiting reason recorded) when a step failed. */
@@ -1070,9 +1204,13 @@ public final class CriPodRuntime implements PodRuntime {
         requireReady();
         String uid = pod.getMetadata().getUid();
         synchronized (podLocks.computeIfAbsent(uid, k -> new Object())) {
-            List<dev.navis.kubelet.cri.v1.Container> running = containersOf(uid).stream()
+            long start = System.nanoTime();
+            List<dev.navis.kubelet.cri.v1.Container> all = containersOf(uid);
+            // regular (and regular init) containers stop together first; sidecars after them, in reverse order
+            List<dev.navis.kubelet.cri.v1.Container> running = all.stream()
                     .filter(c -> c.getState() == ContainerState.CONTAINER_RUNNING
-                            || c.getState() == ContainerState.CONTAINER_CREATED).toList();
+                            || c.getState() == ContainerState.CONTAINER_CREATED)
+                    .filter(c -> !Sidecars.isSidecar(pod, c.getLabelsOrDefault(CONTAINER_NAME_LABEL, ""))).toList();
             try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> stops = new ArrayList<>();
                 for (var c : running) {
@@ -1085,6 +1223,9 @@ public final class CriPodRuntime implements PodRuntime {
                     f.get();
                 }
             }
+            Duration left = gracePeriod.minus(Duration.ofNanos(System.nanoTime() - start));
+            stopSidecars(pod, byName(all), null, gracePeriod.isZero() ? Duration.ZERO
+                    : left.isNegative() || left.isZero() ? Duration.ofNanos(1) : left);
             for (PodSandbox s : sandboxesOf(uid)) {
                 stopSandbox(s.getId());
             }
