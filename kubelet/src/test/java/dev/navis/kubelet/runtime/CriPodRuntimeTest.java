@@ -282,6 +282,98 @@ class CriPodRuntimeTest {
         node.runtime.removePod(pod.getMetadata().getUid());
     }
 
+    static ContainerStatus initStatus(PodStatus s, String name) {
+        return s.getInitContainerStatuses().stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void sidecarStartsBeforeTheContainersIsRestartedAndStopsWhenTheyAreDone() throws Exception {
+        Path data = Files.createDirectories(node.dataDir.resolve("test-sidecar"));
+        Pod pod = pod("sidecar").editSpec().withRestartPolicy("Never")
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewInitContainer().withName("setup").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo setup >> /data/order")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewInitContainer().withName("side").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withRestartPolicy("Always")
+                .withCommand("sh", "-c", "trap 'echo side-term >> /data/order; exit 0' TERM; echo side >> /data/order; "
+                        + "while [ ! -f /data/crash ]; do sleep 0.2; done; rm /data/crash; exit 1")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo main >> /data/order; while [ ! -f /data/done ]; do sleep 0.2; done; "
+                        + "echo main-exit >> /data/order")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
+                .endSpec().build();
+        PodSyncRequest req = request(pod, Map.of("data", data));
+        PodStatus st = node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "main"));
+        assertThat(initStatus(st, "side").getState().getRunning()).isNotNull();
+        assertThat(initStatus(st, "setup").getState().getTerminated().getExitCode()).isZero();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readAllLines(data.resolve("order"))).containsExactly("setup", "side", "main"));
+        String mainId = status(st, "main").getContainerID();
+
+        // the sidecar fails: restarted after its back-off although the pod says Never; main keeps running
+        Files.writeString(data.resolve("crash"), "");
+        st = node.syncUntil(req, Duration.ofSeconds(40), s -> initStatus(s, "side").getRestartCount() == 1
+                && initStatus(s, "side").getState().getRunning() != null);
+        assertThat(initStatus(st, "side").getLastState().getTerminated().getExitCode()).isEqualTo(1);
+        assertThat(status(st, "main").getContainerID()).isEqualTo(mainId);
+        assertThat(running(st, "main")).isTrue();
+
+        // main finishes: the sidecar gets SIGTERM instead of keeping the pod alive
+        Files.writeString(data.resolve("done"), "");
+        st = node.syncUntil(req, Duration.ofSeconds(30), s -> status(s, "main").getState().getTerminated() != null
+                && initStatus(s, "side").getState().getTerminated() != null);
+        assertThat(status(st, "main").getState().getTerminated().getExitCode()).isZero();
+        assertThat(Files.readAllLines(data.resolve("order"))).endsWith("main-exit", "side-term");
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void sidecarWithAStartupProbeGatesTheContainersAndStopsAfterThem() throws Exception {
+        Path data = Files.createDirectories(node.dataDir.resolve("test-sidecar-stop"));
+        String trap = "trap 'echo %s-term >> /data/order; sleep 1; echo %s-gone >> /data/order; exit 0' TERM; "
+                + "while true; do sleep 0.2; done";
+        Pod pod = pod("sidecar-stop").editSpec()
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewInitContainer().withName("side").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withRestartPolicy("Always").withCommand("sh", "-c", String.format(trap, "side", "side"))
+                .withNewStartupProbe().withNewExec().withCommand("true").endExec().endStartupProbe()
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", String.format(trap, "main", "main"))
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
+                .endSpec().build();
+        java.util.concurrent.atomic.AtomicBoolean probePassed = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.navis.kubelet.status.ProbeView probes = new dev.navis.kubelet.status.ProbeView() {
+            @Override
+            public Boolean ready(String podUid, String container, String containerId) {
+                return null;
+            }
+
+            @Override
+            public Boolean started(String podUid, String container, String containerId) {
+                return container.equals("side") ? probePassed.get() : null;
+            }
+        };
+        PodSyncRequest req = new PodSyncRequest(pod, null, Map.of(), Map.of("data", data), Set.of(), null, List.of(),
+                null, probes);
+        PodStatus st = node.syncUntil(req, Duration.ofSeconds(30), s -> initStatus(s, "side").getState().getRunning() != null);
+        for (int i = 0; i < 3; i++) {
+            st = node.runtime.syncPod(req);
+        }
+        assertThat(status(st, "main").getState().getWaiting().getReason()).as("waits for the startup probe")
+                .isEqualTo("PodInitializing");
+        probePassed.set(true);
+        node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "main"));
+
+        node.runtime.killPod(pod, Duration.ofSeconds(10));
+        // main stopped (and finished its trap) before the sidecar got its signal
+        assertThat(Files.readAllLines(data.resolve("order")))
+                .containsExactly("main-term", "main-gone", "side-term", "side-gone");
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
     @Test
     void missingImageWithPullPolicyNeverWaits() throws Exception {
         Pod pod = pod("never").editSpec().addNewContainer().withName("main").withImage("example.invalid/nothing:1")
