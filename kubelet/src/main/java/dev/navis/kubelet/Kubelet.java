@@ -97,7 +97,8 @@ public final class Kubelet implements AutoCloseable {
         java.util.function.Supplier<Map<String, Quantity>> allocatable = () -> nodeAllocatable;
         PodResources resources = new PodResources(new EnvResolver(objects, allocatable),
                 new VolumeManager(config.rootDir(), objects, mounter, allocatable),
-                new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())));
+                new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())),
+                new dev.navis.kubelet.env.PullSecrets(objects));
         PodWorkers[] self = new PodWorkers[1];
         this.probes = new ProbeManager(new Prober(runtime), scheduler, clock, new ProbeManager.Listener() {
             @Override

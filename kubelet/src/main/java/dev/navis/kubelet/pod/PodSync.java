@@ -7,6 +7,7 @@ import dev.navis.client.PatchType;
 import dev.navis.client.util.Clock;
 import dev.navis.kubelet.EventRecorder;
 import dev.navis.kubelet.env.EnvResolver;
+import dev.navis.kubelet.env.PullSecrets;
 import dev.navis.kubelet.probe.ProbeManager;
 import dev.navis.kubelet.runtime.PodRuntime;
 import dev.navis.kubelet.runtime.PodSyncRequest;
@@ -320,6 +321,7 @@ public final class PodSync {
         Map<String, Path> volumes = Map.of();
         String resolvConf = null;
         String podDomain = null;
+        List<String> pullSecrets = List.of();
         Map<String, String> configErrors = new LinkedHashMap<>();
         if (resources != null) {
             PodStatus known = st.lastWritten != null ? st.lastWritten : pod.getStatus();
@@ -350,6 +352,14 @@ public final class PodSync {
             }
             resolvConf = resources.dns().resolvConf(pod);
             podDomain = resources.dns().podDomain(pod);
+            if (resources.pullSecrets() != null) {
+                PullSecrets.Found found = resources.pullSecrets().of(pod);
+                pullSecrets = found.dockerConfigs();
+                if (!found.missing().isEmpty() && st.lastWritten == null) {
+                    event(pod, "Warning", "FailedToRetrieveImagePullSecret", "Unable to retrieve some image pull secrets ("
+                            + String.join(", ", found.missing()) + "); attempting to pull the image may not succeed.");
+                }
+            }
         }
         Set<String> restart = new HashSet<>();
         if (probes != null) {
@@ -364,7 +374,7 @@ public final class PodSync {
         }
         long prepared = System.nanoTime();
         PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf,
-                List.of(), podDomain, probes == null ? ProbeView.NONE : probes));
+                pullSecrets, podDomain, probes == null ? ProbeView.NONE : probes));
         long synced = System.nanoTime();
         st.runtimeStatus = observed;
         if (probes != null) {

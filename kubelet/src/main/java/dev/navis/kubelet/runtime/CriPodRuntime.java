@@ -393,8 +393,8 @@ public final class CriPodRuntime implements PodRuntime {
 
     /**
      * One of {@link #PARALLEL_POD_STARTS} permits, taken by a sync at its first step that starts something
-     * (sandbox or container) and held to the end of that sync, so one pod's sandbox and containers start
-     * back to back rather than each queueing behind other pods.
+     * (sandbox or container) and held until its last start (or a postStart hook), so one pod's sandbox and
+     * containers start back to back rather than each queueing behind other pods.
      */
     private final class StartSlot {
         private boolean held;
@@ -404,8 +404,11 @@ public final class CriPodRuntime implements PodRuntime {
                 synchronized (pendingStartsLock) {
                     pendingStarts++;
                 }
+                long t0 = System.nanoTime();
                 try {
                     startSlots.acquire();
+                    LOG.debug("start slot after {} ms ({} pods starting or waiting)", (System.nanoTime() - t0) / 1_000_000,
+                            pendingStarts);
                 } catch (InterruptedException e) {
                     synchronized (pendingStartsLock) {
                         if (--pendingStarts == 0) {
@@ -544,6 +547,7 @@ public final class CriPodRuntime implements PodRuntime {
                         latest == null && history.isEmpty() ? List.of() : containersOfName(uid, c.getName()));
             }
         }
+        slot.release(); // nothing more to start: reading the status back need not hold up the next pod
         if (changed) {
             containers = containersOf(uid);
         }
@@ -718,6 +722,7 @@ public final class CriPodRuntime implements PodRuntime {
         pruneHistory(history);
         LifecycleHandler postStart = c.getLifecycle() == null ? null : c.getLifecycle().getPostStart();
         if (postStart != null) {
+            slot.release(); // a hook may take its time (up to the grace period): other pods start meanwhile
             String failure = runHook(pod, id, postStart, gracePeriod(pod));
             if (failure != null) {
                 LOG.warn("postStart hook of {}/{} failed: {}; killing the container", podDesc(pod), c.getName(), failure);

@@ -41,7 +41,8 @@ class PodSyncTest {
         ObjectSource objects = new ObjectSource(api, Clock.SYSTEM, Duration.ZERO);
         PodResources resources = new PodResources(new EnvResolver(objects, Map::of),
                 new VolumeManager(root, objects, Mounter.SYSTEM, Map::of),
-                new DnsConfigurer(List.of("10.43.0.10"), "cluster.local", DnsConfigurer.parse("")));
+                new DnsConfigurer(List.of("10.43.0.10"), "cluster.local", DnsConfigurer.parse("")),
+                new dev.navis.kubelet.env.PullSecrets(objects));
         return new PodSync(api, "node-1", runtime, () -> List.of("192.168.1.10"), resources, null, null, clock,
                 uid -> Duration.ofSeconds(2));
     }
@@ -75,6 +76,19 @@ class PodSyncTest {
         sync.sync("default/web", current("web"));
         assertThat(api.actions(READS)).as("nothing changed: no write").isEmpty();
         assertThat(runtime.calls).containsExactly("syncPod web", "syncPod web");
+    }
+
+    @Test
+    void imagePullSecretsReachTheRuntimeDecodedAndAMissingOneIsSkipped() throws Exception {
+        String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dTpw\"}}}";
+        api.seed(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("regcred")
+                .withNamespace("default").endMetadata().withType("kubernetes.io/dockerconfigjson")
+                .addToData(".dockerconfigjson", java.util.Base64.getEncoder().encodeToString(config.getBytes()))
+                .build());
+        api.seed(TestPods.pod("web").editSpec().addNewImagePullSecret("gone").addNewImagePullSecret("regcred")
+                .endSpec().build());
+        podSync().sync("default/web", current("web"));
+        assertThat(runtime.requests.get(0).imagePullSecrets()).containsExactly(config);
     }
 
     @Test
