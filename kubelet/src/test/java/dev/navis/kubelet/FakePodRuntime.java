@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 
 /** A runtime for tests: every container of a synced pod runs at once; calls are recorded in order. */
-public final class FakePodRuntime implements PodRuntime {
+public class FakePodRuntime implements PodRuntime {
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     public final List<PodSyncRequest> requests = Collections.synchronizedList(new ArrayList<>());
     public final Set<String> uids = Collections.synchronizedSet(new LinkedHashSet<>());

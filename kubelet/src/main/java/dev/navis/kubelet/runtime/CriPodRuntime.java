@@ -784,10 +784,23 @@ public final class CriPodRuntime implements PodRuntime {
                 : fs.getImageFilesystemsList().stream().mapToLong(f -> f.getUsedBytes().getValue()).sum();
     }
 
+    /** The file system of containerd's image store (ImageFsInfo's mount point), by statfs. */
+    @Override
+    public ImageFs imageFs() throws IOException {
+        requireReady();
+        var fs = cri.images().imageFsInfo(dev.navis.kubelet.cri.v1.ImageFsInfoRequest.getDefaultInstance());
+        if (fs.getImageFilesystemsCount() == 0 || fs.getImageFilesystems(0).getFsId().getMountpoint().isEmpty()) {
+            return null;
+        }
+        java.nio.file.FileStore store = Files.getFileStore(Path.of(fs.getImageFilesystems(0).getFsId().getMountpoint()));
+        return new ImageFs(store.getTotalSpace(), store.getUsableSpace());
+    }
+
     /**
      * Image garbage collection: removes images no container uses (never the sandbox image), largest first,
      * until at least {@code bytesToFree} are freed. Returns the bytes freed (by the images' reported sizes).
      */
+    @Override
     public long removeUnusedImages(long bytesToFree) {
         requireReady();
         Set<String> inUse = new HashSet<>();
