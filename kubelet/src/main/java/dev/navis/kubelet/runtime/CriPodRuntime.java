@@ -855,6 +855,7 @@ public final class CriPodRuntime implements PodRuntime {
                 }
             }
         }
+        fillPodIps(c, env, sandboxId);
         env.forEach((k, v) -> b.addEnvs(KeyValue.newBuilder().setKey(k).setValue(v)));
         if (c.getCommand() != null) {
             c.getCommand().forEach(s -> b.addCommand(PodConfigs.expand(s, env)));
@@ -919,6 +920,26 @@ public final class CriPodRuntime implements PodRuntime {
                 .setResources(PodConfigs.resources(pod, c, memoryCapacity))
                 .setSecurityContext(PodConfigs.securityContext(pod, c, PodConfigs.namespaces(pod))));
         return b.build();
+    }
+
+    /**
+     * fieldRef status.podIP / status.podIPs resolve to nothing before the kubelet has reported an IP, i.e. for a
+     * pod's first containers: the sandbox has one by now, as upstream's generateContainerConfig sees it.
+     */
+    private void fillPodIps(Container c, Map<String, String> env, String sandboxId) {
+        if (c.getEnv() == null) {
+            return;
+        }
+        for (EnvVar e : c.getEnv()) {
+            String path = e.getValueFrom() == null || e.getValueFrom().getFieldRef() == null ? null
+                    : e.getValueFrom().getFieldRef().getFieldPath();
+            if (("status.podIP".equals(path) || "status.podIPs".equals(path)) && env.getOrDefault(e.getName(), "").isEmpty()) {
+                List<String> ips = sandboxIps.computeIfAbsent(sandboxId, this::ipsOf);
+                if (!ips.isEmpty()) {
+                    env.put(e.getName(), path.equals("status.podIP") ? ips.get(0) : String.join(",", ips));
+                }
+            }
+        }
     }
 
     /**

@@ -128,6 +128,8 @@ class CriPodRuntimeTest {
         Pod pod = pod("named").editSpec().withHostname("db-0").withSubdomain("db")
                 .addNewHostAlias().withIp("10.9.8.7").withHostnames("alias.one", "alias.two").endHostAlias()
                 .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .addNewEnv().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                .endFieldRef().endValueFrom().endEnv()
                 .withCommand("sleep", "3600").endContainer().endSpec().build();
         PodSyncRequest request = new PodSyncRequest(pod, null, Map.of(), Map.of(), Set.of(), null, List.of(),
                 "db.default.svc.cluster.local");
@@ -136,6 +138,9 @@ class CriPodRuntimeTest {
         assertThat(hosts).startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")
                 .contains(st.getPodIP() + "\tdb-0.db.default.svc.cluster.local\tdb-0\n")
                 .endsWith("\n# Entries added by HostAliases.\n10.9.8.7\talias.one\talias.two\n");
+        // the kubelet had no IP to resolve status.podIP with: the first container still gets the sandbox's
+        assertThat(node.runtime.execSync(pod, "main", List.of("sh", "-c", "echo $POD_IP"), Duration.ofSeconds(10))
+                .output().trim()).isEqualTo(st.getPodIP());
         node.runtime.killPod(pod, Duration.ZERO);
         node.runtime.removePod(pod.getMetadata().getUid());
         assertThat(node.runtime.options().podsDir().resolve(pod.getMetadata().getUid()).resolve("etc-hosts")).doesNotExist();
