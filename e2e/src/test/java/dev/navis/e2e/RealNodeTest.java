@@ -347,12 +347,12 @@ class RealNodeTest {
         assertThat(jp("sidecar", "{.status.initContainerStatuses[0].state.running.startedAt}")).isNotEmpty();
         // kubectl counts the sidecar in READY: not ready until its readiness probe passes
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                kubectl.ok("get", "pod", "sidecar", "--no-headers")).matches("sidecar\\s+1/2\\s+Running.*"));
+                kubectl.ok("get", "pod", "sidecar", "--no-headers")).matches("(?s)sidecar\\s+1/2\\s+Running.*"));
         assertThat(jp("sidecar", "{.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("False");
         kubectl.ok("exec", "sidecar", "-c", "side", "--", "touch", "/tmp/ready");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 jp("sidecar", "{.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
-        assertThat(kubectl.ok("get", "pod", "sidecar", "--no-headers")).matches("sidecar\\s+2/2\\s+Running.*");
+        assertThat(kubectl.ok("get", "pod", "sidecar", "--no-headers")).matches("(?s)sidecar\\s+2/2\\s+Running.*");
         deletePod("sidecar");
     }
 

@@ -55,7 +55,11 @@ public class FakePodRuntime implements PodRuntime {
             cs.setContainerID("fake://" + c.getName());
             cs.setRestartCount(0);
             ContainerState state = new ContainerState();
-            if (waitingReason != null) {
+            String configError = request.configErrors() == null ? null : request.configErrors().get(c.getName());
+            if (configError != null) {
+                state.setWaiting(new io.fabric8.kubernetes.api.model.ContainerStateWaiting(configError,
+                        "CreateContainerConfigError"));
+            } else if (waitingReason != null) {
                 state.setWaiting(new io.fabric8.kubernetes.api.model.ContainerStateWaiting(null, waitingReason));
             } else {
                 state.setRunning(new ContainerStateRunning("2026-01-01T00:00:00Z"));

@@ -335,7 +335,7 @@ public final class PodSync {
                 volumes = resources.volumes().prepare(pod, withHost);
             } catch (VolumeManager.VolumeException e) {
                 event(pod, "Warning", "FailedMount", e.getMessage());
-                writeStatus(st, pod, statusWith(st, pod, Map.of()), false);
+                writeStatus(st, pod, lastRuntimeStatus(st, pod), false);
                 return errorBackoff(st);
             }
             for (Container c : allContainers(pod)) {
@@ -345,11 +345,8 @@ public final class PodSync {
                     configErrors.put(c.getName(), e.getMessage());
                 }
             }
-            if (!configErrors.isEmpty()) {
-                configErrors.forEach((c, message) -> event(pod, "Warning", "Failed", "Error: " + message));
-                writeStatus(st, pod, statusWith(st, pod, configErrors), false);
-                return errorBackoff(st);
-            }
+            // the runtime starts the other containers; these wait with CreateContainerConfigError
+            configErrors.forEach((c, message) -> event(pod, "Warning", "Failed", "Error: " + message));
             resolvConf = resources.dns().resolvConf(pod);
             podDomain = resources.dns().podDomain(pod);
             if (resources.pullSecrets() != null) {
@@ -374,7 +371,7 @@ public final class PodSync {
         }
         long prepared = System.nanoTime();
         PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf,
-                pullSecrets, podDomain, probes == null ? ProbeView.NONE : probes));
+                pullSecrets, podDomain, probes == null ? ProbeView.NONE : probes, configErrors));
         long synced = System.nanoTime();
         st.runtimeStatus = observed;
         if (probes != null) {
@@ -395,6 +392,9 @@ public final class PodSync {
         }
         if (isTerminal(st, pod)) {
             return Duration.ZERO; // stop the sandbox right away
+        }
+        if (!configErrors.isEmpty()) {
+            return errorBackoff(st); // the missing ConfigMap or Secret may appear
         }
         Duration steady = steadyResync;
         if (steady != null && settled(status)) {
@@ -422,25 +422,9 @@ public final class PodSync {
         return true;
     }
 
-    /** A status for a pod whose containers cannot start yet: the runtime's last view plus config errors. */
-    private PodStatus statusWith(PodState st, Pod pod, Map<String, String> configErrors) {
+    /** A status for a pod whose volumes cannot be set up yet: the runtime's last view. */
+    private PodStatus lastRuntimeStatus(PodState st, Pod pod) {
         PodStatus runtimeView = st.runtimeStatus == null ? new PodStatus() : Json.deepCopy(st.runtimeStatus);
-        List<ContainerStatus> statuses = runtimeView.getContainerStatuses() == null ? new ArrayList<>()
-                : new ArrayList<>(runtimeView.getContainerStatuses());
-        for (Map.Entry<String, String> e : configErrors.entrySet()) {
-            statuses.removeIf(cs -> cs.getName().equals(e.getKey()));
-            Container c = allContainers(pod).stream().filter(x -> x.getName().equals(e.getKey())).findFirst().orElseThrow();
-            ContainerStatus cs = new ContainerStatus();
-            cs.setName(c.getName());
-            cs.setImage(c.getImage());
-            cs.setImageID("");
-            cs.setRestartCount(0);
-            ContainerState state = new ContainerState();
-            state.setWaiting(new ContainerStateWaiting(e.getValue(), "CreateContainerConfigError"));
-            cs.setState(state);
-            statuses.add(cs);
-        }
-        runtimeView.setContainerStatuses(statuses);
         return PodStatusComputer.compute(basis(st, pod), runtimeView, probes == null ? ProbeView.NONE : probes,
                 hostIps.get(), clock.now(), false);
     }

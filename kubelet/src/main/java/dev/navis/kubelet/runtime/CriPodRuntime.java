@@ -685,8 +685,13 @@ public final class CriPodRuntime implements PodRuntime {
     private boolean startContainer(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
                                    PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history)
             throws Exception {
-        slot.acquire();
         Pod pod = request.pod();
+        String configError = request.configErrors() == null ? null : request.configErrors().get(c.getName());
+        if (configError != null) {
+            setWaiting(pod, c.getName(), "CreateContainerConfigError", configError);
+            return false;
+        }
+        slot.acquire();
         int restartCount = history.isEmpty() ? 0 : restartCountOf(history.get(0)) + 1;
         String imageRef;
         try {

@@ -25,10 +25,20 @@ import java.util.Set;
  *                         /etc/hosts entry, or {@code null} when the pod has no subdomain
  * @param probes           startup probe results: a sidecar with a startup probe counts as started (and lets the
  *                         next init container start) only once its probe succeeded
+ * @param configErrors     container name → why its environment could not be resolved: that container waits
+ *                         with CreateContainerConfigError while the others start (upstream's generateContainerConfig)
  */
 public record PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
                              Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
-                             List<String> imagePullSecrets, String podDomain, ProbeView probes) {
+                             List<String> imagePullSecrets, String podDomain, ProbeView probes,
+                             Map<String, String> configErrors) {
+
+    /** A request without configuration errors. */
+    public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
+                          Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
+                          List<String> imagePullSecrets, String podDomain, ProbeView probes) {
+        this(pod, lastStatus, env, volumePaths, restartRequested, resolvConf, imagePullSecrets, podDomain, probes, Map.of());
+    }
 
     /** A request without probe results (no startup probe counts as passed). */
     public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,

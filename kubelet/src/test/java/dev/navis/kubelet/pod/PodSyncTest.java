@@ -92,25 +92,28 @@ class PodSyncTest {
     }
 
     @Test
-    void unresolvableEnvKeepsThePodPendingWithCreateContainerConfigError() throws Exception {
+    void unresolvableEnvKeepsItsContainerWaitingWithCreateContainerConfigErrorWhileTheOthersStart() throws Exception {
         api.seed(TestPods.pod("web").editSpec().editFirstContainer().withEnv(new EnvVarBuilder().withName("X")
                 .withNewValueFrom().withNewConfigMapKeyRef().withName("missing").withKey("k").endConfigMapKeyRef()
-                .endValueFrom().build()).endContainer().endSpec().build());
+                .endValueFrom().build()).endContainer()
+                .addNewContainer().withName("helper").withImage("busybox").endContainer().endSpec().build());
         PodSync sync = podSync();
 
         Duration retry = sync.sync("default/web", current("web"));
 
         assertThat(retry).isEqualTo(Duration.ofSeconds(2));
-        assertThat(runtime.calls).as("nothing starts without its config").isEmpty();
-        var cs = current("web").getStatus().getContainerStatuses().get(0);
+        assertThat(runtime.requests.get(0).configErrors()).containsOnlyKeys("app");
+        var statuses = current("web").getStatus().getContainerStatuses();
         assertThat(current("web").getStatus().getPhase()).isEqualTo("Pending");
-        assertThat(cs.getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
-        assertThat(cs.getState().getWaiting().getMessage()).isEqualTo("configmap \"missing\" not found");
+        assertThat(statuses.get(0).getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
+        assertThat(statuses.get(0).getState().getWaiting().getMessage()).isEqualTo("configmap \"missing\" not found");
+        assertThat(statuses.get(1).getState().getRunning()).as("upstream starts the other containers").isNotNull();
 
         api.seed(new ConfigMapBuilder().withNewMetadata().withName("missing").withNamespace("default").endMetadata()
                 .withData(Map.of("k", "v")).build());
         sync.sync("default/web", current("web"));
-        assertThat(runtime.requests.get(0).env().get("app")).containsExactly(Map.entry("X", "v"));
+        assertThat(runtime.requests.get(1).env().get("app")).containsExactly(Map.entry("X", "v"));
+        assertThat(runtime.requests.get(1).configErrors()).isEmpty();
         assertThat(current("web").getStatus().getPhase()).isEqualTo("Running");
     }
 

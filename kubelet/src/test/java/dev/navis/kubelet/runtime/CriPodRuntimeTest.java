@@ -380,6 +380,23 @@ class CriPodRuntimeTest {
     }
 
     @Test
+    void aContainerWithoutItsConfigWaitsWhileTheOtherStarts() throws Exception {
+        Pod pod = pod("config").editSpec()
+                .addNewContainer().withName("app").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").endContainer()
+                .addNewContainer().withName("helper").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").endContainer().endSpec().build();
+        PodSyncRequest req = new PodSyncRequest(pod, null, Map.of(), Map.of(), Set.of(), null, List.of(), null,
+                dev.navis.kubelet.status.ProbeView.NONE, Map.of("app", "configmap \"cfg\" not found"));
+        PodStatus st = node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "helper"));
+        assertThat(status(st, "app").getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
+        assertThat(status(st, "app").getState().getWaiting().getMessage()).isEqualTo("configmap \"cfg\" not found");
+        st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30), s -> running(s, "app"));
+        assertThat(running(st, "helper")).isTrue();
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
     void missingImageWithPullPolicyNeverWaits() throws Exception {
         Pod pod = pod("never").editSpec().addNewContainer().withName("main").withImage("example.invalid/nothing:1")
                 .withImagePullPolicy("Never").endContainer().endSpec().build();
