@@ -68,6 +68,27 @@ public class FakePodRuntime implements PodRuntime {
             statuses.add(cs);
         });
         s.setContainerStatuses(statuses);
+        if (pod.getSpec().getInitContainers() != null && !pod.getSpec().getInitContainers().isEmpty()) {
+            // init containers have run; sidecars (restartPolicy Always) keep running
+            List<ContainerStatus> init = new ArrayList<>();
+            pod.getSpec().getInitContainers().forEach(c -> {
+                ContainerStatus cs = new ContainerStatus();
+                cs.setName(c.getName());
+                cs.setImage(c.getImage());
+                cs.setContainerID("fake://" + c.getName());
+                cs.setRestartCount(0);
+                ContainerState state = new ContainerState();
+                if ("Always".equals(c.getRestartPolicy())) {
+                    state.setRunning(new ContainerStateRunning("2026-01-01T00:00:00Z"));
+                } else {
+                    state.setTerminated(new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder()
+                            .withExitCode(0).withReason("Completed").build());
+                }
+                cs.setState(state);
+                init.add(cs);
+            });
+            s.setInitContainerStatuses(init);
+        }
         s.setPodIP(podIp);
         s.setPodIPs(List.of(new PodIP(podIp)));
         return s;

@@ -431,10 +431,16 @@ public final class PodSync {
 
     private Duration terminate(String key, PodState st, Pod pod) throws Exception {
         if (!st.killed) {
-            if (st.runtimeStatus != null && st.runtimeStatus.getContainerStatuses() != null) {
-                for (ContainerStatus cs : st.runtimeStatus.getContainerStatuses()) {
-                    if (cs.getState() != null && cs.getState().getRunning() != null) {
-                        event(pod, "Normal", "Killing", "Stopping container " + cs.getName());
+            if (st.runtimeStatus != null) {
+                // regular containers stop first, then sidecars (running init containers) in reverse order
+                List<ContainerStatus> sidecars = st.runtimeStatus.getInitContainerStatuses() == null ? List.of()
+                        : new ArrayList<>(st.runtimeStatus.getInitContainerStatuses());
+                java.util.Collections.reverse(sidecars);
+                for (List<ContainerStatus> list : java.util.Arrays.asList(st.runtimeStatus.getContainerStatuses(), sidecars)) {
+                    for (ContainerStatus cs : list == null ? List.<ContainerStatus>of() : list) {
+                        if (cs.getState() != null && cs.getState().getRunning() != null) {
+                            event(pod, "Normal", "Killing", "Stopping container " + cs.getName());
+                        }
                     }
                 }
             }

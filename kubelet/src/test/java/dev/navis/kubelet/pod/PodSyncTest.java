@@ -118,6 +118,26 @@ class PodSyncTest {
     }
 
     @Test
+    void deletionAnnouncesTheRegularContainersThenTheSidecarsInReverseOrder() throws Exception {
+        api.seed(TestPods.pod("web").editSpec()
+                .addNewInitContainer().withName("log").withImage("busybox").withRestartPolicy("Always").endInitContainer()
+                .addNewInitContainer().withName("proxy").withImage("busybox").withRestartPolicy("Always").endInitContainer()
+                .endSpec().build());
+        ObjectSource objects = new ObjectSource(api, Clock.SYSTEM, Duration.ZERO);
+        dev.navis.kubelet.EventRecorder events = new dev.navis.kubelet.EventRecorder(api, "node-1", clock);
+        PodSync sync = new PodSync(api, "node-1", runtime, () -> List.of("192.168.1.10"), null, null, events, clock,
+                uid -> Duration.ofSeconds(2));
+        sync.sync("default/web", current("web"));
+        assertThat(current("web").getStatus().getPhase()).isEqualTo("Running");
+        sync.sync("default/web", new PodBuilder(current("web")).editMetadata().withDeletionTimestamp("2026-12-07T01:00:10Z")
+                .withDeletionGracePeriodSeconds(20L).endMetadata().build());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(api.events().namespace("default").list().items()).extracting(e -> e.getMessage())
+                        .containsExactly("Stopping container app", "Stopping container proxy", "Stopping container log"));
+        events.close();
+    }
+
+    @Test
     void gracefulDeletionKillsWithinTheGraceThenDeletesWithUidPrecondition() throws Exception {
         api.seed(TestPods.simple("web"));
         PodSync sync = podSync();
