@@ -104,6 +104,12 @@ class ResourceMetricsRestTest extends RestTestBase {
         assertThat(missing.json().path("message").asText())
                 .isEqualTo("podmetrics.metrics.k8s.io \"default/pending\" not found");
         assertThat(post("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods", "{}").code()).isEqualTo(405);
+
+        JsonNode table = call("GET", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods", null, null,
+                "application/json;as=Table;v=v1;g=meta.k8s.io").json();
+        assertThat(table.path("columnDefinitions").findValuesAsString("name"))
+                .containsExactly("Name", "cpu", "memory", "Window");
+        assertThat(table.path("rows").get(0).path("cells").toString()).isEqualTo("[\"web\",\"500m\",\"1Mi\",\"15s\"]");
     }
 
     /** The scraper's fetcher, as a lambda type for the test. */

@@ -22,13 +22,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ResourceMetrics {
     public static final String GROUP = "metrics.k8s.io";
-    private static final ResourceStrategy NONE = new ResourceStrategy() {
-    };
+    private static final ResourceStrategy TABLE = new MetricsTable();
 
     public static final ResourceDefinition NODE_METRICS = new ResourceDefinition(GROUP, "v1beta1", "NodeMetrics",
-            "nodes", "nodemetrics", false, List.of(), List.of(), Set.of(), NONE);
+            "nodes", "nodemetrics", false, List.of(), List.of(), Set.of(), TABLE);
     public static final ResourceDefinition POD_METRICS = new ResourceDefinition(GROUP, "v1beta1", "PodMetrics",
-            "pods", "podmetrics", true, List.of(), List.of(), Set.of(), NONE);
+            "pods", "podmetrics", true, List.of(), List.of(), Set.of(), TABLE);
 
     /** The metrics resources, for discovery and routing. */
     public static List<ResourceDefinition> definitions() {
