@@ -115,6 +115,13 @@ class MetricsRealNodeTest {
         String containers = kubectl.ok("top", "pod", "-l", "app=burner", "--containers", "--no-headers");
         assertThat(containers.strip().split("\\s+")[1]).isEqualTo("spin");
 
+        // the group as kubectl discovers it, and its server-side table
+        assertThat(kubectl.ok("api-resources", "--api-group=metrics.k8s.io", "--no-headers")).contains("PodMetrics")
+                .contains("NodeMetrics");
+        String table = kubectl.ok("get", "podmetrics", "-l", "app=burner");
+        assertThat(table.lines().findFirst().orElse("").split("\\s+")).containsExactly("NAME", "CPU", "MEMORY",
+                "WINDOW");
+
         String nodes = kubectl.ok("top", "node", "--no-headers");
         String[] node = nodes.strip().split("\\s+");
         assertThat(node[0]).isEqualTo(NODE);
