@@ -373,9 +373,13 @@ public final class RestApi implements ResourceApi {
         return true;
     }
 
-    /** Scrapes the kubelets now (tests), through {@code fetcher} instead of HTTPS. */
-    void scrapeMetricsNow(KubeletScraper.Fetcher fetcher) {
+    /** Answers every scrape (scheduled or {@link #scrapeMetricsNow()}) with {@code fetcher} instead of HTTPS (tests). */
+    void answerScrapesWith(KubeletScraper.Fetcher fetcher) {
         metricsFetcher = fetcher;
+    }
+
+    /** Scrapes the kubelets now (tests). */
+    void scrapeMetricsNow() {
         scraper.scrapeOnce();
     }
 

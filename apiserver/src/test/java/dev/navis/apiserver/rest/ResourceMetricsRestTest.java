@@ -13,6 +13,16 @@ import tools.jackson.databind.JsonNode;
 class ResourceMetricsRestTest extends RestTestBase {
     private static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     private final AtomicInteger scrapes = new AtomicInteger();
+    private final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Every scrape, also the scheduled ones, gets the canned answers. */
+    @Override
+    protected void beforeStart(RestApi restApi) {
+        restApi.answerScrapesWith(uri -> {
+            asked.add(uri.toString());
+            return kubeletAnswer();
+        });
+    }
 
     @Override
     protected List<dev.navis.api.ResourceDefinition> resources() {
@@ -67,16 +77,11 @@ class ResourceMetricsRestTest extends RestTestBase {
     @Test
     void nodesAndRunningPodsHaveUsageAfterTwoScrapes() throws Exception {
         createNodeAndPod();
-        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-        KubeletScraperFake fake = uri -> {
-            asked.add(uri.toString());
-            return kubeletAnswer();
-        };
-        api.scrapeMetricsNow(fake);
-        assertThat(asked).containsExactly("https://10.9.9.9:10250/metrics/resource");
+        api.scrapeMetricsNow();
+        assertThat(asked).isNotEmpty().containsOnly("https://10.9.9.9:10250/metrics/resource");
         assertThat(get("/apis/metrics.k8s.io/v1beta1/nodes").json().path("items")).isEmpty();
         assertThat(get("/apis/metrics.k8s.io/v1beta1/nodes/n1").code()).isEqualTo(404);
-        api.scrapeMetricsNow(fake);
+        api.scrapeMetricsNow();
 
         JsonNode node = get("/apis/metrics.k8s.io/v1beta1/nodes/n1").json();
         assertThat(node.path("kind").asText()).isEqualTo("NodeMetrics");
@@ -110,9 +115,5 @@ class ResourceMetricsRestTest extends RestTestBase {
         assertThat(table.path("columnDefinitions").findValuesAsString("name"))
                 .containsExactly("Name", "cpu", "memory", "Window");
         assertThat(table.path("rows").get(0).path("cells").toString()).isEqualTo("[\"web\",\"500m\",\"1Mi\",\"15s\"]");
-    }
-
-    /** The scraper's fetcher, as a lambda type for the test. */
-    interface KubeletScraperFake extends dev.navis.apiserver.rest.metrics.KubeletScraper.Fetcher {
     }
 }
