@@ -4,8 +4,16 @@ import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.ResourceApi;
 import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.alloc.ServiceAllocator;
+import dev.navis.apiserver.proxy.KubeletClient;
+import dev.navis.apiserver.rest.metrics.KubeletScraper;
+import dev.navis.apiserver.rest.metrics.MetricsStorage;
+import dev.navis.apiserver.rest.metrics.ResourceMetrics;
 import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.storage.Store;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,6 +80,15 @@ public final class RestApi implements ResourceApi {
     private volatile int advertisePort;
     private KubernetesEndpoints kubernetesEndpoints;
     private volatile boolean ready;
+    /** metrics-server's default resolution: how often kubelets are scraped for resource metrics. */
+    static final Duration METRIC_RESOLUTION = Duration.ofSeconds(15);
+    static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(10);
+    private final MetricsStorage metricsStorage = new MetricsStorage(METRIC_RESOLUTION);
+    private KubeletScraper scraper;
+    private ScheduledExecutorService scraping;
+    /** Tests answer scrapes themselves; null: the kubelets are asked. */
+    private volatile KubeletScraper.Fetcher metricsFetcher;
+    private volatile KubeletClient kubelets = KubeletClient.insecure();
 
     public RestApi(Store store, List<ResourceDefinition> resources) {
         this(store, resources, Options.DEFAULT);
@@ -82,6 +99,10 @@ public final class RestApi implements ResourceApi {
         this.options = options;
         List<ResourceDefinition> served = new ArrayList<>(resources);
         served.addAll(Reviews.definitions());
+        boolean metricsServed = hasCore(resources, "nodes") && hasCore(resources, "pods");
+        if (metricsServed) {
+            served.addAll(ResourceMetrics.definitions());
+        }
         this.index = new ResourceIndex(served);
         Map<String, ObjectStorage> byGroupResource = new HashMap<>();
         RestStorage[] namespaceStorage = new RestStorage[1];
@@ -121,9 +142,42 @@ public final class RestApi implements ResourceApi {
             storages.get(podDef).setBehaviour(priorityClassDef == null ? defaultTolerations : KindBehaviour.chain(
                     new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()), defaultTolerations));
         }
+        ResourceMetrics resourceMetrics = null;
+        if (metricsServed) {
+            RestStorage nodeStorage = storages.get(index.find("", "v1", "nodes"));
+            resourceMetrics = new ResourceMetrics(metricsStorage, nodeStorage, storages.get(podDef));
+            scraper = new KubeletScraper(new KubeletTargets(nodeStorage), this::fetchFromKubelet, metricsStorage,
+                    SCRAPE_TIMEOUT);
+        }
         this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
-                new UnknownFieldChecker());
+                new UnknownFieldChecker(), resourceMetrics);
         this.compactor = new Compactor(store);
+    }
+
+    private static boolean hasCore(List<ResourceDefinition> resources, String plural) {
+        return resources.stream().anyMatch(d -> d.group().isEmpty() && d.plural().equals(plural));
+    }
+
+    /** GET of a kubelet URL with the API server's kubelet client; any answer but 200 is a failure. */
+    private String fetchFromKubelet(URI uri) throws Exception {
+        KubeletScraper.Fetcher replaced = metricsFetcher;
+        if (replaced != null) {
+            return replaced.get(uri);
+        }
+        HttpResponse<String> answer = kubelets.http().send(HttpRequest.newBuilder(uri).timeout(SCRAPE_TIMEOUT).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new java.io.IOException(uri + " answered " + answer.statusCode());
+        }
+        return answer.body();
+    }
+
+    private void safeScrape() {
+        try {
+            scraper.scrapeOnce();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "scraping kubelets for resource metrics failed", e);
+        }
     }
 
     private NamespaceLifecycle namespaceGuard() {
@@ -147,6 +201,7 @@ public final class RestApi implements ResourceApi {
     @Override
     public void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
         handler.useKubeletClient(client);
+        this.kubelets = client;
     }
 
     /** The Jetty handler for /api and /apis (it declines every other path). */
@@ -177,6 +232,11 @@ public final class RestApi implements ResourceApi {
             reconcileKubernetesEndpoints(); // listed before it reports ready, then renewed within the lease
             // upstream's endpoint reconciler runs every 10 s (--endpoint-reconciler-type=lease's interval)
             background.scheduleWithFixedDelay(this::reconcileKubernetesEndpoints, 10, 10, TimeUnit.SECONDS);
+        }
+        if (scraper != null) {
+            // its own thread: a scrape waits up to SCRAPE_TIMEOUT for slow kubelets
+            scraping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("metrics-scraper").factory());
+            scraping.scheduleAtFixedRate(this::safeScrape, 0, METRIC_RESOLUTION.toMillis(), TimeUnit.MILLISECONDS);
         }
         background.scheduleWithFixedDelay(compactor::tick, options.compactionIntervalMillis(),
                 options.compactionIntervalMillis(), TimeUnit.MILLISECONDS);
@@ -268,6 +328,10 @@ public final class RestApi implements ResourceApi {
             background.shutdownNow();
             background = null;
         }
+        if (scraping != null) {
+            scraping.shutdownNow();
+            scraping = null;
+        }
         if (kubernetesEndpoints != null) {
             try {
                 kubernetesEndpoints.remove();
@@ -307,6 +371,16 @@ public final class RestApi implements ResourceApi {
             }
         }
         return true;
+    }
+
+    /** Answers every scrape (scheduled or {@link #scrapeMetricsNow()}) with {@code fetcher} instead of HTTPS (tests). */
+    void answerScrapesWith(KubeletScraper.Fetcher fetcher) {
+        metricsFetcher = fetcher;
+    }
+
+    /** Scrapes the kubelets now (tests). */
+    void scrapeMetricsNow() {
+        scraper.scrapeOnce();
     }
 
     /** Runs one compaction tick now. */
