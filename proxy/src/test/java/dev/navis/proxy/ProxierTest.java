@@ -132,6 +132,6 @@ class ProxierTest {
         assertThat(local).singleElement().satisfies(l -> assertThat(l).isBetween(0.0, programming.getFirst() - 0.2));
         assertThat(conntrackDeletes).containsExactly(List.of("-p", "udp", "--orig-dst", "10.43.0.10", "--dst-nat", "10.42.0.6"));
         assertThat(transactions.getLast()).contains("delete element ip navis-proxy hairpin-endpoints { 10.42.0.6 . 10.42.0.6 }")
-                .contains("dnat to 10.42.0.5:53").doesNotContain("dnat to 10.42.0.6").doesNotContain("delete table");
+                .contains("10.43.0.10 . udp . 53 . 0 : 10.42.0.5 . 53").doesNotContain("10.42.0.6 . 53").doesNotContain("delete table");
     }
 }
