@@ -11,22 +11,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Generates the proxy's nftables ruleset from the service table, with the structure of upstream's nftables
- * kube-proxy (pkg/proxy/nftables):
+ * Generates the proxy's nftables ruleset from the service table, with the sets, maps and base chains of
+ * upstream's nftables kube-proxy (pkg/proxy/nftables) but another way to pick an endpoint:
  *
  * <pre>
- *  nat-prerouting / nat-output ─▶ services: ip daddr . proto . port vmap @service-ips ──▶ service-H-ns/svc/tcp/http
+ *  nat-prerouting / nat-output ─▶ services: masquerade-mark off-cluster sources of @cluster-ips;
+ *                                           ip daddr . proto . port vmap @service-ips ─▶ select-N / external-H-…
  *                                           local address . proto . port vmap @service-nodeports ─▶ external-H-…
- *  service-H-…  : masquerade-mark off-cluster sources; numgen random cascade of "dnat to ip:port" rules
- *                 (with session affinity: affinity lookups, then the cascade ─▶ endpoint-H-…)
- *  external-H-… : masquerade-mark (Cluster policy) or pod/local short-circuits + local endpoints (Local policy)
- *  endpoint-H-… : only with session affinity: affinity update; dnat to ip:port
+ *  select-N     : dnat through @endpoints-N (address . proto . port . numgen random mod N → endpoint) or
+ *                 @nodeport-endpoints-N (proto . port . numgen → endpoint): one chain for all N-endpoint services
+ *  external-H-… : masquerade-mark, goto select-N (Cluster policy) or pod/local short-circuits to select-N and
+ *                 others to select-local-M (Local policy)
+ *  service-H-…, local-H-…, endpoint-H-… : only with session affinity, as upstream's
  *  filter-input/forward/output: @no-endpoint-services / @no-endpoint-nodeports ─▶ reject (or drop), then
  *                               cluster-ips-check (reject wrong ports of ClusterIPs, drop unallocated ones)
  *  nat-postrouting ─▶ masquerading: mark hairpin connections (@hairpin-endpoints); masquerade what carries the mark
  * </pre>
  *
- * Chain names carry a hash of their full name (so renaming never collides) and the readable name, as upstream.
+ * Per-service chain names carry a hash of their full name (so renaming never collides) and the readable name,
+ * as upstream.
  */
 public final class NftablesRules {
     /** Upstream's default --masquerade-bit 14. */
