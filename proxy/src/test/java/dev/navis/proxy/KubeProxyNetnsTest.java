@@ -116,7 +116,7 @@ class KubeProxyNetnsTest {
         Service web = service("default", "web", "10.43.0.50", 80, 8080).editSpec().withType("NodePort")
                 .editFirstPort().withNodePort(30080).endPort().endSpec().build();
         client.seed(web, service("default", "empty", "10.43.0.51", 80, 80).build(),
-                slice("default", "web", "web-1", 8080, ready("10.42.0.2", "node-b")));
+                slice("default", "web", "web-1", 8080, ready("10.42.0.2", NODE)));
         startProxy();
         awaitRule("10.43.0.50 . tcp . 80 . 0 : 10.42.0.2 . 8080");
 

@@ -67,7 +67,8 @@ public final class ProxyBenchmark {
         for (int i = 0; i < count; i++) {
             List<ProxyEndpoint> eps = new ArrayList<>();
             for (int e = 0; e < endpoints; e++) {
-                eps.add(new ProxyEndpoint(podIp(i, e), 8080, true, true, false, false));
+                // on other nodes, as in the churn phase (the slices name node-0..2, the proxy bench-node)
+                eps.add(new ProxyEndpoint(podIp(i, e), 8080, true, true, false, false, true));
             }
             table.add(new ServicePort(NAMESPACE, "svc-" + i, "http", "tcp", serviceIp(i), 80, 0, List.of(), List.of(),
                     0, false, false, List.copyOf(eps)));
@@ -97,7 +98,7 @@ public final class ProxyBenchmark {
         List<ServicePort> changed = new ArrayList<>(table);
         ServicePort first = changed.getFirst();
         List<ProxyEndpoint> eps = new ArrayList<>(first.endpoints());
-        eps.set(0, new ProxyEndpoint("10.42.255.254", 8080, true, true, false, false));
+        eps.set(0, new ProxyEndpoint("10.42.255.254", 8080, true, true, false, false, true));
         changed.set(0, new ServicePort(first.namespace(), first.name(), first.portName(), first.protocol(),
                 first.clusterIP(), first.port(), 0, List.of(), List.of(), 0, false, false, List.copyOf(eps)));
         long t3 = System.nanoTime();

@@ -161,8 +161,11 @@ public final class NftablesRules {
             local.stream().filter(e -> !all.contains(e)).forEach(all::add);
         }
         for (ProxyEndpoint ep : all) {
-            // hairpin: a pod reaching itself through its service must see the reply come from the service
-            b.element("hairpin-endpoints", ep.ip() + " . " + ep.ip());
+            // hairpin: a pod reaching itself through its service must see the reply come from the service; such a
+            // pod runs here, so endpoints known to be on other nodes need no element
+            if (ep.mayHairpin()) {
+                b.element("hairpin-endpoints", ep.ip() + " . " + ep.ip());
+            }
         }
         // where a packet goes to have one of the cluster (or local) endpoints picked
         String clusterTarget = null;
