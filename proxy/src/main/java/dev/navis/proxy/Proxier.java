@@ -141,22 +141,38 @@ public final class Proxier implements AutoCloseable {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(EndpointSlice s) {
-                changed(false, triggerTime(s, null));
+                if (programmed(s)) {
+                    changed(false, triggerTime(s, null));
+                }
             }
 
             @Override
             public void onUpdate(EndpointSlice o, EndpointSlice n) {
-                if (!sameVersion(o, n)) {
+                if (!sameVersion(o, n) && programmed(n)) {
                     changed(false, triggerTime(n, o));
                 }
             }
 
             @Override
             public void onDelete(EndpointSlice s, boolean unknown) {
-                changed(false, null);
+                if (programmed(s)) {
+                    changed(false, null);
+                }
             }
         };
     }
+
+    /**
+     * False for the slices of headless Services and of Services another proxy handles, which upstream's
+     * kube-proxy does not even watch (its informer's label selector): their changes need no sync, and a sync
+     * for them would spend the rate limit's burst that the next real change may need.
+     */
+    static boolean programmed(EndpointSlice s) {
+        Map<String, String> labels = s.getMetadata().getLabels();
+        return labels == null || (!labels.containsKey(HEADLESS_LABEL) && !labels.containsKey(ServiceTable.SERVICE_PROXY_NAME_LABEL));
+    }
+
+    private static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
 
     private static boolean sameVersion(io.fabric8.kubernetes.api.model.HasMetadata a,
                                        io.fabric8.kubernetes.api.model.HasMetadata b) {

@@ -135,4 +135,15 @@ class ProxierTest {
         assertThat(transactions.getLast()).doesNotContain("hairpin-endpoints")
                 .contains("10.43.0.10 . udp . 53 . 0 : 10.42.0.5 . 53").doesNotContain("10.42.0.6 . 53").doesNotContain("delete table");
     }
+
+    @Test
+    void slicesOfHeadlessServicesAndOfOtherProxiesCauseNoSync() {
+        assertThat(Proxier.programmed(udpSlice("10.42.0.5"))).isTrue();
+        EndpointSlice headless = udpSlice("10.42.0.5");
+        headless.getMetadata().getLabels().put("service.kubernetes.io/headless", "");
+        assertThat(Proxier.programmed(headless)).isFalse();
+        EndpointSlice other = udpSlice("10.42.0.5");
+        other.getMetadata().getLabels().put(ServiceTable.SERVICE_PROXY_NAME_LABEL, "other-proxy");
+        assertThat(Proxier.programmed(other)).isFalse();
+    }
 }
