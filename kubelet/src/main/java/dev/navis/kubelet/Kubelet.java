@@ -107,9 +107,11 @@ public final class Kubelet implements AutoCloseable {
                 new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())),
                 new dev.navis.kubelet.env.PullSecrets(objects));
         PodWorkers[] self = new PodWorkers[1];
+        PodSync[] podSyncRef = new PodSync[1];
         this.probes = new ProbeManager(new Prober(runtime), scheduler, clock, new ProbeManager.Listener() {
             @Override
             public void resultChanged(Pod pod) {
+                podSyncRef[0].probeResultChanged(pod.getMetadata().getUid());
                 self[0].enqueue(Keys.of(pod));
             }
 
@@ -121,6 +123,7 @@ public final class Kubelet implements AutoCloseable {
         List<String> hostIps = List.of(machine.internalIp());
         this.podSync = new PodSync(client, config.nodeName(), runtime, () -> hostIps, resources, probes, events, clock,
                 uid -> config.podResyncPeriod()).admitAgainst(allocatable);
+        podSyncRef[0] = podSync;
         this.workers = new PodWorkers(pods, node -> node.equals(config.nodeName()) ? podSync : null, clock);
         self[0] = workers;
         // the runtime's pod events (upstream's PLEG) bring a pod back when a container starts or exits, so

@@ -309,8 +309,28 @@ public final class PodSync {
         writeStatus(st, pod, status, false);
     }
 
+    /**
+     * A probe result of the pod with this uid changed: its next sync writes the new readiness before anything
+     * else, as upstream's status manager does at once, rather than after the runtime round trip.
+     */
+    public void probeResultChanged(String uid) {
+        probeChanged.add(uid);
+    }
+
+    private final Set<String> probeChanged = ConcurrentHashMap.newKeySet();
+
+    /** Writes the status with the newest probe results over the runtime's last view, if a probe changed. */
+    private void writeProbeChange(PodState st, Pod pod) {
+        if (!probeChanged.remove(st.uid) || probes == null || st.runtimeStatus == null || st.lastWritten == null) {
+            return;
+        }
+        writeStatus(st, pod, PodStatusComputer.compute(basis(st, pod), st.runtimeStatus, probes, hostIps.get(),
+                clock.now(), false), false);
+    }
+
     private Duration syncRunning(PodState st, Pod pod) throws Exception {
         String uid = st.uid;
+        writeProbeChange(st, pod);
         String notReady = runtime.notReadyReason();
         if (notReady != null) {
             // upstream skips pods while the runtime is down (the node's Ready condition says why)

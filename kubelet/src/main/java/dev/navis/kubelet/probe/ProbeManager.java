@@ -162,7 +162,7 @@ public final class ProbeManager implements ProbeView {
         private boolean lastResult;
         private int resultRun;
         private boolean onHold;
-        private ScheduledFuture<?> future;
+        private volatile ScheduledFuture<?> future;
 
         Worker(Pod pod, Container container, Type type, Probe probe) {
             this.pod = pod;
@@ -185,18 +185,39 @@ public final class ProbeManager implements ProbeView {
         void schedule() {
             long period = seconds(probe.getPeriodSeconds(), 10) * 1000L;
             long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(period, 1000)));
-            future = scheduler.scheduleWithFixedDelay(() -> {
-                if (running.compareAndSet(false, true)) {
-                    probeThreads.execute(() -> {
-                        try {
-                            probeOnce();
-                        } finally {
-                            running.set(false);
-                        }
-                    });
-                }
-            }, jitter, period, TimeUnit.MILLISECONDS);
+            future = scheduler.scheduleWithFixedDelay(this::tick, jitter, period, TimeUnit.MILLISECONDS);
         }
+
+        /**
+         * A period began: probe, or if the last probe still runs, probe again as soon as it ends (upstream's
+         * worker waits on a ticker that keeps one tick: a probe slower than its period is followed at once
+         * by the next, not a whole period later).
+         */
+        private void tick() {
+            pendingTick.set(true);
+            if (!running.compareAndSet(false, true)) {
+                return; // the running probe sees the tick when it ends
+            }
+            probeThreads.execute(() -> {
+                do {
+                    try {
+                        while (pendingTick.getAndSet(false) && !stopped()) {
+                            probeOnce();
+                        }
+                    } finally {
+                        running.set(false);
+                    }
+                    // a tick that came between the last check and the release above
+                } while (pendingTick.get() && running.compareAndSet(false, true));
+            });
+        }
+
+        private boolean stopped() {
+            ScheduledFuture<?> f = future;
+            return f != null && f.isCancelled();
+        }
+
+        private final AtomicBoolean pendingTick = new AtomicBoolean();
 
         void stop() {
             if (future != null) {
