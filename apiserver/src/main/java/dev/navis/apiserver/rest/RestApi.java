@@ -8,7 +8,6 @@ import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.storage.Store;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -60,8 +59,10 @@ public final class RestApi implements ResourceApi {
     private final Store store;
     private final Options options;
     private final ResourceIndex index;
-    private final Map<ResourceDefinition, RestStorage> storages = new LinkedHashMap<>();
-    private final List<ObjectStorage> objectStorages = new ArrayList<>();
+    /** Concurrent: custom resources are added and removed while requests are served. */
+    private final Map<ResourceDefinition, RestStorage> storages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<ObjectStorage> objectStorages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CustomResourceServing customResources;
     private final NamespaceLifecycle namespaces;
     private final ServiceAllocator services;
     private final RestHandler handler;
@@ -121,6 +122,25 @@ public final class RestApi implements ResourceApi {
             storages.get(podDef).setBehaviour(priorityClassDef == null ? defaultTolerations : KindBehaviour.chain(
                     new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()), defaultTolerations));
         }
+        ResourceDefinition crdDef = index.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+        if (crdDef != null) {
+            RestStorage crdStorage = storages.get(crdDef);
+            this.customResources = new CustomResourceServing(store, index, storages, objectStorages, guard,
+                    options.eventWindow(), crdStorage);
+            crdStorage.setBehaviour(new CrdConditions(customResources::storedCrds, new CrdConditions.Listener() {
+                @Override
+                public void written(ObjectNode crd) {
+                    customResources.observe(crd, store.currentRevision());
+                }
+
+                @Override
+                public void deleted(ObjectNode crd) {
+                    customResources.deleted(crd);
+                }
+            }));
+        } else {
+            this.customResources = null;
+        }
         this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
                 new UnknownFieldChecker());
         this.compactor = new Compactor(store);
@@ -169,6 +189,10 @@ public final class RestApi implements ResourceApi {
         }
         background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
         background.scheduleWithFixedDelay(this::safeFinalizePass, 1, 1, TimeUnit.SECONDS);
+        if (customResources != null) {
+            customResources.reconcile(); // the CRDs stored before this start are served before it reports ready
+            background.scheduleWithFixedDelay(this::safeCustomResourcePass, 1, 1, TimeUnit.SECONDS);
+        }
         ResourceDefinition endpointsDef = index.find("", "v1", "endpoints");
         if (advertiseAddress != null && endpointsDef != null) {
             ResourceDefinition slicesDef = index.find("discovery.k8s.io", "v1", "endpointslices");
@@ -212,6 +236,16 @@ public final class RestApi implements ResourceApi {
             namespaces.finalizePass();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "namespace finalization pass failed", e);
+        }
+    }
+
+    /** Learns CRDs other servers wrote and finishes the deletion of deleted ones. */
+    private void safeCustomResourcePass() {
+        try {
+            customResources.reconcile();
+            customResources.cleanupPass();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "custom resource pass failed", e);
         }
     }
 
