@@ -343,6 +343,17 @@ public final class RestApi implements ResourceApi {
         return true;
     }
 
+    /** The versions of custom resources served now (a new list after every change). */
+    public List<ResourceDefinition> customResources() {
+        List<ResourceDefinition> out = new ArrayList<>();
+        for (ResourceDefinition d : index.all()) {
+            if (CustomResourceServing.isCustom(d)) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
     /** Runs one compaction tick now. */
     void compactNow() {
         compactor.tick();
