@@ -22,7 +22,22 @@ public final class CustomResourceStrategy implements ResourceStrategy {
     public record Column(TableColumn column, ColumnPath path) {
     }
 
+    /**
+     * The scale subresource's paths (upstream's specReplicasPath, statusReplicasPath, labelSelectorPath), each a
+     * dotted path like {@code .spec.replicas}; labelSelector may be empty.
+     */
+    public record ScalePaths(String specReplicas, String statusReplicas, String labelSelector) {
+        public static ScalePaths of(JsonNode scale) {
+            if (scale == null || !scale.isObject()) {
+                return null;
+            }
+            return new ScalePaths(scale.path("specReplicasPath").asString(""),
+                    scale.path("statusReplicasPath").asString(""), scale.path("labelSelectorPath").asString(""));
+        }
+    }
+
     private final boolean namespaced;
+    private ScalePaths scale;
     private final JsonNode schema;
     private final List<Column> columns;
     private final List<TableColumn> tableColumns;
@@ -59,6 +74,16 @@ public final class CustomResourceStrategy implements ResourceStrategy {
             table.add(age);
         }
         this.tableColumns = List.copyOf(table);
+    }
+
+    /** With the scale subresource's paths (null: none declared). */
+    public CustomResourceStrategy withScale(ScalePaths paths) {
+        this.scale = paths;
+        return this;
+    }
+
+    public ScalePaths scale() {
+        return scale;
     }
 
     /** The openAPIV3Schema this strategy validates against (null: none). */

@@ -205,7 +205,8 @@ final class CustomResourceServing {
                 subresources.add("scale");
             }
             CustomResourceStrategy strategy = new CustomResourceStrategy(namespaced,
-                    v.path("schema").get("openAPIV3Schema"), v.get("additionalPrinterColumns"));
+                    v.path("schema").get("openAPIV3Schema"), v.get("additionalPrinterColumns"))
+                    .withScale(CustomResourceStrategy.ScalePaths.of(v.path("subresources").get("scale")));
             out.add(new ResourceDefinition(group, v.path("name").asString(""), kind,
                     names.path("plural").asString(""), names.path("singular").asString(kind.toLowerCase()),
                     namespaced, shortNames, categories, Set.copyOf(subresources), strategy));

@@ -132,6 +132,11 @@ class CustomResourceDefinitionTest extends RestTestBase {
         Reply scale = get(WIDGETS + "/w1/scale");
         assertThat(scale.code()).as(scale.body()).isEqualTo(200);
         assertThat(scale.json().path("status").path("replicas").asInt()).isEqualTo(2);
+        Reply scaled = put(WIDGETS + "/w1/scale", "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\","
+                + "\"metadata\":{\"name\":\"w1\",\"namespace\":\"default\"},\"spec\":{\"replicas\":4}}");
+        assertThat(scaled.code()).as(scaled.body()).isEqualTo(200);
+        assertThat(scaled.json().path("spec").path("replicas").asInt()).isEqualTo(4);
+        assertThat(get(WIDGETS + "/w1").json().path("spec").path("replicas").asInt()).isEqualTo(4);
 
         assertThat(delete(WIDGETS + "/w2").code()).isEqualTo(200);
         assertThat(get(WIDGETS + "/w2").code()).isEqualTo(404);
