@@ -96,6 +96,20 @@ class CustomResourceKubectlTest {
             server.start();
             kubeconfig = server.kubeconfigFile().toString();
 
+            // before its CRD: kubectl finds no schema in /openapi/v3, asks /openapi/v2 for protobuf only, gets 406 and
+            // refuses to validate; without validation it reports upstream's missing mapping
+            Path earlyFile = file("early.yaml", """
+                    apiVersion: example.com/v1
+                    kind: Widget
+                    metadata:
+                      name: early
+                    spec:
+                      size: 3
+                    """);
+            KubectlTest.Result early = kubectl("apply", "--validate=false", "-f", earlyFile.toString());
+            assertThat(early.exit()).isNotZero();
+            assertThat(early.output()).contains("no matches for kind \"Widget\" in version \"example.com/v1\"",
+                    "ensure CRDs are installed first");
             assertThat(ok("apply", "-f", file("crd.yaml", CRD).toString()).output())
                     .contains("customresourcedefinition.apiextensions.k8s.io/widgets.example.com created");
             ok("wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=30s");
