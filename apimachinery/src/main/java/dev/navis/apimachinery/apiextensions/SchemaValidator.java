@@ -276,8 +276,11 @@ public final class SchemaValidator {
         if (v.isIntegralNumber()) {
             return v.asLong();
         }
-        if (v.isNumber() || v.isBoolean()) {
-            return number(v);
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
         }
         return v.toString();
     }

@@ -248,4 +248,37 @@ class CustomResourceDefinitionTest extends RestTestBase {
             second.stop();
         }
     }
+
+    @Test
+    void aKindAnotherCrdOfTheGroupHoldsIsNotAccepted() throws Exception {
+        createCrd();
+        String twin = widgetCrd().replace("widgets", "widgetz").replace("\"wd\"", "\"wz\"")
+                .replace("\"singular\":\"widget\"", "\"singular\":\"widgett\"");
+        Reply r = post(CRDS, twin);
+        assertThat(r.code()).as(r.body()).isEqualTo(201);
+        JsonNode conditions = r.json().path("status").path("conditions");
+        assertThat(conditions.toString()).contains("\"type\":\"NamesAccepted\",\"status\":\"False\"",
+                "\"reason\":\"KindConflict\"", "\"type\":\"Established\",\"status\":\"False\"");
+        assertThat(get("/apis/example.com/v1/namespaces/default/widgetz").code()).isEqualTo(404);
+    }
+
+    @Test
+    void watchesAndCrdUpdatesReachCustomResources() throws Exception {
+        createCrd();
+        try (WatchLines watch = new WatchLines(WIDGETS + "?watch=1", null)) {
+            post(WIDGETS, widget("w1", "{\"size\":3}"));
+            JsonNode event = watch.next();
+            assertThat(event.path("type").asString()).isEqualTo("ADDED");
+            assertThat(event.path("object").path("kind").asString()).isEqualTo("Widget");
+        }
+        // a new printer column: the CRD is served anew, objects stay
+        JsonNode crd = get(CRDS + "/widgets.example.com").json();
+        String updated = crd.toString().replace("{\"name\":\"Size\"", "{\"name\":\"Replicas\",\"type\":\"integer\","
+                + "\"jsonPath\":\".spec.replicas\"},{\"name\":\"Size\"");
+        Reply put = put(CRDS + "/widgets.example.com", updated);
+        assertThat(put.code()).as(put.body()).isEqualTo(200);
+        Reply table = call("GET", WIDGETS, null, null, "application/json;as=Table;v=v1;g=meta.k8s.io");
+        assertThat(table.json().path("columnDefinitions").toString()).contains("\"name\":\"Replicas\"");
+        assertThat(table.json().path("rows")).hasSize(1);
+    }
 }
