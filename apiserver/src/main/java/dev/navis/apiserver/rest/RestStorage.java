@@ -557,9 +557,10 @@ public final class RestStorage {
         return def.subresources().contains("status");
     }
 
-    /** Kinds whose metadata.generation counts spec changes (upstream's strategies of these kinds). */
+    /** Kinds whose metadata.generation counts spec changes (upstream's strategies of these kinds; custom resources). */
     public boolean tracksGeneration() {
-        return hasStatus() && (!def.group().isEmpty() || def.kind().equals("ReplicationController"));
+        return CustomResourceServing.isCustom(def)
+                || hasStatus() && (!def.group().isEmpty() || def.kind().equals("ReplicationController"));
     }
 
     // ---------------------------------------------------------------- update
