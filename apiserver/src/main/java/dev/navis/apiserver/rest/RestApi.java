@@ -127,7 +127,8 @@ public final class RestApi implements ResourceApi {
             RestStorage crdStorage = storages.get(crdDef);
             this.customResources = new CustomResourceServing(store, index, storages, objectStorages, guard,
                     options.eventWindow(), crdStorage);
-            crdStorage.setBehaviour(new CrdConditions(customResources::storedCrds, new CrdConditions.Listener() {
+            // names are checked against the store, not the cache: a CRD written a moment ago counts
+            CrdConditions.Listener serveAtOnce = new CrdConditions.Listener() {
                 @Override
                 public void written(ObjectNode crd) {
                     customResources.observe(crd, store.currentRevision());
@@ -137,7 +138,9 @@ public final class RestApi implements ResourceApi {
                 public void deleted(ObjectNode crd) {
                     customResources.deleted(crd);
                 }
-            }));
+            };
+            // names are checked against the store, not the cache: a CRD written a moment ago counts
+            crdStorage.setBehaviour(new CrdConditions(() -> crdStorage.readConsistent("").objects(), serveAtOnce));
         } else {
             this.customResources = null;
         }
