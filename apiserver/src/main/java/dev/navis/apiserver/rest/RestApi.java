@@ -4,8 +4,16 @@ import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.ResourceApi;
 import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.alloc.ServiceAllocator;
+import dev.navis.apiserver.proxy.KubeletClient;
+import dev.navis.apiserver.rest.metrics.KubeletScraper;
+import dev.navis.apiserver.rest.metrics.MetricsStorage;
+import dev.navis.apiserver.rest.metrics.ResourceMetrics;
 import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.storage.Store;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -73,6 +81,15 @@ public final class RestApi implements ResourceApi {
     private volatile int advertisePort;
     private KubernetesEndpoints kubernetesEndpoints;
     private volatile boolean ready;
+    /** metrics-server's default resolution: how often kubelets are scraped for resource metrics. */
+    static final Duration METRIC_RESOLUTION = Duration.ofSeconds(15);
+    static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(10);
+    private final MetricsStorage metricsStorage = new MetricsStorage(METRIC_RESOLUTION);
+    private KubeletScraper scraper;
+    private ScheduledExecutorService scraping;
+    /** Tests answer scrapes themselves; null: the kubelets are asked. */
+    private volatile KubeletScraper.Fetcher metricsFetcher;
+    private volatile KubeletClient kubelets = KubeletClient.insecure();
 
     public RestApi(Store store, List<ResourceDefinition> resources) {
         this(store, resources, Options.DEFAULT);
@@ -83,6 +100,10 @@ public final class RestApi implements ResourceApi {
         this.options = options;
         List<ResourceDefinition> served = new ArrayList<>(resources);
         served.addAll(Reviews.definitions());
+        boolean metricsServed = hasCore(resources, "nodes") && hasCore(resources, "pods");
+        if (metricsServed) {
+            served.addAll(ResourceMetrics.definitions());
+        }
         this.index = new ResourceIndex(served);
         Map<String, ObjectStorage> byGroupResource = new HashMap<>();
         RestStorage[] namespaceStorage = new RestStorage[1];
@@ -127,7 +148,6 @@ public final class RestApi implements ResourceApi {
             RestStorage crdStorage = storages.get(crdDef);
             this.customResources = new CustomResourceServing(store, index, storages, objectStorages, guard,
                     options.eventWindow(), crdStorage);
-            // names are checked against the store, not the cache: a CRD written a moment ago counts
             CrdConditions.Listener serveAtOnce = new CrdConditions.Listener() {
                 @Override
                 public void written(ObjectNode crd) {
@@ -144,9 +164,42 @@ public final class RestApi implements ResourceApi {
         } else {
             this.customResources = null;
         }
+        ResourceMetrics resourceMetrics = null;
+        if (metricsServed) {
+            RestStorage nodeStorage = storages.get(index.find("", "v1", "nodes"));
+            resourceMetrics = new ResourceMetrics(metricsStorage, nodeStorage, storages.get(podDef));
+            scraper = new KubeletScraper(new KubeletTargets(nodeStorage), this::fetchFromKubelet, metricsStorage,
+                    SCRAPE_TIMEOUT);
+        }
         this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
-                new UnknownFieldChecker());
+                new UnknownFieldChecker(), resourceMetrics);
         this.compactor = new Compactor(store);
+    }
+
+    private static boolean hasCore(List<ResourceDefinition> resources, String plural) {
+        return resources.stream().anyMatch(d -> d.group().isEmpty() && d.plural().equals(plural));
+    }
+
+    /** GET of a kubelet URL with the API server's kubelet client; any answer but 200 is a failure. */
+    private String fetchFromKubelet(URI uri) throws Exception {
+        KubeletScraper.Fetcher replaced = metricsFetcher;
+        if (replaced != null) {
+            return replaced.get(uri);
+        }
+        HttpResponse<String> answer = kubelets.http().send(HttpRequest.newBuilder(uri).timeout(SCRAPE_TIMEOUT).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new java.io.IOException(uri + " answered " + answer.statusCode());
+        }
+        return answer.body();
+    }
+
+    private void safeScrape() {
+        try {
+            scraper.scrapeOnce();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "scraping kubelets for resource metrics failed", e);
+        }
     }
 
     private NamespaceLifecycle namespaceGuard() {
@@ -170,6 +223,7 @@ public final class RestApi implements ResourceApi {
     @Override
     public void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
         handler.useKubeletClient(client);
+        this.kubelets = client;
     }
 
     /** The Jetty handler for /api and /apis (it declines every other path). */
@@ -204,6 +258,11 @@ public final class RestApi implements ResourceApi {
             reconcileKubernetesEndpoints(); // listed before it reports ready, then renewed within the lease
             // upstream's endpoint reconciler runs every 10 s (--endpoint-reconciler-type=lease's interval)
             background.scheduleWithFixedDelay(this::reconcileKubernetesEndpoints, 10, 10, TimeUnit.SECONDS);
+        }
+        if (scraper != null) {
+            // its own thread: a scrape waits up to SCRAPE_TIMEOUT for slow kubelets
+            scraping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("metrics-scraper").factory());
+            scraping.scheduleAtFixedRate(this::safeScrape, 0, METRIC_RESOLUTION.toMillis(), TimeUnit.MILLISECONDS);
         }
         background.scheduleWithFixedDelay(compactor::tick, options.compactionIntervalMillis(),
                 options.compactionIntervalMillis(), TimeUnit.MILLISECONDS);
@@ -305,6 +364,10 @@ public final class RestApi implements ResourceApi {
             background.shutdownNow();
             background = null;
         }
+        if (scraping != null) {
+            scraping.shutdownNow();
+            scraping = null;
+        }
         if (kubernetesEndpoints != null) {
             try {
                 kubernetesEndpoints.remove();
@@ -355,6 +418,16 @@ public final class RestApi implements ResourceApi {
             }
         }
         return out;
+    }
+
+    /** Answers every scrape (scheduled or {@link #scrapeMetricsNow()}) with {@code fetcher} instead of HTTPS (tests). */
+    void answerScrapesWith(KubeletScraper.Fetcher fetcher) {
+        metricsFetcher = fetcher;
+    }
+
+    /** Scrapes the kubelets now (tests). */
+    void scrapeMetricsNow() {
+        scraper.scrapeOnce();
     }
 
     /** Runs one compaction tick now. */

@@ -125,6 +125,10 @@ public final class RestStorage {
     /** The JSON answer to a GET of one object: what {@link #get} returns, encoded once per object version. */
     public byte[] getJson(String namespace, String name, String resourceVersion) {
         ObjectNode o = find(namespace, name, resourceVersion);
+        ServedJson memo = servedJson.get(storage.key(namespace, name));
+        if (memo != null && memo.resourceVersion().equals(Json.text(o.path("metadata"), "resourceVersion"))) {
+            return memo.json(); // the common case: no typed copy of the object to make
+        }
         return servedJson(typed(converter != VersionConverter.IDENTITY ? o.deepCopy() : o));
     }
 

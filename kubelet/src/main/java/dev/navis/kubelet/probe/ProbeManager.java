@@ -2,6 +2,7 @@ package dev.navis.kubelet.probe;
 
 import dev.navis.client.util.Clock;
 import dev.navis.kubelet.status.ProbeView;
+import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.util.Times;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -10,6 +11,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Probe;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -71,10 +74,13 @@ public final class ProbeManager implements ProbeView {
     public void update(Pod pod, PodStatus status) {
         String uid = pod.getMetadata().getUid();
         Map<String, Worker> podWorkers = workers.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
-        for (Container c : pod.getSpec().getContainers()) {
-            ContainerStatus cs = status == null || status.getContainerStatuses() == null ? null
-                    : status.getContainerStatuses().stream().filter(s -> s.getName().equals(c.getName()))
-                    .findFirst().orElse(null);
+        List<Container> probed = new ArrayList<>(Sidecars.of(pod)); // the only init containers with probes
+        probed.addAll(pod.getSpec().getContainers());
+        for (Container c : probed) {
+            List<ContainerStatus> statuses = status == null ? null
+                    : Sidecars.isSidecar(c) ? status.getInitContainerStatuses() : status.getContainerStatuses();
+            ContainerStatus cs = statuses == null ? null
+                    : statuses.stream().filter(s -> s.getName().equals(c.getName())).findFirst().orElse(null);
             String podIp = status == null ? null : status.getPodIP();
             for (Type type : Type.values()) {
                 Probe probe = switch (type) {
