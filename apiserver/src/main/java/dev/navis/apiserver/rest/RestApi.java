@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -68,8 +67,10 @@ public final class RestApi implements ResourceApi {
     private final Store store;
     private final Options options;
     private final ResourceIndex index;
-    private final Map<ResourceDefinition, RestStorage> storages = new LinkedHashMap<>();
-    private final List<ObjectStorage> objectStorages = new ArrayList<>();
+    /** Concurrent: custom resources are added and removed while requests are served. */
+    private final Map<ResourceDefinition, RestStorage> storages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<ObjectStorage> objectStorages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CustomResourceServing customResources;
     private final NamespaceLifecycle namespaces;
     private final ServiceAllocator services;
     private final RestHandler handler;
@@ -141,6 +142,27 @@ public final class RestApi implements ResourceApi {
             };
             storages.get(podDef).setBehaviour(priorityClassDef == null ? defaultTolerations : KindBehaviour.chain(
                     new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()), defaultTolerations));
+        }
+        ResourceDefinition crdDef = index.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+        if (crdDef != null) {
+            RestStorage crdStorage = storages.get(crdDef);
+            this.customResources = new CustomResourceServing(store, index, storages, objectStorages, guard,
+                    options.eventWindow(), crdStorage);
+            CrdConditions.Listener serveAtOnce = new CrdConditions.Listener() {
+                @Override
+                public void written(ObjectNode crd) {
+                    customResources.observe(crd, store.currentRevision());
+                }
+
+                @Override
+                public void deleted(ObjectNode crd) {
+                    customResources.deleted(crd);
+                }
+            };
+            // names are checked against the store, not the cache: a CRD written a moment ago counts
+            crdStorage.setBehaviour(new CrdConditions(() -> crdStorage.readConsistent("").objects(), serveAtOnce));
+        } else {
+            this.customResources = null;
         }
         ResourceMetrics resourceMetrics = null;
         if (metricsServed) {
@@ -224,6 +246,10 @@ public final class RestApi implements ResourceApi {
         }
         background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
         background.scheduleWithFixedDelay(this::safeFinalizePass, 1, 1, TimeUnit.SECONDS);
+        if (customResources != null) {
+            customResources.reconcile(); // the CRDs stored before this start are served before it reports ready
+            background.scheduleWithFixedDelay(this::safeCustomResourcePass, 1, 1, TimeUnit.SECONDS);
+        }
         ResourceDefinition endpointsDef = index.find("", "v1", "endpoints");
         if (advertiseAddress != null && endpointsDef != null) {
             ResourceDefinition slicesDef = index.find("discovery.k8s.io", "v1", "endpointslices");
@@ -272,6 +298,16 @@ public final class RestApi implements ResourceApi {
             namespaces.finalizePass();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "namespace finalization pass failed", e);
+        }
+    }
+
+    /** Learns CRDs other servers wrote and finishes the deletion of deleted ones. */
+    private void safeCustomResourcePass() {
+        try {
+            customResources.reconcile();
+            customResources.cleanupPass();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "custom resource pass failed", e);
         }
     }
 
@@ -371,6 +407,17 @@ public final class RestApi implements ResourceApi {
             }
         }
         return true;
+    }
+
+    /** The versions of custom resources served now (a new list after every change). */
+    public List<ResourceDefinition> customResources() {
+        List<ResourceDefinition> out = new ArrayList<>();
+        for (ResourceDefinition d : index.all()) {
+            if (CustomResourceServing.isCustom(d)) {
+                out.add(d);
+            }
+        }
+        return out;
     }
 
     /** Answers every scrape (scheduled or {@link #scrapeMetricsNow()}) with {@code fetcher} instead of HTTPS (tests). */

@@ -297,6 +297,9 @@ final class RestHandler extends Handler.Abstract {
             case "PATCH" -> {
                 FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "PatchOptions");
                 String type = patchType(request);
+                if (type.equals(RestStorage.STRATEGIC_MERGE_PATCH) && CustomResourceServing.isCustom(rs.definition())) {
+                    throw unsupportedPatch(); // upstream: custom resources have no strategic merge keys
+                }
                 ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
                         o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""),
                         truthy(q.getValue("force")));
@@ -646,10 +649,14 @@ final class RestHandler extends Handler.Abstract {
             case RestStorage.JSON_PATCH, RestStorage.MERGE_PATCH, RestStorage.STRATEGIC_MERGE_PATCH,
                  RestStorage.APPLY_PATCH -> ct;
             case "application/apply-patch+json" -> RestStorage.APPLY_PATCH;
-            default -> throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown "
-                    + "format - accepted media types include: application/json-patch+json, application/merge-patch+json, "
-                    + "application/apply-patch+yaml", null);
+            default -> throw unsupportedPatch();
         };
+    }
+
+    private static ApiException unsupportedPatch() {
+        return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown "
+                + "format - accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                + "application/apply-patch+yaml", null);
     }
 
     private static String mediaType(String header) {
