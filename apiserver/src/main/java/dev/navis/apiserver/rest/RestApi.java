@@ -149,6 +149,12 @@ public final class RestApi implements ResourceApi {
         handler.useKubeletClient(client);
     }
 
+    /** Serves serviceaccounts/token, signing with {@code tokens}; {@code audiences} are the API server's. */
+    @Override
+    public void useServiceAccountTokens(dev.navis.apiserver.auth.ServiceAccountTokens tokens, List<String> audiences) {
+        handler.useServiceAccountTokens(tokens, audiences);
+    }
+
     /** The Jetty handler for /api and /apis (it declines every other path). */
     @Override
     public Handler handler() {
