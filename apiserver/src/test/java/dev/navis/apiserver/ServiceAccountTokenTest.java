@@ -110,8 +110,11 @@ class ServiceAccountTokenTest {
     @Test
     void aTokenBoundToAPodStopsWorkingWhenThePodIsGone() throws Exception {
         send(admin, "POST", "/api/v1/namespaces/default/serviceaccounts", "{\"metadata\":{\"name\":\"sa2\"}}", null);
+        HttpResponse<String> node = send(admin, "POST", "/api/v1/nodes", "{\"metadata\":{\"name\":\"n1\"}}", null);
+        assertThat(node.statusCode()).as(node.body()).isEqualTo(201);
+        String nodeUid = JSON.readTree(node.body()).path("metadata").path("uid").asString();
         HttpResponse<String> pod = send(admin, "POST", "/api/v1/namespaces/default/pods", """
-                {"metadata":{"name":"bound"},"spec":{"serviceAccountName":"sa2",
+                {"metadata":{"name":"bound"},"spec":{"serviceAccountName":"sa2","nodeName":"n1",
                  "containers":[{"name":"c","image":"busybox"}]}}""", null);
         assertThat(pod.statusCode()).as(pod.body()).isEqualTo(201);
         String uid = JSON.readTree(pod.body()).path("metadata").path("uid").asString();
@@ -132,6 +135,8 @@ class ServiceAccountTokenTest {
         String token = JSON.readTree(r.body()).path("status").path("token").asString();
         JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
         assertThat(claims.path("kubernetes.io").path("pod").path("uid").asString()).isEqualTo(uid);
+        assertThat(claims.path("kubernetes.io").path("node").path("name").asString()).isEqualTo("n1");
+        assertThat(claims.path("kubernetes.io").path("node").path("uid").asString()).isEqualTo(nodeUid);
         assertThat(whoami(token).path("username").asString()).isEqualTo("system:serviceaccount:default:sa2");
 
         send(admin, "DELETE", "/api/v1/namespaces/default/pods/bound?gracePeriodSeconds=0", null, null);

@@ -75,8 +75,9 @@ final class RestHandler extends Handler.Abstract {
         if (sa == null || pods == null || secrets == null) {
             return;
         }
+        ResourceDefinition nodes = index.find("", "v1", "nodes");
         tokenRequests = new TokenRequests(tokens, audiences, storages.get(sa), storages.get(pods), storages.get(secrets),
-                java.time.Clock.systemUTC());
+                nodes == null ? null : storages.get(nodes), java.time.Clock.systemUTC());
     }
 
     /** How pods/log, exec, attach, portforward and the proxies reach kubelets. */

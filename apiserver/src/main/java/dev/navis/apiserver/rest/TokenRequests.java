@@ -15,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
  * POST serviceaccounts/{name}/token: upstream's TokenREST. Answers an authentication.k8s.io/v1 TokenRequest with a
  * signed, time-bound token for the ServiceAccount: spec.audiences default to the API server's, expirationSeconds to
  * 3600 (at least 600); spec.boundObjectRef binds the token to a Pod (which must run as this ServiceAccount) or a
- * Secret, so that it stops authenticating once that object is gone. Nothing is stored.
+ * Secret, so that it stops authenticating once that object is gone (a pod-bound token also names the pod's node).
+ * Nothing is stored.
  */
 final class TokenRequests {
     static final long DEFAULT_EXPIRATION_SECONDS = 3600;
@@ -27,15 +28,18 @@ final class TokenRequests {
     private final RestStorage serviceAccounts;
     private final RestStorage pods;
     private final RestStorage secrets;
+    private final RestStorage nodes;
     private final Clock clock;
 
+    /** @param nodes where a bound pod's node is looked up (its uid joins the claims); null: not served */
     TokenRequests(ServiceAccountTokens tokens, List<String> audiences, RestStorage serviceAccounts, RestStorage pods,
-                  RestStorage secrets, Clock clock) {
+                  RestStorage secrets, RestStorage nodes, Clock clock) {
         this.tokens = tokens;
         this.audiences = List.copyOf(audiences);
         this.serviceAccounts = serviceAccounts;
         this.pods = pods;
         this.secrets = secrets;
+        this.nodes = nodes;
         this.clock = clock;
     }
 
@@ -77,6 +81,9 @@ final class TokenRequests {
         ObjectNode k8s = claims.putObject("kubernetes.io");
         k8s.put("namespace", namespace);
         if (bound != null) {
+            if (bound.has("node")) {
+                k8s.set("node", bound.get("node"));
+            }
             k8s.set(bound.path("kind").asString(), bound.get("ref"));
         }
         ObjectNode saRef = k8s.putObject("serviceaccount");
@@ -118,6 +125,25 @@ final class TokenRequests {
                 + error, details);
     }
 
+    /**
+     * The {name, uid} of a bound pod's node, as upstream's ServiceAccountTokenPodNodeInfo adds it; null when the pod
+     * is not scheduled or its node is not found (looked up only for its uid, so errors are ignored, as upstream).
+     */
+    private ObjectNode nodeOf(ObjectNode pod) {
+        String nodeName = Json.text(pod.path("spec"), "nodeName");
+        if (nodeName.isEmpty() || nodes == null) {
+            return null;
+        }
+        var kv = nodes.storage().read("", nodeName);
+        if (kv == null) {
+            return null;
+        }
+        ObjectNode ref = Json.object();
+        ref.put("name", nodeName);
+        ref.put("uid", Json.text(nodes.storage().decode(kv).path("metadata"), "uid"));
+        return ref;
+    }
+
     /** The claim a bound object adds ({kind: "pod"|"secret", ref: {name, uid}}), or null when unbound. */
     private ObjectNode bind(String saName, String namespace, JsonNode ref) {
         if (ref == null || ref.isNull()) {
@@ -151,6 +177,10 @@ final class TokenRequests {
         }
         ObjectNode out = Json.object();
         out.put("kind", claim);
+        ObjectNode node = claim.equals("pod") ? nodeOf(object) : null;
+        if (node != null) {
+            out.set("node", node);
+        }
         ObjectNode r = out.putObject("ref");
         r.put("name", name);
         r.put("uid", uid);
