@@ -14,6 +14,8 @@ import java.util.function.Function;
 import dev.navis.apiserver.auth.AuthenticationHandler;
 import dev.navis.apiserver.auth.Authenticator;
 import dev.navis.apiserver.auth.BootstrapTokenAuthenticator;
+import dev.navis.apiserver.auth.ServiceAccountTokenAuthenticator;
+import dev.navis.apiserver.auth.ServiceAccountTokens;
 import dev.navis.apiserver.auth.TokenAuthenticator;
 import dev.navis.apiserver.auth.TokenFile;
 import dev.navis.apiserver.auth.UserInfo;
@@ -23,6 +25,7 @@ import dev.navis.apiserver.certs.FilePermissions;
 import dev.navis.apiserver.certs.Kubeconfig;
 import dev.navis.apiserver.certs.KubeletClientCertificate;
 import dev.navis.apiserver.proxy.KubeletClient;
+import dev.navis.apiserver.certs.ServiceAccountKey;
 import dev.navis.apiserver.certs.ServingNames;
 import dev.navis.apiserver.health.HealthCheck;
 import dev.navis.apiserver.health.HealthHandler;
@@ -31,6 +34,7 @@ import dev.navis.apiserver.metrics.MetricsEndpoint;
 import dev.navis.apiserver.metrics.MetricsHandler;
 import dev.navis.apiserver.server.DrainHandler;
 import dev.navis.apiserver.server.GateHandler;
+import dev.navis.apiserver.server.JsonDocumentHandler;
 import dev.navis.apiserver.server.HttpsServerFactory;
 import dev.navis.apiserver.server.RequestBodyLimitHandler;
 import dev.navis.apiserver.server.RequestInfoHandler;
@@ -88,6 +92,7 @@ public final class ApiServer implements AutoCloseable {
     private Server server;
     private DrainHandler drain;
     private ClusterCertificates certificates;
+    private ServiceAccountTokens serviceAccountTokens;
     private volatile int boundPort;
     private volatile boolean apiStarted;
     private volatile boolean shuttingDown;
@@ -166,6 +171,12 @@ public final class ApiServer implements AutoCloseable {
         }
 
         @Override
+        public void useServiceAccountTokens(dev.navis.apiserver.auth.ServiceAccountTokens tokens,
+                                            List<String> audiences) {
+            api.useServiceAccountTokens(tokens, audiences);
+        }
+
+        @Override
         public void advertise(String address, int port) {
             api.advertise(address, port);
         }
@@ -194,14 +205,21 @@ public final class ApiServer implements AutoCloseable {
         started = true;
         FilePermissions.createPrivateDirectory(options.dataDir());
         certificates = ClusterCertificates.loadOrCreate(options.pkiDir(), ServingNames.ofThisHost());
-        // bootstrap tokens (<id>.<secret>) before the static ones, which refuse every token they do not know
+        serviceAccountTokens = new ServiceAccountTokens(ServiceAccountKey.loadOrCreate(options.pkiDir()),
+                ServiceAccountTokens.DEFAULT_ISSUER);
+        List<String> audiences = List.of(serviceAccountTokens.issuer());
+        // bootstrap tokens (<id>.<secret>) and service-account JWTs before the static tokens, which refuse every
+        // token they do not know
         List<Authenticator> authenticators = List.of(new X509Authenticator(certificates.ca()),
                 new BootstrapTokenAuthenticator(this::kubeSystemSecret, java.time.Clock.systemUTC()),
+                new ServiceAccountTokenAuthenticator(serviceAccountTokens, audiences, this::storedCoreObject,
+                        java.time.Clock.systemUTC()),
                 new TokenAuthenticator(TokenFile.read(ensureTokenFile())));
 
         store = openStore.apply(options.storeDir());
         try {
             resourceApi = newResourceApi.apply(store);
+            resourceApi.useServiceAccountTokens(serviceAccountTokens, audiences);
             ResourceApi api = resourceApi;
             metrics.storedObjects(api::storedObjects);
             char[] password = newPassword();
@@ -373,9 +391,22 @@ public final class ApiServer implements AutoCloseable {
                 .tree(readyz.path(), readyz)
                 .tree("/version", new VersionHandler())
                 .exact("/metrics", new MetricsEndpoint(metrics))
+                .exact("/.well-known/openid-configuration",
+                        new JsonDocumentHandler(() -> serviceAccountTokens.openIdConfiguration()))
+                .exact("/openid/v1/jwks", new JsonDocumentHandler(() -> serviceAccountTokens.jwks()))
                 .tree("/api", api)
                 .tree("/apis", api)
                 .tree("/openapi", api);
+    }
+
+    /** A stored core/v1 object (for the service-account token authenticator), or null. */
+    private tools.jackson.databind.JsonNode storedCoreObject(String resource, String namespace, String name) {
+        Store current = store;
+        if (current == null) {
+            return null;
+        }
+        dev.navis.storage.KeyValue kv = current.get("/registry/" + resource + "/" + namespace + "/" + name);
+        return kv == null ? null : dev.navis.apiserver.rest.Json.parseStored(kv.value());
     }
 
     /** A kube-system Secret as stored (for the bootstrap token authenticator), or null. */

@@ -26,6 +26,11 @@ public interface ResourceApi {
     }
 
     /** How subresources that reach kubelets (pods/log, exec, attach, portforward, proxies) connect to them. */
+    /** Serves serviceaccounts/token with tokens signed by {@code tokens} (audiences: the API server's). */
+    default void useServiceAccountTokens(dev.navis.apiserver.auth.ServiceAccountTokens tokens,
+                                         java.util.List<String> audiences) {
+    }
+
     default void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
     }
 

@@ -48,7 +48,12 @@ final class ControlPlaneFixture implements AutoCloseable {
         Path dir = Files.createTempDirectory(name);
         ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir.resolve("data")).withPort(0));
         server.start();
-        ControllerManagerRunner manager = ControllerManagerRunner.start(server.kubeconfigFile(), options);
+        // signing with the server's own CA, as navis server runs its controllers (the root-ca-cert-publisher
+        // publishes it as kube-root-ca.crt, which the kube-api-access volumes of pods project)
+        dev.navis.controllers.ControllerOptions withCa = options.clusterSigning() != null ? options
+                : options.withClusterSigning(new dev.navis.controllers.certificates.ClusterSigning(
+                        server.options().pkiDir().resolve("ca.crt"), server.options().pkiDir().resolve("ca.key")));
+        ControllerManagerRunner manager = ControllerManagerRunner.start(server.kubeconfigFile(), withCa);
         RestKubeClient client = RestKubeClient.create(KubeConfigLoader.load(server.kubeconfigFile()).clientConfig());
         await().atMost(Duration.ofSeconds(60)).until(() -> manager.manager().isRunning());
         return new ControlPlaneFixture(dir, server, manager, client);

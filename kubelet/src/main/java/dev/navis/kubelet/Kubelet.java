@@ -103,7 +103,8 @@ public final class Kubelet implements AutoCloseable {
         Map<String, Quantity> nodeAllocatable = Map.copyOf(nodeSource.allocatable());
         java.util.function.Supplier<Map<String, Quantity>> allocatable = () -> nodeAllocatable;
         PodResources resources = new PodResources(new EnvResolver(objects, allocatable),
-                new VolumeManager(config.rootDir(), objects, mounter, allocatable),
+                new VolumeManager(config.rootDir(), objects, mounter, allocatable,
+                        new dev.navis.kubelet.volume.ServiceAccountTokenSource(client, clock)),
                 new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())),
                 new dev.navis.kubelet.env.PullSecrets(objects));
         PodWorkers[] self = new PodWorkers[1];

@@ -82,7 +82,7 @@ public final class BuiltinResources {
         r.add(def("", "v1", "Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), new EndpointsStrategy()));
         r.add(def("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of(), Set.of(), new ConfigMapStrategy()));
         r.add(def("", "v1", "Secret", "secrets", true, List.of(), List.of(), Set.of(), new SecretStrategy()));
-        r.add(def("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of(),
+        r.add(def("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of("token"),
                 new ServiceAccountStrategy()));
         r.add(def("", "v1", "Event", "events", true, List.of("ev"), List.of(), Set.of(), new EventStrategy(false)));
         r.add(def("", "v1", "ResourceQuota", "resourcequotas", true, List.of("quota"), List.of(), Set.of("status"),

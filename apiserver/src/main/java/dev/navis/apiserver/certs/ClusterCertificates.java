@@ -50,7 +50,8 @@ public record ClusterCertificates(X509Certificate ca, PrivateKey caKey, X509Cert
      * Makes the cluster CA in {@code caDir} (its {@code ca.crt} and {@code ca.key}, e.g. the {@code pki} directory
      * of the first server) the CA of the PKI in {@code dir}, so that another API server of the same cluster signs
      * its own serving certificate with it and trusts the same client certificates. Nothing changes when {@code dir}
-     * already holds that CA; a different CA there is refused.
+     * already holds that CA; a different CA there is refused. The service-account signing key ({@code sa.key}) of
+     * {@code caDir}, if there is one, comes along.
      */
     public static void adoptCa(Path dir, Path caDir) {
         try {
@@ -66,10 +67,11 @@ public record ClusterCertificates(X509Certificate ca, PrivateKey caKey, X509Cert
                 if (!target.readCertificate().equals(ca)) {
                     throw new IllegalArgumentException(dir + " already holds another cluster CA");
                 }
-                return;
+            } else {
+                target.write(ca, key);
+                LOG.info("adopted the cluster CA of {}", caDir);
             }
-            target.write(ca, key);
-            LOG.info("adopted the cluster CA of {}", caDir);
+            ServiceAccountKey.adopt(dir, caDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot adopt the cluster CA of " + caDir, e);
         }

@@ -57,6 +57,28 @@ public final class Pem {
         }
     }
 
+    /** A private key of any algorithm as PKCS#8 "PRIVATE KEY" (the service-account signing key is RSA). */
+    public static String encodePkcs8(PrivateKey key) {
+        return encode("PRIVATE KEY", key.getEncoded());
+    }
+
+    /** A public key as "PUBLIC KEY" (X.509 SubjectPublicKeyInfo), as kubeadm writes sa.pub. */
+    public static String encode(java.security.PublicKey key) {
+        return encode("PUBLIC KEY", key.getEncoded());
+    }
+
+    /** The public key in PEM text ("PUBLIC KEY"). */
+    public static java.security.PublicKey publicKey(String pem) {
+        try (PEMParser parser = new PEMParser(new java.io.StringReader(pem))) {
+            if (parser.readObject() instanceof org.bouncycastle.asn1.x509.SubjectPublicKeyInfo info) {
+                return new JcaPEMKeyConverter().getPublicKey(info);
+            }
+            throw new IllegalArgumentException("not a PEM public key");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a PEM public key", e);
+        }
+    }
+
     public static X509Certificate readCertificate(Path file) throws IOException {
         try {
             return certificate(Files.readString(file, StandardCharsets.US_ASCII));

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The cluster CA handed from server to server through the datastore, as k3s hands over its bootstrap data: the
  * first server started with a server token stores its CA certificate and key under {@link #KEY}, encrypted with a
  * key derived from the token ({@link TokenSealing}); a later server with the same token on the same etcd decrypts
- * it into its own PKI directory, so no CA files need copying. Run before {@link ClusterCertificates#loadOrCreate},
+ * it into its own PKI directory, so no CA files need copying. The service-account signing key travels the same way
+ * (under {@link #SERVICE_ACCOUNT_KEY}). Run before {@link ClusterCertificates#loadOrCreate},
  * which then finds the CA in place.
  *
  * <pre>{@code
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class SharedClusterCa {
     /** Outside {@code /registry/}: no API resource lists it. */
     public static final String KEY = "/navis/bootstrap/cluster-ca";
+    /** The service-account signing key, sealed the same way. */
+    public static final String SERVICE_ACCOUNT_KEY = "/navis/bootstrap/service-account-key";
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedClusterCa.class);
 
@@ -55,6 +58,61 @@ public final class SharedClusterCa {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the server token must not be empty");
         }
+        Outcome outcome = exchangeCa(store, token, pkiDir);
+        exchangeServiceAccountKey(store, token, pkiDir);
+        return outcome;
+    }
+
+    /**
+     * The service-account signing key ({@link ServiceAccountKey}) the same way, under {@link #SERVICE_ACCOUNT_KEY}:
+     * tokens one server issued must verify at the others.
+     */
+    static Outcome exchangeServiceAccountKey(Store store, String token, Path pkiDir) {
+        try {
+            FilePermissions.createPrivateDirectory(pkiDir);
+            KeyValue stored = store.get(SERVICE_ACCOUNT_KEY);
+            if (stored != null) {
+                return adoptServiceAccountKey(stored.value(), token, pkiDir);
+            }
+            boolean generated = !ServiceAccountKey.exists(pkiDir);
+            PrivateKey key = generated ? ServiceAccountKey.generate().getPrivate()
+                    : Pem.readPrivateKey(pkiDir.resolve(ServiceAccountKey.PRIVATE_FILE));
+            try {
+                store.create(SERVICE_ACCOUNT_KEY, TokenSealing.seal(Pem.encodePkcs8(key)
+                        .getBytes(StandardCharsets.US_ASCII), token), 0);
+            } catch (KeyExistsException raced) {
+                return adoptServiceAccountKey(store.get(SERVICE_ACCOUNT_KEY).value(), token, pkiDir);
+            }
+            if (generated) {
+                ServiceAccountKey.write(pkiDir, key);
+            }
+            return Outcome.PUBLISHED;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot exchange the service-account key in " + pkiDir, e);
+        }
+    }
+
+    private static Outcome adoptServiceAccountKey(byte[] sealed, String token, Path pkiDir) throws IOException {
+        PrivateKey key;
+        try {
+            key = Pem.privateKey(new String(TokenSealing.open(sealed, token), StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the datastore's service-account key was stored by a server with "
+                    + "another token (" + e.getMessage() + "): start this server with the first server's --token", e);
+        }
+        if (ServiceAccountKey.exists(pkiDir)) {
+            if (!Pem.readPrivateKey(pkiDir.resolve(ServiceAccountKey.PRIVATE_FILE)).equals(key)) {
+                throw new IllegalArgumentException(pkiDir + " holds another service-account key than the "
+                        + "datastore's: a server of another cluster? (move its pki directory away to join this one)");
+            }
+            return Outcome.UNCHANGED;
+        }
+        ServiceAccountKey.write(pkiDir, key);
+        LOG.info("adopted the service-account key stored in the datastore");
+        return Outcome.ADOPTED;
+    }
+
+    private static Outcome exchangeCa(Store store, String token, Path pkiDir) {
         try {
             FilePermissions.createPrivateDirectory(pkiDir);
             KeyFiles local = new KeyFiles(pkiDir, "ca");

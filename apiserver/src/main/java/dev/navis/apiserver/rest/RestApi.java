@@ -132,7 +132,7 @@ public final class RestApi implements ResourceApi {
         ResourceDefinition podDef = index.find("", "v1", "pods");
         ResourceDefinition priorityClassDef = index.find("scheduling.k8s.io", "v1", "priorityclasses");
         if (podDef != null) {
-            // pods' admission plugins, in upstream's order: Priority, then DefaultTolerationSeconds (both on create)
+            // pods' admission plugins, in upstream's order: ServiceAccount, Priority, DefaultTolerationSeconds (on create)
             KindBehaviour defaultTolerations = new KindBehaviour() {
                 @Override
                 public void beforeCreate(tools.jackson.databind.node.ObjectNode pod, boolean dryRun) {
@@ -140,8 +140,16 @@ public final class RestApi implements ResourceApi {
                             options.defaultNotReadyTolerationSeconds(), options.defaultUnreachableTolerationSeconds());
                 }
             };
-            storages.get(podDef).setBehaviour(priorityClassDef == null ? defaultTolerations : KindBehaviour.chain(
-                    new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()), defaultTolerations));
+            ResourceDefinition serviceAccountDef = index.find("", "v1", "serviceaccounts");
+            List<KindBehaviour> admission = new ArrayList<>();
+            if (serviceAccountDef != null) {
+                admission.add(new ServiceAccountAdmission(storages.get(serviceAccountDef).storage()));
+            }
+            if (priorityClassDef != null) {
+                admission.add(new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()));
+            }
+            admission.add(defaultTolerations);
+            storages.get(podDef).setBehaviour(KindBehaviour.chain(admission.toArray(KindBehaviour[]::new)));
         }
         ResourceDefinition crdDef = index.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
         if (crdDef != null) {
@@ -224,6 +232,12 @@ public final class RestApi implements ResourceApi {
     public void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
         handler.useKubeletClient(client);
         this.kubelets = client;
+    }
+
+    /** Serves serviceaccounts/token, signing with {@code tokens}; {@code audiences} are the API server's. */
+    @Override
+    public void useServiceAccountTokens(dev.navis.apiserver.auth.ServiceAccountTokens tokens, List<String> audiences) {
+        handler.useServiceAccountTokens(tokens, audiences);
     }
 
     /** The Jetty handler for /api and /apis (it declines every other path). */

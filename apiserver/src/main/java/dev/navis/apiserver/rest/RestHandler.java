@@ -70,6 +70,22 @@ final class RestHandler extends Handler.Abstract {
                 endpointsDef == null ? null : storages.get(endpointsDef));
     }
 
+    /** What serves serviceaccounts/token (null until the API server has its service-account key). */
+    private volatile TokenRequests tokenRequests;
+
+    /** Serves serviceaccounts/token with tokens signed by {@code tokens} for {@code audiences} by default. */
+    void useServiceAccountTokens(dev.navis.apiserver.auth.ServiceAccountTokens tokens, List<String> audiences) {
+        ResourceDefinition sa = index.find("", "v1", "serviceaccounts");
+        ResourceDefinition pods = index.find("", "v1", "pods");
+        ResourceDefinition secrets = index.find("", "v1", "secrets");
+        if (sa == null || pods == null || secrets == null) {
+            return;
+        }
+        ResourceDefinition nodes = index.find("", "v1", "nodes");
+        tokenRequests = new TokenRequests(tokens, audiences, storages.get(sa), storages.get(pods), storages.get(secrets),
+                nodes == null ? null : storages.get(nodes), java.time.Clock.systemUTC());
+    }
+
     /** How pods/log, exec, attach, portforward and the proxies reach kubelets. */
     void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
         streaming.useKubeletClient(client);
@@ -253,6 +269,16 @@ final class RestHandler extends Handler.Abstract {
                 }
                 ObjectNode binding = readObject(request);
                 send(response, callback, 201, Negotiation.JSON, Subresources.bind(rs, ns, name, binding));
+            }
+            case "token" -> {
+                if (!method.equals("POST")) {
+                    throw ApiException.methodNotAllowed();
+                }
+                TokenRequests tokens = tokenRequests;
+                if (tokens == null) {
+                    throw ApiException.pathNotFound();
+                }
+                send(response, callback, 201, Negotiation.JSON, tokens.create(ns, name, readObject(request)));
             }
             case "eviction" -> {
                 if (!method.equals("POST")) {

@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  * Prepares a pod's volumes on the host, in upstream's layout
  * ({@code <root>/pods/<uid>/volumes/kubernetes.io~<plugin>/<name>}): emptyDir (tmpfs for medium Memory,
  * sized by sizeLimit), hostPath (with its type checks), and configMap, secret, downwardAPI and projected
- * written through {@link AtomicWriter} so that every sync brings running pods the newest contents.
+ * (with serviceAccountToken sources from {@link ServiceAccountTokenSource}) written through {@link AtomicWriter} so
+ * that every sync brings running pods the newest contents, and renewed tokens.
  */
 public final class VolumeManager {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeManager.class);
@@ -52,12 +53,21 @@ public final class VolumeManager {
     private final Mounter mounter;
     private final Supplier<Map<String, Quantity>> nodeAllocatable;
 
+    private final ServiceAccountTokenSource tokens;
+
+    /** Without service-account tokens: serviceAccountToken projections fail to set up. */
     public VolumeManager(Path rootDir, ObjectSource objects, Mounter mounter,
                          Supplier<Map<String, Quantity>> nodeAllocatable) {
+        this(rootDir, objects, mounter, nodeAllocatable, null);
+    }
+
+    public VolumeManager(Path rootDir, ObjectSource objects, Mounter mounter,
+                         Supplier<Map<String, Quantity>> nodeAllocatable, ServiceAccountTokenSource tokens) {
         this.podsDir = rootDir.resolve("pods");
         this.objects = objects;
         this.mounter = mounter;
         this.nodeAllocatable = nodeAllocatable;
+        this.tokens = tokens;
     }
 
     public Path podDir(String uid) {
@@ -130,8 +140,10 @@ public final class VolumeManager {
                             defaultMode, payload);
                 } else if (p.getDownwardAPI() != null) {
                     downwardFiles(pod, p.getDownwardAPI().getItems(), defaultMode, status, payload);
+                } else if (p.getServiceAccountToken() != null) {
+                    payload.put(p.getServiceAccountToken().getPath(), new FileProjection(
+                            serviceAccountToken(pod, p.getServiceAccountToken()), defaultMode));
                 } else {
-                    // serviceAccountToken needs the TokenRequest API, which the API server does not serve yet
                     LOG.warn("pod {}/{} volume {}: projected source {} is not supported; left out", ns,
                             pod.getMetadata().getName(), v.getName(), p);
                 }
@@ -155,6 +167,19 @@ public final class VolumeManager {
             }
         }
         return dir;
+    }
+
+    /** The bound token of a serviceAccountToken projection (requested again at 80% of its lifetime). */
+    private byte[] serviceAccountToken(Pod pod, io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection p)
+            throws VolumeException {
+        if (tokens == null) {
+            throw new VolumeException("serviceAccountToken projections are not supported by this kubelet");
+        }
+        try {
+            return tokens.token(pod, p).getBytes(StandardCharsets.US_ASCII);
+        } catch (dev.navis.client.ApiException e) {
+            throw new VolumeException("failed to fetch token: " + e.getMessage());
+        }
     }
 
     private Path pluginDir(String uid, String plugin, String name) {
@@ -287,6 +312,9 @@ public final class VolumeManager {
 
     /** Unmounts what the kubelet mounted for the pod and deletes its directory. */
     public void cleanup(String uid) throws IOException {
+        if (tokens != null) {
+            tokens.forgetPod(uid);
+        }
         Path dir = podsDir.resolve(uid);
         for (String plugin : List.of("empty-dir", "secret", "projected")) {
             Path volumes = dir.resolve("volumes").resolve("kubernetes.io~" + plugin);
