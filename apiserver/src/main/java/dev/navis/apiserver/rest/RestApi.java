@@ -121,6 +121,11 @@ public final class RestApi implements ResourceApi {
             storages.get(podDef).setBehaviour(priorityClassDef == null ? defaultTolerations : KindBehaviour.chain(
                     new PriorityAdmission(podDef, storages.get(priorityClassDef).storage()), defaultTolerations));
         }
+        ResourceDefinition claimDef = index.find("", "v1", "persistentvolumeclaims");
+        ResourceDefinition storageClassDef = index.find("storage.k8s.io", "v1", "storageclasses");
+        if (claimDef != null && storageClassDef != null) {
+            storages.get(claimDef).setBehaviour(new DefaultStorageClassAdmission(storages.get(storageClassDef).storage()));
+        }
         this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
                 new UnknownFieldChecker());
         this.compactor = new Compactor(store);
