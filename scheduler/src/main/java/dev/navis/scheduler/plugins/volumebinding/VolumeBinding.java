@@ -65,10 +65,11 @@ public final class VolumeBinding implements PreFilterPlugin, FilterPlugin, Reser
 
     public VolumeBinding(Handle handle, Duration bindTimeout) {
         this.handle = handle;
+        // a framework built without informers (config checks, some tests) has no claims to look at
         SharedInformerFactory informers = handle.informerFactory();
-        this.claims = informers.lister(PersistentVolumeClaim.class);
-        this.volumes = informers.lister(PersistentVolume.class);
-        this.classes = informers.lister(StorageClass.class);
+        this.claims = informers == null ? null : informers.lister(PersistentVolumeClaim.class);
+        this.volumes = informers == null ? null : informers.lister(PersistentVolume.class);
+        this.classes = informers == null ? null : informers.lister(StorageClass.class);
         this.bindTimeout = bindTimeout;
     }
 
@@ -89,7 +90,7 @@ public final class VolumeBinding implements PreFilterPlugin, FilterPlugin, Reser
     @Override
     public Status preFilter(CycleState state, PodInfo pod) {
         List<String> claimNames = claimNames(pod);
-        if (claimNames.isEmpty()) {
+        if (claimNames.isEmpty() || claims == null) {
             return Status.SKIP;
         }
         List<PersistentVolume> bound = new ArrayList<>();
