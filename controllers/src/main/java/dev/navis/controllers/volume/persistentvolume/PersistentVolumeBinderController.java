@@ -1,6 +1,7 @@
 package dev.navis.controllers.volume.persistentvolume;
 
 import dev.navis.client.ApiException;
+import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
 import dev.navis.client.events.EventRecorder;
 import dev.navis.client.informer.Keys;
@@ -204,7 +205,9 @@ public final class PersistentVolumeBinderController implements Controller {
     }
 
     /** Writes both sides of the binding; each write only when something is missing. */
-    void bind(PersistentVolume volume, PersistentVolumeClaim claim) {
+    void bind(PersistentVolume cachedVolume, PersistentVolumeClaim cachedClaim) {
+        PersistentVolume volume = Json.deepCopy(cachedVolume); // never mutate the informers' objects
+        PersistentVolumeClaim claim = Json.deepCopy(cachedClaim);
         try {
             if (!claimRefIsExactly(volume, claim)) {
                 boolean byController = volume.getSpec().getClaimRef() == null;
@@ -260,21 +263,23 @@ public final class PersistentVolumeBinderController implements Controller {
                 && claim.getMetadata().getNamespace().equals(ref.getNamespace());
     }
 
-    private PersistentVolumeClaim annotateProvisioner(PersistentVolumeClaim claim, String provisioner) {
-        Map<String, String> annotations = claim.getMetadata().getAnnotations();
+    private PersistentVolumeClaim annotateProvisioner(PersistentVolumeClaim cached, String provisioner) {
+        Map<String, String> annotations = cached.getMetadata().getAnnotations();
         if (annotations != null && provisioner.equals(annotations.get(VolumeClaims.ANN_STORAGE_PROVISIONER))) {
-            return claim;
+            return cached;
         }
+        PersistentVolumeClaim claim = Json.deepCopy(cached);
         annotations = with(annotations, VolumeClaims.ANN_STORAGE_PROVISIONER, provisioner);
         annotations.put(VolumeClaims.ANN_BETA_STORAGE_PROVISIONER, provisioner);
         claim.getMetadata().setAnnotations(annotations);
         return client.persistentVolumeClaims().namespace(claim.getMetadata().getNamespace()).update(claim);
     }
 
-    private void setClaimPhase(PersistentVolumeClaim claim, String phase) {
-        if (claim.getStatus() != null && phase.equals(claim.getStatus().getPhase())) {
+    private void setClaimPhase(PersistentVolumeClaim cached, String phase) {
+        if (cached.getStatus() != null && phase.equals(cached.getStatus().getPhase())) {
             return;
         }
+        PersistentVolumeClaim claim = Json.deepCopy(cached);
         PersistentVolumeClaimStatus status = claim.getStatus() == null ? new PersistentVolumeClaimStatus() : claim.getStatus();
         status.setPhase(phase);
         claim.setStatus(status);
@@ -332,7 +337,8 @@ public final class PersistentVolumeBinderController implements Controller {
         // Retain: the volume stays Released until an administrator deals with it
     }
 
-    private void unbind(PersistentVolume volume) {
+    private void unbind(PersistentVolume cached) {
+        PersistentVolume volume = Json.deepCopy(cached);
         volume.getSpec().setClaimRef(null);
         volume.getMetadata().getAnnotations().remove(VolumeClaims.ANN_BOUND_BY_CONTROLLER);
         volume = client.persistentVolumes().update(volume);
@@ -350,10 +356,11 @@ public final class PersistentVolumeBinderController implements Controller {
         }
     }
 
-    private PersistentVolume setVolumePhase(PersistentVolume volume, String phase) {
-        if (phase.equals(phaseOf(volume))) {
-            return volume;
+    private PersistentVolume setVolumePhase(PersistentVolume cached, String phase) {
+        if (phase.equals(phaseOf(cached))) {
+            return cached;
         }
+        PersistentVolume volume = Json.deepCopy(cached);
         volume.setStatus(phase(volume.getStatus(), phase));
         return client.persistentVolumes().updateStatus(volume);
     }
