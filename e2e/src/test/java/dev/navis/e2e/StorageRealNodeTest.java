@@ -112,7 +112,7 @@ class StorageRealNodeTest {
                 .isEqualTo(NODE);
         String firstUid = jp("pod", "db-0", "{.metadata.uid}");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                kubectl.ok("exec", "db-0", "--", "cat", "/data/uids")).isEqualTo(firstUid));
+                kubectl.ok("exec", "db-0", "--", "cat", "/data/uids").strip()).isEqualTo(firstUid));
         assertThat(dir.resolve("uids")).exists();
 
         kubectl.ok("delete", "pod", "db-0", "--wait=true", "--timeout=60s");
@@ -122,7 +122,7 @@ class StorageRealNodeTest {
         });
         String secondUid = jp("pod", "db-0", "{.metadata.uid}");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                kubectl.ok("exec", "db-0", "--", "cat", "/data/uids")).isEqualTo(firstUid + "\n" + secondUid));
+                kubectl.ok("exec", "db-0", "--", "cat", "/data/uids").strip()).isEqualTo(firstUid + "\n" + secondUid));
 
         kubectl.ok("delete", "statefulset", "db", "--wait=true", "--timeout=60s");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "pods", "-o", "name"))
