@@ -117,6 +117,14 @@ class StorageIntegrationTest {
         }
         assertThat(cluster.kubectl("get", "pvc", "data-db-0")).contains("Bound", "local-path");
         assertThat(cluster.kubectl("get", "pv")).contains("Bound", "default/data-db-0", "local-path");
+
+        // scaled down, the claim of db-1 deleted: its volume is released and deleted (the simulated node drops the
+        // cleanup finalizer, having no directory)
+        String pv1 = claim("data-db-1").getSpec().getVolumeName();
+        cluster.kubectl("scale", "statefulset", "db", "--replicas=1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> pod("db-1") == null);
+        cluster.kubectl("delete", "pvc", "data-db-1", "--wait=true", "--timeout=9s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> volumeGone(pv1));
     }
 
     @Test
@@ -165,6 +173,15 @@ class StorageIntegrationTest {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private static boolean volumeGone(String name) {
+        try {
+            client.persistentVolumes().get(name);
+            return false;
+        } catch (ApiException e) {
+            return e.isNotFound();
         }
     }
 

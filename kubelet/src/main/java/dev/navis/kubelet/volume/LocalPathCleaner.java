@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node side of the local-path provisioner's reclaim (local-path-provisioner runs a helper pod for it): a PV it
  * provisioned on this node that is being deleted keeps the finalizer {@value #FINALIZER} until this kubelet has
- * removed its directory. Only a directory named after the PV ({@code <pv name>_<namespace>_<claim>}, the
+ * removed its directory (simulated nodes: {@link #forSimulatedNodes}, only the finalizer). Only a directory named
+ * after the PV ({@code <pv name>_<namespace>_<claim>}, the
  * provisioner's layout) is ever removed.
  */
 public final class LocalPathCleaner implements AutoCloseable {
@@ -41,17 +42,33 @@ public final class LocalPathCleaner implements AutoCloseable {
     static final String PROVISIONER = "rancher.io/local-path";
 
     private final KubeClient client;
-    private final String nodeName;
-    private final Supplier<Node> self;
+    /** True for the volumes of this host's node(s). */
+    private final java.util.function.Predicate<PersistentVolume> onThisHost;
+    /** False for simulated nodes, which hold no directories. */
+    private final boolean removeDirectories;
     private final SharedIndexInformer<PersistentVolume> volumes;
     private final RateLimitingQueue<String> queue;
     private final Workers<String> workers;
 
     /** {@code self} gives this node's Node (its labels decide which volumes are its own), or null. */
     public LocalPathCleaner(KubeClient client, String nodeName, Supplier<Node> self, Clock clock) {
+        this(client, pv -> pinnedTo(pv, nodeOrDefault(self.get(), nodeName)), true, clock);
+    }
+
+    /**
+     * For simulated nodes ({@code isSimulated} by node name, which is their hostname label): no directory exists,
+     * the finalizer is removed so that their volumes' deletion completes.
+     */
+    public static LocalPathCleaner forSimulatedNodes(KubeClient client, java.util.function.Predicate<String> isSimulated,
+                                                     Clock clock) {
+        return new LocalPathCleaner(client, pv -> hostnames(pv).stream().anyMatch(isSimulated), false, clock);
+    }
+
+    private LocalPathCleaner(KubeClient client, java.util.function.Predicate<PersistentVolume> onThisHost,
+                             boolean removeDirectories, Clock clock) {
         this.client = client;
-        this.nodeName = nodeName;
-        this.self = self;
+        this.onThisHost = onThisHost;
+        this.removeDirectories = removeDirectories;
         this.volumes = new SharedIndexInformer<>(client.persistentVolumes(), ListOptions.ALL, Duration.ZERO, clock,
                 Backoff.REFLECTOR_DEFAULT);
         this.queue = new RateLimitingQueue<>("local-path-cleanup", RateLimiters.defaultControllerRateLimiter(clock), clock);
@@ -93,7 +110,7 @@ public final class LocalPathCleaner implements AutoCloseable {
                 || !pv.getMetadata().getFinalizers().contains(FINALIZER)) {
             return;
         }
-        Path dir = directoryOf(pv);
+        Path dir = removeDirectories ? directoryOf(pv) : null;
         if (dir != null) {
             deleteRecursively(dir);
             LOG.info("local-path volume {}: removed {}", pv.getMetadata().getName(), dir);
@@ -112,18 +129,38 @@ public final class LocalPathCleaner implements AutoCloseable {
         }
     }
 
-    /** Provisioned by local-path and pinned to this node. */
+    /** Provisioned by local-path and pinned to this host's node(s). */
     private boolean mine(PersistentVolume pv) {
-        if (pv.getMetadata().getAnnotations() == null
-                || !PROVISIONER.equals(pv.getMetadata().getAnnotations().get(VolumeClaims.ANN_PROVISIONED_BY))) {
-            return false;
-        }
-        Node node = self.get();
-        if (node == null) {
-            node = new NodeBuilder().withNewMetadata().withName(nodeName)
-                    .addToLabels("kubernetes.io/hostname", nodeName).endMetadata().build();
-        }
+        return pv.getMetadata().getAnnotations() != null
+                && PROVISIONER.equals(pv.getMetadata().getAnnotations().get(VolumeClaims.ANN_PROVISIONED_BY))
+                && pv.getSpec().getNodeAffinity() != null && onThisHost.test(pv);
+    }
+
+    private static boolean pinnedTo(PersistentVolume pv, Node node) {
         return pv.getSpec().getNodeAffinity() != null && VolumeClaims.nodeAffinityMatches(pv, node);
+    }
+
+    private static Node nodeOrDefault(Node node, String nodeName) {
+        return node != null ? node : new NodeBuilder().withNewMetadata().withName(nodeName)
+                .addToLabels("kubernetes.io/hostname", nodeName).endMetadata().build();
+    }
+
+    /** The kubernetes.io/hostname values the provisioner pinned the volume to. */
+    static List<String> hostnames(PersistentVolume pv) {
+        var affinity = pv.getSpec().getNodeAffinity();
+        if (affinity == null || affinity.getRequired() == null) {
+            return List.of();
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (var term : affinity.getRequired().getNodeSelectorTerms()) {
+            for (var r : term.getMatchExpressions() == null ? List.<io.fabric8.kubernetes.api.model.NodeSelectorRequirement>of()
+                    : term.getMatchExpressions()) {
+                if ("kubernetes.io/hostname".equals(r.getKey()) && "In".equals(r.getOperator()) && r.getValues() != null) {
+                    names.addAll(r.getValues());
+                }
+            }
+        }
+        return names;
     }
 
     /** The volume's directory if it follows the provisioner's naming, else null (nothing is removed). */

@@ -19,6 +19,16 @@ class LocalPathCleanerTest {
         assertThat(LocalPathCleaner.directoryOf(pv("pvc-1", "relative/pvc-1_a_b"))).isNull();
     }
 
+    @Test
+    void simulatedNodesFindTheirVolumesByTheHostnameTheyArePinnedTo() {
+        PersistentVolume pinned = new PersistentVolumeBuilder(pv("pvc-2", "/s/pvc-2_a_b")).editSpec().withNewNodeAffinity()
+                .withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/hostname")
+                .withOperator("In").withValues("sim-3").endMatchExpression().endNodeSelectorTerm().endRequired()
+                .endNodeAffinity().endSpec().build();
+        assertThat(LocalPathCleaner.hostnames(pinned)).containsExactly("sim-3");
+        assertThat(LocalPathCleaner.hostnames(pv("pvc-1", "/s/pvc-1_a_b"))).isEmpty();
+    }
+
     private static PersistentVolume pv(String name, String path) {
         return new PersistentVolumeBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
                 .withNewHostPath(path, "DirectoryOrCreate").endSpec().build();
