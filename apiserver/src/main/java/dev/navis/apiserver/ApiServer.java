@@ -131,7 +131,12 @@ public final class ApiServer implements AutoCloseable {
                 RestApi.Options.DEFAULT.minRequestTimeoutSeconds(), servicePort,
                 options.defaultNotReadyTolerationSeconds(), options.defaultUnreachableTolerationSeconds());
         return new ApiServer(options, openStore,
-                store -> new RestResourceApi(new RestApi(store, resources, restOptions), new OpenApiService(resources)));
+                store -> {
+                    RestApi api = new RestApi(store, resources, restOptions);
+                    OpenApiService openApi = new OpenApiService(resources);
+                    openApi.useCustomResources(api::customResources);
+                    return new RestResourceApi(api, openApi);
+                });
     }
 
     /** {@link RestApi} and the OpenAPI documents in the chain. */

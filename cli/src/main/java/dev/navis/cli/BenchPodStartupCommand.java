@@ -94,7 +94,8 @@ public final class BenchPodStartupCommand implements Callable<Integer> {
                     if (p != null && p.getSpec() != null && p.getSpec().getNodeName() != null) {
                         scheduled.putIfAbsent(p.getMetadata().getName(), seen);
                     }
-                    if (p != null && p.getStatus() != null && p.getStatus().getContainerStatuses() != null) {
+                    if (p != null && p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+                            && !p.getStatus().getContainerStatuses().isEmpty()) {
                         reported.putIfAbsent(p.getMetadata().getName(), seen); // the kubelet's first status
                     }
                     if (p != null && p.getStatus() != null && "Failed".equals(p.getStatus().getPhase())

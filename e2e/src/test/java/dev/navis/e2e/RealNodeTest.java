@@ -328,6 +328,34 @@ class RealNodeTest {
         deletePod("keep");
     }
 
+    @Test
+    @Order(7)
+    void sidecarRunsNextToTheContainerAndCountsForReadiness() {
+        apply(pod("sidecar", """
+                    command: ["sh", "-c", "sleep 3600"]
+                """, """
+                  initContainers:
+                  - name: side
+                    image: busybox:latest
+                    imagePullPolicy: IfNotPresent
+                    restartPolicy: Always
+                    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                    readinessProbe: {exec: {command: [test, -f, /tmp/ready]}, periodSeconds: 1}
+                """));
+        awaitRunning("sidecar");
+        assertThat(jp("sidecar", "{.status.initContainerStatuses[0].started}")).isEqualTo("true");
+        assertThat(jp("sidecar", "{.status.initContainerStatuses[0].state.running.startedAt}")).isNotEmpty();
+        // kubectl counts the sidecar in READY: not ready until its readiness probe passes
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                kubectl.ok("get", "pod", "sidecar", "--no-headers")).matches("(?s)sidecar\\s+1/2\\s+Running.*"));
+        assertThat(jp("sidecar", "{.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("False");
+        kubectl.ok("exec", "sidecar", "-c", "side", "--", "touch", "/tmp/ready");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                jp("sidecar", "{.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
+        assertThat(kubectl.ok("get", "pod", "sidecar", "--no-headers")).matches("(?s)sidecar\\s+2/2\\s+Running.*");
+        deletePod("sidecar");
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     /** A busybox pod on this node; {@code container} is the container's YAML after its image, {@code spec} more spec. */

@@ -9,6 +9,7 @@ import dev.navis.client.util.Clock;
 import dev.navis.kubelet.dns.DnsConfigurer;
 import dev.navis.kubelet.env.EnvResolver;
 import dev.navis.kubelet.env.ObjectSource;
+import dev.navis.kubelet.runtime.ImageGarbageCollector;
 import dev.navis.kubelet.node.LocalNodeSource;
 import dev.navis.kubelet.node.MachineInfo;
 import dev.navis.kubelet.node.NodeAgent;
@@ -53,6 +54,9 @@ public final class Kubelet implements AutoCloseable {
     static final Duration HOUSEKEEPING_PERIOD = Duration.ofSeconds(2);
     /** The resync of pods with nothing pending once runtime events drive the rest (upstream: syncFrequency 1 min). */
     static final Duration STEADY_RESYNC_PERIOD = Duration.ofSeconds(10);
+    /** Upstream's imageGCHighThresholdPercent and imageGCLowThresholdPercent defaults. */
+    static final int IMAGE_GC_HIGH_THRESHOLD_PERCENT = 85;
+    static final int IMAGE_GC_LOW_THRESHOLD_PERCENT = 80;
 
     private final KubeClient client;
     private final KubeletConfig config;
@@ -69,6 +73,7 @@ public final class Kubelet implements AutoCloseable {
     private final PodSync podSync;
     private final ProbeManager probes;
     private final EventRecorder events;
+    private final ImageGarbageCollector imageGc;
     private final dev.navis.kubelet.volume.LocalPathCleaner localPathCleaner;
 
     private Kubelet(KubeClient client, KubeletConfig config, PodRuntime runtime, Clock clock, MachineInfo machine,
@@ -84,6 +89,8 @@ public final class Kubelet implements AutoCloseable {
         // upstream's node reference: kind Node, uid = the node's name, events in "default"
         io.fabric8.kubernetes.api.model.Node nodeRef = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
                 .withName(config.nodeName()).withUid(config.nodeName()).endMetadata().build();
+        this.imageGc = new ImageGarbageCollector(runtime, IMAGE_GC_HIGH_THRESHOLD_PERCENT, IMAGE_GC_LOW_THRESHOLD_PERCENT,
+                (reason, message) -> events.record(nodeRef, "Warning", reason, message));
         this.agent = new NodeAgent(client, nodeSource, clock, NodeAgent.STATUS_REPORT_FREQUENCY)
                 .onEvent((reason, message) -> events.record(nodeRef, "Normal", reason, message));
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("kubelet-", 0).factory());
@@ -100,11 +107,14 @@ public final class Kubelet implements AutoCloseable {
         java.util.function.Supplier<Map<String, Quantity>> allocatable = () -> nodeAllocatable;
         PodResources resources = new PodResources(new EnvResolver(objects, allocatable),
                 new VolumeManager(config.rootDir(), objects, mounter, allocatable),
-                new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())));
+                new DnsConfigurer(config.clusterDns(), config.clusterDomain(), DnsConfigurer.readHost(config.resolvConf())),
+                new dev.navis.kubelet.env.PullSecrets(objects));
         PodWorkers[] self = new PodWorkers[1];
+        PodSync[] podSyncRef = new PodSync[1];
         this.probes = new ProbeManager(new Prober(runtime), scheduler, clock, new ProbeManager.Listener() {
             @Override
             public void resultChanged(Pod pod) {
+                podSyncRef[0].probeResultChanged(pod.getMetadata().getUid());
                 self[0].enqueue(Keys.of(pod));
             }
 
@@ -116,6 +126,7 @@ public final class Kubelet implements AutoCloseable {
         List<String> hostIps = List.of(machine.internalIp());
         this.podSync = new PodSync(client, config.nodeName(), runtime, () -> hostIps, resources, probes, events, clock,
                 uid -> config.podResyncPeriod()).admitAgainst(allocatable);
+        podSyncRef[0] = podSync;
         this.workers = new PodWorkers(pods, node -> node.equals(config.nodeName()) ? podSync : null, clock);
         self[0] = workers;
         // the runtime's pod events (upstream's PLEG) bring a pod back when a container starts or exits, so
@@ -209,6 +220,14 @@ public final class Kubelet implements AutoCloseable {
             throw new IllegalStateException("pod informer did not sync");
         }
         workers.startPerPod();
+        scheduler.scheduleWithFixedDelay(() -> guarded("image garbage collection", () -> {
+                    try {
+                        imageGc.runOnce();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }),
+                ImageGarbageCollector.PERIOD_SECONDS, ImageGarbageCollector.PERIOD_SECONDS, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("housekeeping",
                         () -> {
                             try {

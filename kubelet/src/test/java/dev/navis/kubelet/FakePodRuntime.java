@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 
 /** A runtime for tests: every container of a synced pod runs at once; calls are recorded in order. */
-public final class FakePodRuntime implements PodRuntime {
+public class FakePodRuntime implements PodRuntime {
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     public final List<PodSyncRequest> requests = Collections.synchronizedList(new ArrayList<>());
     public final Set<String> uids = Collections.synchronizedSet(new LinkedHashSet<>());
@@ -55,7 +55,11 @@ public final class FakePodRuntime implements PodRuntime {
             cs.setContainerID("fake://" + c.getName());
             cs.setRestartCount(0);
             ContainerState state = new ContainerState();
-            if (waitingReason != null) {
+            String configError = request.configErrors() == null ? null : request.configErrors().get(c.getName());
+            if (configError != null) {
+                state.setWaiting(new io.fabric8.kubernetes.api.model.ContainerStateWaiting(configError,
+                        "CreateContainerConfigError"));
+            } else if (waitingReason != null) {
                 state.setWaiting(new io.fabric8.kubernetes.api.model.ContainerStateWaiting(null, waitingReason));
             } else {
                 state.setRunning(new ContainerStateRunning("2026-01-01T00:00:00Z"));
@@ -64,6 +68,27 @@ public final class FakePodRuntime implements PodRuntime {
             statuses.add(cs);
         });
         s.setContainerStatuses(statuses);
+        if (pod.getSpec().getInitContainers() != null && !pod.getSpec().getInitContainers().isEmpty()) {
+            // init containers have run; sidecars (restartPolicy Always) keep running
+            List<ContainerStatus> init = new ArrayList<>();
+            pod.getSpec().getInitContainers().forEach(c -> {
+                ContainerStatus cs = new ContainerStatus();
+                cs.setName(c.getName());
+                cs.setImage(c.getImage());
+                cs.setContainerID("fake://" + c.getName());
+                cs.setRestartCount(0);
+                ContainerState state = new ContainerState();
+                if ("Always".equals(c.getRestartPolicy())) {
+                    state.setRunning(new ContainerStateRunning("2026-01-01T00:00:00Z"));
+                } else {
+                    state.setTerminated(new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder()
+                            .withExitCode(0).withReason("Completed").build());
+                }
+                cs.setState(state);
+                init.add(cs);
+            });
+            s.setInitContainerStatuses(init);
+        }
         s.setPodIP(podIp);
         s.setPodIPs(List.of(new PodIP(podIp)));
         return s;

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Informer handlers only note that something changed (and, for EndpointSlices, the
  * {@code endpoints.kubernetes.io/last-change-trigger-time} the network-programming latency is measured from)
- * and wake the sync thread. The sync thread runs at most once per {@code minSyncPeriod} and at least once per
- * {@code syncPeriod} (upstream's BoundedFrequencyRunner): it rebuilds the whole desired ruleset from the
+ * and wake the sync thread. The sync thread runs on average at most once per {@code minSyncPeriod} (with a burst
+ * of two) and at least once per {@code syncPeriod} (upstream's BoundedFrequencyRunner): it rebuilds the whole desired ruleset from the
  * listers, diffs it against the last one applied and hands nft only the difference, in one transaction. No
  * difference, no nft call. The first sync, and any sync after a failure or after the table vanished,
  * replaces the table wholesale.
@@ -141,22 +141,38 @@ public final class Proxier implements AutoCloseable {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(EndpointSlice s) {
-                changed(false, triggerTime(s, null));
+                if (programmed(s)) {
+                    changed(false, triggerTime(s, null));
+                }
             }
 
             @Override
             public void onUpdate(EndpointSlice o, EndpointSlice n) {
-                if (!sameVersion(o, n)) {
+                if (!sameVersion(o, n) && programmed(n)) {
                     changed(false, triggerTime(n, o));
                 }
             }
 
             @Override
             public void onDelete(EndpointSlice s, boolean unknown) {
-                changed(false, null);
+                if (programmed(s)) {
+                    changed(false, null);
+                }
             }
         };
     }
+
+    /**
+     * False for the slices of headless Services and of Services another proxy handles, which upstream's
+     * kube-proxy does not even watch (its informer's label selector): their changes need no sync, and a sync
+     * for them would spend the rate limit's burst that the next real change may need.
+     */
+    static boolean programmed(EndpointSlice s) {
+        Map<String, String> labels = s.getMetadata().getLabels();
+        return labels == null || (!labels.containsKey(HEADLESS_LABEL) && !labels.containsKey(ServiceTable.SERVICE_PROXY_NAME_LABEL));
+    }
+
+    private static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
 
     private static boolean sameVersion(io.fabric8.kubernetes.api.model.HasMetadata a,
                                        io.fabric8.kubernetes.api.model.HasMetadata b) {
@@ -221,24 +237,43 @@ public final class Proxier implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until a sync is due: something changed and the rate allows it, or the sync period passed. The rate
+     * is upstream's BoundedFrequencyRunner's: a bucket of {@value #BURST_SYNCS} syncs refilled at one per
+     * minSyncPeriod, so after a quiet spell two syncs may follow at once (a change that lands while one
+     * runs is not held back for a whole minSyncPeriod) and a stream of changes gets one sync per period.
+     */
     private void waitForWork() throws InterruptedException {
         long minNanos = config.minSyncPeriod().toNanos();
         long maxNanos = config.syncPeriod().toNanos();
         synchronized (lock) {
             while (!stopped) {
                 long now = System.nanoTime();
+                if (minNanos <= 0) {
+                    tokens = BURST_SYNCS;
+                } else {
+                    tokens = Math.min(BURST_SYNCS, tokens + (double) (now - tokensAt) / minNanos);
+                }
+                tokensAt = now;
                 long sinceLast = now - lastSyncNanos;
-                if (dirty && sinceLast >= minNanos) {
+                if (dirty && tokens >= 1) {
+                    tokens -= 1;
                     return;
                 }
                 if (sinceLast >= maxNanos) {
                     return;
                 }
-                long waitNanos = dirty ? minNanos - sinceLast : maxNanos - sinceLast;
-                lock.wait(Math.max(1, waitNanos / 1_000_000));
+                long waitNanos = dirty ? (long) Math.ceil((1 - tokens) * minNanos) : maxNanos - sinceLast;
+                lock.wait(Math.max(1, Math.min(waitNanos, maxNanos - sinceLast) / 1_000_000));
             }
         }
     }
+
+    /** Upstream's burstSyncs. */
+    static final int BURST_SYNCS = 2;
+    /** Syncs the rate allows now (guarded by {@link #lock}). */
+    private double tokens = BURST_SYNCS;
+    private long tokensAt = System.nanoTime();
 
     private void sleepQuietly(Duration d) {
         synchronized (lock) {

@@ -8,9 +8,20 @@ package dev.navis.proxy;
  * @param serving     conditions.serving (unset: the value of ready)
  * @param terminating conditions.terminating (unset counts as false)
  * @param local       the endpoint's nodeName is this proxy's node
+ * @param elsewhere   the endpoint's nodeName is another node (false when the slice does not say)
  */
-public record ProxyEndpoint(String ip, int port, boolean ready, boolean serving, boolean terminating, boolean local)
-        implements Comparable<ProxyEndpoint> {
+public record ProxyEndpoint(String ip, int port, boolean ready, boolean serving, boolean terminating, boolean local,
+                            boolean elsewhere) implements Comparable<ProxyEndpoint> {
+
+    /** An endpoint whose node is unknown. */
+    public ProxyEndpoint(String ip, int port, boolean ready, boolean serving, boolean terminating, boolean local) {
+        this(ip, port, ready, serving, terminating, local, false);
+    }
+
+    /** Only a pod on this node can reach itself through a Service here (hairpin); one of unknown node might. */
+    public boolean mayHairpin() {
+        return !elsewhere;
+    }
 
     /** "10.42.0.5:8080". */
     public String address() {

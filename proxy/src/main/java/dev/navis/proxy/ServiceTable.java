@@ -169,7 +169,8 @@ public final class ServiceTable {
                 boolean serving = c == null || c.getServing() == null ? ready : c.getServing();
                 boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
                 boolean local = hostname != null && hostname.equals(e.getNodeName());
-                result.add(new ProxyEndpoint(ip, port, ready, serving, terminating, local));
+                boolean elsewhere = hostname != null && e.getNodeName() != null && !e.getNodeName().isEmpty() && !local;
+                result.add(new ProxyEndpoint(ip, port, ready, serving, terminating, local, elsewhere));
             }
         }
         return List.copyOf(result);

@@ -116,9 +116,9 @@ class KubeProxyNetnsTest {
         Service web = service("default", "web", "10.43.0.50", 80, 8080).editSpec().withType("NodePort")
                 .editFirstPort().withNodePort(30080).endPort().endSpec().build();
         client.seed(web, service("default", "empty", "10.43.0.51", 80, 80).build(),
-                slice("default", "web", "web-1", 8080, ready("10.42.0.2", "node-b")));
+                slice("default", "web", "web-1", 8080, ready("10.42.0.2", NODE)));
         startProxy();
-        awaitRule("dnat to 10.42.0.2:8080");
+        awaitRule("10.43.0.50 . tcp . 80 . 0 : 10.42.0.2 . 8080");
 
         // from the node: ClusterIP, NodePort on the node's address and on localhost
         assertThat(net.connect(net.node, "10.43.0.50", 80)).startsWith("hello ");
@@ -177,7 +177,7 @@ class KubeProxyNetnsTest {
                 slice("default", "sticky", "s-2", 8081, ready("10.42.0.2", NODE)));
         startProxy();
         awaitRule("10.43.0.52 . tcp . 80 : goto service-");
-        awaitRule("10.43.0.54 . tcp . 80 : goto service-");
+        awaitRule("10.43.0.54 . tcp . 80 : goto select-2");
 
         Set<String> spreadAnswers = new HashSet<>();
         Set<String> stickyAnswers = new HashSet<>();

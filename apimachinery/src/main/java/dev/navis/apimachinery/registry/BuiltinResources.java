@@ -146,6 +146,9 @@ public final class BuiltinResources {
         r.add(def("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false,
                 List.of("csr"), List.of(), Set.of("status", "approval"),
                 new dev.navis.apimachinery.strategy.certificates.CertificateSigningRequestStrategy()));
+        r.add(def("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
+                List.of("crd", "crds"), List.of("api-extensions"), Set.of("status"),
+                new dev.navis.apimachinery.apiextensions.CustomResourceDefinitionStrategy()));
         return List.copyOf(r);
     }
 

@@ -83,7 +83,7 @@ class BuiltinResourcesTest {
             String gvr = r.group() + "/" + r.version() + "/" + r.plural();
             assertThat(seen.add(gvr)).as(gvr).isTrue();
         }
-        assertThat(BuiltinResources.all()).hasSize(38);
+        assertThat(BuiltinResources.all()).hasSize(39);
     }
 
     private static final String TEMPLATE = "{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":"
@@ -139,6 +139,9 @@ class BuiltinResourcesTest {
             Map.entry("ClusterRoleBinding", "{\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"r\"},\"subjects\":"
                     + "[{\"kind\":\"ServiceAccount\",\"name\":\"s\",\"namespace\":\"d\"}]}"),
             Map.entry("StorageClass", "{\"provisioner\":\"example.com/p\"}"),
+            Map.entry("CustomResourceDefinition", "{\"spec\":{\"group\":\"example.com\",\"scope\":\"Namespaced\","
+                    + "\"names\":{\"plural\":\"widgets\",\"kind\":\"Widget\"},\"versions\":[{\"name\":\"v1\","
+                    + "\"served\":true,\"storage\":true,\"schema\":{\"openAPIV3Schema\":{\"type\":\"object\"}}}]}}"),
             // spec.request: an EC P-256 PKCS#10 request for CN=sample, made by openssl
             Map.entry("CertificateSigningRequest", "{\"spec\":{\"request\":\"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlITU1ITUNBUUF3RVRFUE1BMEdBMVVFQXd3R2MyRnRjR3hsTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowRApBUWNEUWdBRU9ST2pvOUh6KzgybmJ5NUZBNHdYSUFTMFNWeUpTZGRNZ1lvNC90NGQ4RlhSUFBYZ09RL0dRNkN1CjZGNmJFOW5tQ3plQ1cvc2dtbnpwU0lWVEgrVWVPNkFBTUFvR0NDcUdTTTQ5QkFNQ0Ewa0FNRVlDSVFDSGNJVXUKa1A2Y0VjdHlEZldqaVZaTjRab1lmQzJzQmFNSlB2SEk0ekJQQ2dJaEFMa1hLR0pMcEhsbzFPSVpYdDRUelNucwpHRkR5TjlkVWJUMU9sbkxkclZnWQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K\","
                     + "\"signerName\":\"kubernetes.io/kube-apiserver-client\",\"usages\":[\"client auth\"]}}"));
@@ -155,7 +158,8 @@ class BuiltinResourcesTest {
         o.put("apiVersion", r.apiVersion());
         o.put("kind", r.kind());
         ObjectNode meta = o.putObject("metadata");
-        meta.put("name", "sample");
+        // a CRD's name is <plural>.<group>
+        meta.put("name", r.kind().equals("CustomResourceDefinition") ? "widgets.example.com" : "sample");
         meta.put("creationTimestamp", "2026-01-01T00:00:00Z");
         meta.put("uid", "0b6c3a2e-1111-4c5e-9d7a-000000000001");
         if (r.namespaced()) {

@@ -1,6 +1,7 @@
 package dev.navis.apiserver.openapi;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apimachinery.apiextensions.CustomResourceStrategy;
 import dev.navis.apiserver.openapi.Operation.Body;
 import dev.navis.apiserver.openapi.Operation.GroupVersionKind;
 import java.util.ArrayList;
@@ -175,6 +176,11 @@ final class ApiSurface {
     }
 
     private String definitionOf(ResourceDefinition r, String kind) {
+        if (r.strategy() instanceof CustomResourceStrategy custom && custom.schema() != null) {
+            String name = syntheticName(r, kind);
+            extraDefinitions.computeIfAbsent(name, n -> customObject(r, custom.schema()));
+            return name;
+        }
         return schemas.nameOf(r.group(), r.version(), kind).orElseGet(() -> {
             String name = syntheticName(r, kind);
             extraDefinitions.computeIfAbsent(name, n -> permissiveObject(r, kind));
@@ -196,6 +202,23 @@ final class ApiSurface {
         List<String> parts = new ArrayList<>(List.of((r.group().isEmpty() ? "core" : r.group()).split("\\.")));
         java.util.Collections.reverse(parts);
         return String.join(".", parts) + "." + r.version() + "." + kind;
+    }
+
+    /** A custom resource's schema as upstream publishes it: the CRD's, with typed apiVersion, kind and metadata. */
+    private static ObjectNode customObject(ResourceDefinition r, tools.jackson.databind.JsonNode crdSchema) {
+        ObjectNode schema = typedObject(r, r.kind(), META + "ObjectMeta");
+        ObjectNode typed = (ObjectNode) schema.get("properties");
+        ObjectNode copy = (ObjectNode) crdSchema.deepCopy();
+        ObjectNode props = copy.get("properties") instanceof ObjectNode p ? p : copy.putObject("properties");
+        typed.properties().forEach(e -> props.set(e.getKey(), e.getValue()));
+        ((ObjectNode) props.get("apiVersion")).put("description", "APIVersion defines the versioned schema of this "
+                + "representation of an object. Servers should convert recognized schemas to the latest internal "
+                + "value, and may reject unrecognized values.");
+        ((ObjectNode) props.get("kind")).put("description", "Kind is a string value representing the REST resource "
+                + "this object represents. Servers may infer this from the endpoint the client submits requests to.");
+        copy.set("x-kubernetes-group-version-kind", schema.get("x-kubernetes-group-version-kind"));
+        copy.put("type", "object");
+        return copy;
     }
 
     private static ObjectNode permissiveObject(ResourceDefinition r, String kind) {

@@ -10,6 +10,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import dev.navis.api.ResourceDefinition;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,30 +54,57 @@ final class OpenApiDocuments {
 
     private final ApiSurface surface;
     private final String kubernetesVersion;
+    private final BuiltinSchemas schemas;
+    private Supplier<List<ResourceDefinition>> customResources = List::of;
     private Map<String, Rendered> v3;
     private Rendered v3Root;
     private Rendered v2;
+    /** The custom resources the custom documents were built from, and those documents. */
+    private List<ResourceDefinition> customBuiltFrom = List.of();
+    private Map<String, Rendered> customV3 = Map.of();
 
-    OpenApiDocuments(ApiSurface surface, String kubernetesVersion) {
+    OpenApiDocuments(ApiSurface surface, String kubernetesVersion, BuiltinSchemas schemas) {
         this.surface = surface;
         this.kubernetesVersion = kubernetesVersion;
+        this.schemas = schemas;
     }
 
-    /** "api/v1", "apis/apps/v1"... -> that group-version's v3 document. */
+    /** Where the served custom resources come from; their documents are rebuilt whenever the list changes. */
+    synchronized void useCustomResources(Supplier<List<ResourceDefinition>> source) {
+        this.customResources = source;
+    }
+
+    /** "api/v1", "apis/apps/v1"... -> that group-version's v3 document (custom resources' included). */
     synchronized Map<String, Rendered> v3() {
         if (v3 == null) {
-            OpenApiV3Builder builder = new OpenApiV3Builder(surface, kubernetesVersion);
-            Map<String, Rendered> docs = new LinkedHashMap<>();
-            for (Map.Entry<String, List<ApiPath>> e : surface.pathsByGroupVersion().entrySet()) {
-                docs.put(e.getKey(), Rendered.of(builder.build(e.getKey(), e.getValue())));
-            }
-            v3 = Map.copyOf(docs);
+            v3 = render(surface);
         }
-        return v3;
+        List<ResourceDefinition> custom = customResources.get();
+        if (!custom.equals(customBuiltFrom)) {
+            customV3 = custom.isEmpty() ? Map.of() : render(new ApiSurface(custom, schemas));
+            customBuiltFrom = custom;
+            v3Root = null;
+        }
+        if (customV3.isEmpty()) {
+            return v3;
+        }
+        Map<String, Rendered> all = new LinkedHashMap<>(v3);
+        all.putAll(customV3);
+        return all;
+    }
+
+    private Map<String, Rendered> render(ApiSurface from) {
+        OpenApiV3Builder builder = new OpenApiV3Builder(from, kubernetesVersion);
+        Map<String, Rendered> docs = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ApiPath>> e : from.pathsByGroupVersion().entrySet()) {
+            docs.put(e.getKey(), Rendered.of(builder.build(e.getKey(), e.getValue())));
+        }
+        return Map.copyOf(docs);
     }
 
     /** The v3 discovery document: {"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=..."}}}. */
     synchronized Rendered v3Root() {
+        v3(); // drops the cached root when the custom resources changed
         if (v3Root == null) {
             ObjectNode root = JsonMapper.shared().createObjectNode();
             ObjectNode paths = root.putObject("paths");

@@ -23,7 +23,7 @@ public final class OpenApiService {
     }
 
     OpenApiService(List<ResourceDefinition> resources, BuiltinSchemas schemas) {
-        this.documents = new OpenApiDocuments(new ApiSurface(resources, schemas), KUBERNETES_VERSION);
+        this.documents = new OpenApiDocuments(new ApiSurface(resources, schemas), KUBERNETES_VERSION, schemas);
         this.handler = new OpenApiHandler(documents);
     }
 
@@ -33,6 +33,14 @@ public final class OpenApiService {
      */
     public Handler handler() {
         return handler;
+    }
+
+    /**
+     * Publishes the schemas of custom resources too: {@code source} gives the served ones (an equal list means
+     * nothing changed); each of their group-versions gets a v3 document, rebuilt when the list changes.
+     */
+    public void useCustomResources(java.util.function.Supplier<List<ResourceDefinition>> source) {
+        documents.useCustomResources(source);
     }
 
     /**

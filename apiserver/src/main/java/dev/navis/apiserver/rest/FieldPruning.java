@@ -1,6 +1,7 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apimachinery.apiextensions.CustomResourceStrategy;
 import dev.navis.apiserver.openapi.FieldValidation;
 import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import java.util.ArrayList;
@@ -56,7 +57,11 @@ public final class FieldPruning {
         }
         List<String> unknown;
         List<String> problems;
-        if (json == null) {
+        if (def.strategy() instanceof CustomResourceStrategy custom) {
+            // custom resources: what pruning by the CRD's structural schema would drop
+            unknown = custom.unknownFields(object);
+            problems = unknown.stream().map(UnknownFieldChecker::unknownField).toList();
+        } else if (json == null) {
             unknown = checker.unknownFields(def.group(), def.version(), def.kind(), object);
             problems = unknown.stream().map(UnknownFieldChecker::unknownField).toList();
         } else {

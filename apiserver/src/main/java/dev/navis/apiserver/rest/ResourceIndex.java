@@ -8,29 +8,57 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The served resources, found by group, version and plural, in registration order. */
+/**
+ * The served resources, found by group, version and plural, in registration order. Custom resources come and
+ * go at run time: each change publishes a new immutable view, so readers never lock.
+ */
 public final class ResourceIndex {
-    private final List<ResourceDefinition> all;
-    private final Map<String, ResourceDefinition> byPath = new LinkedHashMap<>();
-    private final Map<String, List<String>> versionsByGroup = new LinkedHashMap<>();
 
-    public ResourceIndex(List<ResourceDefinition> resources) {
-        this.all = List.copyOf(resources);
-        for (ResourceDefinition d : resources) {
-            byPath.put(d.group() + "/" + d.version() + "/" + d.plural(), d);
-            List<String> versions = versionsByGroup.computeIfAbsent(d.group(), g -> new ArrayList<>());
-            if (!versions.contains(d.version())) {
-                versions.add(d.version());
+    /** One consistent view of the served resources. */
+    private record View(List<ResourceDefinition> all, Map<String, ResourceDefinition> byPath,
+                        Map<String, List<String>> versionsByGroup) {
+        static View of(List<ResourceDefinition> resources) {
+            Map<String, ResourceDefinition> byPath = new LinkedHashMap<>();
+            Map<String, List<String>> versionsByGroup = new LinkedHashMap<>();
+            for (ResourceDefinition d : resources) {
+                byPath.put(d.group() + "/" + d.version() + "/" + d.plural(), d);
+                List<String> versions = versionsByGroup.computeIfAbsent(d.group(), g -> new ArrayList<>());
+                if (!versions.contains(d.version())) {
+                    versions.add(d.version());
+                }
             }
+            versionsByGroup.replaceAll((g, v) -> List.copyOf(v));
+            return new View(List.copyOf(resources), byPath, Collections.unmodifiableMap(versionsByGroup));
         }
     }
 
+    private volatile View view;
+
+    public ResourceIndex(List<ResourceDefinition> resources) {
+        this.view = View.of(resources);
+    }
+
+    /**
+     * Serves {@code added} (custom resources' versions, preferred version first) in place of what was served
+     * for their group-resource before.
+     */
+    public synchronized void replace(String groupResource, List<ResourceDefinition> added) {
+        List<ResourceDefinition> next = new ArrayList<>();
+        for (ResourceDefinition d : view.all()) {
+            if (!d.groupResource().equals(groupResource)) {
+                next.add(d);
+            }
+        }
+        next.addAll(added);
+        view = View.of(next);
+    }
+
     public List<ResourceDefinition> all() {
-        return all;
+        return view.all();
     }
 
     public ResourceDefinition find(String group, String version, String plural) {
-        return byPath.get(group + "/" + version + "/" + plural);
+        return view.byPath().get(group + "/" + version + "/" + plural);
     }
 
     /**
@@ -39,7 +67,7 @@ public final class ResourceIndex {
      */
     public ResourceDefinition storageVersion(ResourceDefinition def) {
         String storedAs = Conversions.storageGroupResource(def);
-        for (ResourceDefinition d : all) {
+        for (ResourceDefinition d : view.all()) {
             if (d.groupResource().equals(storedAs) && Conversions.forServed(d) == null) {
                 return d;
             }
@@ -49,12 +77,12 @@ public final class ResourceIndex {
 
     /** Groups in registration order (the core group "" first if present). */
     public Map<String, List<String>> versionsByGroup() {
-        return Collections.unmodifiableMap(versionsByGroup);
+        return view.versionsByGroup();
     }
 
     public List<ResourceDefinition> inGroupVersion(String group, String version) {
         List<ResourceDefinition> out = new ArrayList<>();
-        for (ResourceDefinition d : all) {
+        for (ResourceDefinition d : view.all()) {
             if (d.group().equals(group) && d.version().equals(version)) {
                 out.add(d);
             }

@@ -4,11 +4,18 @@ import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.ResourceApi;
 import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.alloc.ServiceAllocator;
+import dev.navis.apiserver.proxy.KubeletClient;
+import dev.navis.apiserver.rest.metrics.KubeletScraper;
+import dev.navis.apiserver.rest.metrics.MetricsStorage;
+import dev.navis.apiserver.rest.metrics.ResourceMetrics;
 import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.storage.Store;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -60,8 +67,10 @@ public final class RestApi implements ResourceApi {
     private final Store store;
     private final Options options;
     private final ResourceIndex index;
-    private final Map<ResourceDefinition, RestStorage> storages = new LinkedHashMap<>();
-    private final List<ObjectStorage> objectStorages = new ArrayList<>();
+    /** Concurrent: custom resources are added and removed while requests are served. */
+    private final Map<ResourceDefinition, RestStorage> storages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<ObjectStorage> objectStorages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CustomResourceServing customResources;
     private final NamespaceLifecycle namespaces;
     private final ServiceAllocator services;
     private final RestHandler handler;
@@ -72,6 +81,15 @@ public final class RestApi implements ResourceApi {
     private volatile int advertisePort;
     private KubernetesEndpoints kubernetesEndpoints;
     private volatile boolean ready;
+    /** metrics-server's default resolution: how often kubelets are scraped for resource metrics. */
+    static final Duration METRIC_RESOLUTION = Duration.ofSeconds(15);
+    static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(10);
+    private final MetricsStorage metricsStorage = new MetricsStorage(METRIC_RESOLUTION);
+    private KubeletScraper scraper;
+    private ScheduledExecutorService scraping;
+    /** Tests answer scrapes themselves; null: the kubelets are asked. */
+    private volatile KubeletScraper.Fetcher metricsFetcher;
+    private volatile KubeletClient kubelets = KubeletClient.insecure();
 
     public RestApi(Store store, List<ResourceDefinition> resources) {
         this(store, resources, Options.DEFAULT);
@@ -82,6 +100,10 @@ public final class RestApi implements ResourceApi {
         this.options = options;
         List<ResourceDefinition> served = new ArrayList<>(resources);
         served.addAll(Reviews.definitions());
+        boolean metricsServed = hasCore(resources, "nodes") && hasCore(resources, "pods");
+        if (metricsServed) {
+            served.addAll(ResourceMetrics.definitions());
+        }
         this.index = new ResourceIndex(served);
         Map<String, ObjectStorage> byGroupResource = new HashMap<>();
         RestStorage[] namespaceStorage = new RestStorage[1];
@@ -126,9 +148,63 @@ public final class RestApi implements ResourceApi {
         if (claimDef != null && storageClassDef != null) {
             storages.get(claimDef).setBehaviour(new DefaultStorageClassAdmission(storages.get(storageClassDef).storage()));
         }
+        ResourceDefinition crdDef = index.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+        if (crdDef != null) {
+            RestStorage crdStorage = storages.get(crdDef);
+            this.customResources = new CustomResourceServing(store, index, storages, objectStorages, guard,
+                    options.eventWindow(), crdStorage);
+            CrdConditions.Listener serveAtOnce = new CrdConditions.Listener() {
+                @Override
+                public void written(ObjectNode crd) {
+                    customResources.observe(crd, store.currentRevision());
+                }
+
+                @Override
+                public void deleted(ObjectNode crd) {
+                    customResources.deleted(crd);
+                }
+            };
+            // names are checked against the store, not the cache: a CRD written a moment ago counts
+            crdStorage.setBehaviour(new CrdConditions(() -> crdStorage.readConsistent("").objects(), serveAtOnce));
+        } else {
+            this.customResources = null;
+        }
+        ResourceMetrics resourceMetrics = null;
+        if (metricsServed) {
+            RestStorage nodeStorage = storages.get(index.find("", "v1", "nodes"));
+            resourceMetrics = new ResourceMetrics(metricsStorage, nodeStorage, storages.get(podDef));
+            scraper = new KubeletScraper(new KubeletTargets(nodeStorage), this::fetchFromKubelet, metricsStorage,
+                    SCRAPE_TIMEOUT);
+        }
         this.handler = new RestHandler(index, storages, namespaces, options, new Reviews(Reviews.AccessReviewer.ALLOW_ALL),
-                new UnknownFieldChecker());
+                new UnknownFieldChecker(), resourceMetrics);
         this.compactor = new Compactor(store);
+    }
+
+    private static boolean hasCore(List<ResourceDefinition> resources, String plural) {
+        return resources.stream().anyMatch(d -> d.group().isEmpty() && d.plural().equals(plural));
+    }
+
+    /** GET of a kubelet URL with the API server's kubelet client; any answer but 200 is a failure. */
+    private String fetchFromKubelet(URI uri) throws Exception {
+        KubeletScraper.Fetcher replaced = metricsFetcher;
+        if (replaced != null) {
+            return replaced.get(uri);
+        }
+        HttpResponse<String> answer = kubelets.http().send(HttpRequest.newBuilder(uri).timeout(SCRAPE_TIMEOUT).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new java.io.IOException(uri + " answered " + answer.statusCode());
+        }
+        return answer.body();
+    }
+
+    private void safeScrape() {
+        try {
+            scraper.scrapeOnce();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "scraping kubelets for resource metrics failed", e);
+        }
     }
 
     private NamespaceLifecycle namespaceGuard() {
@@ -152,6 +228,7 @@ public final class RestApi implements ResourceApi {
     @Override
     public void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
         handler.useKubeletClient(client);
+        this.kubelets = client;
     }
 
     /** The Jetty handler for /api and /apis (it declines every other path). */
@@ -174,6 +251,10 @@ public final class RestApi implements ResourceApi {
         }
         background = Executors.newScheduledThreadPool(1, Thread.ofVirtual().name("rest-background").factory());
         background.scheduleWithFixedDelay(this::safeFinalizePass, 1, 1, TimeUnit.SECONDS);
+        if (customResources != null) {
+            customResources.reconcile(); // the CRDs stored before this start are served before it reports ready
+            background.scheduleWithFixedDelay(this::safeCustomResourcePass, 1, 1, TimeUnit.SECONDS);
+        }
         ResourceDefinition endpointsDef = index.find("", "v1", "endpoints");
         if (advertiseAddress != null && endpointsDef != null) {
             ResourceDefinition slicesDef = index.find("discovery.k8s.io", "v1", "endpointslices");
@@ -182,6 +263,11 @@ public final class RestApi implements ResourceApi {
             reconcileKubernetesEndpoints(); // listed before it reports ready, then renewed within the lease
             // upstream's endpoint reconciler runs every 10 s (--endpoint-reconciler-type=lease's interval)
             background.scheduleWithFixedDelay(this::reconcileKubernetesEndpoints, 10, 10, TimeUnit.SECONDS);
+        }
+        if (scraper != null) {
+            // its own thread: a scrape waits up to SCRAPE_TIMEOUT for slow kubelets
+            scraping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("metrics-scraper").factory());
+            scraping.scheduleAtFixedRate(this::safeScrape, 0, METRIC_RESOLUTION.toMillis(), TimeUnit.MILLISECONDS);
         }
         background.scheduleWithFixedDelay(compactor::tick, options.compactionIntervalMillis(),
                 options.compactionIntervalMillis(), TimeUnit.MILLISECONDS);
@@ -217,6 +303,16 @@ public final class RestApi implements ResourceApi {
             namespaces.finalizePass();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "namespace finalization pass failed", e);
+        }
+    }
+
+    /** Learns CRDs other servers wrote and finishes the deletion of deleted ones. */
+    private void safeCustomResourcePass() {
+        try {
+            customResources.reconcile();
+            customResources.cleanupPass();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "custom resource pass failed", e);
         }
     }
 
@@ -273,6 +369,10 @@ public final class RestApi implements ResourceApi {
             background.shutdownNow();
             background = null;
         }
+        if (scraping != null) {
+            scraping.shutdownNow();
+            scraping = null;
+        }
         if (kubernetesEndpoints != null) {
             try {
                 kubernetesEndpoints.remove();
@@ -312,6 +412,27 @@ public final class RestApi implements ResourceApi {
             }
         }
         return true;
+    }
+
+    /** The versions of custom resources served now (a new list after every change). */
+    public List<ResourceDefinition> customResources() {
+        List<ResourceDefinition> out = new ArrayList<>();
+        for (ResourceDefinition d : index.all()) {
+            if (CustomResourceServing.isCustom(d)) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** Answers every scrape (scheduled or {@link #scrapeMetricsNow()}) with {@code fetcher} instead of HTTPS (tests). */
+    void answerScrapesWith(KubeletScraper.Fetcher fetcher) {
+        metricsFetcher = fetcher;
+    }
+
+    /** Scrapes the kubelets now (tests). */
+    void scrapeMetricsNow() {
+        scraper.scrapeOnce();
     }
 
     /** Runs one compaction tick now. */

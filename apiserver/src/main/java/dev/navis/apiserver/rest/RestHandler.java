@@ -4,6 +4,7 @@ import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.auth.UserInfo;
 import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.discovery.Discovery;
+import dev.navis.apiserver.rest.metrics.ResourceMetrics;
 import dev.navis.apiserver.rest.review.Reviews;
 import dev.navis.apiserver.rest.proto.ProtobufBodies;
 import dev.navis.apiserver.rest.watch.CacheWatcher;
@@ -43,14 +44,19 @@ final class RestHandler extends Handler.Abstract {
     private final Reviews reviews;
     private final UnknownFieldChecker fieldChecker;
     private final StreamingSubresources streaming;
+    private final ResourceMetrics resourceMetrics;
 
+    /** @param resourceMetrics what answers metrics.k8s.io, or null when the group is not served */
     RestHandler(ResourceIndex index, Map<ResourceDefinition, RestStorage> storages, NamespaceLifecycle namespaces,
-                RestApi.Options options, Reviews reviews, UnknownFieldChecker fieldChecker) {
+                RestApi.Options options, Reviews reviews, UnknownFieldChecker fieldChecker,
+                ResourceMetrics resourceMetrics) {
         this.index = index;
+        this.resourceMetrics = resourceMetrics;
         this.storages = storages;
         this.reviews = reviews;
         this.fieldChecker = fieldChecker;
         this.discovery = new Discovery(index, d -> Reviews.isReview(d) ? List.of("create")
+                : ResourceMetrics.isMetrics(d) ? ResourceMetrics.verbs()
                 : isNamespaces(d) ? Discovery.allVerbs().stream().filter(v -> !v.equals("deletecollection")).toList()
                 : Discovery.allVerbs());
         this.namespaces = namespaces;
@@ -156,6 +162,10 @@ final class RestHandler extends Handler.Abstract {
             }
             UserInfo user = request.getAttribute(UserInfo.ATTRIBUTE) instanceof UserInfo u ? u : null;
             send(response, callback, 201, Negotiation.JSON, reviews.answer(def, readObject(request), user));
+            return;
+        }
+        if (ResourceMetrics.isMetrics(def) && resourceMetrics != null) {
+            serveResourceMetrics(request, response, callback, def, p, q);
             return;
         }
         RestStorage rs = storages.get(def);
@@ -287,6 +297,9 @@ final class RestHandler extends Handler.Abstract {
             case "PATCH" -> {
                 FieldPruning pruning = FieldPruning.of(fieldChecker, q.getValue("fieldValidation"), "PatchOptions");
                 String type = patchType(request);
+                if (type.equals(RestStorage.STRATEGIC_MERGE_PATCH) && CustomResourceServing.isCustom(rs.definition())) {
+                    throw unsupportedPatch(); // upstream: custom resources have no strategic merge keys
+                }
                 ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
                         o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""),
                         truthy(q.getValue("force")));
@@ -338,6 +351,33 @@ final class RestHandler extends Handler.Abstract {
             case "pods", "services", "namespaces", "customresourcedefinitions.apiextensions.k8s.io" -> true;
             default -> false;
         };
+    }
+
+    /** metrics.k8s.io: get and list only, answered from the scraped usage. */
+    private void serveResourceMetrics(Request request, Response response, Callback callback, ResourceDefinition def,
+                                      ApiPath p, Fields q) {
+        if (!request.getMethod().equals("GET") || truthy(q.getValue("watch")) || p.legacyWatch()) {
+            throw ApiException.methodNotAllowed();
+        }
+        if (def.namespaced() && p.namespace().isEmpty() && !p.name().isEmpty()) {
+            throw ApiException.pathNotFound();
+        }
+        Negotiation neg = Negotiation.of(request.getHeaders().get(HttpHeader.ACCEPT), false);
+        ObjectNode body = p.name().isEmpty()
+                ? resourceMetrics.list(def, p.namespace(), valueOr(q, "labelSelector", ""), valueOr(q, "fieldSelector", ""))
+                : resourceMetrics.get(def, p.namespace(), p.name());
+        if (neg.output() == Negotiation.Output.TABLE) {
+            List<ObjectNode> items = new java.util.ArrayList<>();
+            if (p.name().isEmpty()) {
+                body.path("items").forEach(i -> items.add((ObjectNode) i));
+            } else {
+                items.add(body);
+            }
+            send(response, callback, 200, neg.contentType(), Tables.table(def, items,
+                    Tables.includeObject(q.getValue("includeObject")), true, Json.object(), tableVersion(neg)));
+            return;
+        }
+        send(response, callback, 200, Negotiation.JSON, body);
     }
 
     private void serveList(Response response, Callback callback, RestStorage rs, String ns, Fields q,
@@ -609,10 +649,14 @@ final class RestHandler extends Handler.Abstract {
             case RestStorage.JSON_PATCH, RestStorage.MERGE_PATCH, RestStorage.STRATEGIC_MERGE_PATCH,
                  RestStorage.APPLY_PATCH -> ct;
             case "application/apply-patch+json" -> RestStorage.APPLY_PATCH;
-            default -> throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown "
-                    + "format - accepted media types include: application/json-patch+json, application/merge-patch+json, "
-                    + "application/apply-patch+yaml", null);
+            default -> throw unsupportedPatch();
         };
+    }
+
+    private static ApiException unsupportedPatch() {
+        return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown "
+                + "format - accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                + "application/apply-patch+yaml", null);
     }
 
     private static String mediaType(String header) {

@@ -52,6 +52,8 @@ public final class RestStorage {
     /** The version objects are stored in; its strategy defaults and validates them. */
     private final ResourceDefinition storageDef;
     private final VersionConverter converter;
+    /** Defaults and validates: the storage version's strategy when served by conversion, otherwise the served one's. */
+    private final dev.navis.api.ResourceStrategy strategy;
     private final ObjectStorage storage;
     private final Store store;
     private final NamespaceGuard namespaces;
@@ -66,6 +68,7 @@ public final class RestStorage {
         this.storageDef = storage.definition();
         VersionConverter c = storageDef.equals(def) ? null : Conversions.forServed(def);
         this.converter = c == null ? VersionConverter.IDENTITY : c;
+        this.strategy = c == null ? def.strategy() : storageDef.strategy();
         this.store = storage.store();
         this.namespaces = namespaces;
     }
@@ -122,6 +125,10 @@ public final class RestStorage {
     /** The JSON answer to a GET of one object: what {@link #get} returns, encoded once per object version. */
     public byte[] getJson(String namespace, String name, String resourceVersion) {
         ObjectNode o = find(namespace, name, resourceVersion);
+        ServedJson memo = servedJson.get(storage.key(namespace, name));
+        if (memo != null && memo.resourceVersion().equals(Json.text(o.path("metadata"), "resourceVersion"))) {
+            return memo.json(); // the common case: no typed copy of the object to make
+        }
         return servedJson(typed(converter != VersionConverter.IDENTITY ? o.deepCopy() : o));
     }
 
@@ -369,7 +376,7 @@ public final class RestStorage {
             }
             // allocation before validation, like upstream's BeginCreate: validation sees the allocated values
             behaviour.beforeCreate(obj, dryRun);
-            List<FieldError> errors = storageDef.strategy().validate(obj);
+            List<FieldError> errors = strategy.validate(obj);
             if (!errors.isEmpty()) {
                 behaviour.createFailed(obj);
                 throw ApiException.invalid(def, Json.name(obj), errors);
@@ -412,7 +419,7 @@ public final class RestStorage {
         } else {
             meta.remove("generation");
         }
-        storageDef.strategy().applyDefaults(obj);
+        strategy.applyDefaults(obj);
         kindDefaults(obj);
         return obj;
     }
@@ -554,9 +561,10 @@ public final class RestStorage {
         return def.subresources().contains("status");
     }
 
-    /** Kinds whose metadata.generation counts spec changes (upstream's strategies of these kinds). */
+    /** Kinds whose metadata.generation counts spec changes (upstream's strategies of these kinds; custom resources). */
     public boolean tracksGeneration() {
-        return hasStatus() && (!def.group().isEmpty() || def.kind().equals("ReplicationController"));
+        return CustomResourceServing.isCustom(def)
+                || hasStatus() && (!def.group().isEmpty() || def.kind().equals("ReplicationController"));
     }
 
     // ---------------------------------------------------------------- update
@@ -659,9 +667,9 @@ public final class RestStorage {
         } else if (subresource.isEmpty()) {
             ServerSideApply.updated(old, obj, def.kind());
         }
-        storageDef.strategy().applyDefaults(obj);
+        strategy.applyDefaults(obj);
         behaviour.beforeUpdate(obj, old, dryRun);
-        List<FieldError> errors = storageDef.strategy().validateUpdate(obj, old);
+        List<FieldError> errors = strategy.validateUpdate(obj, old);
         if (!errors.isEmpty()) {
             behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);

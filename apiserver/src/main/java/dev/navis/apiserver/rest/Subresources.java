@@ -1,5 +1,8 @@
 package dev.navis.apiserver.rest;
 
+import dev.navis.api.ResourceDefinition;
+import dev.navis.apimachinery.apiextensions.CustomResourceStrategy;
+
 import dev.navis.api.selector.LabelSelector;
 import dev.navis.api.selector.SelectorException;
 import dev.navis.storage.ConflictException;
@@ -19,7 +22,49 @@ public final class Subresources {
     // ---------------------------------------------------------------- scale
 
     public static ObjectNode getScale(RestStorage rs, String namespace, String name) {
-        return toScale(rs.get(namespace, name, ""));
+        return toScale(rs.definition(), rs.get(namespace, name, ""));
+    }
+
+    /** The paths of a custom resource's scale subresource, or null for built-in kinds (spec/status.replicas). */
+    private static CustomResourceStrategy.ScalePaths customScale(ResourceDefinition def) {
+        return def.strategy() instanceof CustomResourceStrategy c ? c.scale() : null;
+    }
+
+    static ObjectNode toScale(ResourceDefinition def, ObjectNode obj) {
+        CustomResourceStrategy.ScalePaths custom = customScale(def);
+        if (custom != null) {
+            ObjectNode s = toScale(Json.object());
+            s.set("metadata", toScale(obj).get("metadata"));
+            ((ObjectNode) s.get("spec")).put("replicas", at(obj, custom.specReplicas()).asInt(0));
+            ObjectNode status = (ObjectNode) s.get("status");
+            status.put("replicas", at(obj, custom.statusReplicas()).asInt(0));
+            if (!custom.labelSelector().isEmpty() && at(obj, custom.labelSelector()).isString()) {
+                status.put("selector", at(obj, custom.labelSelector()).asString());
+            }
+            return s;
+        }
+        return toScale(obj);
+    }
+
+    /** The value at a dotted path such as {@code .spec.replicas} (missing: a missing node). */
+    private static JsonNode at(JsonNode obj, String path) {
+        JsonNode n = obj;
+        for (String part : path.split("\\.")) {
+            if (!part.isEmpty()) {
+                n = n.path(part);
+            }
+        }
+        return n;
+    }
+
+    /** Sets the value at a dotted path, creating the objects on the way. */
+    private static void setAt(ObjectNode obj, String path, int value) {
+        String[] parts = path.replaceFirst("^\\.", "").split("\\.");
+        ObjectNode n = obj;
+        for (int i = 0; i < parts.length - 1; i++) {
+            n = n.get(parts[i]) instanceof ObjectNode o ? o : n.putObject(parts[i]);
+        }
+        n.put(parts[parts.length - 1], value);
     }
 
     static ObjectNode toScale(ObjectNode obj) {
@@ -75,13 +120,12 @@ public final class Subresources {
         if (!rv.isEmpty() && !rv.equals(Json.text(current.path("metadata"), "resourceVersion"))) {
             throw ApiException.modified(rs.definition(), name);
         }
-        ObjectNode spec = current.has("spec") && current.get("spec").isObject()
-                ? (ObjectNode) current.get("spec") : current.putObject("spec");
-        spec.put("replicas", replicas == null ? 0 : replicas.asInt());
+        CustomResourceStrategy.ScalePaths custom = customScale(rs.definition());
+        setAt(current, custom == null ? ".spec.replicas" : custom.specReplicas(), replicas == null ? 0 : replicas.asInt());
         if (rv.isEmpty()) {
             Json.meta(current).remove("resourceVersion");
         }
-        return toScale(rs.update(namespace, name, current, dryRun, ""));
+        return toScale(rs.definition(), rs.update(namespace, name, current, dryRun, ""));
     }
 
     public static ObjectNode patchScale(RestStorage rs, String namespace, String name, String patchType, byte[] body,

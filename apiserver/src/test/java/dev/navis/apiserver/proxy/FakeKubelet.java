@@ -141,5 +141,10 @@ final class FakeKubelet implements AutoCloseable {
     public void close() throws IOException {
         server.close();
         acceptor.interrupt();
+        try {
+            acceptor.join(5000); // the listening socket is gone once the accept loop has ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -142,6 +142,16 @@ class KubeletProxyTest {
     @Test
     void anUnreachableKubeletIsAnInternalError() throws Exception {
         kubelet.close();
+        // the closed port refuses connections (a closing listener could still take one for a moment)
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", kubelet.port())) {
+                assertThat(System.nanoTime()).as("the closed kubelet port still accepts").isLessThan(deadline);
+                Thread.sleep(20);
+            } catch (java.net.ConnectException refused) {
+                break;
+            }
+        }
         HttpResponse<String> r = get("/api/v1/namespaces/default/pods/solo/log");
         assertThat(r.statusCode()).isEqualTo(500);
         assertStatus(r, 500, "Internal error occurred: Get \"https://127.0.0.1:" + kubelet.port()

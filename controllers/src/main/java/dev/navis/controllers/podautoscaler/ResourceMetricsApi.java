@@ -24,7 +24,7 @@ public final class ResourceMetricsApi implements MetricsSource {
     static final String GROUP_VERSION = "metrics.k8s.io/v1beta1";
     static final String NOT_SERVED = "unable to fetch metrics from resource metrics API: "
             + "the server could not find the requested resource (get pods.metrics.k8s.io)";
-    private static final ResourceRef<PodMetrics> POD_METRICS =
+    static final ResourceRef<PodMetrics> POD_METRICS =
             new ResourceRef<>("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true, PodMetrics.class);
 
     private final KubeClient client;

@@ -3,6 +3,7 @@ package dev.navis.controllers.podautoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.navis.client.KubeClient;
 import dev.navis.client.fake.Action;
 import dev.navis.client.fake.FakeClock;
 import dev.navis.client.fake.FakeEventRecorder;
@@ -12,7 +13,9 @@ import dev.navis.client.informer.Keys;
 import dev.navis.client.informer.SharedInformerFactory;
 import dev.navis.controllers.ControllerContext;
 import dev.navis.controllers.podautoscaler.MetricsSource.PodMetric;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -127,6 +130,53 @@ class HorizontalControllerTest {
         assertThat(events.events()).containsExactly("Warning FailedGetResourceMetric " + cause,
                 "Warning FailedComputeMetricsReplicas invalid metrics (1 invalid out of 1), first error is: "
                         + "failed to get cpu utilization: " + cause);
+    }
+
+    @Test
+    void scalesOnPodMetricsReadFromTheResourceMetricsApi() {
+        KubeClient served = new KubeClient() {
+            @Override
+            public <T extends io.fabric8.kubernetes.api.model.HasMetadata> dev.navis.client.ResourceClient<T> resource(
+                    dev.navis.client.ResourceRef<T> ref) {
+                return api.resource(ref);
+            }
+
+            @Override
+            public dev.navis.client.discovery.DiscoveryClient discovery() {
+                return () -> List.of(new APIResourceListBuilder().withGroupVersion("metrics.k8s.io/v1beta1")
+                        .addNewResource().withName("nodes").withKind("NodeMetrics").withNamespaced(false)
+                        .withVerbs("get", "list").endResource()
+                        .addNewResource().withName("pods").withKind("PodMetrics").withNamespaced(true)
+                        .withVerbs("get", "list").endResource().build());
+            }
+        };
+        HorizontalController real = new HorizontalController(context, new ResourceMetricsApi(served), clock);
+        observe(deployment(3), hpa(1, 10, 50, null));
+        for (int i = 0; i < 3; i++) {
+            observePod("web-" + i);
+            api.resource(ResourceMetricsApi.POD_METRICS).namespace(NS).create(new PodMetricsBuilder().withNewMetadata()
+                    .withName("web-" + i).withNamespace(NS).addToLabels("app", "web").endMetadata()
+                    .withTimestamp(NOW.minusSeconds(5).toString()).withWindow(new io.fabric8.kubernetes.api.model.Duration(
+                            Duration.ofMillis(15_003))).addNewContainer().withName("app")
+                    .addToUsage("cpu", new Quantity("80123456n")).addToUsage("memory", new Quantity("1Mi"))
+                    .endContainer().build());
+        }
+        api.resource(ResourceMetricsApi.POD_METRICS).namespace(NS).create(new PodMetricsBuilder().withNewMetadata()
+                .withName("other").withNamespace(NS).addToLabels("app", "other").endMetadata()
+                .withTimestamp(NOW.toString()).addNewContainer().withName("app").addToUsage("cpu", new Quantity("5"))
+                .endContainer().build());
+        api.clearActions();
+
+        real.sync(KEY);
+
+        // "other" (5 cores) is outside the selector: were it counted, the HPA would ask for the maximum
+        assertThat(actions()).containsExactly("get deployments/scale default/web",
+                "update deployments/scale default/web", "update horizontalpodautoscalers/status default/web");
+        assertThat(api.deployments().namespace(NS).get("web").getSpec().getReplicas()).isEqualTo(5);
+        assertThat(conditions(storedHpa())).contains("ScalingActive True ValidMetricFound the HPA was able to "
+                + "successfully calculate a replica count from cpu resource utilization (percentage of request)");
+        assertThat(storedHpa().getStatus().getCurrentMetrics().get(0).getResource().getCurrent()
+                .getAverageUtilization()).as("80123456n is 81m: MilliValue rounds up").isEqualTo(81);
     }
 
     @Test

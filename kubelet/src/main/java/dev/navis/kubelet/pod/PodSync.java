@@ -7,11 +7,13 @@ import dev.navis.client.PatchType;
 import dev.navis.client.util.Clock;
 import dev.navis.kubelet.EventRecorder;
 import dev.navis.kubelet.env.EnvResolver;
+import dev.navis.kubelet.env.PullSecrets;
 import dev.navis.kubelet.probe.ProbeManager;
 import dev.navis.kubelet.runtime.PodRuntime;
 import dev.navis.kubelet.runtime.PodSyncRequest;
 import dev.navis.kubelet.status.PodStatusComputer;
 import dev.navis.kubelet.status.ProbeView;
+import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.volume.VolumeManager;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
@@ -307,8 +309,28 @@ public final class PodSync {
         writeStatus(st, pod, status, false);
     }
 
+    /**
+     * A probe result of the pod with this uid changed: its next sync writes the new readiness before anything
+     * else, as upstream's status manager does at once, rather than after the runtime round trip.
+     */
+    public void probeResultChanged(String uid) {
+        probeChanged.add(uid);
+    }
+
+    private final Set<String> probeChanged = ConcurrentHashMap.newKeySet();
+
+    /** Writes the status with the newest probe results over the runtime's last view, if a probe changed. */
+    private void writeProbeChange(PodState st, Pod pod) {
+        if (!probeChanged.remove(st.uid) || probes == null || st.runtimeStatus == null || st.lastWritten == null) {
+            return;
+        }
+        writeStatus(st, pod, PodStatusComputer.compute(basis(st, pod), st.runtimeStatus, probes, hostIps.get(),
+                clock.now(), false), false);
+    }
+
     private Duration syncRunning(PodState st, Pod pod) throws Exception {
         String uid = st.uid;
+        writeProbeChange(st, pod);
         String notReady = runtime.notReadyReason();
         if (notReady != null) {
             // upstream skips pods while the runtime is down (the node's Ready condition says why)
@@ -319,6 +341,7 @@ public final class PodSync {
         Map<String, Path> volumes = Map.of();
         String resolvConf = null;
         String podDomain = null;
+        List<String> pullSecrets = List.of();
         Map<String, String> configErrors = new LinkedHashMap<>();
         if (resources != null) {
             PodStatus known = st.lastWritten != null ? st.lastWritten : pod.getStatus();
@@ -332,7 +355,7 @@ public final class PodSync {
                 volumes = resources.volumes().prepare(pod, withHost);
             } catch (VolumeManager.VolumeException e) {
                 event(pod, "Warning", "FailedMount", e.getMessage());
-                writeStatus(st, pod, statusWith(st, pod, Map.of()), false);
+                writeStatus(st, pod, lastRuntimeStatus(st, pod), false);
                 return errorBackoff(st);
             }
             for (Container c : allContainers(pod)) {
@@ -342,19 +365,24 @@ public final class PodSync {
                     configErrors.put(c.getName(), e.getMessage());
                 }
             }
-            if (!configErrors.isEmpty()) {
-                configErrors.forEach((c, message) -> event(pod, "Warning", "Failed", "Error: " + message));
-                writeStatus(st, pod, statusWith(st, pod, configErrors), false);
-                return errorBackoff(st);
-            }
+            // the runtime starts the other containers; these wait with CreateContainerConfigError
+            configErrors.forEach((c, message) -> event(pod, "Warning", "Failed", "Error: " + message));
             resolvConf = resources.dns().resolvConf(pod);
             podDomain = resources.dns().podDomain(pod);
+            if (resources.pullSecrets() != null) {
+                PullSecrets.Found found = resources.pullSecrets().of(pod);
+                pullSecrets = found.dockerConfigs();
+                if (!found.missing().isEmpty() && st.lastWritten == null) {
+                    event(pod, "Warning", "FailedToRetrieveImagePullSecret", "Unable to retrieve some image pull secrets ("
+                            + String.join(", ", found.missing()) + "); attempting to pull the image may not succeed.");
+                }
+            }
         }
         Set<String> restart = new HashSet<>();
         if (probes != null) {
             for (String name : probes.takeRestarts(uid)) {
                 event(pod, "Normal", "Killing", "Container " + name + " failed liveness probe, will be restarted");
-                if ("Never".equals(pod.getSpec().getRestartPolicy())) {
+                if ("Never".equals(pod.getSpec().getRestartPolicy()) && !Sidecars.isSidecar(pod, name)) {
                     runtime.killContainer(pod, name, gracePeriod(pod), "failed liveness probe");
                 } else {
                     restart.add(name);
@@ -363,7 +391,7 @@ public final class PodSync {
         }
         long prepared = System.nanoTime();
         PodStatus observed = runtime.syncPod(new PodSyncRequest(pod, st.lastWritten, env, volumes, restart, resolvConf,
-                List.of(), podDomain));
+                pullSecrets, podDomain, probes == null ? ProbeView.NONE : probes, configErrors));
         long synced = System.nanoTime();
         st.runtimeStatus = observed;
         if (probes != null) {
@@ -384,6 +412,9 @@ public final class PodSync {
         }
         if (isTerminal(st, pod)) {
             return Duration.ZERO; // stop the sandbox right away
+        }
+        if (!configErrors.isEmpty()) {
+            return errorBackoff(st); // the missing ConfigMap or Secret may appear
         }
         Duration steady = steadyResync;
         if (steady != null && settled(status)) {
@@ -411,35 +442,25 @@ public final class PodSync {
         return true;
     }
 
-    /** A status for a pod whose containers cannot start yet: the runtime's last view plus config errors. */
-    private PodStatus statusWith(PodState st, Pod pod, Map<String, String> configErrors) {
+    /** A status for a pod whose volumes cannot be set up yet: the runtime's last view. */
+    private PodStatus lastRuntimeStatus(PodState st, Pod pod) {
         PodStatus runtimeView = st.runtimeStatus == null ? new PodStatus() : Json.deepCopy(st.runtimeStatus);
-        List<ContainerStatus> statuses = runtimeView.getContainerStatuses() == null ? new ArrayList<>()
-                : new ArrayList<>(runtimeView.getContainerStatuses());
-        for (Map.Entry<String, String> e : configErrors.entrySet()) {
-            statuses.removeIf(cs -> cs.getName().equals(e.getKey()));
-            Container c = allContainers(pod).stream().filter(x -> x.getName().equals(e.getKey())).findFirst().orElseThrow();
-            ContainerStatus cs = new ContainerStatus();
-            cs.setName(c.getName());
-            cs.setImage(c.getImage());
-            cs.setImageID("");
-            cs.setRestartCount(0);
-            ContainerState state = new ContainerState();
-            state.setWaiting(new ContainerStateWaiting(e.getValue(), "CreateContainerConfigError"));
-            cs.setState(state);
-            statuses.add(cs);
-        }
-        runtimeView.setContainerStatuses(statuses);
         return PodStatusComputer.compute(basis(st, pod), runtimeView, probes == null ? ProbeView.NONE : probes,
                 hostIps.get(), clock.now(), false);
     }
 
     private Duration terminate(String key, PodState st, Pod pod) throws Exception {
         if (!st.killed) {
-            if (st.runtimeStatus != null && st.runtimeStatus.getContainerStatuses() != null) {
-                for (ContainerStatus cs : st.runtimeStatus.getContainerStatuses()) {
-                    if (cs.getState() != null && cs.getState().getRunning() != null) {
-                        event(pod, "Normal", "Killing", "Stopping container " + cs.getName());
+            if (st.runtimeStatus != null) {
+                // regular containers stop first, then sidecars (running init containers) in reverse order
+                List<ContainerStatus> sidecars = st.runtimeStatus.getInitContainerStatuses() == null ? List.of()
+                        : new ArrayList<>(st.runtimeStatus.getInitContainerStatuses());
+                java.util.Collections.reverse(sidecars);
+                for (List<ContainerStatus> list : java.util.Arrays.asList(st.runtimeStatus.getContainerStatuses(), sidecars)) {
+                    for (ContainerStatus cs : list == null ? List.<ContainerStatus>of() : list) {
+                        if (cs.getState() != null && cs.getState().getRunning() != null) {
+                            event(pod, "Normal", "Killing", "Stopping container " + cs.getName());
+                        }
                     }
                 }
             }

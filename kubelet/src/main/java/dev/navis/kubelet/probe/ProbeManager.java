@@ -2,6 +2,7 @@ package dev.navis.kubelet.probe;
 
 import dev.navis.client.util.Clock;
 import dev.navis.kubelet.status.ProbeView;
+import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.util.Times;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -10,6 +11,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Probe;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -71,10 +74,13 @@ public final class ProbeManager implements ProbeView {
     public void update(Pod pod, PodStatus status) {
         String uid = pod.getMetadata().getUid();
         Map<String, Worker> podWorkers = workers.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
-        for (Container c : pod.getSpec().getContainers()) {
-            ContainerStatus cs = status == null || status.getContainerStatuses() == null ? null
-                    : status.getContainerStatuses().stream().filter(s -> s.getName().equals(c.getName()))
-                    .findFirst().orElse(null);
+        List<Container> probed = new ArrayList<>(Sidecars.of(pod)); // the only init containers with probes
+        probed.addAll(pod.getSpec().getContainers());
+        for (Container c : probed) {
+            List<ContainerStatus> statuses = status == null ? null
+                    : Sidecars.isSidecar(c) ? status.getInitContainerStatuses() : status.getContainerStatuses();
+            ContainerStatus cs = statuses == null ? null
+                    : statuses.stream().filter(s -> s.getName().equals(c.getName())).findFirst().orElse(null);
             String podIp = status == null ? null : status.getPodIP();
             for (Type type : Type.values()) {
                 Probe probe = switch (type) {
@@ -156,7 +162,7 @@ public final class ProbeManager implements ProbeView {
         private boolean lastResult;
         private int resultRun;
         private boolean onHold;
-        private ScheduledFuture<?> future;
+        private volatile ScheduledFuture<?> future;
 
         Worker(Pod pod, Container container, Type type, Probe probe) {
             this.pod = pod;
@@ -179,18 +185,39 @@ public final class ProbeManager implements ProbeView {
         void schedule() {
             long period = seconds(probe.getPeriodSeconds(), 10) * 1000L;
             long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(period, 1000)));
-            future = scheduler.scheduleWithFixedDelay(() -> {
-                if (running.compareAndSet(false, true)) {
-                    probeThreads.execute(() -> {
-                        try {
-                            probeOnce();
-                        } finally {
-                            running.set(false);
-                        }
-                    });
-                }
-            }, jitter, period, TimeUnit.MILLISECONDS);
+            future = scheduler.scheduleWithFixedDelay(this::tick, jitter, period, TimeUnit.MILLISECONDS);
         }
+
+        /**
+         * A period began: probe, or if the last probe still runs, probe again as soon as it ends (upstream's
+         * worker waits on a ticker that keeps one tick: a probe slower than its period is followed at once
+         * by the next, not a whole period later).
+         */
+        private void tick() {
+            pendingTick.set(true);
+            if (!running.compareAndSet(false, true)) {
+                return; // the running probe sees the tick when it ends
+            }
+            probeThreads.execute(() -> {
+                do {
+                    try {
+                        while (pendingTick.getAndSet(false) && !stopped()) {
+                            probeOnce();
+                        }
+                    } finally {
+                        running.set(false);
+                    }
+                    // a tick that came between the last check and the release above
+                } while (pendingTick.get() && running.compareAndSet(false, true));
+            });
+        }
+
+        private boolean stopped() {
+            ScheduledFuture<?> f = future;
+            return f != null && f.isCancelled();
+        }
+
+        private final AtomicBoolean pendingTick = new AtomicBoolean();
 
         void stop() {
             if (future != null) {

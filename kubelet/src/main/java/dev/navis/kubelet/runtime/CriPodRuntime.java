@@ -47,6 +47,8 @@ import dev.navis.kubelet.image.BusyboxRootfs;
 import dev.navis.kubelet.image.ContainerdImporter;
 import dev.navis.kubelet.image.ImageReference;
 import dev.navis.kubelet.image.PauseImage;
+import dev.navis.kubelet.status.ProbeView;
+import dev.navis.kubelet.util.Sidecars;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -391,8 +393,8 @@ public final class CriPodRuntime implements PodRuntime {
 
     /**
      * One of {@link #PARALLEL_POD_STARTS} permits, taken by a sync at its first step that starts something
-     * (sandbox or container) and held to the end of that sync, so one pod's sandbox and containers start
-     * back to back rather than each queueing behind other pods.
+     * (sandbox or container) and held until its last start (or a postStart hook), so one pod's sandbox and
+     * containers start back to back rather than each queueing behind other pods.
      */
     private final class StartSlot {
         private boolean held;
@@ -402,8 +404,11 @@ public final class CriPodRuntime implements PodRuntime {
                 synchronized (pendingStartsLock) {
                     pendingStarts++;
                 }
+                long t0 = System.nanoTime();
                 try {
                     startSlots.acquire();
+                    LOG.debug("start slot after {} ms ({} pods starting or waiting)", (System.nanoTime() - t0) / 1_000_000,
+                            pendingStarts);
                 } catch (InterruptedException e) {
                     synchronized (pendingStartsLock) {
                         if (--pendingStarts == 0) {
@@ -462,11 +467,29 @@ public final class CriPodRuntime implements PodRuntime {
         Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName = byName(containers);
 
         boolean changed = false;
+        if (regularContainersDone(pod, byName, sandboxId)) {
+            // upstream: nothing restarts any more, and sidecars do not keep a finished pod alive
+            changed = stopSidecars(pod, byName, sandboxId, gracePeriod(pod));
+            return status(pod, sandbox, changed ? containersOf(uid) : containers);
+        }
+        boolean initialized = anyRegularContainerCreated(pod, byName, sandboxId);
         boolean initDone = true;
         List<Container> inits = pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
         for (Container init : inits) {
             List<dev.navis.kubelet.cri.v1.Container> history = byName.getOrDefault(init.getName(), List.of());
             dev.navis.kubelet.cri.v1.Container latest = latestIn(history, sandboxId);
+            if (Sidecars.isSidecar(init)) {
+                SidecarStep step = syncSidecar(slot, request, init, sandboxId, sandboxConfig, history, latest, initialized);
+                changed |= step.changed();
+                if (!step.proceed()) {
+                    initDone = false;
+                    break;
+                }
+                continue;
+            }
+            if (initialized) {
+                continue; // regular init containers never run again once a regular container was created
+            }
             if (latest != null && latest.getState() == ContainerState.CONTAINER_EXITED
                     && criStatus(latest).getExitCode() == 0) {
                 continue;
@@ -524,6 +547,7 @@ public final class CriPodRuntime implements PodRuntime {
                         latest == null && history.isEmpty() ? List.of() : containersOfName(uid, c.getName()));
             }
         }
+        slot.release(); // nothing more to start: reading the status back need not hold up the next pod
         if (changed) {
             containers = containersOf(uid);
         }
@@ -543,12 +567,131 @@ public final class CriPodRuntime implements PodRuntime {
         return false;
     }
 
+    /** What one sidecar's step decided: whether the init sequence goes on past it, and whether it changed anything. */
+    private record SidecarStep(boolean proceed, boolean changed) {
+    }
+
+    /**
+     * One sidecar in the init sequence (upstream's computeInitContainerActions for restartable init containers):
+     * started when absent, restarted (with back-off, whatever the pod's restartPolicy) when it exited or failed
+     * its liveness probe. Before the pod is initialized the sequence waits until it runs and its startup probe
+     * passed; afterwards its restarts hold nothing up.
+     */
+    private SidecarStep syncSidecar(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
+                                    PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history,
+                                    dev.navis.kubelet.cri.v1.Container latest, boolean initialized) throws Exception {
+        Pod pod = request.pod();
+        String uid = pod.getMetadata().getUid();
+        boolean changed = false;
+        if (latest != null && latest.getState() == ContainerState.CONTAINER_RUNNING) {
+            boolean restart = request.restartRequested() != null && request.restartRequested().contains(c.getName());
+            boolean imageChanged = !imageHash(c).equals(latest.getAnnotationsOrDefault(CONTAINER_HASH_ANNOTATION, imageHash(c)));
+            if (!restart && !imageChanged) {
+                return new SidecarStep(initialized || sidecarStarted(request, c, latest), false);
+            }
+            stopContainer(pod, latest, gracePeriod(pod), true);
+            latest = refreshed(latest);
+            changed = true;
+            if (imageChanged) {
+                startContainer(slot, request, c, sandboxId, sandboxConfig, containersOfName(uid, c.getName()));
+                return new SidecarStep(initialized, true);
+            }
+        }
+        if (latest != null && latest.getState() == ContainerState.CONTAINER_CREATED) {
+            removeContainer(latest.getId());
+            latest = null;
+            history = containersOfName(uid, c.getName());
+        }
+        if (latest != null && (latest.getState() == ContainerState.CONTAINER_EXITED
+                || latest.getState() == ContainerState.CONTAINER_UNKNOWN) && inBackOff(pod, c, latest)) {
+            return new SidecarStep(initialized, changed);
+        }
+        boolean started = startContainer(slot, request, c, sandboxId, sandboxConfig,
+                latest == null && history.isEmpty() ? List.of() : containersOfName(uid, c.getName()));
+        boolean running = started && !waiting.getOrDefault(uid, Map.of()).containsKey(c.getName());
+        // without a startup probe a sidecar counts as started once it runs: the next init container may follow
+        return new SidecarStep(initialized || running && c.getStartupProbe() == null, changed | started);
+    }
+
+    /** A running sidecar is started when it has no startup probe or its probe succeeded for this instance. */
+    private boolean sidecarStarted(PodSyncRequest request, Container c, dev.navis.kubelet.cri.v1.Container running) {
+        if (c.getStartupProbe() == null) {
+            return true;
+        }
+        ProbeView probes = request.probes() == null ? ProbeView.NONE : request.probes();
+        return Boolean.TRUE.equals(probes.started(request.pod().getMetadata().getUid(), c.getName(),
+                runtimeName + "://" + running.getId()));
+    }
+
+    /** Upstream's HasAnyRegularContainerCreated: the pod got past its init sequence in this sandbox. */
+    private static boolean anyRegularContainerCreated(Pod pod, Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName,
+                                                      String sandboxId) {
+        for (Container c : pod.getSpec().getContainers()) {
+            if (latestIn(byName.getOrDefault(c.getName(), List.of()), sandboxId) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Every regular container exited for good (restartPolicy Never, or OnFailure with exit code 0), so the pod
+     * is finished: its sidecars are stopped rather than restarted. Never true under restartPolicy Always.
+     */
+    private boolean regularContainersDone(Pod pod, Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName,
+                                          String sandboxId) {
+        String policy = restartPolicy(pod);
+        if (policy.equals("Always") || Sidecars.of(pod).isEmpty()) {
+            return false;
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            var latest = latestIn(byName.getOrDefault(c.getName(), List.of()), sandboxId);
+            if (latest == null || latest.getState() != ContainerState.CONTAINER_EXITED) {
+                return false;
+            }
+            if (policy.equals("OnFailure") && criStatus(latest).getExitCode() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops the pod's running sidecars one at a time in reverse spec order (the last one started stops first),
+     * sharing one grace period, as upstream does after the regular containers. Returns whether any was running.
+     */
+    private boolean stopSidecars(Pod pod, Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName, String sandboxId,
+                                 Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean any = false;
+        List<Container> sidecars = new ArrayList<>(Sidecars.of(pod));
+        java.util.Collections.reverse(sidecars);
+        for (Container sc : sidecars) {
+            for (var c : byName.getOrDefault(sc.getName(), List.of())) {
+                if ((sandboxId == null || c.getPodSandboxId().equals(sandboxId))
+                        && (c.getState() == ContainerState.CONTAINER_RUNNING || c.getState() == ContainerState.CONTAINER_CREATED)) {
+                    // once the shared grace is used up each still gets upstream's minimum (see stopContainer)
+                    Duration left = grace.isZero() ? Duration.ZERO
+                            : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+                    stopContainer(pod, c, left, true);
+                    any = true;
+                }
+            }
+        }
+        return any;
+    }
+
     /** Creates and starts one container; false (with a waiting reason recorded) when a step failed. */
     private boolean startContainer(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
                                    PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history)
             throws Exception {
-        slot.acquire();
         Pod pod = request.pod();
+        String configError = request.configErrors() == null ? null : request.configErrors().get(c.getName());
+        if (configError != null) {
+            setWaiting(pod, c.getName(), "CreateContainerConfigError", configError);
+            return false;
+        }
+        slot.acquire();
         int restartCount = history.isEmpty() ? 0 : restartCountOf(history.get(0)) + 1;
         String imageRef;
         try {
@@ -584,6 +727,7 @@ public final class CriPodRuntime implements PodRuntime {
         pruneHistory(history);
         LifecycleHandler postStart = c.getLifecycle() == null ? null : c.getLifecycle().getPostStart();
         if (postStart != null) {
+            slot.release(); // a hook may take its time (up to the grace period): other pods start meanwhile
             String failure = runHook(pod, id, postStart, gracePeriod(pod));
             if (failure != null) {
                 LOG.warn("postStart hook of {}/{} failed: {}; killing the container", podDesc(pod), c.getName(), failure);
@@ -645,10 +789,23 @@ public final class CriPodRuntime implements PodRuntime {
                 : fs.getImageFilesystemsList().stream().mapToLong(f -> f.getUsedBytes().getValue()).sum();
     }
 
+    /** The file system of containerd's image store (ImageFsInfo's mount point), by statfs. */
+    @Override
+    public ImageFs imageFs() throws IOException {
+        requireReady();
+        var fs = cri.images().imageFsInfo(dev.navis.kubelet.cri.v1.ImageFsInfoRequest.getDefaultInstance());
+        if (fs.getImageFilesystemsCount() == 0 || fs.getImageFilesystems(0).getFsId().getMountpoint().isEmpty()) {
+            return null;
+        }
+        java.nio.file.FileStore store = Files.getFileStore(Path.of(fs.getImageFilesystems(0).getFsId().getMountpoint()));
+        return new ImageFs(store.getTotalSpace(), store.getUsableSpace());
+    }
+
     /**
      * Image garbage collection: removes images no container uses (never the sandbox image), largest first,
      * until at least {@code bytesToFree} are freed. Returns the bytes freed (by the images' reported sizes).
      */
+    @Override
     public long removeUnusedImages(long bytesToFree) {
         requireReady();
         Set<String> inUse = new HashSet<>();
@@ -703,6 +860,7 @@ public final class CriPodRuntime implements PodRuntime {
                 }
             }
         }
+        fillPodIps(c, env, sandboxId);
         env.forEach((k, v) -> b.addEnvs(KeyValue.newBuilder().setKey(k).setValue(v)));
         if (c.getCommand() != null) {
             c.getCommand().forEach(s -> b.addCommand(PodConfigs.expand(s, env)));
@@ -767,6 +925,26 @@ public final class CriPodRuntime implements PodRuntime {
                 .setResources(PodConfigs.resources(pod, c, memoryCapacity))
                 .setSecurityContext(PodConfigs.securityContext(pod, c, PodConfigs.namespaces(pod))));
         return b.build();
+    }
+
+    /**
+     * fieldRef status.podIP / status.podIPs resolve to nothing before the kubelet has reported an IP, i.e. for a
+     * pod's first containers: the sandbox has one by now, as upstream's generateContainerConfig sees it.
+     */
+    private void fillPodIps(Container c, Map<String, String> env, String sandboxId) {
+        if (c.getEnv() == null) {
+            return;
+        }
+        for (EnvVar e : c.getEnv()) {
+            String path = e.getValueFrom() == null || e.getValueFrom().getFieldRef() == null ? null
+                    : e.getValueFrom().getFieldRef().getFieldPath();
+            if (("status.podIP".equals(path) || "status.podIPs".equals(path)) && env.getOrDefault(e.getName(), "").isEmpty()) {
+                List<String> ips = sandboxIps.computeIfAbsent(sandboxId, this::ipsOf);
+                if (!ips.isEmpty()) {
+                    env.put(e.getName(), path.equals("status.podIP") ? ips.get(0) : String.join(",", ips));
+                }
+            }
+        }
     }
 
     /**
@@ -1070,9 +1248,13 @@ public final class CriPodRuntime implements PodRuntime {
         requireReady();
         String uid = pod.getMetadata().getUid();
         synchronized (podLocks.computeIfAbsent(uid, k -> new Object())) {
-            List<dev.navis.kubelet.cri.v1.Container> running = containersOf(uid).stream()
+            long start = System.nanoTime();
+            List<dev.navis.kubelet.cri.v1.Container> all = containersOf(uid);
+            // regular (and regular init) containers stop together first; sidecars after them, in reverse order
+            List<dev.navis.kubelet.cri.v1.Container> running = all.stream()
                     .filter(c -> c.getState() == ContainerState.CONTAINER_RUNNING
-                            || c.getState() == ContainerState.CONTAINER_CREATED).toList();
+                            || c.getState() == ContainerState.CONTAINER_CREATED)
+                    .filter(c -> !Sidecars.isSidecar(pod, c.getLabelsOrDefault(CONTAINER_NAME_LABEL, ""))).toList();
             try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> stops = new ArrayList<>();
                 for (var c : running) {
@@ -1085,6 +1267,9 @@ public final class CriPodRuntime implements PodRuntime {
                     f.get();
                 }
             }
+            Duration left = gracePeriod.minus(Duration.ofNanos(System.nanoTime() - start));
+            stopSidecars(pod, byName(all), null, gracePeriod.isZero() ? Duration.ZERO
+                    : left.isNegative() || left.isZero() ? Duration.ofNanos(1) : left);
             for (PodSandbox s : sandboxesOf(uid)) {
                 stopSandbox(s.getId());
             }

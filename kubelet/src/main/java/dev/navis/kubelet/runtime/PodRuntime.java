@@ -79,8 +79,25 @@ public interface PodRuntime extends AutoCloseable {
     default void updatePodCidr(String cidr) throws Exception {
     }
 
+    /** The file system holding the runtime's images, or null when the runtime keeps none (image GC skips it). */
+    default ImageFs imageFs() throws Exception {
+        return null;
+    }
+
+    /**
+     * Removes images no container uses, largest first, until at least {@code bytesToFree} are freed; the bytes
+     * freed. Runtimes without images free nothing.
+     */
+    default long removeUnusedImages(long bytesToFree) throws Exception {
+        return 0;
+    }
+
     @Override
     default void close() throws Exception {
+    }
+
+    /** Size and free space of the image file system (statfs of its mount point). */
+    record ImageFs(long capacityBytes, long availableBytes) {
     }
 
     /** The exit code and output of {@link #execSync}. */

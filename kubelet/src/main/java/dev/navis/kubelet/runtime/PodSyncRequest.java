@@ -1,5 +1,6 @@
 package dev.navis.kubelet.runtime;
 
+import dev.navis.kubelet.status.ProbeView;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 
@@ -22,10 +23,29 @@ import java.util.Set;
  *                         {@code .dockerconfigjson} (or legacy {@code .dockercfg}) value as JSON text
  * @param podDomain        the pod's DNS domain ({@code <subdomain>.<namespace>.svc.<cluster domain>}) for its
  *                         /etc/hosts entry, or {@code null} when the pod has no subdomain
+ * @param probes           startup probe results: a sidecar with a startup probe counts as started (and lets the
+ *                         next init container start) only once its probe succeeded
+ * @param configErrors     container name → why its environment could not be resolved: that container waits
+ *                         with CreateContainerConfigError while the others start (upstream's generateContainerConfig)
  */
 public record PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
                              Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
-                             List<String> imagePullSecrets, String podDomain) {
+                             List<String> imagePullSecrets, String podDomain, ProbeView probes,
+                             Map<String, String> configErrors) {
+
+    /** A request without configuration errors. */
+    public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
+                          Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
+                          List<String> imagePullSecrets, String podDomain, ProbeView probes) {
+        this(pod, lastStatus, env, volumePaths, restartRequested, resolvConf, imagePullSecrets, podDomain, probes, Map.of());
+    }
+
+    /** A request without probe results (no startup probe counts as passed). */
+    public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,
+                          Map<String, Path> volumePaths, Set<String> restartRequested, String resolvConf,
+                          List<String> imagePullSecrets, String podDomain) {
+        this(pod, lastStatus, env, volumePaths, restartRequested, resolvConf, imagePullSecrets, podDomain, ProbeView.NONE);
+    }
 
     /** A request without a pod domain. */
     public PodSyncRequest(Pod pod, PodStatus lastStatus, Map<String, List<Map.Entry<String, String>>> env,

@@ -3,6 +3,7 @@ package dev.navis.kubelet.sim;
 import dev.navis.client.util.Clock;
 import dev.navis.kubelet.runtime.PodRuntime;
 import dev.navis.kubelet.runtime.PodSyncRequest;
+import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.util.Times;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
@@ -51,6 +52,8 @@ public final class SimulatedPodRuntime implements PodRuntime {
     private static final class SimContainer {
         final String name;
         final String image;
+        /** An init container with restartPolicy Always: runs next to the regular containers. */
+        boolean sidecar;
         Instant startedAt;
         Instant finishedAt;
         int exitCode;
@@ -143,7 +146,7 @@ public final class SimulatedPodRuntime implements PodRuntime {
         }
         SimPod sp = new SimPod(pod.getMetadata().getUid(), now, allocateIp());
         if (pod.getSpec().getInitContainers() != null) {
-            pod.getSpec().getInitContainers().forEach(c -> sp.init.add(new SimContainer(c.getName(), c.getImage())));
+            pod.getSpec().getInitContainers().forEach(c -> sp.init.add(initContainer(c)));
         }
         for (Container c : pod.getSpec().getContainers()) {
             sp.containers.add(new SimContainer(c.getName(), c.getImage()));
@@ -178,7 +181,7 @@ public final class SimulatedPodRuntime implements PodRuntime {
         Instant startedAt = earliest == null ? clock.now() : earliest;
         SimPod sp = new SimPod(pod.getMetadata().getUid(), startedAt.minus(startDelay(pod)), st.getPodIP());
         if (pod.getSpec().getInitContainers() != null) {
-            pod.getSpec().getInitContainers().forEach(c -> sp.init.add(new SimContainer(c.getName(), c.getImage())));
+            pod.getSpec().getInitContainers().forEach(c -> sp.init.add(initContainer(c)));
         }
         for (Container c : pod.getSpec().getContainers()) {
             SimContainer sc = new SimContainer(c.getName(), c.getImage());
@@ -221,7 +224,11 @@ public final class SimulatedPodRuntime implements PodRuntime {
             PodStatus s = new PodStatus();
             List<ContainerStatus> init = new ArrayList<>();
             for (SimContainer c : sp.init) {
-                if (!now.isBefore(start) || sp.killed) {
+                if (c.sidecar) {
+                    if (c.startedAt == null && !sp.killed && !now.isBefore(start)) {
+                        c.startedAt = start; // runs until the pod is killed or its regular containers are done
+                    }
+                } else if (!now.isBefore(start) || sp.killed) {
                     if (c.startedAt == null) {
                         c.startedAt = start;
                         c.finishedAt = start;
@@ -245,6 +252,9 @@ public final class SimulatedPodRuntime implements PodRuntime {
                 }
                 containers.add(containerStatus(pod, c, sp, false));
             }
+            stopSidecarsOfFinishedPod(sp);
+            init.clear();
+            sp.init.forEach(c -> init.add(containerStatus(pod, c, sp, true)));
             sp.nextChange = next == null ? null : Duration.between(now, next);
             s.setInitContainerStatuses(init);
             s.setContainerStatuses(containers);
@@ -253,6 +263,29 @@ public final class SimulatedPodRuntime implements PodRuntime {
                 s.setPodIPs(List.of(new PodIP(sp.ip)));
             }
             return s;
+        }
+    }
+
+    private static SimContainer initContainer(Container spec) {
+        SimContainer c = new SimContainer(spec.getName(), spec.getImage());
+        c.sidecar = Sidecars.isSidecar(spec);
+        return c;
+    }
+
+    /** Once every regular container finished for good, sidecars stop too (they never keep a pod alive). */
+    private static void stopSidecarsOfFinishedPod(SimPod sp) {
+        Instant last = null;
+        for (SimContainer c : sp.containers) {
+            if (c.finishedAt == null) {
+                return;
+            }
+            last = last == null || c.finishedAt.isAfter(last) ? c.finishedAt : last;
+        }
+        for (SimContainer c : sp.init) {
+            if (c.sidecar && c.startedAt != null && c.finishedAt == null && last != null) {
+                c.finishedAt = last;
+                c.exitCode = 0;
+            }
         }
     }
 
@@ -333,7 +366,7 @@ public final class SimulatedPodRuntime implements PodRuntime {
         }
         synchronized (sp) {
             Instant now = clock.now();
-            for (SimContainer c : sp.containers) {
+            for (SimContainer c : java.util.stream.Stream.concat(sp.containers.stream(), sp.init.stream()).toList()) {
                 if (c.startedAt != null && c.finishedAt == null) {
                     c.finishedAt = now;
                     c.exitCode = 0;

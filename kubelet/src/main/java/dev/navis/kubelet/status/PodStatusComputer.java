@@ -2,6 +2,7 @@ package dev.navis.kubelet.status;
 
 import dev.navis.client.Json;
 import dev.navis.kubelet.util.Quantities;
+import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.util.Times;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
@@ -74,6 +75,7 @@ public final class PodStatusComputer {
         if (terminal) {
             // a terminal pod has nothing running: no container stays ready
             containers.forEach(c -> c.setReady(false));
+            init.forEach(c -> c.setReady(Boolean.TRUE.equals(c.getReady()) && !Sidecars.isSidecar(pod, c.getName())));
         }
         s.setPhase(phase);
         s.setInitContainerStatuses(init.isEmpty() ? null : init);
@@ -152,7 +154,7 @@ public final class PodStatusComputer {
             Boolean startedProbe = probes.started(uid, c.getName(), cs.getContainerID());
             boolean started = running && (c.getStartupProbe() == null || Boolean.TRUE.equals(startedProbe));
             cs.setStarted(started);
-            if (initContainers) {
+            if (initContainers && !Sidecars.isSidecar(c)) {
                 boolean done = cs.getState() != null && cs.getState().getTerminated() != null
                         && Objects.equals(cs.getState().getTerminated().getExitCode(), 0);
                 cs.setReady(done);
@@ -167,23 +169,59 @@ public final class PodStatusComputer {
 
     static String phase(Pod pod, List<ContainerStatus> init, List<ContainerStatus> containers, boolean podIsTerminal) {
         String restartPolicy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        Map<String, ContainerStatus> initByName = new HashMap<>();
+        init.forEach(cs -> initByName.put(cs.getName(), cs));
+        List<Container> initSpecs = pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
         boolean pendingInitialization = false;
-        for (ContainerStatus cs : init) {
-            ContainerStateTerminated t = cs.getState() == null ? null : cs.getState().getTerminated();
+        for (Container spec : initSpecs) {
+            if (Sidecars.isSidecar(spec)) {
+                continue; // counted with the regular containers below
+            }
+            ContainerStatus cs = initByName.get(spec.getName());
+            ContainerStateTerminated t = cs == null || cs.getState() == null ? null : cs.getState().getTerminated();
             if (t != null && t.getExitCode() != null && t.getExitCode() == 0) {
                 continue;
             }
             if (t != null && "Never".equals(restartPolicy)) {
                 return FAILED;
             }
-            if (cs.getState() != null && cs.getState().getWaiting() != null && cs.getLastState() != null
-                    && cs.getLastState().getTerminated() != null && cs.getLastState().getTerminated().getExitCode() != 0
-                    && "Never".equals(restartPolicy)) {
-                return FAILED;
+            if (cs != null && cs.getState() != null && cs.getState().getWaiting() != null && cs.getLastState() != null
+                    && cs.getLastState().getTerminated() != null) {
+                if (cs.getLastState().getTerminated().getExitCode() != 0 && "Never".equals(restartPolicy)) {
+                    return FAILED;
+                }
+                if (cs.getLastState().getTerminated().getExitCode() == 0) {
+                    continue;
+                }
             }
             pendingInitialization = true;
         }
         int unknown = 0, running = 0, waiting = 0, stopped = 0, succeeded = 0;
+        boolean pendingSidecar = false;
+        for (Container spec : initSpecs) {
+            if (!Sidecars.isSidecar(spec)) {
+                continue;
+            }
+            // upstream: a stopped sidecar does not count for the phase; one not yet started keeps the pod initializing
+            ContainerStatus cs = initByName.get(spec.getName());
+            ContainerState state = cs == null ? null : cs.getState();
+            if (state == null) {
+                unknown++;
+                pendingSidecar = true;
+            } else if (state.getRunning() != null) {
+                running++;
+                pendingSidecar |= !Boolean.TRUE.equals(cs.getStarted());
+            } else if (state.getWaiting() != null && (cs.getLastState() == null || cs.getLastState().getTerminated() == null)) {
+                waiting++;
+                pendingSidecar = true;
+            } else if (state.getTerminated() == null && state.getWaiting() == null) {
+                unknown++;
+                pendingSidecar = true;
+            }
+        }
+        if (pendingSidecar && !anyRegularContainerStarted(containers)) {
+            pendingInitialization = true;
+        }
         for (ContainerStatus cs : containers) {
             ContainerState state = cs.getState();
             if (state == null) {
@@ -237,6 +275,13 @@ public final class PodStatusComputer {
         return PENDING;
     }
 
+    /** Upstream's HasAnyRegularContainerStarted: a regular container runs or ran, so the pod was initialized. */
+    private static boolean anyRegularContainerStarted(List<ContainerStatus> containers) {
+        return containers.stream().anyMatch(c -> c.getState() != null
+                && (c.getState().getRunning() != null || c.getState().getTerminated() != null
+                || (c.getLastState() != null && c.getLastState().getTerminated() != null)));
+    }
+
     private static List<PodCondition> conditions(Pod pod, PodStatus old, PodStatus s, List<ContainerStatus> init,
                                                  List<ContainerStatus> containers, PodStatus runtime, boolean terminal,
                                                  Instant now) {
@@ -256,18 +301,22 @@ public final class PodStatusComputer {
                 || containers.stream().anyMatch(c -> c.getState() != null && c.getState().getRunning() != null));
         result.add(condition(previous, "PodReadyToStartContainers", sandboxReady, null, null, now));
 
-        List<String> uninitialized = init.stream().filter(c -> !Boolean.TRUE.equals(c.getReady()))
+        // a regular init container is done when it succeeded (ready), a sidecar once it started
+        Set<String> sidecars = new java.util.HashSet<>();
+        Sidecars.of(pod).forEach(c -> sidecars.add(c.getName()));
+        List<String> uninitialized = init.stream().filter(c -> !Boolean.TRUE.equals(
+                        sidecars.contains(c.getName()) ? c.getStarted() : c.getReady()))
                 .map(ContainerStatus::getName).toList();
-        boolean anyContainerStarted = containers.stream().anyMatch(c -> c.getState() != null
-                && (c.getState().getRunning() != null || c.getState().getTerminated() != null
-                || (c.getLastState() != null && c.getLastState().getTerminated() != null)));
-        boolean initialized = uninitialized.isEmpty() || anyContainerStarted;
+        boolean initialized = uninitialized.isEmpty() || anyRegularContainerStarted(containers);
         result.add(initialized ? condition(previous, "Initialized", true, null, null, now)
                 : condition(previous, "Initialized", false, "ContainersNotInitialized",
                 "containers with incomplete status: " + goList(uninitialized), now));
 
-        List<String> unready = containers.stream().filter(c -> !Boolean.TRUE.equals(c.getReady()))
-                .map(ContainerStatus::getName).toList();
+        // sidecars count for readiness like regular containers (upstream lists them first)
+        List<String> unready = new ArrayList<>();
+        init.stream().filter(c -> sidecars.contains(c.getName()) && !Boolean.TRUE.equals(c.getReady()))
+                .forEach(c -> unready.add(c.getName()));
+        containers.stream().filter(c -> !Boolean.TRUE.equals(c.getReady())).forEach(c -> unready.add(c.getName()));
         PodCondition containersReady;
         if (succeeded) {
             containersReady = condition(previous, "ContainersReady", false, "PodCompleted", null, now);

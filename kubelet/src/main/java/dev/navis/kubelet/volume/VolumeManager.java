@@ -118,7 +118,7 @@ public final class VolumeManager {
             var src = v.getSecret();
             Map<String, FileProjection> payload = new TreeMap<>();
             secretFiles(ns, src.getSecretName(), src.getItems(), src.getOptional(), mode(src.getDefaultMode()), payload);
-            return writeAtomically(pluginDir(uid, "secret", v.getName()), payload);
+            return writeAtomically(inMemory(pluginDir(uid, "secret", v.getName())), payload);
         }
         if (v.getDownwardAPI() != null) {
             Map<String, FileProjection> payload = new TreeMap<>();
@@ -143,9 +143,25 @@ public final class VolumeManager {
                             pod.getMetadata().getName(), v.getName(), p);
                 }
             }
-            return writeAtomically(pluginDir(uid, "projected", v.getName()), payload);
+            return writeAtomically(inMemory(pluginDir(uid, "projected", v.getName())), payload);
         }
         throw new VolumeException("unsupported volume type");
+    }
+
+    /**
+     * Secret and projected volumes live on a tmpfs, as upstream's (credentials never reach the disk); where the
+     * kubelet may not mount, they fall back to a plain directory.
+     */
+    private Path inMemory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (!mounter.isMountPoint(dir)) {
+            try {
+                mounter.mountTmpfs(dir, null);
+            } catch (IOException e) {
+                LOG.warn("volume {} stays on disk: tmpfs mount failed: {}", dir, e.getMessage());
+            }
+        }
+        return dir;
     }
 
     private Path pluginDir(String uid, String plugin, String name) {
@@ -279,12 +295,14 @@ public final class VolumeManager {
     /** Unmounts what the kubelet mounted for the pod and deletes its directory. */
     public void cleanup(String uid) throws IOException {
         Path dir = podsDir.resolve(uid);
-        Path emptyDirs = dir.resolve("volumes").resolve("kubernetes.io~empty-dir");
-        if (Files.isDirectory(emptyDirs)) {
-            try (var list = Files.list(emptyDirs)) {
-                for (Path p : list.toList()) {
-                    if (mounter.isMountPoint(p)) {
-                        mounter.unmount(p);
+        for (String plugin : List.of("empty-dir", "secret", "projected")) {
+            Path volumes = dir.resolve("volumes").resolve("kubernetes.io~" + plugin);
+            if (Files.isDirectory(volumes)) {
+                try (var list = Files.list(volumes)) {
+                    for (Path p : list.toList()) {
+                        if (mounter.isMountPoint(p)) {
+                            mounter.unmount(p);
+                        }
                     }
                 }
             }

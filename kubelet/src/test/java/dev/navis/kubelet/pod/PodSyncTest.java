@@ -41,7 +41,8 @@ class PodSyncTest {
         ObjectSource objects = new ObjectSource(api, Clock.SYSTEM, Duration.ZERO);
         PodResources resources = new PodResources(new EnvResolver(objects, Map::of),
                 new VolumeManager(root, objects, Mounter.SYSTEM, Map::of),
-                new DnsConfigurer(List.of("10.43.0.10"), "cluster.local", DnsConfigurer.parse("")));
+                new DnsConfigurer(List.of("10.43.0.10"), "cluster.local", DnsConfigurer.parse("")),
+                new dev.navis.kubelet.env.PullSecrets(objects));
         return new PodSync(api, "node-1", runtime, () -> List.of("192.168.1.10"), resources, null, null, clock,
                 uid -> Duration.ofSeconds(2));
     }
@@ -78,26 +79,62 @@ class PodSyncTest {
     }
 
     @Test
-    void unresolvableEnvKeepsThePodPendingWithCreateContainerConfigError() throws Exception {
+    void imagePullSecretsReachTheRuntimeDecodedAndAMissingOneIsSkipped() throws Exception {
+        String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dTpw\"}}}";
+        api.seed(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("regcred")
+                .withNamespace("default").endMetadata().withType("kubernetes.io/dockerconfigjson")
+                .addToData(".dockerconfigjson", java.util.Base64.getEncoder().encodeToString(config.getBytes()))
+                .build());
+        api.seed(TestPods.pod("web").editSpec().addNewImagePullSecret("gone").addNewImagePullSecret("regcred")
+                .endSpec().build());
+        podSync().sync("default/web", current("web"));
+        assertThat(runtime.requests.get(0).imagePullSecrets()).containsExactly(config);
+    }
+
+    @Test
+    void unresolvableEnvKeepsItsContainerWaitingWithCreateContainerConfigErrorWhileTheOthersStart() throws Exception {
         api.seed(TestPods.pod("web").editSpec().editFirstContainer().withEnv(new EnvVarBuilder().withName("X")
                 .withNewValueFrom().withNewConfigMapKeyRef().withName("missing").withKey("k").endConfigMapKeyRef()
-                .endValueFrom().build()).endContainer().endSpec().build());
+                .endValueFrom().build()).endContainer()
+                .addNewContainer().withName("helper").withImage("busybox").endContainer().endSpec().build());
         PodSync sync = podSync();
 
         Duration retry = sync.sync("default/web", current("web"));
 
         assertThat(retry).isEqualTo(Duration.ofSeconds(2));
-        assertThat(runtime.calls).as("nothing starts without its config").isEmpty();
-        var cs = current("web").getStatus().getContainerStatuses().get(0);
+        assertThat(runtime.requests.get(0).configErrors()).containsOnlyKeys("app");
+        var statuses = current("web").getStatus().getContainerStatuses();
         assertThat(current("web").getStatus().getPhase()).isEqualTo("Pending");
-        assertThat(cs.getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
-        assertThat(cs.getState().getWaiting().getMessage()).isEqualTo("configmap \"missing\" not found");
+        assertThat(statuses.get(0).getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
+        assertThat(statuses.get(0).getState().getWaiting().getMessage()).isEqualTo("configmap \"missing\" not found");
+        assertThat(statuses.get(1).getState().getRunning()).as("upstream starts the other containers").isNotNull();
 
         api.seed(new ConfigMapBuilder().withNewMetadata().withName("missing").withNamespace("default").endMetadata()
                 .withData(Map.of("k", "v")).build());
         sync.sync("default/web", current("web"));
-        assertThat(runtime.requests.get(0).env().get("app")).containsExactly(Map.entry("X", "v"));
+        assertThat(runtime.requests.get(1).env().get("app")).containsExactly(Map.entry("X", "v"));
+        assertThat(runtime.requests.get(1).configErrors()).isEmpty();
         assertThat(current("web").getStatus().getPhase()).isEqualTo("Running");
+    }
+
+    @Test
+    void deletionAnnouncesTheRegularContainersThenTheSidecarsInReverseOrder() throws Exception {
+        api.seed(TestPods.pod("web").editSpec()
+                .addNewInitContainer().withName("log").withImage("busybox").withRestartPolicy("Always").endInitContainer()
+                .addNewInitContainer().withName("proxy").withImage("busybox").withRestartPolicy("Always").endInitContainer()
+                .endSpec().build());
+        ObjectSource objects = new ObjectSource(api, Clock.SYSTEM, Duration.ZERO);
+        dev.navis.kubelet.EventRecorder events = new dev.navis.kubelet.EventRecorder(api, "node-1", clock);
+        PodSync sync = new PodSync(api, "node-1", runtime, () -> List.of("192.168.1.10"), null, null, events, clock,
+                uid -> Duration.ofSeconds(2));
+        sync.sync("default/web", current("web"));
+        assertThat(current("web").getStatus().getPhase()).isEqualTo("Running");
+        sync.sync("default/web", new PodBuilder(current("web")).editMetadata().withDeletionTimestamp("2026-12-07T01:00:10Z")
+                .withDeletionGracePeriodSeconds(20L).endMetadata().build());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(api.events().namespace("default").list().items()).extracting(e -> e.getMessage())
+                        .containsExactly("Stopping container app", "Stopping container proxy", "Stopping container log"));
+        events.close();
     }
 
     @Test

@@ -74,6 +74,44 @@ class ProberTest {
     }
 
     @Test
+    void httpsProbesCheckNeitherTheCertificateNorTheHostName() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair keys = g.generateKeyPair();
+        javax.security.auth.x500.X500Principal name = new javax.security.auth.x500.X500Principal("CN=somewhere.else");
+        java.security.cert.X509Certificate cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                .getCertificate(new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE,
+                        java.util.Date.from(java.time.Instant.now().minusSeconds(60)),
+                        java.util.Date.from(java.time.Instant.now().plusSeconds(3600)), name, keys.getPublic())
+                        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                                .build(keys.getPrivate())));
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("k", keys.getPrivate(), "p".toCharArray(), new java.security.cert.Certificate[] {cert});
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
+        kmf.init(store, "p".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        https.createContext("/healthz", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        https.start();
+        try {
+            Probe probe = new ProbeBuilder().withTimeoutSeconds(10).withNewHttpGet().withScheme("HTTPS").withPath("/healthz")
+                    .withPort(new IntOrString(https.getAddress().getPort())).endHttpGet().build();
+            Pod pod = TestPods.simple("web");
+            Prober.Result result = prober.probe(pod, pod.getSpec().getContainers().get(0), probe, "127.0.0.1");
+            assertThat(result.success()).as(result.output()).isTrue();
+        } finally {
+            https.stop(0);
+        }
+    }
+
+    @Test
     void httpGetSucceedsOn2xxAnd3xxAndFailsOtherwise() {
         Pod pod = TestPods.simple("web");
         Container c = container(port());

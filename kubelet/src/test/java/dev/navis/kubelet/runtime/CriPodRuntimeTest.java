@@ -128,6 +128,8 @@ class CriPodRuntimeTest {
         Pod pod = pod("named").editSpec().withHostname("db-0").withSubdomain("db")
                 .addNewHostAlias().withIp("10.9.8.7").withHostnames("alias.one", "alias.two").endHostAlias()
                 .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .addNewEnv().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                .endFieldRef().endValueFrom().endEnv()
                 .withCommand("sleep", "3600").endContainer().endSpec().build();
         PodSyncRequest request = new PodSyncRequest(pod, null, Map.of(), Map.of(), Set.of(), null, List.of(),
                 "db.default.svc.cluster.local");
@@ -136,6 +138,9 @@ class CriPodRuntimeTest {
         assertThat(hosts).startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")
                 .contains(st.getPodIP() + "\tdb-0.db.default.svc.cluster.local\tdb-0\n")
                 .endsWith("\n# Entries added by HostAliases.\n10.9.8.7\talias.one\talias.two\n");
+        // the kubelet had no IP to resolve status.podIP with: the first container still gets the sandbox's
+        assertThat(node.runtime.execSync(pod, "main", List.of("sh", "-c", "echo $POD_IP"), Duration.ofSeconds(10))
+                .output().trim()).isEqualTo(st.getPodIP());
         node.runtime.killPod(pod, Duration.ZERO);
         node.runtime.removePod(pod.getMetadata().getUid());
         assertThat(node.runtime.options().podsDir().resolve(pod.getMetadata().getUid()).resolve("etc-hosts")).doesNotExist();
@@ -279,6 +284,115 @@ class CriPodRuntimeTest {
             assertThat(c.getState().getTerminated().getReason()).isEqualTo("Completed");
             assertThat(c.getState().getTerminated().getExitCode()).isZero();
         });
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    static ContainerStatus initStatus(PodStatus s, String name) {
+        return s.getInitContainerStatuses().stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void sidecarStartsBeforeTheContainersIsRestartedAndStopsWhenTheyAreDone() throws Exception {
+        Path data = Files.createDirectories(node.dataDir.resolve("test-sidecar"));
+        Pod pod = pod("sidecar").editSpec().withRestartPolicy("Never")
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewInitContainer().withName("setup").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo setup >> /data/order")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewInitContainer().withName("side").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withRestartPolicy("Always")
+                .withCommand("sh", "-c", "trap 'echo side-term >> /data/order; exit 0' TERM; echo side >> /data/order; "
+                        + "while [ ! -f /data/crash ]; do sleep 0.2; done; rm /data/crash; exit 1")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "echo main >> /data/order; while [ ! -f /data/done ]; do sleep 0.2; done; "
+                        + "echo main-exit >> /data/order")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
+                .endSpec().build();
+        PodSyncRequest req = request(pod, Map.of("data", data));
+        PodStatus st = node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "main"));
+        assertThat(initStatus(st, "side").getState().getRunning()).isNotNull();
+        assertThat(initStatus(st, "setup").getState().getTerminated().getExitCode()).isZero();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readAllLines(data.resolve("order"))).containsExactly("setup", "side", "main"));
+        String mainId = status(st, "main").getContainerID();
+
+        // the sidecar fails: restarted after its back-off although the pod says Never; main keeps running
+        Files.writeString(data.resolve("crash"), "");
+        st = node.syncUntil(req, Duration.ofSeconds(40), s -> initStatus(s, "side").getRestartCount() == 1
+                && initStatus(s, "side").getState().getRunning() != null);
+        assertThat(initStatus(st, "side").getLastState().getTerminated().getExitCode()).isEqualTo(1);
+        assertThat(status(st, "main").getContainerID()).isEqualTo(mainId);
+        assertThat(running(st, "main")).isTrue();
+
+        // main finishes: the sidecar gets SIGTERM instead of keeping the pod alive
+        Files.writeString(data.resolve("done"), "");
+        st = node.syncUntil(req, Duration.ofSeconds(30), s -> status(s, "main").getState().getTerminated() != null
+                && initStatus(s, "side").getState().getTerminated() != null);
+        assertThat(status(st, "main").getState().getTerminated().getExitCode()).isZero();
+        assertThat(Files.readAllLines(data.resolve("order"))).endsWith("main-exit", "side-term");
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void sidecarWithAStartupProbeGatesTheContainersAndStopsAfterThem() throws Exception {
+        Path data = Files.createDirectories(node.dataDir.resolve("test-sidecar-stop"));
+        String trap = "trap 'echo %s-term >> /data/order; sleep 1; echo %s-gone >> /data/order; exit 0' TERM; "
+                + "while true; do sleep 0.2; done";
+        Pod pod = pod("sidecar-stop").editSpec()
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewInitContainer().withName("side").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withRestartPolicy("Always").withCommand("sh", "-c", String.format(trap, "side", "side"))
+                .withNewStartupProbe().withNewExec().withCommand("true").endExec().endStartupProbe()
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
+                .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", String.format(trap, "main", "main"))
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
+                .endSpec().build();
+        java.util.concurrent.atomic.AtomicBoolean probePassed = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.navis.kubelet.status.ProbeView probes = new dev.navis.kubelet.status.ProbeView() {
+            @Override
+            public Boolean ready(String podUid, String container, String containerId) {
+                return null;
+            }
+
+            @Override
+            public Boolean started(String podUid, String container, String containerId) {
+                return container.equals("side") ? probePassed.get() : null;
+            }
+        };
+        PodSyncRequest req = new PodSyncRequest(pod, null, Map.of(), Map.of("data", data), Set.of(), null, List.of(),
+                null, probes);
+        PodStatus st = node.syncUntil(req, Duration.ofSeconds(30), s -> initStatus(s, "side").getState().getRunning() != null);
+        for (int i = 0; i < 3; i++) {
+            st = node.runtime.syncPod(req);
+        }
+        assertThat(status(st, "main").getState().getWaiting().getReason()).as("waits for the startup probe")
+                .isEqualTo("PodInitializing");
+        probePassed.set(true);
+        node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "main"));
+
+        node.runtime.killPod(pod, Duration.ofSeconds(10));
+        // main stopped (and finished its trap) before the sidecar got its signal
+        assertThat(Files.readAllLines(data.resolve("order")))
+                .containsExactly("main-term", "main-gone", "side-term", "side-gone");
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void aContainerWithoutItsConfigWaitsWhileTheOtherStarts() throws Exception {
+        Pod pod = pod("config").editSpec()
+                .addNewContainer().withName("app").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").endContainer()
+                .addNewContainer().withName("helper").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").endContainer().endSpec().build();
+        PodSyncRequest req = new PodSyncRequest(pod, null, Map.of(), Map.of(), Set.of(), null, List.of(), null,
+                dev.navis.kubelet.status.ProbeView.NONE, Map.of("app", "configmap \"cfg\" not found"));
+        PodStatus st = node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "helper"));
+        assertThat(status(st, "app").getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
+        assertThat(status(st, "app").getState().getWaiting().getMessage()).isEqualTo("configmap \"cfg\" not found");
+        st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30), s -> running(s, "app"));
+        assertThat(running(st, "helper")).isTrue();
         node.runtime.removePod(pod.getMetadata().getUid());
     }
 

@@ -43,6 +43,26 @@ class SimulatedPodRuntimeTest {
     }
 
     @Test
+    void sidecarsRunNextToTheContainersAndStopWhenAJobPodIsDone() {
+        Pod job = TestPods.pod("job").editSpec().withRestartPolicy("Never")
+                .addNewInitContainer().withName("setup").withImage("busybox").endInitContainer()
+                .addNewInitContainer().withName("side").withImage("busybox").withRestartPolicy("Always").endInitContainer()
+                .endSpec().build();
+        sync(job);
+        clock.advance(Duration.ofSeconds(2));
+        PodStatus running = sync(job);
+        assertThat(running.getInitContainerStatuses().get(0).getState().getTerminated().getExitCode()).isZero();
+        assertThat(running.getInitContainerStatuses().get(1).getState().getRunning()).isNotNull();
+        assertThat(app(running).getState().getRunning()).isNotNull();
+
+        clock.advance(Duration.ofSeconds(10));
+        PodStatus done = sync(job);
+        assertThat(app(done).getState().getTerminated().getExitCode()).isZero();
+        assertThat(done.getInitContainerStatuses().get(1).getState().getTerminated().getFinishedAt())
+                .as("stopped with the last regular container").isEqualTo("2026-12-07T01:00:12Z");
+    }
+
+    @Test
     void jobPodsCompleteAndFailuresFollowTheAnnotations() {
         Pod job = TestPods.pod("job").editSpec().withRestartPolicy("Never").endSpec().build();
         sync(job);

@@ -139,6 +139,14 @@ class VolumeManagerTest {
         assertThat(Files.readString(paths.get("d").resolve("name"))).isEqualTo("web");
         assertThat(Files.readString(paths.get("p").resolve("ca.crt"))).isEqualTo("PEM");
         assertThat(Files.readString(paths.get("p").resolve("token"))).isEqualTo("t0k");
+        // credentials stay in memory, as upstream's secret and projected volumes
+        assertThat(mounter.calls).containsExactlyInAnyOrder("mount s size=null", "mount p size=null");
+        VolumeManager vm = manager();
+        vm.prepare(pod, null);
+        assertThat(mounter.calls).as("mounted once").hasSize(2);
+        vm.cleanup("uid-web");
+        assertThat(mounter.calls).contains("unmount s", "unmount p");
+        assertThat(mounter.mounted).isEmpty();
     }
 
     @Test

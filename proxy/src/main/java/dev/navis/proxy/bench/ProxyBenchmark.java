@@ -67,27 +67,38 @@ public final class ProxyBenchmark {
         for (int i = 0; i < count; i++) {
             List<ProxyEndpoint> eps = new ArrayList<>();
             for (int e = 0; e < endpoints; e++) {
-                eps.add(new ProxyEndpoint(podIp(i, e), 8080, true, true, false, false));
+                // on other nodes, as in the churn phase (the slices name node-0..2, the proxy bench-node)
+                eps.add(new ProxyEndpoint(podIp(i, e), 8080, true, true, false, false, true));
             }
             table.add(new ServicePort(NAMESPACE, "svc-" + i, "http", "tcp", serviceIp(i), 80, 0, List.of(), List.of(),
                     0, false, false, List.copyOf(eps)));
         }
-        NftablesRules rules = new NftablesRules(new NftablesRules.NftConfig("navis-proxy-bench",
-                ProxyConfig.DEFAULT_CLUSTER_CIDR, ProxyConfig.DEFAULT_SERVICE_CIDR, true));
-        long t0 = System.nanoTime();
-        NftRuleset ruleset = rules.build(table);
-        String tx = ruleset.fullTransaction();
-        long t1 = System.nanoTime();
-        nft.apply(tx);
-        long t2 = System.nanoTime();
-        out.printf("full sync, %d Services x %d endpoints (%d chains, %d lines): generate %.0f ms, nft -f %.0f ms, "
-                        + "total %.0f ms%n", count, endpoints, ruleset.chainCount(), tx.lines().count(), (t1 - t0) / 1e6,
-                (t2 - t1) / 1e6, (t2 - t0) / 1e6);
+        NftablesRules rules = null;
+        NftRuleset ruleset = null;
+        // twice: the first in a cold JVM (what a starting proxy pays), the second warm (a full sync after a
+        // failure or a lost table); each replaces the whole table, as a full sync does
+        for (String round : List.of("cold", "warm")) {
+            rules = new NftablesRules(new NftablesRules.NftConfig("navis-proxy-bench",
+                    ProxyConfig.DEFAULT_CLUSTER_CIDR, ProxyConfig.DEFAULT_SERVICE_CIDR, true));
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            ruleset = rules.build(table);
+            String tx = ruleset.fullTransaction();
+            long t1 = System.nanoTime();
+            long cpu1 = threads.getCurrentThreadCpuTime();
+            nft.apply(tx);
+            long t2 = System.nanoTime();
+            out.printf("full sync (%s), %d Services x %d endpoints (%d chains, %d lines, %d KB): generate %.0f ms "
+                            + "(%.0f ms CPU), nft -f %.0f ms, total %.0f ms%n", round, count, endpoints,
+                    ruleset.chainCount(), tx.lines().count(), tx.length() / 1024, (t1 - t0) / 1e6,
+                    (cpu1 - cpu0) / 1e6, (t2 - t1) / 1e6, (t2 - t0) / 1e6);
+        }
         // one endpoint of one service changes: the partial transaction
         List<ServicePort> changed = new ArrayList<>(table);
         ServicePort first = changed.getFirst();
         List<ProxyEndpoint> eps = new ArrayList<>(first.endpoints());
-        eps.set(0, new ProxyEndpoint("10.42.255.254", 8080, true, true, false, false));
+        eps.set(0, new ProxyEndpoint("10.42.255.254", 8080, true, true, false, false, true));
         changed.set(0, new ServicePort(first.namespace(), first.name(), first.portName(), first.protocol(),
                 first.clusterIP(), first.port(), 0, List.of(), List.of(), 0, false, false, List.copyOf(eps)));
         long t3 = System.nanoTime();

@@ -310,10 +310,14 @@ public final class NftRuleset {
                     if (!sets.containsKey(set)) {
                         throw new IllegalArgumentException("no set " + set);
                     }
-                    elements.get(set).putAll(els);
+                    elements.computeIfAbsent(set, k -> new HashMap<>()).putAll(els);
                 }
             });
             return this;
+        }
+
+        public boolean hasChain(String name) {
+            return chains.containsKey(name);
         }
 
         public boolean hasSet(String name) {

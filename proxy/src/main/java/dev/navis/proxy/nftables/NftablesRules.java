@@ -11,22 +11,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Generates the proxy's nftables ruleset from the service table, with the structure of upstream's nftables
- * kube-proxy (pkg/proxy/nftables):
+ * Generates the proxy's nftables ruleset from the service table, with the sets, maps and base chains of
+ * upstream's nftables kube-proxy (pkg/proxy/nftables) but another way to pick an endpoint:
  *
  * <pre>
- *  nat-prerouting / nat-output ─▶ services: ip daddr . proto . port vmap @service-ips ──▶ service-H-ns/svc/tcp/http
+ *  nat-prerouting / nat-output ─▶ services: masquerade-mark off-cluster sources of @cluster-ips;
+ *                                           ip daddr . proto . port vmap @service-ips ─▶ select-N / external-H-…
  *                                           local address . proto . port vmap @service-nodeports ─▶ external-H-…
- *  service-H-…  : masquerade-mark off-cluster sources; numgen random cascade of "dnat to ip:port" rules
- *                 (with session affinity: affinity lookups, then the cascade ─▶ endpoint-H-…)
- *  external-H-… : masquerade-mark (Cluster policy) or pod/local short-circuits + local endpoints (Local policy)
- *  endpoint-H-… : only with session affinity: affinity update; dnat to ip:port
+ *  select-N     : dnat through @endpoints-N (address . proto . port . numgen random mod N → endpoint) or
+ *                 @nodeport-endpoints-N (proto . port . numgen → endpoint): one chain for all N-endpoint services
+ *  external-H-… : masquerade-mark, goto select-N (Cluster policy) or pod/local short-circuits to select-N and
+ *                 others to select-local-M (Local policy)
+ *  service-H-…, local-H-…, endpoint-H-… : only with session affinity, as upstream's
  *  filter-input/forward/output: @no-endpoint-services / @no-endpoint-nodeports ─▶ reject (or drop), then
  *                               cluster-ips-check (reject wrong ports of ClusterIPs, drop unallocated ones)
  *  nat-postrouting ─▶ masquerading: mark hairpin connections (@hairpin-endpoints); masquerade what carries the mark
  * </pre>
  *
- * Chain names carry a hash of their full name (so renaming never collides) and the readable name, as upstream.
+ * Per-service chain names carry a hash of their full name (so renaming never collides) and the readable name,
+ * as upstream.
  */
 public final class NftablesRules {
     /** Upstream's default --masquerade-bit 14. */
@@ -131,6 +134,12 @@ public final class NftablesRules {
         // six, one a second), so a client retrying quickly would see a hang instead of a refusal
         b.rule("reject-chain", "meta l4proto tcp reject with tcp reset");
         b.rule("reject-chain", "reject");
+        if (config.clusterCIDR() != null) {
+            // off-cluster clients of a ClusterIP are masqueraded (upstream has this rule in every service chain;
+            // one rule here does the same: a packet that is not DNATed is refused or dropped whatever its mark)
+            b.rule("services", "ip daddr @cluster-ips ip saddr != " + config.clusterCIDR()
+                    + " jump mark-for-masquerade");
+        }
         b.rule("services", "ip daddr . meta l4proto . th dport vmap @service-ips");
         b.rule("services", nodePortAddresses + " meta l4proto . th dport vmap @service-nodeports");
         b.rule("service-endpoints-check", "ip daddr . meta l4proto . th dport vmap @no-endpoint-services");
@@ -138,39 +147,47 @@ public final class NftablesRules {
 
     private void service(NftRuleset.Builder b, ServicePort sp) {
         String base = sp.namespace() + "/" + sp.name() + "/" + sp.protocol() + "/" + sp.portName();
-        String hash = hash(base);
-        String serviceChain = "service-" + hash + "-" + base;
-        String localChain = "local-" + hash + "-" + base;
-        String externalChain = "external-" + hash + "-" + base;
-
+        boolean affinity = sp.affinityTimeoutSeconds() > 0;
         List<ProxyEndpoint> cluster = sp.clusterEndpoints();
         List<ProxyEndpoint> local = sp.localEndpoints();
         boolean anyEndpoints = !sp.endpoints().isEmpty();
         boolean external = sp.hasExternalAddresses();
-        // the Cluster-policy chain also serves pods and the node reaching an externalTrafficPolicy Local port
+        // the Cluster-policy choice also serves pods and the node reaching an externalTrafficPolicy Local port
         boolean needCluster = !cluster.isEmpty() && (!sp.internalLocal() || external);
         boolean needLocal = !local.isEmpty() && (sp.internalLocal() || (external && sp.externalLocal()));
 
-        // endpoint chains, once for both selections
         List<ProxyEndpoint> all = new ArrayList<>(needCluster ? cluster : List.of());
         if (needLocal) {
             local.stream().filter(e -> !all.contains(e)).forEach(all::add);
         }
-        all.sort(null);
         for (ProxyEndpoint ep : all) {
-            // hairpin: a pod reaching itself through its service must see the reply come from the service
-            b.element("hairpin-endpoints", ep.ip() + " . " + ep.ip());
-            if (sp.affinityTimeoutSeconds() > 0) {
-                endpointChain(b, sp, base, ep);
+            // hairpin: a pod reaching itself through its service must see the reply come from the service; such a
+            // pod runs here, so endpoints known to be on other nodes need no element
+            if (ep.mayHairpin()) {
+                b.element("hairpin-endpoints", ep.ip() + " . " + ep.ip());
             }
         }
-        String clusterIpMasq = config.clusterCIDR() == null ? null
-                : "ip daddr " + sp.clusterIP() + " ip saddr != " + config.clusterCIDR() + " jump mark-for-masquerade";
-        if (needCluster) {
-            selectionChain(b, sp, base, serviceChain, clusterIpMasq, cluster);
-        }
-        if (needLocal) {
-            selectionChain(b, sp, base, localChain, clusterIpMasq, local);
+        // where a packet goes to have one of the cluster (or local) endpoints picked
+        String clusterTarget = null;
+        String localTarget = null;
+        if (affinity) {
+            all.sort(null);
+            all.forEach(ep -> endpointChain(b, sp, base, ep));
+            String hash = hash(base);
+            if (needCluster) {
+                clusterTarget = affinityChain(b, sp, base, "service-" + hash + "-" + base, cluster);
+            }
+            if (needLocal) {
+                localTarget = affinityChain(b, sp, base, "local-" + hash + "-" + base, local);
+            }
+        } else {
+            if (needCluster) {
+                clusterTarget = selectChain(b, "", cluster.size());
+            }
+            if (needLocal) {
+                // only an externalTrafficPolicy Local address has both choices, and so needs the local maps
+                localTarget = selectChain(b, external && sp.externalLocal() ? LOCAL : "", local.size());
+            }
         }
 
         // the ClusterIP
@@ -178,7 +195,10 @@ public final class NftablesRules {
         b.element("cluster-ips", sp.clusterIP());
         List<ProxyEndpoint> internal = sp.internalLocal() ? local : cluster;
         if (!internal.isEmpty()) {
-            b.element("service-ips", key, "goto " + (sp.internalLocal() ? localChain : serviceChain));
+            b.element("service-ips", key, "goto " + (sp.internalLocal() ? localTarget : clusterTarget));
+            if (!affinity) {
+                addressElements(b, "", key, internal);
+            }
         } else {
             // no endpoints at all: refuse at once; endpoints only elsewhere (internalTrafficPolicy Local): drop
             b.element("no-endpoint-services", key, anyEndpoints ? "drop" : "goto reject-chain");
@@ -188,34 +208,40 @@ public final class NftablesRules {
         }
 
         // NodePort, external IPs, load balancer IPs
+        String externalChain = "external-" + hash(base) + "-" + base;
         List<ProxyEndpoint> externalEndpoints = sp.externalLocal() ? local : cluster;
         boolean externalChainExists = sp.externalLocal() ? (!cluster.isEmpty() || !local.isEmpty()) : !cluster.isEmpty();
         if (externalChainExists) {
             b.chain(externalChain);
             if (!sp.externalLocal()) {
                 b.rule(externalChain, "jump mark-for-masquerade");
-                b.rule(externalChain, "goto " + serviceChain);
+                b.rule(externalChain, "goto " + clusterTarget);
             } else {
                 if (!cluster.isEmpty()) {
                     if (config.clusterCIDR() != null) {
-                        b.rule(externalChain, "ip saddr " + config.clusterCIDR() + " goto " + serviceChain
+                        b.rule(externalChain, "ip saddr " + config.clusterCIDR() + " goto " + clusterTarget
                                 + " comment \"short-circuit pod traffic\"");
                     }
                     b.rule(externalChain, "fib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"");
-                    b.rule(externalChain, "fib saddr type local goto " + serviceChain + " comment \"short-circuit local traffic\"");
+                    b.rule(externalChain, "fib saddr type local goto " + clusterTarget + " comment \"short-circuit local traffic\"");
                 }
                 if (!local.isEmpty()) {
-                    b.rule(externalChain, "goto " + localChain);
+                    b.rule(externalChain, "goto " + localTarget);
                 }
             }
         }
         String noEndpointVerdict = anyEndpoints ? "drop" : "goto reject-chain";
-        List<String> externalAddresses = new ArrayList<>(sp.externalIPs());
-        externalAddresses.addAll(sp.loadBalancerIPs());
-        for (String ip : externalAddresses) {
-            String k = ip + " . " + sp.protocol() + " . " + sp.port();
+        List<String> externalKeys = new ArrayList<>();
+        for (String ip : sp.externalIPs()) {
+            externalKeys.add(ip + " . " + sp.protocol() + " . " + sp.port());
+        }
+        for (String ip : sp.loadBalancerIPs()) {
+            externalKeys.add(ip + " . " + sp.protocol() + " . " + sp.port());
+        }
+        for (String k : externalKeys) {
             if (externalChainExists) {
                 b.element("service-ips", k, "goto " + externalChain);
+                externalChoices(b, sp, "", k, cluster, local);
             }
             if (externalEndpoints.isEmpty()) {
                 b.element("no-endpoint-services", k, noEndpointVerdict);
@@ -225,6 +251,7 @@ public final class NftablesRules {
             String k = sp.protocol() + " . " + sp.nodePort();
             if (externalChainExists) {
                 b.element("service-nodeports", k, "goto " + externalChain);
+                externalChoices(b, sp, NODEPORT, k, cluster, local);
             }
             if (externalEndpoints.isEmpty()) {
                 b.element("no-endpoint-nodeports", k, noEndpointVerdict);
@@ -232,32 +259,82 @@ public final class NftablesRules {
         }
     }
 
-    /** A chain that picks one of {@code endpoints}: affinity first, else uniformly at random. */
-    private void selectionChain(NftRuleset.Builder b, ServicePort sp, String base, String chain, String clusterIpMasq,
-                                List<ProxyEndpoint> endpoints) {
-        b.chain(chain);
-        if (clusterIpMasq != null) {
-            b.rule(chain, clusterIpMasq);
+    /** Map prefixes: the maps keyed by NodePort rather than address, and the local choice of a Local policy. */
+    private static final String NODEPORT = "nodeport-";
+    private static final String LOCAL = "local-";
+
+    /** The endpoints an external address or NodePort key may lead to (without session affinity). */
+    private void externalChoices(NftRuleset.Builder b, ServicePort sp, String keyKind, String key,
+                                 List<ProxyEndpoint> cluster, List<ProxyEndpoint> local) {
+        if (sp.affinityTimeoutSeconds() > 0) {
+            return;
         }
-        boolean affinity = sp.affinityTimeoutSeconds() > 0;
-        if (affinity) {
-            for (ProxyEndpoint ep : endpoints) {
-                String name = endpointName(base, ep);
-                b.rule(chain, "ip saddr @affinity-" + name + " goto endpoint-" + name);
-            }
+        if (!sp.externalLocal()) {
+            addressElements(b, keyKind, key, cluster);
+            return;
         }
-        // uniform choice as a cascade: rule i takes the connection with probability 1/(n-i), so every endpoint
-        // gets 1/n. Equivalent to "numgen random mod n vmap { ... }", but without a set per service: on the
-        // kernels here an anonymous set costs milliseconds to create and free, and the kernel looks named sets
-        // up by walking a list, so thousands of them make a sync quadratic; plain rules cost microseconds.
-        // Without session affinity the rule DNATs itself (a NAT statement ends the evaluation): no endpoint
-        // chain, which halves the objects of a sync; with affinity an endpoint chain records the client first.
+        if (!cluster.isEmpty()) {
+            addressElements(b, keyKind, key, cluster); // the short-circuits of pods and the node
+        }
+        if (!local.isEmpty()) {
+            addressElements(b, LOCAL + keyKind, key, local);
+        }
+    }
+
+    /** {@code key . i : endpoint i} in the map of {@code endpoints.size()} choices of this kind. */
+    private static void addressElements(NftRuleset.Builder b, String mapKind, String key, List<ProxyEndpoint> endpoints) {
+        String map = mapKind + "endpoints-" + endpoints.size();
         for (int i = 0; i < endpoints.size(); i++) {
             ProxyEndpoint ep = endpoints.get(i);
-            String target = affinity ? "goto endpoint-" + endpointName(base, ep) : dnat(sp, ep);
+            b.element(map, key + " . " + i, ep.ip() + " . " + ep.port());
+        }
+    }
+
+    /**
+     * The shared chain that picks one of {@code count} endpoints uniformly at random for any service with that
+     * many, by looking the packet's destination and a random number below {@code count} up in the
+     * {@code endpoints-COUNT} map (addresses) or {@code nodeport-endpoints-COUNT} (NodePorts), whose values
+     * are the endpoints. The services' endpoints are thus elements, not rules: nft handles an element in a few
+     * microseconds, a rule in tens, and a changed endpoint is an element replaced rather than a chain rewritten.
+     * One rule per map also keeps the kernel from walking a map's elements more than once when it binds the
+     * rules (it does so for every chain that refers to a map). Returns the chain's name.
+     */
+    private static String selectChain(NftRuleset.Builder b, String kind, int count) {
+        String chain = "select-" + kind + count;
+        if (b.hasChain(chain)) {
+            return chain;
+        }
+        String addressMap = kind + "endpoints-" + count;
+        String nodePortMap = kind + NODEPORT + "endpoints-" + count;
+        b.map(addressMap, "typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport ; "
+                + "comment \"Service address . protocol . port . choice -> endpoint\"");
+        b.map(nodePortMap, "typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport ; "
+                + "comment \"NodePort protocol . port . choice -> endpoint\"");
+        b.chain(chain);
+        b.rule(chain, "dnat to ip daddr . meta l4proto . th dport . numgen random mod " + count + " map @" + addressMap);
+        b.rule(chain, "dnat to meta l4proto . th dport . numgen random mod " + count + " map @" + nodePortMap);
+        return chain;
+    }
+
+    /**
+     * With session affinity, as upstream: a chain that sends a known client to its endpoint's chain, and others
+     * to one picked at random. The random choice is a cascade (rule i takes the connection with probability
+     * 1/(n-i), so every endpoint gets 1/n) rather than an anonymous vmap: the kernel names and finds anonymous
+     * sets by walking a list, which makes thousands of them quadratic.
+     */
+    private String affinityChain(NftRuleset.Builder b, ServicePort sp, String base, String chain,
+                                 List<ProxyEndpoint> endpoints) {
+        b.chain(chain);
+        for (ProxyEndpoint ep : endpoints) {
+            String name = endpointName(base, ep);
+            b.rule(chain, "ip saddr @affinity-" + name + " goto endpoint-" + name);
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            String target = "goto endpoint-" + endpointName(base, endpoints.get(i));
             int remaining = endpoints.size() - i;
             b.rule(chain, remaining == 1 ? target : "numgen random mod " + remaining + " == 0 " + target);
         }
+        return chain;
     }
 
     private static String dnat(ServicePort sp, ProxyEndpoint ep) {

@@ -78,9 +78,13 @@ class NftRulesetNetnsTest {
 
         String serviceIps = list("map", "ip", TABLE, "service-ips");
         assertThat(serviceIps.split(" : goto ")).hasSize(1201 + 1);
-        assertThat(list("set", "ip", TABLE, "hairpin-endpoints")).contains("10.42.104.200 . 10.42.104.200");
+        assertThat(list("set", "ip", TABLE, "hairpin-endpoints")).contains("10.42.4.200 . 10.42.4.200")
+                .doesNotContain("10.42.104.200"); // on node-b
         String chains = list("chains", "ip");
-        assertThat(chains.lines().filter(l -> l.strip().matches("chain service-[A-Z2-7]{8}-.*")).count()).isEqualTo(1201);
+        // the 1,200 plain services share one chain and one map of two-endpoint choices; the sticky one has its own
+        assertThat(chains.lines().filter(l -> l.strip().matches("chain service-[A-Z2-7]{8}-.*")).count()).isEqualTo(1);
+        assertThat(chains).contains("chain select-2 {");
+        assertThat(list("map", "ip", TABLE, "endpoints-2").split(" : ")).hasSize(2400 + 2); // and the typeof line
         assertThat(chains.lines().filter(l -> l.strip().startsWith("chain endpoint-")).count()).isEqualTo(2);
         assertThat(chains).contains("chain external-");
 
@@ -93,8 +97,8 @@ class NftRulesetNetnsTest {
         assertThat(tx).doesNotContain("svc-4/", "svc-6/");
 
         String table = list("table", "ip", TABLE);
-        assertThat(table).contains("dnat to 10.42.200.6:8080", "10.42.200.6 . 10.42.200.6")
-                .doesNotContain("10.42.100.6:8080", "10.42.100.6 . 10.42.100.6", "sticky", "10.43.9.9", "30099",
+        assertThat(table).contains("10.43.0.6 . tcp . 80 . 1 : 10.42.200.6 . 8080", "10.42.200.6 . 10.42.200.6")
+                .doesNotContain("10.42.100.6 . 8080", "10.42.100.6 . 10.42.100.6", "sticky", "10.43.9.9", "30099",
                         "set affinity-", "chain endpoint-", "chain external-");
         // nothing left to do
         assertThat(partial.transactionFrom(partial)).isEmpty();

@@ -41,18 +41,23 @@ class NftablesRulesTest {
                 List.of(slice("ns1", "web", "web-abc", 8080, ready("10.42.0.5", NODE), ready("10.42.1.7", "node-b"),
                         endpoint("10.42.2.9", "node-b", false, false, false))));
 
-        String service = only(chains(r, "service"));
-        assertThat(service).matches("service-[A-Z2-7]{8}-ns1/web/tcp/http");
-        // without session affinity the service chain DNATs itself: no chain per endpoint
+        // without session affinity no chain of its own: the chain shared by all services with two endpoints
+        // picks one from a map keyed by the service's address and a random number
+        assertThat(chains(r, "service")).isEmpty();
         assertThat(chains(r, "endpoint")).isEmpty();
-        assertThat(r.rules().get(service)).containsExactly(
-                "ip daddr 10.43.0.41 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
-                "numgen random mod 2 == 0 meta l4proto tcp dnat to 10.42.0.5:8080",
-                "meta l4proto tcp dnat to 10.42.1.7:8080");
-        // hairpin: the endpoints a connection may be DNATed to, for the masquerading chain
-        assertThat(r.elements("hairpin-endpoints")).containsExactly("10.42.0.5 . 10.42.0.5", "10.42.1.7 . 10.42.1.7");
+        assertThat(r.rules().get("select-2")).containsExactly(
+                "dnat to ip daddr . meta l4proto . th dport . numgen random mod 2 map @endpoints-2",
+                "dnat to meta l4proto . th dport . numgen random mod 2 map @nodeport-endpoints-2");
+        assertThat(r.elements("endpoints-2")).containsExactly(
+                "10.43.0.41 . tcp . 80 . 0 : 10.42.0.5 . 8080", "10.43.0.41 . tcp . 80 . 1 : 10.42.1.7 . 8080");
+        // hairpin: the endpoints a connection from a pod of this node may be DNATed back to, for the masquerading
+        // chain (10.42.1.7 runs on node-b: no pod here can be it)
+        assertThat(r.elements("hairpin-endpoints")).containsExactly("10.42.0.5 . 10.42.0.5");
         assertThat(r.elements("cluster-ips")).containsExactly("10.43.0.41");
-        assertThat(r.elements("service-ips")).containsExactly("10.43.0.41 . tcp . 80 : goto " + service);
+        assertThat(r.elements("service-ips")).containsExactly("10.43.0.41 . tcp . 80 : goto select-2");
+        // off-cluster clients of any ClusterIP are masqueraded
+        assertThat(r.rules().get("services")).first()
+                .isEqualTo("ip daddr @cluster-ips ip saddr != 10.42.0.0/16 jump mark-for-masquerade");
         assertThat(r.elements("no-endpoint-services")).isEmpty();
         // the shared plumbing: hooks, masquerading, the reject path
         assertThat(r.rules().get("nat-prerouting")).containsExactly("jump services");
@@ -82,14 +87,13 @@ class NftablesRulesTest {
         EndpointSlice mixed = slice("ns1", "web", "web-1", 80, ready("10.42.0.5", NODE),
                 endpoint("10.42.0.6", NODE, false, true, true));
         NftRuleset withReady = build(List.of(service("ns1", "web", "10.43.0.41", 80, 80).build()), List.of(mixed));
-        assertThat(withReady.rules().get(only(chains(withReady, "service"))))
-                .last().isEqualTo("meta l4proto tcp dnat to 10.42.0.5:80");
+        assertThat(withReady.elements("endpoints-1")).containsExactly("10.43.0.41 . tcp . 80 . 0 : 10.42.0.5 . 80");
 
         EndpointSlice draining = slice("ns1", "web", "web-1", 80, endpoint("10.42.0.5", NODE, false, false, true),
                 endpoint("10.42.0.6", NODE, false, true, true));
         NftRuleset onlyTerminating = build(List.of(service("ns1", "web", "10.43.0.41", 80, 80).build()), List.of(draining));
-        assertThat(onlyTerminating.rules().get(only(chains(onlyTerminating, "service"))))
-                .last().isEqualTo("meta l4proto tcp dnat to 10.42.0.6:80");
+        assertThat(onlyTerminating.elements("endpoints-1"))
+                .containsExactly("10.43.0.41 . tcp . 80 . 0 : 10.42.0.6 . 80");
         assertThat(onlyTerminating.elements("no-endpoint-services")).isEmpty();
     }
 
@@ -99,10 +103,11 @@ class NftablesRulesTest {
                 .withNodePort(30080).endPort().endSpec().build();
         NftRuleset r = build(List.of(svc), List.of(slice("ns3", "np", "np-1", 80, ready("10.42.0.3", "node-b"))));
         String external = only(chains(r, "external"));
-        String service = only(chains(r, "service"));
-        assertThat(r.rules().get(external)).containsExactly("jump mark-for-masquerade", "goto " + service);
+        assertThat(r.rules().get(external)).containsExactly("jump mark-for-masquerade", "goto select-1");
         assertThat(r.elements("service-nodeports")).containsExactly("tcp . 30080 : goto " + external);
+        assertThat(r.elements("nodeport-endpoints-1")).containsExactly("tcp . 30080 . 0 : 10.42.0.3 . 80");
         assertThat(r.rules().get("services")).containsExactly(
+                "ip daddr @cluster-ips ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
                 "ip daddr . meta l4proto . th dport vmap @service-ips",
                 "fib daddr type local meta l4proto . th dport vmap @service-nodeports");
 
@@ -121,12 +126,13 @@ class NftablesRulesTest {
                 .endLoadBalancer().endStatus().build();
         NftRuleset r = build(List.of(svc), List.of(slice("ns3", "lb", "lb-1", 8080, ready("10.42.0.3", "node-b"))));
         String external = only(chains(r, "external"));
-        String service = only(chains(r, "service"));
-        assertThat(r.rules().get(external)).containsExactly("jump mark-for-masquerade", "goto " + service);
+        assertThat(r.rules().get(external)).containsExactly("jump mark-for-masquerade", "goto select-1");
         // ipMode Proxy: the load balancer delivers to the nodes itself, so its address is not captured here
         assertThat(r.elements("service-ips")).containsExactlyInAnyOrder(
-                "10.43.0.44 . tcp . 80 : goto " + service,
+                "10.43.0.44 . tcp . 80 : goto select-1",
                 "192.168.1.11 . tcp . 80 : goto " + external);
+        assertThat(r.elements("endpoints-1")).containsExactlyInAnyOrder(
+                "10.43.0.44 . tcp . 80 . 0 : 10.42.0.3 . 8080", "192.168.1.11 . tcp . 80 . 0 : 10.42.0.3 . 8080");
         assertThat(r.elements("service-nodeports")).containsExactly("tcp . 30081 : goto " + external);
 
         // without endpoints the load-balancer address is refused like the ClusterIP
@@ -157,8 +163,9 @@ class NftablesRulesTest {
         assertThat(r.rules().get(endpointChain)).containsExactly(
                 "update @affinity-" + name + " { ip saddr }",
                 "meta l4proto tcp dnat to 10.42.0.3:80");
-        assertThat(r.rules().get(only(chains(r, "service")))).containsExactly(
-                "ip daddr 10.43.0.45 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
+        String service = only(chains(r, "service"));
+        assertThat(r.elements("service-ips")).containsExactly("10.43.0.45 . tcp . 80 : goto " + service);
+        assertThat(r.rules().get(service)).containsExactly(
                 "ip saddr @affinity-" + name + " goto " + endpointChain,
                 "goto " + endpointChain);
     }
@@ -169,10 +176,8 @@ class NftablesRulesTest {
                 .endSpec().build();
         NftRuleset r = build(List.of(svc), List.of(slice("ns1", "loc", "l-1", 80, ready("10.42.0.5", NODE),
                 ready("10.42.1.5", "node-b"))));
-        String local = only(chains(r, "local"));
-        assertThat(chains(r, "service")).isEmpty();
-        assertThat(r.rules().get(local)).last().isEqualTo("meta l4proto tcp dnat to 10.42.0.5:80");
-        assertThat(r.elements("service-ips")).containsExactly("10.43.0.47 . tcp . 80 : goto " + local);
+        assertThat(r.elements("service-ips")).containsExactly("10.43.0.47 . tcp . 80 : goto select-1");
+        assertThat(r.elements("endpoints-1")).containsExactly("10.43.0.47 . tcp . 80 . 0 : 10.42.0.5 . 80");
 
         // endpoints only on other nodes: dropped, not rejected (the service exists, just not here)
         NftRuleset elsewhere = build(List.of(svc), List.of(slice("ns1", "loc", "l-1", 80, ready("10.42.1.5", "node-b"))));
@@ -187,15 +192,22 @@ class NftablesRulesTest {
         NftRuleset r = build(List.of(svc), List.of(slice("ns2", "lb", "lb-1", 80, ready("10.42.0.5", NODE),
                 ready("10.42.1.5", "node-b"))));
         String external = only(chains(r, "external"));
-        String service = only(chains(r, "service"));
-        String local = only(chains(r, "local"));
         assertThat(r.rules().get(external)).containsExactly(
-                "ip saddr 10.42.0.0/16 goto " + service + " comment \"short-circuit pod traffic\"",
+                "ip saddr 10.42.0.0/16 goto select-2 comment \"short-circuit pod traffic\"",
                 "fib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"",
-                "fib saddr type local goto " + service + " comment \"short-circuit local traffic\"",
-                "goto " + local);
-        assertThat(r.elements("service-ips")).contains("192.168.99.22 . tcp . 80 : goto " + external);
+                "fib saddr type local goto select-2 comment \"short-circuit local traffic\"",
+                "goto select-local-1");
+        assertThat(r.elements("service-ips")).containsExactlyInAnyOrder("10.43.0.42 . tcp . 80 : goto select-2",
+                "192.168.99.22 . tcp . 80 : goto " + external);
         assertThat(r.elements("service-nodeports")).containsExactly("tcp . 30001 : goto " + external);
+        // the external address and the NodePort lead to all endpoints (pods, the node) or to the local one
+        assertThat(r.elements("endpoints-2")).containsExactlyInAnyOrder(
+                "10.43.0.42 . tcp . 80 . 0 : 10.42.0.5 . 80", "10.43.0.42 . tcp . 80 . 1 : 10.42.1.5 . 80",
+                "192.168.99.22 . tcp . 80 . 0 : 10.42.0.5 . 80", "192.168.99.22 . tcp . 80 . 1 : 10.42.1.5 . 80");
+        assertThat(r.elements("nodeport-endpoints-2")).containsExactly(
+                "tcp . 30001 . 0 : 10.42.0.5 . 80", "tcp . 30001 . 1 : 10.42.1.5 . 80");
+        assertThat(r.elements("local-endpoints-1")).containsExactly("192.168.99.22 . tcp . 80 . 0 : 10.42.0.5 . 80");
+        assertThat(r.elements("local-nodeport-endpoints-1")).containsExactly("tcp . 30001 . 0 : 10.42.0.5 . 80");
 
         NftRuleset noLocal = build(List.of(svc), List.of(slice("ns2", "lb", "lb-1", 80, ready("10.42.1.5", "node-b"))));
         assertThat(noLocal.elements("no-endpoint-nodeports")).containsExactly("tcp . 30001 : drop");
@@ -212,26 +224,27 @@ class NftablesRulesTest {
         NftRuleset after = build(List.of(web, other), List.of(otherSlice,
                 slice("ns1", "web", "w-1", 80, ready("10.42.0.5", NODE))));
 
-        String tx = after.transactionFrom(before);
-        String webChain = chains(after, "service").keySet().stream().filter(n -> n.contains("/web/")).findFirst()
-                .orElseThrow();
-        assertThat(tx.lines().toList()).containsExactly(
+        // two endpoints became one: the service's elements move to the one-endpoint map (which "other" already
+        // uses), and the two-endpoint chain and maps, now unused, go
+        assertThat(after.transactionFrom(before).lines().toList()).containsExactly(
                 "delete element ip navis-proxy hairpin-endpoints { 10.42.0.6 . 10.42.0.6 }",
-                "flush chain ip navis-proxy " + webChain,
-                "add rule ip navis-proxy " + webChain + " ip daddr 10.43.0.41 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
-                "add rule ip navis-proxy " + webChain + " meta l4proto tcp dnat to 10.42.0.5:80");
+                "delete element ip navis-proxy service-ips { 10.43.0.41 . tcp . 80 }",
+                "add element ip navis-proxy service-ips { 10.43.0.41 . tcp . 80 : goto select-1 }",
+                "add element ip navis-proxy endpoints-1 { 10.43.0.41 . tcp . 80 . 0 : 10.42.0.5 . 80 }",
+                "flush chain ip navis-proxy select-2",
+                "delete chain ip navis-proxy select-2",
+                "delete map ip navis-proxy endpoints-2",
+                "delete map ip navis-proxy nodeport-endpoints-2");
         assertThat(after.transactionFrom(after)).isEmpty();
-        // the unchanged service's rules were reused, not regenerated
-        String otherChain = chains(after, "service").keySet().stream().filter(n -> n.contains("/other/")).findFirst()
-                .orElseThrow();
-        assertThat(after.rules().get(otherChain)).isSameAs(before.rules().get(otherChain));
 
-        // the last endpoint goes: the service moves from service-ips to the reject map, its chains go
+        // the last endpoint goes: the service moves from service-ips to the reject map
         NftRuleset none = build(List.of(web, other), List.of(otherSlice));
         String tx2 = none.transactionFrom(after);
-        assertThat(tx2).contains("delete element ip navis-proxy service-ips { 10.43.0.41 . tcp . 80 }",
-                "add element ip navis-proxy no-endpoint-services { 10.43.0.41 . tcp . 80 : goto reject-chain }",
-                "delete chain ip navis-proxy " + webChain);
+        assertThat(tx2.lines().toList()).containsExactly(
+                "delete element ip navis-proxy hairpin-endpoints { 10.42.0.5 . 10.42.0.5 }",
+                "delete element ip navis-proxy service-ips { 10.43.0.41 . tcp . 80 }",
+                "delete element ip navis-proxy endpoints-1 { 10.43.0.41 . tcp . 80 . 0 }",
+                "add element ip navis-proxy no-endpoint-services { 10.43.0.41 . tcp . 80 : goto reject-chain }");
         assertThat(tx2).doesNotContain("/other/");
         // every stale chain is flushed before the first is deleted (they refer to each other)
         List<String> lines = tx2.lines().toList();
@@ -260,21 +273,12 @@ class NftablesRulesTest {
         changed.set(17, slice("ns1", "svc-17", "s-17", 80, ready("10.42.1.17", NODE), ready("10.42.3.17", NODE)));
         NftRuleset after = build(services, changed);
 
-        String chain = chains(after, "service").keySet().stream().filter(n -> n.endsWith("/svc-17/tcp/http"))
-                .findFirst().orElseThrow();
+        // the changed endpoint is one element replaced: no chain is touched
         assertThat(after.transactionFrom(before).lines().toList()).containsExactly(
                 "delete element ip navis-proxy hairpin-endpoints { 10.42.2.17 . 10.42.2.17 }",
-                "flush chain ip navis-proxy " + chain,
-                "add rule ip navis-proxy " + chain + " ip daddr 10.43.1.17 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
-                "add rule ip navis-proxy " + chain + " numgen random mod 2 == 0 meta l4proto tcp dnat to 10.42.1.17:80",
-                "add rule ip navis-proxy " + chain + " meta l4proto tcp dnat to 10.42.3.17:80",
-                "add element ip navis-proxy hairpin-endpoints { 10.42.3.17 . 10.42.3.17 }");
-        // the other 199 services' rules are the very lists of the previous sync
-        chains(after, "service").forEach((name, rules) -> {
-            if (!name.equals(chain)) {
-                assertThat(rules).isSameAs(before.rules().get(name));
-            }
-        });
+                "delete element ip navis-proxy endpoints-2 { 10.43.1.17 . tcp . 80 . 1 }",
+                "add element ip navis-proxy hairpin-endpoints { 10.42.3.17 . 10.42.3.17 }",
+                "add element ip navis-proxy endpoints-2 { 10.43.1.17 . tcp . 80 . 1 : 10.42.3.17 . 80 }");
     }
 
     @Test
@@ -288,18 +292,18 @@ class NftablesRulesTest {
         NftRuleset before = build(List.of(web, other), List.of(webSlice, otherSlice));
         NftRuleset after = build(List.of(other), List.of(otherSlice));
 
-        String service = chains(before, "service").keySet().stream().filter(n -> n.contains("/web/")).findFirst()
-                .orElseThrow();
         String external = only(chains(before, "external"));
-        assertThat(after.transactionFrom(before).lines().toList()).containsExactlyInAnyOrder(
+        assertThat(after.transactionFrom(before).lines().toList()).containsExactly(
                 "delete element ip navis-proxy cluster-ips { 10.43.0.41 }",
                 "delete element ip navis-proxy hairpin-endpoints { 10.42.0.5 . 10.42.0.5 }",
                 "delete element ip navis-proxy service-ips { 10.43.0.41 . tcp . 80 }",
                 "delete element ip navis-proxy service-nodeports { tcp . 30041 }",
-                "flush chain ip navis-proxy " + service,
+                "flush chain ip navis-proxy select-2",
                 "flush chain ip navis-proxy " + external,
-                "delete chain ip navis-proxy " + service,
-                "delete chain ip navis-proxy " + external);
+                "delete chain ip navis-proxy select-2",
+                "delete chain ip navis-proxy " + external,
+                "delete map ip navis-proxy endpoints-2",
+                "delete map ip navis-proxy nodeport-endpoints-2");
         assertThat(after.elements("hairpin-endpoints")).containsExactly("10.42.0.9 . 10.42.0.9");
         assertThat(after.rules().keySet()).noneMatch(name -> name.contains("/web/"));
     }
