@@ -71,6 +71,15 @@ final class ApiServerRunner {
         } catch (RuntimeException e) {
             err.println("navis " + role + ": cannot publish kube-public/cluster-info: " + describe(e));
         }
+        if (controllers) {
+            // k3s's default StorageClass, served by the controller manager's local-path provisioner
+            try (var admin = dev.navis.client.rest.RestKubeClient.create(
+                    dev.navis.client.config.KubeConfigLoader.load(server.kubeconfigFile()).clientConfig())) {
+                DefaultStorageClass.ensure(admin, options.dataDir().resolve("storage"));
+            } catch (RuntimeException e) {
+                err.println("navis " + role + ": cannot create the StorageClass local-path: " + describe(e));
+            }
+        }
         ControllerManagerRunner manager = null;
         if (controllers) {
             try {

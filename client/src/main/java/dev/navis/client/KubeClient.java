@@ -105,4 +105,16 @@ public interface KubeClient {
     default ResourceClient<Lease> leases() {
         return resource(Lease.class);
     }
+
+    default ResourceClient<io.fabric8.kubernetes.api.model.PersistentVolume> persistentVolumes() {
+        return resource(io.fabric8.kubernetes.api.model.PersistentVolume.class);
+    }
+
+    default ResourceClient<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> persistentVolumeClaims() {
+        return resource(io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
+    }
+
+    default ResourceClient<io.fabric8.kubernetes.api.model.storage.StorageClass> storageClasses() {
+        return resource(io.fabric8.kubernetes.api.model.storage.StorageClass.class);
+    }
 }

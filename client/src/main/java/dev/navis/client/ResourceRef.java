@@ -68,6 +68,8 @@ public record ResourceRef<T extends HasMetadata>(String group, String version, S
                 io.fabric8.kubernetes.api.model.events.v1.Event.class));
         register(new ResourceRef<>("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true,
                 io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class));
+        register(new ResourceRef<>("storage.k8s.io", "v1", "StorageClass", "storageclasses", false,
+                io.fabric8.kubernetes.api.model.storage.StorageClass.class));
         register(new ResourceRef<>("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
                 false, io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest.class));
     }

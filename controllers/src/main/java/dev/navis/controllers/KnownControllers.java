@@ -61,6 +61,13 @@ public final class KnownControllers {
                 new ControllerRegistration("disruption", DisruptionController.DEFAULT_WORKERS,
                         DisruptionController::new),
 
+                new ControllerRegistration("persistentvolume-binder",
+                        dev.navis.controllers.volume.persistentvolume.PersistentVolumeBinderController.DEFAULT_WORKERS,
+                        dev.navis.controllers.volume.persistentvolume.PersistentVolumeBinderController::new),
+                new ControllerRegistration("local-path-provisioner",
+                        dev.navis.controllers.volume.localpath.LocalPathProvisioner.DEFAULT_WORKERS,
+                        dev.navis.controllers.volume.localpath.LocalPathProvisioner::new),
+
                 new ControllerRegistration("horizontalpodautoscaling", HorizontalController.DEFAULT_WORKERS,
                         HorizontalController::new),
                 new ControllerRegistration("csrapproving",

@@ -74,6 +74,7 @@ public final class Kubelet implements AutoCloseable {
     private final ProbeManager probes;
     private final EventRecorder events;
     private final ImageGarbageCollector imageGc;
+    private final dev.navis.kubelet.volume.LocalPathCleaner localPathCleaner;
 
     private Kubelet(KubeClient client, KubeletConfig config, PodRuntime runtime, Clock clock, MachineInfo machine,
                     Mounter mounter) {
@@ -100,6 +101,8 @@ public final class Kubelet implements AutoCloseable {
                 ListOptions.ALL.withFieldSelector("metadata.name=" + config.nodeName()), Duration.ZERO, clock,
                 Backoff.REFLECTOR_DEFAULT);
         ObjectSource objects = new ObjectSource(client, clock, Duration.ofSeconds(10));
+        this.localPathCleaner = new dev.navis.kubelet.volume.LocalPathCleaner(client, config.nodeName(),
+                () -> this.self.lister().get(config.nodeName()), clock);
         Map<String, Quantity> nodeAllocatable = Map.copyOf(nodeSource.allocatable());
         java.util.function.Supplier<Map<String, Quantity>> allocatable = () -> nodeAllocatable;
         PodResources resources = new PodResources(new EnvResolver(objects, allocatable),
@@ -213,6 +216,7 @@ public final class Kubelet implements AutoCloseable {
         });
         self.start();
         pods.start();
+        localPathCleaner.start();
         if (!pods.waitForSync(Duration.ofMinutes(5))) {
             throw new IllegalStateException("pod informer did not sync");
         }
@@ -295,6 +299,7 @@ public final class Kubelet implements AutoCloseable {
         scheduler.shutdownNow();
         self.stop();
         pods.stop();
+        localPathCleaner.close();
         workers.close();
         probes.close();
         events.close();

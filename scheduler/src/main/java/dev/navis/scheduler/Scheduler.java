@@ -155,8 +155,26 @@ public final class Scheduler implements AutoCloseable {
         this.podLister = pods.lister();
         pods.addEventHandler(podHandler, false);
         informers.informer(Node.class).addEventHandler(nodeHandler, false);
+        // storage changes re-queue pods the VolumeBinding plugin turned down
+        storageEvents(io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class, "PersistentVolumeClaim");
+        storageEvents(io.fabric8.kubernetes.api.model.PersistentVolume.class, "PersistentVolume");
+        storageEvents(io.fabric8.kubernetes.api.model.storage.StorageClass.class, "StorageClass");
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("scheduler-queue-flush").unstarted(r));
+    }
+
+    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> void storageEvents(Class<T> type, String resource) {
+        informers.informer(type).addEventHandler(new dev.navis.client.informer.ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T object) {
+                queue.moveAllToActiveOrBackoffQueue(ClusterEvent.of(resource, ClusterEvent.ADD), null, object);
+            }
+
+            @Override
+            public void onUpdate(T oldObject, T newObject) {
+                queue.moveAllToActiveOrBackoffQueue(ClusterEvent.of(resource, ClusterEvent.UPDATE), oldObject, newObject);
+            }
+        }, false);
     }
 
     public SchedulingFramework framework(String profile) {

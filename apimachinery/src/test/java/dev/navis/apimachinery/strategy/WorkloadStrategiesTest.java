@@ -124,6 +124,14 @@ class WorkloadStrategiesTest {
         assertThat(st.at("/spec/volumeClaimTemplates/0/spec/volumeMode").asString()).isEqualTo("Filesystem");
         assertThat(st.at("/spec/volumeClaimTemplates/0/status/phase").asString()).isEqualTo("Pending");
         assertThat(sts.validate(st)).isEmpty();
+        // containers mount the claims by template name; a mount of anything else is still refused
+        ObjectNode mounting = st.deepCopy();
+        ((ObjectNode) mounting.at("/spec/template/spec/containers/0")).set("volumeMounts",
+                Nodes.parse("{\"m\":[{\"name\":\"data\",\"mountPath\":\"/data\"}]}").get("m"));
+        assertThat(sts.validate(mounting)).isEmpty();
+        ((ObjectNode) mounting.at("/spec/template/spec/containers/0/volumeMounts/0")).put("name", "other");
+        assertThat(messages(sts.validate(mounting))).containsExactly(
+                "spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"other\"");
         ObjectNode renamed = st.deepCopy();
         ((ObjectNode) renamed.get("spec")).put("serviceName", "other");
         assertThat(messages(sts.validateUpdate(renamed, st))).containsExactly("spec: Forbidden: updates to statefulset "

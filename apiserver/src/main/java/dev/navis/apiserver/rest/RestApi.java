@@ -151,6 +151,11 @@ public final class RestApi implements ResourceApi {
             admission.add(defaultTolerations);
             storages.get(podDef).setBehaviour(KindBehaviour.chain(admission.toArray(KindBehaviour[]::new)));
         }
+        ResourceDefinition claimDef = index.find("", "v1", "persistentvolumeclaims");
+        ResourceDefinition storageClassDef = index.find("storage.k8s.io", "v1", "storageclasses");
+        if (claimDef != null && storageClassDef != null) {
+            storages.get(claimDef).setBehaviour(new DefaultStorageClassAdmission(storages.get(storageClassDef).storage()));
+        }
         ResourceDefinition crdDef = index.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
         if (crdDef != null) {
             RestStorage crdStorage = storages.get(crdDef);

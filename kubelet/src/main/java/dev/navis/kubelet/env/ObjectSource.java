@@ -45,6 +45,27 @@ public class ObjectSource {
         return (Secret) get("secrets/" + namespace + "/" + name, () -> client.secrets().namespace(namespace).get(name));
     }
 
+    /** The claim, read live (not cached: a pod waiting for its binding must see it at once), or null. */
+    public io.fabric8.kubernetes.api.model.PersistentVolumeClaim persistentVolumeClaim(String namespace, String name) {
+        return liveOrNull(() -> client.persistentVolumeClaims().namespace(namespace).get(name));
+    }
+
+    /** The volume, read live, or null. */
+    public io.fabric8.kubernetes.api.model.PersistentVolume persistentVolume(String name) {
+        return liveOrNull(() -> client.persistentVolumes().get(name));
+    }
+
+    private static <T> T liveOrNull(java.util.function.Supplier<T> fetch) {
+        try {
+            return fetch.get();
+        } catch (ApiException e) {
+            if (e.isNotFound()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     /** The Services of a namespace (for service environment variables). */
     @SuppressWarnings("unchecked")
     public java.util.List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {

@@ -98,6 +98,8 @@ public final class SimulatedNodes implements AutoCloseable {
     private final SharedIndexInformer<Pod> podInformer;
     private final PodWorkers workers;
     private final AtomicInteger registered = new AtomicInteger();
+    /** Completes the deletion of local-path volumes provisioned on these nodes (there is no directory to remove). */
+    private final dev.navis.kubelet.volume.LocalPathCleaner localPathCleaner;
 
     private SimulatedNodes(KubeClient client, Options options, Clock clock) {
         this.client = client;
@@ -110,6 +112,8 @@ public final class SimulatedNodes implements AutoCloseable {
             SimNode n = nodes.get(name);
             return n == null ? null : n.pods();
         }, clock);
+        this.localPathCleaner = dev.navis.kubelet.volume.LocalPathCleaner.forSimulatedNodes(client, nodes::containsKey,
+                clock);
     }
 
     /**
@@ -141,6 +145,7 @@ public final class SimulatedNodes implements AutoCloseable {
             nodes.put(name, new SimNode(agent, sync, runtime));
         }
         podInformer.start();
+        localPathCleaner.start();
         blocking.execute(() -> {
             try {
                 if (podInformer.waitForSync(Duration.ofMinutes(10))) {
@@ -233,5 +238,6 @@ public final class SimulatedNodes implements AutoCloseable {
         blocking.shutdownNow();
         podInformer.stop();
         workers.close();
+        localPathCleaner.close();
     }
 }

@@ -33,16 +33,17 @@ import java.util.function.Supplier;
 /**
  * Prepares a pod's volumes on the host, in upstream's layout
  * ({@code <root>/pods/<uid>/volumes/kubernetes.io~<plugin>/<name>}): emptyDir (tmpfs for medium Memory,
- * sized by sizeLimit), hostPath (with its type checks), and configMap, secret, downwardAPI and projected
- * (with serviceAccountToken sources from {@link ServiceAccountTokenSource}) written through {@link AtomicWriter} so
- * that every sync brings running pods the newest contents, and renewed tokens.
+ * sized by sizeLimit), hostPath (with its type checks), persistentVolumeClaim (a bound claim's hostPath or local
+ * volume, see {@link ClaimVolumes}), and configMap, secret, downwardAPI and projected (with serviceAccountToken
+ * sources from {@link ServiceAccountTokenSource}) written through {@link AtomicWriter} so that every sync brings
+ * running pods the newest contents, and renewed tokens.
  */
 public final class VolumeManager {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeManager.class);
     private static final int DEFAULT_MODE = 0644;
 
     /** A volume could not be set up; the message follows upstream's MountVolume.SetUp failures. */
-    public static final class VolumeException extends Exception {
+    public static class VolumeException extends Exception {
         public VolumeException(String message) {
             super(message);
         }
@@ -84,6 +85,8 @@ public final class VolumeManager {
         for (Volume v : volumes) {
             try {
                 paths.put(v.getName(), prepare(pod, v, status));
+            } catch (ClaimVolumes.ClaimNotReady e) {
+                throw e;
             } catch (VolumeException e) {
                 throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : " + e.getMessage());
             } catch (IOException | RuntimeException e) {
@@ -98,6 +101,10 @@ public final class VolumeManager {
         String ns = pod.getMetadata().getNamespace();
         if (v.getHostPath() != null) {
             return hostPath(v.getHostPath());
+        }
+        String claimName = ClaimVolumes.claimName(pod, v);
+        if (claimName != null) {
+            return ClaimVolumes.hostPathOf(objects, pod, v, claimName);
         }
         if (v.getEmptyDir() != null) {
             Path dir = pluginDir(uid, "empty-dir", v.getName());

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Upstream's default plugin set (getDefaultPlugins, all under multiPoint, with the default score weights).
- * Plugins not registered in this build (volume plugins, and until they land
+ * Plugins not registered in this build (VolumeRestrictions, NodeVolumeLimits, VolumeZone, and until they land
  * PodTopologySpread, InterPodAffinity, DefaultPreemption) keep their slot and are skipped when the
  * framework is built.
  */

@@ -37,6 +37,8 @@ public final class InTreePlugins {
                 .register(NodeResourcesFit.NAME, (args, h) -> new NodeResourcesFit(args))
                 .register(BalancedAllocation.NAME, (args, h) -> new BalancedAllocation(args))
                 .register(ImageLocality.NAME, (args, h) -> new ImageLocality(h))
+                .register(dev.navis.scheduler.plugins.volumebinding.VolumeBinding.NAME,
+                        (args, h) -> new dev.navis.scheduler.plugins.volumebinding.VolumeBinding(h))
                 .register(DefaultBinder.NAME, (args, h) -> new DefaultBinder(h))
                 .register(PodTopologySpread.NAME, (args, h) -> new PodTopologySpread(args, h))
                 .register(InterPodAffinity.NAME, (args, h) -> new InterPodAffinity(args, h))

@@ -28,7 +28,9 @@ class SchedulerConfigTest {
         assertThat(plugins.get("preEnqueue")).containsExactly("SchedulingGates");
         assertThat(plugins.get("queueSort")).containsExactly("PrioritySort");
         assertThat(plugins.get("filter")).containsExactly("NodeUnschedulable", "NodeName", "TaintToleration",
-                "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity");
+                "NodeAffinity", "NodePorts", "NodeResourcesFit", "VolumeBinding", "PodTopologySpread", "InterPodAffinity");
+        assertThat(plugins.get("reserve")).contains("VolumeBinding");
+        assertThat(plugins.get("preBind")).containsExactly("VolumeBinding");
         assertThat(plugins.get("score")).containsExactly("TaintToleration", "NodeAffinity", "NodeResourcesFit",
                 "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality");
         assertThat(plugins.get("postFilter")).containsExactly("DefaultPreemption");

@@ -98,8 +98,34 @@ public final class StatefulSetStrategy extends KindStrategy {
         }
         errs.addAll(WorkloadValidation.replicas(spec, p));
         errs.addAll(Checks.nonNegative(spec.get("minReadySeconds"), p.child("minReadySeconds")));
-        errs.addAll(WorkloadValidation.selectorAndTemplate(spec, p, "statefulset", "StatefulSet"));
+        errs.addAll(WorkloadValidation.selectorAndTemplate(withClaimVolumes(spec), p, "statefulset", "StatefulSet"));
         return errs;
+    }
+
+    /**
+     * The spec with a persistentVolumeClaim volume for each volumeClaimTemplate the template does not name among its
+     * volumes, as the StatefulSet controller gives its pods: containers mount the claims by template name.
+     */
+    private static JsonNode withClaimVolumes(JsonNode spec) {
+        List<ObjectNode> claims = Nodes.objects(spec, "volumeClaimTemplates");
+        if (claims.isEmpty() || !(spec.path("template").path("spec") instanceof ObjectNode)) {
+            return spec;
+        }
+        ObjectNode copy = Nodes.objectCopy(spec);
+        ObjectNode podSpec = (ObjectNode) copy.path("template").path("spec");
+        Set<String> named = new java.util.HashSet<>();
+        for (ObjectNode v : Nodes.objects(podSpec, "volumes")) {
+            named.add(Nodes.text(v, "name"));
+        }
+        tools.jackson.databind.node.ArrayNode volumes = podSpec.get("volumes") instanceof tools.jackson.databind.node.ArrayNode a
+                ? a : podSpec.putArray("volumes");
+        for (ObjectNode claim : claims) {
+            String name = Nodes.text(claim, "metadata", "name");
+            if (!name.isEmpty() && named.add(name)) {
+                volumes.addObject().put("name", name).putObject("persistentVolumeClaim").put("claimName", name);
+            }
+        }
+        return copy;
     }
 
     @Override

@@ -15,7 +15,7 @@ import dev.navis.scheduler.framework.ScoreExtensions;
 import dev.navis.scheduler.framework.ScorePlugin;
 import dev.navis.scheduler.framework.StateData;
 import dev.navis.scheduler.framework.Status;
-import dev.navis.scheduler.plugins.helper.NodeSelectors;
+import dev.navis.client.util.NodeSelectors;
 import dev.navis.scheduler.plugins.helper.Scores;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Node;

@@ -3,7 +3,7 @@ package dev.navis.scheduler.plugins.podtopologyspread;
 import dev.navis.api.selector.LabelSelector;
 import dev.navis.scheduler.framework.NodeInfo;
 import dev.navis.scheduler.framework.PodInfo;
-import dev.navis.scheduler.plugins.helper.NodeSelectors;
+import dev.navis.client.util.NodeSelectors;
 import dev.navis.scheduler.plugins.helper.Taints;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Node;

@@ -1,4 +1,4 @@
-package dev.navis.scheduler.plugins.helper;
+package dev.navis.client.util;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
