@@ -29,7 +29,7 @@ class BuiltinResourcesTest {
         "endpoints | '' | v1 | Endpoints | true | ep | '' | ''",
         "configmaps | '' | v1 | ConfigMap | true | cm | '' | ''",
         "secrets | '' | v1 | Secret | true | '' | '' | ''",
-        "serviceaccounts | '' | v1 | ServiceAccount | true | sa | '' | ''",
+        "serviceaccounts | '' | v1 | ServiceAccount | true | sa | '' | token",
         "events | '' | v1 | Event | true | ev | '' | ''",
         "resourcequotas | '' | v1 | ResourceQuota | true | quota | '' | status",
         "limitranges | '' | v1 | LimitRange | true | limits | '' | ''",
