@@ -61,28 +61,32 @@ class ServiceAccountTokenSourceTest {
     @Test
     void theTokenIsRequestedBoundToThePodAndRenewedAtEightyPercent() throws Exception {
         VolumeManager manager = manager();
-        Pod pod = pod();
-        Path dir = manager.prepare(pod, null).get("kube-api-access-abcde");
-        assertThat(Files.readString(dir.resolve("token"))).isEqualTo("token-1-for-robot");
-        assertThat(Files.readString(dir.resolve("namespace"))).isEqualTo("default");
-        JsonNode first = requests.get(0).path("spec");
-        assertThat(first.path("expirationSeconds").asLong()).isEqualTo(3607L);
-        assertThat(first.has("audiences")).isFalse();
-        assertThat(first.path("boundObjectRef").path("kind").asString()).isEqualTo("Pod");
-        assertThat(first.path("boundObjectRef").path("name").asString()).isEqualTo("web");
-        assertThat(first.path("boundObjectRef").path("uid").asString()).isEqualTo("uid-1");
+        try {
+            Pod pod = pod();
+            Path dir = manager.prepare(pod, null).get("kube-api-access-abcde");
+            assertThat(Files.readString(dir.resolve("token"))).isEqualTo("token-1-for-robot");
+            assertThat(Files.readString(dir.resolve("namespace"))).isEqualTo("default");
+            JsonNode first = requests.get(0).path("spec");
+            assertThat(first.path("expirationSeconds").asLong()).isEqualTo(3607L);
+            assertThat(first.has("audiences")).isFalse();
+            assertThat(first.path("boundObjectRef").path("kind").asString()).isEqualTo("Pod");
+            assertThat(first.path("boundObjectRef").path("name").asString()).isEqualTo("web");
+            assertThat(first.path("boundObjectRef").path("uid").asString()).isEqualTo("uid-1");
 
-        clock.advance(Duration.ofSeconds(2800)); // before 80% of 3607 s (2885.6 s): the same token
-        manager.prepare(pod, null);
-        assertThat(requests).hasSize(1);
-        clock.advance(Duration.ofSeconds(100));
-        manager.prepare(pod, null);
-        assertThat(requests).hasSize(2);
-        assertThat(Files.readString(dir.resolve("token"))).isEqualTo("token-2-for-robot");
+            clock.advance(Duration.ofSeconds(2800)); // before 80% of 3607 s (2885.6 s): the same token
+            manager.prepare(pod, null);
+            assertThat(requests).hasSize(1);
+            clock.advance(Duration.ofSeconds(100));
+            manager.prepare(pod, null);
+            assertThat(requests).hasSize(2);
+            assertThat(Files.readString(dir.resolve("token"))).isEqualTo("token-2-for-robot");
 
-        manager.cleanup("uid-1");
-        manager.prepare(pod, null);
-        assertThat(requests).hasSize(3);
+            manager.cleanup("uid-1");
+            manager.prepare(pod, null);
+            assertThat(requests).hasSize(3);
+        } finally {
+            manager.cleanup("uid-1"); // unmounts the projected volume's tmpfs (a real mount when run as root)
+        }
     }
 
     @Test
