@@ -116,9 +116,11 @@ class ServicesIntegrationTest {
         Service web = cluster.client.services().namespace("default").get("web");
         String clusterIP = web.getSpec().getClusterIP();
 
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ruleset().contains("dnat to 10.42.0.9:8080")
-                && ruleset().contains(clusterIP + " . tcp . 80 : goto service-")
-                && ruleset().contains("10.43.0.10 . udp . 53 : goto service-"));
+        // the Service's element jumps to the chain of one-endpoint Services, whose map holds the endpoint
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ruleset().contains(
+                clusterIP + " . tcp . 80 . 0 : 10.42.0.9 . 8080")
+                && ruleset().contains(clusterIP + " . tcp . 80 : goto select-1")
+                && ruleset().contains("10.43.0.10 . udp . 53 : goto select-"));
         assertThat(proxy.metrics().networkProgrammingCount()).isGreaterThanOrEqualTo(1);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> resolve("web.default.svc.cluster.local.").equals(List.of(clusterIP)));
