@@ -113,10 +113,13 @@ class ServicesRealNodeTest {
         webPods = webPodNames();
         assertThat(webPods).hasSize(3);
 
-        // one exec running many requests: each wget resolves the name through the cluster DNS, then connects anew
-        String answers = kubectl.ok("exec", "client", "--", "sh", "-c",
-                "for i in $(seq 30); do timeout 3 wget -qO- http://" + WEB_HOST + "; done");
-        assertThat(Set.copyOf(lines(answers))).containsExactlyInAnyOrderElementsOf(webPods);
+        // one exec running many requests: each wget resolves the name through the cluster DNS, then connects anew;
+        // the last replica to turn ready may reach the proxy's rules a sync later than readyReplicas says 3
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String answers = kubectl.ok("exec", "client", "--", "sh", "-c",
+                    "for i in $(seq 30); do timeout 3 wget -qO- http://" + WEB_HOST + "; done");
+            assertThat(Set.copyOf(lines(answers))).containsExactlyInAnyOrderElementsOf(webPods);
+        });
     }
 
     @Test
@@ -124,7 +127,8 @@ class ServicesRealNodeTest {
     void clusterIpAnswersFromTheHost() {
         String clusterIp = kubectl.ok("get", "service", "web", "-o", "jsonpath={.spec.clusterIP}");
         assertThat(clusterIp).startsWith("10.43.");
-        assertThat(answersUntilAllSeen(clusterIp, 80)).containsExactlyInAnyOrderElementsOf(webPods);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(answersUntilAllSeen(clusterIp, 80)).containsExactlyInAnyOrderElementsOf(webPods));
     }
 
     @Test
