@@ -2,12 +2,8 @@ package dev.navis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -33,9 +29,6 @@ import org.junit.jupiter.api.Timeout;
 class MetricsRealNodeTest {
     static final String NODE = "e2e-metrics-node";
 
-    private static final String BRIDGE = "navis0";
-    private static final String MASQUERADE_TABLE = "navis_navis0";
-
     /** One spinning pod, 50m requested: it uses many times its request. */
     private static final String BURNER = """
             apiVersion: apps/v1
@@ -57,44 +50,26 @@ class MetricsRealNodeTest {
                     resources: {requests: {cpu: 50m}}
             """.formatted(NODE);
 
-    private NavisServer server;
+    private RealNodeServer node;
     private Kubectl kubectl;
-    private boolean networkExistedBefore;
 
     @BeforeAll
     void startServerWithNode() throws Exception {
-        assumeTrue(RealNodeSupport.isRoot(), "the real node needs root (containers, mounts, network namespaces)");
-        assumeTrue(RealNodeSupport.hasRuntime(), "the real node needs containerd, runc, CNI plugins and busybox-static");
-        networkExistedBefore = RealNodeSupport.run("ip", "link", "show", BRIDGE) == 0;
-        server = NavisServer.start(List.of("--node-name", NODE, "--kubelet-port", "0"));
-        kubectl = new Kubectl(server.kubeconfig());
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "node", NODE, "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
-        RealNodeSupport.buildBusyboxImage(server.dataDir());
+        node = RealNodeServer.start(NODE);
+        kubectl = node.kubectl();
     }
 
     @AfterAll
     void deleteEverythingAndStopServer() throws Exception {
-        if (server == null) {
+        if (node == null) {
             return;
         }
         try {
             kubectl.run("delete", "hpa,deployments", "-l", "e2e=metrics", "--wait=true", "--timeout=60s");
             kubectl.run("delete", "hpa", "burner", "--ignore-not-found");
-            kubectl.run("delete", "pods", "--all", "--grace-period=1", "--wait=true", "--timeout=60s");
-            server.stop();
-            String dataDir = server.dataDir().toString();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(RealNodeSupport.processesMentioning(dataDir)).as("containerd/shim processes left").isEmpty();
-                assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .filter(l -> l.contains(dataDir)).toList()).as("mounts left").isEmpty();
-            });
+            node.stopLeavingNothing();
         } finally {
-            server.close();
-            if (!networkExistedBefore) {
-                RealNodeSupport.run("ip", "link", "del", BRIDGE);
-                RealNodeSupport.run("nft", "delete", "table", "ip", MASQUERADE_TABLE);
-            }
+            node.close();
         }
     }
 

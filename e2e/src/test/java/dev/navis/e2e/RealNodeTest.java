@@ -2,22 +2,19 @@ package dev.navis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,106 +37,28 @@ import org.junit.jupiter.api.Timeout;
 class RealNodeTest {
     static final String NODE = "e2e-node";
 
-    /** The node's pod network (the default CNI bridge and its masquerade table), which outlives a stopped node. */
-    private static final String BRIDGE = "navis0";
-    private static final String MASQUERADE_TABLE = "navis_navis0";
-
+    private RealNodeServer node;
     private NavisServer server;
     private Kubectl kubectl;
-    private boolean networkExistedBefore;
 
     @BeforeAll
     void startServerWithNode() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) || isRoot(),
-                "the real node needs root (containers, mounts, network namespaces)");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) && Files.isExecutable(Path.of("/usr/sbin/runc"))
-                        && Files.isDirectory(Path.of("/usr/lib/cni")) && Files.isExecutable(Path.of("/bin/busybox")),
-                "the real node needs containerd, runc, containernetworking-plugins and busybox-static");
-        networkExistedBefore = run("ip", "link", "show", BRIDGE) == 0;
-        server = NavisServer.start(List.of("--node-name", NODE, "--kubelet-port", "0"));
-        kubectl = new Kubectl(server.kubeconfig());
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "node", NODE, "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
-        buildBusyboxImage();
-    }
-
-    private static boolean isRoot() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
-    /** {@code navis image build --busybox -t busybox:latest --import --data-dir <server data dir>}, as a user runs it. */
-    private void buildBusyboxImage() throws Exception {
-        Path out = Files.createTempDirectory("navis-e2e-image-");
-        try {
-            List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                    System.getProperty("java.class.path"), "dev.navis.cli.Navis", "image", "build", "--busybox",
-                    "-t", "busybox:latest", "--cmd", "sh", "-o", out.resolve("layout").toString(), "--import",
-                    "--data-dir", server.dataDir().toString());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(output).isZero();
-        } finally {
-            deleteTree(out);
-        }
+        node = RealNodeServer.start(NODE);
+        server = node.server();
+        kubectl = node.kubectl();
     }
 
     @AfterAll
     void deletePodsAndStopServer() throws Exception {
-        if (server == null) {
+        if (node == null) {
             return;
         }
         try {
-            kubectl.run("delete", "pods", "--all", "--grace-period=1", "--wait=true", "--timeout=60s");
             kubectl.run("delete", "configmaps", "e2e-cm", "--ignore-not-found");
-            server.stop();
-            String dataDir = server.dataDir().toString();
-            // containerd and its shims stop with the server once no pod runs; nothing stays mounted under the data dir
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(processesMentioning(dataDir)).as("containerd/shim processes left").isEmpty();
-                assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .filter(l -> l.contains(dataDir)).toList()).as("mounts left").isEmpty();
-            });
+            node.stopLeavingNothing();
         } finally {
-            server.close();
-            if (!networkExistedBefore) {
-                run("ip", "link", "del", BRIDGE);
-                run("nft", "delete", "table", "ip", MASQUERADE_TABLE);
-            }
+            node.close();
         }
-    }
-
-    /** Runs a host command; its exit code. */
-    private static int run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    private static List<String> processesMentioning(String text) throws IOException {
-        List<String> found = new ArrayList<>();
-        long self = ProcessHandle.current().pid();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                if (Long.parseLong(p.getFileName().toString()) == self) {
-                    continue;
-                }
-                try {
-                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
-                            .replace('\0', ' ');
-                    if (cmdline.contains(text)) {
-                        found.add(p.getFileName() + ": " + cmdline);
-                    }
-                } catch (IOException e) {
-                    // exited meanwhile
-                }
-            }
-        }
-        return found;
     }
 
     // ------------------------------------------------------------------------------------------ tests
@@ -276,7 +195,7 @@ class RealNodeTest {
             // the trap exits at once: far sooner than the 20 s grace period
             assertThat(took).isLessThan(Duration.ofSeconds(20));
         } finally {
-            deleteTree(hostDir);
+            RealNodeSupport.deleteTree(hostDir);
         }
     }
 
@@ -316,9 +235,16 @@ class RealNodeTest {
         assertThat(containerId).startsWith("containerd://");
 
         server.stop();
+        Instant restarted = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         server.launch();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "node", NODE, "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
+        // Ready as reported by the restarted kubelet (the one before it still stands in the Node until then, with
+        // the old kubelet port)
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String[] ready = kubectl.ok("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")]"
+                    + "['status','lastHeartbeatTime']}").split(" ");
+            assertThat(ready[0]).isEqualTo("True");
+            assertThat(Instant.parse(ready[1])).isAfterOrEqualTo(restarted);
+        });
         // the restarted kubelet adopts the container: same ID, same start, no restart; exec reaches it
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl.ok("exec", "keep", "--", "true"))
                 .isEmpty());
@@ -394,14 +320,5 @@ class RealNodeTest {
 
     private void deletePod(String name) {
         kubectl.ok("delete", "pod", name, "--wait=true", "--timeout=60s");
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -2,12 +2,10 @@ package dev.navis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -31,47 +29,29 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ServiceAccountRealNodeTest {
     static final String NODE = "e2e-sa-node";
-    private static final String BRIDGE = "navis0";
-    private static final String MASQUERADE_TABLE = "navis_navis0";
     private static final String MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
 
+    private RealNodeServer node;
     private NavisServer server;
     private Kubectl kubectl;
-    private boolean networkExistedBefore;
     private String podToken;
 
     @BeforeAll
     void startServerWithNode() throws Exception {
-        assumeTrue(RealNodeSupport.isRoot(), "the real node needs root (containers, mounts, network namespaces)");
-        assumeTrue(RealNodeSupport.hasRuntime(), "the real node needs containerd, runc, CNI plugins and busybox-static");
-        networkExistedBefore = RealNodeSupport.run("ip", "link", "show", BRIDGE) == 0;
-        server = NavisServer.start(List.of("--node-name", NODE, "--kubelet-port", "0"));
-        kubectl = new Kubectl(server.kubeconfig());
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "node", NODE, "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
-        RealNodeSupport.buildBusyboxImage(server.dataDir());
+        node = RealNodeServer.start(NODE);
+        server = node.server();
+        kubectl = node.kubectl();
     }
 
     @AfterAll
     void deletePodsAndStopServer() throws Exception {
-        if (server == null) {
+        if (node == null) {
             return;
         }
         try {
-            kubectl.run("delete", "pods", "--all", "--grace-period=1", "--wait=true", "--timeout=60s");
-            server.stop();
-            String dataDir = server.dataDir().toString();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(RealNodeSupport.processesMentioning(dataDir)).as("containerd/shim processes left").isEmpty();
-                assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .filter(l -> l.contains(dataDir)).toList()).as("mounts left").isEmpty();
-            });
+            node.stopLeavingNothing();
         } finally {
-            server.close();
-            if (!networkExistedBefore) {
-                RealNodeSupport.run("ip", "link", "del", BRIDGE);
-                RealNodeSupport.run("nft", "delete", "table", "ip", MASQUERADE_TABLE);
-            }
+            node.close();
         }
     }
 

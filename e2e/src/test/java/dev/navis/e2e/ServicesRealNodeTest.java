@@ -45,57 +45,42 @@ import org.junit.jupiter.api.Timeout;
 class ServicesRealNodeTest {
     static final String NODE = "e2e-svc-node";
 
-    private static final String BRIDGE = "navis0";
-    private static final String MASQUERADE_TABLE = "navis_navis0";
     /** kube-proxy's table (ProxyConfig.DEFAULT_TABLE). */
     private static final String PROXY_TABLE = "navis-proxy";
     private static final String PROXY_TABLE_LINE = "table ip " + PROXY_TABLE + " {";
     private static final String WEB_HOST = "web.default.svc.cluster.local";
 
+    private RealNodeServer node;
     private NavisServer server;
     private Kubectl kubectl;
-    private boolean networkExistedBefore;
     private List<String> webPods = List.of();
 
     @BeforeAll
     void startServerWithNode() throws Exception {
-        assumeTrue(RealNodeSupport.isRoot(), "the real node needs root (containers, mounts, network namespaces)");
-        assumeTrue(RealNodeSupport.hasRuntime(), "the real node needs containerd, runc, CNI plugins and busybox-static");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nft")), "kube-proxy needs nft");
         // a kube-proxy already programming this host would fight over the table
         assumeTrue(!nftRuleset().contains(PROXY_TABLE_LINE), "another kube-proxy runs on this host");
-        networkExistedBefore = RealNodeSupport.run("ip", "link", "show", BRIDGE) == 0;
         // listening on every interface, so pods reach the API server at its advertised (node) address
-        server = NavisServer.start(List.of("--node-name", NODE, "--kubelet-port", "0", "--bind-address", "0.0.0.0"));
-        kubectl = new Kubectl(server.kubeconfig());
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "node", NODE, "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
-        RealNodeSupport.buildBusyboxImage(server.dataDir());
+        node = RealNodeServer.start(NODE, "--bind-address", "0.0.0.0");
+        server = node.server();
+        kubectl = node.kubectl();
     }
 
     @AfterAll
     void deleteEverythingAndStopServer() throws Exception {
-        if (server == null) {
+        if (node == null) {
             return;
         }
         try {
             kubectl.run("delete", "deployments,services", "-l", "e2e=services", "--wait=true", "--timeout=60s");
-            kubectl.run("delete", "pods", "--all", "--grace-period=1", "--wait=true", "--timeout=60s");
-            server.stop();
-            String dataDir = server.dataDir().toString();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(RealNodeSupport.processesMentioning(dataDir)).as("containerd/shim processes left").isEmpty();
-                assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .filter(l -> l.contains(dataDir)).toList()).as("mounts left").isEmpty();
-            });
+            node.stopLeavingNothing();
             // a clean stop removes what kube-proxy programmed
             assertThat(nftRuleset()).doesNotContain(PROXY_TABLE_LINE);
         } finally {
-            server.close();
-            RealNodeSupport.run("nft", "delete", "table", "ip", PROXY_TABLE);
-            if (!networkExistedBefore) {
-                RealNodeSupport.run("ip", "link", "del", BRIDGE);
-                RealNodeSupport.run("nft", "delete", "table", "ip", MASQUERADE_TABLE);
+            try {
+                node.close();
+            } finally {
+                RealNodeSupport.run("nft", "delete", "table", "ip", PROXY_TABLE);
             }
         }
     }
