@@ -78,6 +78,19 @@ public final class BuiltinSchemas {
         return Optional.ofNullable(definitions.get(name));
     }
 
+    /** The schema itself, or the definition its $ref names (following chains of references); null if unknown. */
+    public ObjectNode resolve(JsonNode schema) {
+        JsonNode current = schema;
+        for (int depth = 0; depth < 8 && current instanceof ObjectNode object; depth++) {
+            JsonNode ref = object.get("$ref");
+            if (ref == null) {
+                return object;
+            }
+            current = definitions.get(ref.asString());
+        }
+        return null;
+    }
+
     /** The definition name of a kind, e.g. ("apps", "v1", "Deployment") -> io.k8s.api.apps.v1.Deployment. */
     public Optional<String> nameOf(String group, String version, String kind) {
         return Optional.ofNullable(nameByGroupVersionKind.get(key(group, version, kind)));

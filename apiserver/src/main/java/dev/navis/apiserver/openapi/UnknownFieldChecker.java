@@ -92,8 +92,13 @@ public final class UnknownFieldChecker {
      * header: {@code Warning: 299 - "unknown field \"spec.foo\""}.
      */
     public static String strictDecodingStatusMessage(String kind, String version, List<String> problems) {
+        return cannotBeHandled(kind, version, strictDecodingError(problems));
+    }
+
+    /** Upstream's message for a body that fails decoding: {@code Pod in version "v1" cannot be handled as a Pod: ERROR}. */
+    public static String cannotBeHandled(String kind, String version, String error) {
         return kind + " in version \"" + version + "\" cannot be handled as "
-                + ("AEIOU".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind + ": " + strictDecodingError(problems);
+                + ("AEIOU".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind + ": " + error;
     }
 
     /**
@@ -133,7 +138,7 @@ public final class UnknownFieldChecker {
 
     /** At START_OBJECT; consumes through the matching END_OBJECT. */
     private void scanObject(JsonParser parser, JsonNode schema, FieldPath path, List<String> out) {
-        ObjectNode resolved = resolve(schema);
+        ObjectNode resolved = schemas.resolve(schema);
         if (resolved == null || isFreeForm(resolved)) {
             parser.skipChildren();
             return;
@@ -173,7 +178,7 @@ public final class UnknownFieldChecker {
         if (token == JsonToken.START_OBJECT) {
             scanObject(parser, schema, path, out);
         } else if (token == JsonToken.START_ARRAY) {
-            ObjectNode resolved = resolve(schema);
+            ObjectNode resolved = schemas.resolve(schema);
             JsonNode items = resolved == null ? null : resolved.get("items");
             int index = 0;
             while (parser.nextToken() != JsonToken.END_ARRAY) {
@@ -194,7 +199,7 @@ public final class UnknownFieldChecker {
     // ------------------------------------------------------------------ check of a decoded tree
 
     private void checkTree(JsonNode schema, JsonNode value, String path, List<String> out) {
-        ObjectNode resolved = resolve(schema);
+        ObjectNode resolved = schemas.resolve(schema);
         if (resolved == null || value == null || value.isNull() || isFreeForm(resolved)) {
             return;
         }
@@ -226,18 +231,5 @@ public final class UnknownFieldChecker {
 
     private static boolean isFreeForm(ObjectNode schema) {
         return schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
-    }
-
-    /** The schema itself, or the definition its $ref names (following chains of references). */
-    private ObjectNode resolve(JsonNode schema) {
-        JsonNode current = schema;
-        for (int depth = 0; depth < 8 && current instanceof ObjectNode object; depth++) {
-            JsonNode ref = object.get("$ref");
-            if (ref == null) {
-                return object;
-            }
-            current = schemas.definition(ref.asString()).orElse(null);
-        }
-        return null;
     }
 }

@@ -3,6 +3,7 @@ package dev.navis.apiserver.rest;
 import dev.navis.api.ResourceDefinition;
 import dev.navis.apimachinery.apiextensions.CustomResourceStrategy;
 import dev.navis.apiserver.openapi.FieldValidation;
+import dev.navis.apiserver.openapi.JsonTypeChecker;
 import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +12,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Server-side field validation of request objects, as upstream's decoder does it: fields the kind's schema
- * does not know are dropped (fieldValidation=Ignore, or Warn, the default, which also reports each one in a
+ * Server-side field validation of request objects, as upstream's decoder does it: a value of the wrong JSON type
+ * is refused (400 BadRequest, see {@link JsonTypeChecker}); fields the kind's schema does not know are dropped (fieldValidation=Ignore, or Warn, the default, which also reports each one in a
  * Warning header) or refused (Strict: 400 BadRequest). So stored objects never carry unknown fields.
  */
 public final class FieldPruning {
+    private static final JsonTypeChecker TYPES = new JsonTypeChecker();
+
     private final UnknownFieldChecker checker;
     private final FieldValidation mode;
     private final List<String> warnings = new ArrayList<>();
@@ -54,6 +57,13 @@ public final class FieldPruning {
     public ObjectNode apply(ResourceDefinition def, ObjectNode object, byte[] json) {
         if (checker == null) {
             return object;
+        }
+        if (!(def.strategy() instanceof CustomResourceStrategy)) {
+            // a value of the wrong JSON type fails decoding whatever fieldValidation says (custom resources: their
+            // schema's validation reports it)
+            TYPES.firstMismatch(def.group(), def.version(), def.kind(), object).ifPresent(mismatch -> {
+                throw ApiException.badRequest(UnknownFieldChecker.cannotBeHandled(def.kind(), def.version(), mismatch));
+            });
         }
         List<String> unknown;
         List<String> problems;

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 @Timeout(60)
 class ErrorsTest extends RestTestBase {
@@ -113,6 +114,36 @@ class ErrorsTest extends RestTestBase {
                 "{\"metadata\":{\"name\":\"d\",\"name\":\"d\"}}");
         assertStatus(duplicate, 400, "BadRequest");
         assertThat(duplicate.json().path("message").asString()).contains("duplicate field \"metadata.name\"");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsRefusedOnCreateUpdateAndPatchSoNoClientMeetsIt() throws Exception {
+        String services = "/api/v1/namespaces/default/services";
+        // a common slip: a Deployment's selector shape on a Service
+        Reply create = post(services, "{\"metadata\":{\"name\":\"t\"},\"spec\":{\"ports\":[{\"port\":80}],"
+                + "\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}}");
+        assertStatus(create, 400, "BadRequest");
+        assertThat(create.json().path("message").asString()).isEqualTo("Service in version \"v1\" cannot be handled "
+                + "as a Service: json: cannot unmarshal object into Go struct field ServiceSpec.spec.selector of type string");
+
+        assertThat(post(services, "{\"metadata\":{\"name\":\"t\"},\"spec\":{\"ports\":[{\"port\":80}],"
+                + "\"selector\":{\"app\":\"web\"}}}").code()).isEqualTo(201);
+        for (String type : new String[] {"application/merge-patch+json", "application/strategic-merge-patch+json"}) {
+            Reply patch = call("PATCH", services + "/t", type, "{\"spec\":{\"selector\":{\"matchLabels\":{\"a\":\"b\"}}}}");
+            assertStatus(patch, 400, "BadRequest");
+        }
+        assertStatus(call("PATCH", services + "/t", "application/json-patch+json",
+                "[{\"op\":\"replace\",\"path\":\"/spec/ports/0/port\",\"value\":\"eighty\"}]"), 400, "BadRequest");
+        JsonNode stored = get(services + "/t").json();
+        assertStatus(put(services + "/t", stored.toString().replace("\"port\":80", "\"port\":80.5")), 400, "BadRequest");
+        ObjectNode badStatus = ((ObjectNode) stored).deepCopy();
+        badStatus.putObject("status").putArray("conditions").addObject().put("type", "A").putObject("status");
+        assertStatus(put(services + "/t/status", badStatus.toString()), 400, "BadRequest");
+        assertThat(get(services + "/t").json().path("spec").path("selector").toString()).isEqualTo("{\"app\":\"web\"}");
+        assertThat(get(services + "/t").json().path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(80);
+
+        assertStatus(post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"n\"},\"data\":{\"k\":1}}"),
+                400, "BadRequest");
     }
 
     @Test

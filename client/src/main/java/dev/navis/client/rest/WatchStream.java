@@ -73,7 +73,13 @@ final class WatchStream<T> implements Watch<T> {
             wire = Json.MAPPER.readValue(line, wireType);
         } catch (JacksonException e) {
             // an ERROR event carries a Status, which need not fit the watched class
-            Wire<Status> error = Json.MAPPER.readValue(line, STATUS_EVENT);
+            Wire<Status> error;
+            try {
+                error = Json.MAPPER.readValue(line, STATUS_EVENT);
+            } catch (JacksonException notStatus) {
+                e.addSuppressed(notStatus);
+                throw e; // the object's own decoding error says what is wrong with it
+            }
             if ("ERROR".equals(error.type())) {
                 return WatchEvent.error(error.object());
             }
