@@ -15,24 +15,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code navis bench scheduler}: scheduler_perf's SchedulingBasic. Without {@code --kubeconfig} it starts an
- * API server in this JVM (durable store on a temporary directory), so server, store, scheduler and load
- * generator share the machine, as the issue's targets assume.
+ * {@code navis bench scheduler}: scheduler_perf's workloads at the sizes issue 4 names (SchedulingBasic 5,000
+ * nodes / 1,000 initial / 10,000 measured pods, TopologySpreading 5,000 / 5,000 / 5,000, SchedulingPodAffinity
+ * 500 / 500 / 1,000 and PreemptionBasic 500 / 2,000 / 500 as upstream's 500Nodes); flags override them.
+ * Without {@code --kubeconfig} it starts an API server in this JVM (durable store on a temporary directory),
+ * so server, store, scheduler and load generator share the machine, as the issue's targets assume.
  */
 @Command(name = "scheduler", mixinStandardHelpOptions = true,
-        description = "Benchmark the scheduler (SchedulingBasic: nodes, initial pods, measured pods).")
+        description = "Benchmark the scheduler on a scheduler_perf workload (nodes, initial pods, measured pods).")
 public final class BenchSchedulerCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", description = "Use the API server of this kubeconfig instead of starting one.")
     Path kubeconfig;
 
-    @Option(names = "--nodes", defaultValue = "5000", description = "Nodes (default ${DEFAULT-VALUE}).")
-    int nodes;
+    @Option(names = "--nodes", description = "Nodes (default: the workload's, e.g. 5000 for SchedulingBasic).")
+    Integer nodes;
 
-    @Option(names = "--initial-pods", defaultValue = "1000", description = "Pods scheduled before measuring (default ${DEFAULT-VALUE}).")
-    int initialPods;
+    @Option(names = "--initial-pods", description = "Pods scheduled before measuring (default: the workload's).")
+    Integer initialPods;
 
-    @Option(names = "--pods", defaultValue = "10000", description = "Measured pods (default ${DEFAULT-VALUE}).")
-    int pods;
+    @Option(names = "--pods", description = "Measured pods (default: the workload's).")
+    Integer pods;
 
     @Option(names = "--writers", defaultValue = "64", description = "Concurrent pod creators (default ${DEFAULT-VALUE}).")
     int writers;
@@ -55,15 +57,19 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SchedulerBenchmark.Workload w = SchedulerBenchmark.Workload.parse(workload);
+        int n = nodes != null ? nodes : w.nodes;
+        int initial = initialPods != null ? initialPods : w.initialPods;
+        int measured = pods != null ? pods : w.measuredPods;
         if (inMemory) {
-            dev.navis.scheduler.SchedulingCycleBenchmark.run(nodes, initialPods, pods, System.out);
+            w.runInMemory(n, initial, measured, System.out);
             return 0;
         }
-        SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(nodes, initialPods, pods, writers, qps,
+        SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(n, initial, measured, writers, qps,
                 backlog);
         if (kubeconfig != null) {
             new SchedulerBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out)
-                    .withWorkload(SchedulerBenchmark.Workload.parse(workload)).run(settings);
+                    .withWorkload(w).run(settings);
             return 0;
         }
         Path dir = Files.createTempDirectory("navis-bench-scheduler-");
@@ -71,7 +77,7 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
                 BuiltinResources.all())) {
             server.start();
             new SchedulerBenchmark(KubeConfigLoader.load(server.kubeconfigFile()).clientConfig(), System.out)
-                    .withWorkload(SchedulerBenchmark.Workload.parse(workload)).run(settings);
+                    .withWorkload(w).run(settings);
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

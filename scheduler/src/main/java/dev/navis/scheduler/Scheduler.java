@@ -686,10 +686,13 @@ public final class Scheduler implements AutoCloseable {
                     }
                 }
             } else if (assigned(newPod)) {
-                // bound (by us or someone else): leaves the queue, enters the cache for good
+                // bound (by us or someone else): leaves the queue, enters the cache for good; to the queue it is
+                // an assigned pod added, as upstream's assigned-pod informer sees it (affinity may now be met)
                 queue.delete(newPod);
                 if (!terminal(newPod)) {
                     cache.addPod(newPod);
+                    queue.moveAllToActiveOrBackoffQueue(ClusterEvent.of(ClusterEvent.ASSIGNED_POD, ClusterEvent.ADD),
+                            null, newPod);
                 }
             } else if (responsibleFor(newPod)) {
                 if (terminal(newPod)) {

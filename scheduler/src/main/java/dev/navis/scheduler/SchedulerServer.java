@@ -62,7 +62,7 @@ public final class SchedulerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         this.recorder = new ApiEventRecorder(eventClient, KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME,
-                KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME + "-" + identity, 4);
+                KubeSchedulerConfiguration.DEFAULT_SCHEDULER_NAME + "-" + identity);
         KubeSchedulerConfiguration.LeaderElection le = config.leaderElection();
         this.election = new LeaderElectionLoop(client, new LeaderElectionConfig(le.resourceNamespace(),
                 le.resourceName(), identity, le.leaseDuration(), le.renewDeadline(), le.retryPeriod(), true),

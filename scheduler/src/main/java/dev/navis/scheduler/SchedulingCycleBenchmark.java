@@ -19,6 +19,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The scheduler's own capacity, without an API server: the default profile over N nodes, with a binder
@@ -30,7 +32,20 @@ public final class SchedulingCycleBenchmark {
     private SchedulingCycleBenchmark() {
     }
 
+    /** SchedulingBasic's shapes: node-default nodes and pod-default pods. */
     public static void run(int nodes, int initialPods, int measuredPods, PrintStream out) throws Exception {
+        run(nodes, initialPods, measuredPods, i -> node("node-" + i), SchedulingCycleBenchmark::pod,
+                SchedulingCycleBenchmark::pod, out);
+    }
+
+    /**
+     * @param node        the i-th node
+     * @param initialPod  an initial pod by name (uid and resourceVersion are filled in here)
+     * @param measuredPod a measured pod by name
+     */
+    public static void run(int nodes, int initialPods, int measuredPods, IntFunction<Node> node,
+                           Function<String, Pod> initialPod, Function<String, Pod> measuredPod, PrintStream out)
+            throws Exception {
         Scheduler[] self = new Scheduler[1];
         Registry base = InTreePlugins.registry();
         Registry registry = new Registry();
@@ -57,15 +72,17 @@ public final class SchedulingCycleBenchmark {
         self[0] = scheduler;
         try {
             for (int i = 0; i < nodes; i++) {
-                scheduler.nodeHandler().onAdd(node("node-" + i));
+                Node n = node.apply(i);
+                n.getMetadata().setResourceVersion("1");
+                scheduler.nodeHandler().onAdd(n);
             }
             out.printf("in-memory scheduling cycle: %d nodes, %d initial pods, %d measured pods%n", nodes, initialPods,
                     measuredPods);
-            schedule(scheduler, "init-", initialPods);
+            schedule(scheduler, initialPod, "init-", initialPods);
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
-            schedule(scheduler, "pod-", measuredPods);
+            schedule(scheduler, measuredPod, "pod-", measuredPods);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuMicros = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e3 / measuredPods;
             out.printf("  %.0f pods/s wall clock (%d pods in %.2f s); scheduling thread CPU %.0f µs a pod "
@@ -76,9 +93,13 @@ public final class SchedulingCycleBenchmark {
         }
     }
 
-    private static void schedule(Scheduler scheduler, String prefix, int count) throws Exception {
+    private static void schedule(Scheduler scheduler, Function<String, Pod> pods, String prefix, int count)
+            throws Exception {
         for (int i = 0; i < count; i++) {
-            scheduler.podHandler().onAdd(pod(prefix + i));
+            Pod p = pods.apply(prefix + i);
+            p.getMetadata().setUid(UUID.randomUUID().toString());
+            p.getMetadata().setResourceVersion("1");
+            scheduler.podHandler().onAdd(p);
         }
         for (int i = 0; i < count; i++) {
             scheduler.scheduleOne();

@@ -123,6 +123,29 @@ class SchedulerTest {
     }
 
     @Test
+    void aPendingPodThatGetsBoundMovesPodsWaitingForItsAffinity() throws Exception {
+        addNode(node("n1", Map.of("cpu", "4", "memory", "8Gi", "pods", "110"), Map.of("zone", "z1"), List.of()));
+        Pod web = pod("web");
+        web.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAffinity()
+                .addNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .withNewLabelSelector().withMatchLabels(Map.of("app", "db")).endLabelSelector().withTopologyKey("zone")
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAffinity().build());
+        addPod(web);
+        scheduler.scheduleOne();
+        assertThat(scheduler.queue().unschedulableCount()).isEqualTo(1);
+
+        // another scheduler (or this one) binds a pending db pod: upstream's informer sees an assigned pod added
+        Pod db = pod("db");
+        db.getMetadata().setLabels(Map.of("app", "db"));
+        Pod pending = addPod(db);
+        Pod bound = new io.fabric8.kubernetes.api.model.PodBuilder(pending).editMetadata().withResourceVersion("999")
+                .endMetadata().editSpec().withNodeName("n1").endSpec().build();
+        scheduler.podHandler().onUpdate(pending, bound);
+
+        assertThat(scheduler.queue().unschedulableCount()).isZero();
+    }
+
+    @Test
     void withoutNodesThePodWaitsForOne() throws Exception {
         addPod(pod("web"));
         scheduler.scheduleOne();

@@ -45,7 +45,11 @@ public final class SchedulerBenchmark {
                            boolean backlog) {
     }
 
+    /** The namespace of SchedulingBasic's, TopologySpreading's and PreemptionBasic's pods. */
     private static final String NAMESPACE = "sched-bench";
+    /** SchedulingPodAffinity's initial and measured pods go to two namespaces, as upstream's sched-0 and sched-1. */
+    private static final String AFFINITY_INITIAL_NAMESPACE = "sched-0";
+    private static final String AFFINITY_MEASURED_NAMESPACE = "sched-1";
 
     private final ClientConfig config;
     private final PrintStream out;
@@ -70,7 +74,8 @@ public final class SchedulerBenchmark {
         try (RestKubeClient load = RestKubeClient.create(loadConfig);
              RestKubeClient watcher = RestKubeClient.create(loadConfig);
              ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-            createNamespace(load);
+            createNamespace(load, workload.initialNamespace());
+            createNamespace(load, workload.measuredNamespace());
             workload.prepare(load);
             long t0 = System.nanoTime();
             parallel(writers, s.writers(), s.nodes(), i -> {
@@ -84,7 +89,8 @@ public final class SchedulerBenchmark {
 
             Map<String, Long> boundAt = new ConcurrentHashMap<>();
             AtomicInteger bound = new AtomicInteger();
-            SharedIndexInformer<Pod> pods = new SharedIndexInformer<>(watcher.pods().namespace(NAMESPACE), Duration.ZERO);
+            java.util.Set<String> benchNamespaces = new java.util.HashSet<>(List.of(workload.initialNamespace(), workload.measuredNamespace()));
+            SharedIndexInformer<Pod> pods = new SharedIndexInformer<>(watcher.pods(), Duration.ZERO);
             pods.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Pod p) {
@@ -98,7 +104,7 @@ public final class SchedulerBenchmark {
 
                 private void record(Pod p) {
                     String node = p.getSpec().getNodeName();
-                    if (node != null && !node.isEmpty() && boundAt.putIfAbsent(p.getMetadata().getName(), System.nanoTime()) == null) {
+                    if (benchNamespaces.contains(p.getMetadata().getNamespace()) && node != null && !node.isEmpty() && boundAt.putIfAbsent(p.getMetadata().getName(), System.nanoTime()) == null) {
                         bound.incrementAndGet();
                     }
                 }
@@ -117,26 +123,34 @@ public final class SchedulerBenchmark {
                  RestKubeClient eventClient = RestKubeClient.create(schedulerClientConfig)) {
                 SchedulerServer scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
                 long i0 = System.nanoTime();
-                parallel(writers, s.writers(), s.initialPods(), i -> load.pods().namespace(NAMESPACE).create(workload.initialPod("init-" + i)));
+                parallel(writers, s.writers(), s.initialPods(), i -> load.pods().namespace(workload.initialNamespace()).create(workload.initialPod("init-" + i)));
                 awaitBound(bound, s.initialPods(), Duration.ofMinutes(5));
                 out.printf("initial pods: %d created and bound in %.1f s%n", s.initialPods(), (System.nanoTime() - i0) / 1e9);
                 if (s.backlog()) {
                     scheduler.close();
                     long b0 = System.nanoTime();
-                    parallel(writers, s.writers(), s.measuredPods(), i -> load.pods().namespace(NAMESPACE).create(workload.measuredPod("pod-" + i)));
+                    parallel(writers, s.writers(), s.measuredPods(), i -> load.pods().namespace(workload.measuredNamespace()).create(workload.measuredPod("pod-" + i)));
                     out.printf("backlog: %d pods created in %.1f s with no scheduler running%n", s.measuredPods(),
                             (System.nanoTime() - b0) / 1e9);
                     long start = System.nanoTime();
+                    long cpu0 = processCpuNanos();
                     scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
                     boolean all = awaitBound(bound, s.initialPods() + s.measuredPods(), Duration.ofMinutes(10));
                     long end = boundAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
+                    String metrics = scheduler.metrics().text();
+                    // closing flushes the scheduler's queued events: their writes count toward its cost per pod
+                    scheduler.close();
+                    double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
                     double seconds = (end - start) / 1e9;
                     out.printf("drain throughput: %.0f pods/s (%d pods bound %.1f s after the scheduler started, "
                             + "informer sync included)%s%n", (bound.get() - s.initialPods()) / seconds,
                             bound.get() - s.initialPods(), seconds, all ? "" : " — NOT ALL BOUND");
+                    // the scheduler's work per pod plus what its requests cost the API server (bindings, events)
+                    out.printf("CPU used by this JVM from the scheduler's start to its stop (events flushed): %.1f s, "
+                            + "%.2f ms per pod; %d events in the namespace%n", cpuSeconds,
+                            1000 * cpuSeconds / s.measuredPods(), countEvents(load, benchNamespaces));
                     out.println();
-                    out.print(schedulerMetricsSummary(scheduler.metrics().text()));
-                    scheduler.close();
+                    out.print(schedulerMetricsSummary(metrics));
                     return;
                 }
 
@@ -163,7 +177,7 @@ public final class SchedulerBenchmark {
                 parallel(writers, s.writers(), s.measuredPods(), i -> {
                     String name = "pod-" + i;
                     createdAt.put(name, System.nanoTime());
-                    load.pods().namespace(NAMESPACE).create(workload.measuredPod(name));
+                    load.pods().namespace(workload.measuredNamespace()).create(workload.measuredPod(name));
                 });
                 long created = System.nanoTime();
                 boolean all = awaitBound(bound, target, Duration.ofMinutes(10));
@@ -189,12 +203,15 @@ public final class SchedulerBenchmark {
                             pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), latencies[latencies.length - 1] / 1e6);
                 }
                 // on a shared machine the wall-clock rates depend on the neighbours; the CPU this JVM spent does not
+                // (counted until the scheduler has stopped and flushed its queued events)
+                String metrics = scheduler.metrics().text();
+                scheduler.close();
                 double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
                 out.printf("CPU used by this JVM (API server, store, scheduler, load generator) for the measured pods: "
-                        + "%.1f s, %.2f ms per pod%n", cpuSeconds, 1000 * cpuSeconds / s.measuredPods());
+                        + "%.1f s, %.2f ms per pod; %d events in the namespace%n", cpuSeconds,
+                        1000 * cpuSeconds / s.measuredPods(), countEvents(load, benchNamespaces));
                 out.println();
-                out.print(schedulerMetricsSummary(scheduler.metrics().text()));
-                scheduler.close();
+                out.print(schedulerMetricsSummary(metrics));
             } finally {
                 pods.stop();
             }
@@ -211,6 +228,14 @@ public final class SchedulerBenchmark {
             Thread.sleep(10);
         }
         return scheduler;
+    }
+
+    private static int countEvents(RestKubeClient client, java.util.Set<String> namespaces) {
+        int n = 0;
+        for (String ns : namespaces) {
+            n += client.events().namespace(ns).list().items().size();
+        }
+        return n;
     }
 
     private static long processCpuNanos() {
@@ -266,8 +291,8 @@ public final class SchedulerBenchmark {
         }
     }
 
-    private static void createNamespace(RestKubeClient client) {
-        Namespace ns = new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build();
+    private static void createNamespace(RestKubeClient client, String name) {
+        Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build();
         try {
             client.namespaces().create(ns);
         } catch (dev.navis.client.ApiException e) {
@@ -284,9 +309,9 @@ public final class SchedulerBenchmark {
                 .withNewStatus().withCapacity(capacity).withAllocatable(capacity).endStatus().build();
     }
 
-    static Pod pod(String name) {
+    static Pod pod(String name, String namespace) {
         Map<String, Quantity> resources = Map.of("cpu", new Quantity("100m"), "memory", new Quantity("500Mi"));
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewSpec().addNewContainer().withName("pause").withImage("registry.k8s.io/pause:3.10")
                 .addNewPort().withContainerPort(80).endPort()
                 .withNewResources().withRequests(resources).withLimits(resources).endResources()
@@ -294,25 +319,41 @@ public final class SchedulerBenchmark {
     }
 
     /**
-     * scheduler_perf's workloads (test/integration/scheduler_perf/config/performance-config.yaml and its pod
-     * templates), on the Node and Pod shapes above.
+     * scheduler_perf's workloads (test/integration/scheduler_perf: performance-config.yaml, and the pod templates
+     * pod-default, pod-with-topology-spreading, pod-with-pod-affinity, pod-low-priority, pod-high-priority) on
+     * node-default's Node shape, at the sizes issue 4 names.
      */
     public enum Workload {
-        /** node-default, pod-default. */
-        SCHEDULING_BASIC("SchedulingBasic"),
-        /** Nodes over zones moon-1..3; measured pods spread by zone, maxSkew 5, DoNotSchedule, color=blue. */
-        TOPOLOGY_SPREADING("TopologySpreading"),
-        /** Nodes in zone1; every pod (color=blue) requires affinity to color=blue pods by zone. */
-        SCHEDULING_POD_AFFINITY("SchedulingPodAffinity"),
-        /** Nodes filled by 900m pods of priority 0; measured 3000m pods of priority 10 preempt them. */
-        PREEMPTION_BASIC("PreemptionBasic");
+        /** node-default, pod-default; 5,000 nodes, 1,000 initial, 10,000 measured pods. */
+        SCHEDULING_BASIC("SchedulingBasic", 5000, 1000, 10000),
+        /**
+         * Nodes over zones moon-1..3; initial pods pod-default; measured pods (color=blue) spread by zone, maxSkew
+         * 5, DoNotSchedule; 5,000 nodes, 5,000 initial, 5,000 measured pods (upstream's 5000Nodes measures 2,000).
+         */
+        TOPOLOGY_SPREADING("TopologySpreading", 5000, 5000, 5000),
+        /**
+         * Nodes in zone1; every pod (color=blue) requires affinity by zone to color=blue pods of sched-0 or sched-1;
+         * initial pods in sched-0, measured in sched-1; upstream's 500Nodes: 500 nodes, 500 initial, 1,000 measured.
+         */
+        SCHEDULING_POD_AFFINITY("SchedulingPodAffinity", 500, 500, 1000),
+        /**
+         * Nodes filled by 900m pods of priority 0 (four a node); measured 3000m pods of priority 10 each preempt
+         * victims on a node; upstream's 500Nodes: 500 nodes, 2,000 initial, 500 measured.
+         */
+        PREEMPTION_BASIC("PreemptionBasic", 500, 2000, 500);
 
         static final String ZONE = "topology.kubernetes.io/zone";
         static final String HIGH_PRIORITY_CLASS = "bench-high-priority";
         public final String upstreamName;
+        public final int nodes;
+        public final int initialPods;
+        public final int measuredPods;
 
-        Workload(String upstreamName) {
+        Workload(String upstreamName, int nodes, int initialPods, int measuredPods) {
             this.upstreamName = upstreamName;
+            this.nodes = nodes;
+            this.initialPods = initialPods;
+            this.measuredPods = measuredPods;
         }
 
         /** The workload by its upstream name (case-insensitive) or constant name. */
@@ -324,6 +365,26 @@ public final class SchedulerBenchmark {
             }
             throw new IllegalArgumentException("unknown workload " + name + "; one of SchedulingBasic, TopologySpreading, "
                     + "SchedulingPodAffinity, PreemptionBasic");
+        }
+
+        String initialNamespace() {
+            return this == SCHEDULING_POD_AFFINITY ? AFFINITY_INITIAL_NAMESPACE : NAMESPACE;
+        }
+
+        String measuredNamespace() {
+            return this == SCHEDULING_POD_AFFINITY ? AFFINITY_MEASURED_NAMESPACE : NAMESPACE;
+        }
+
+        /** The scheduling cycle alone on this workload's nodes and pods (no API server). */
+        public void runInMemory(int nodes, int initialPods, int measuredPods, PrintStream out) throws Exception {
+            if (this == PREEMPTION_BASIC) {
+                // victims leave through the API server's deletes, which the in-memory run does not have
+                throw new IllegalArgumentException("--in-memory runs SchedulingBasic, TopologySpreading and "
+                        + "SchedulingPodAffinity; PreemptionBasic needs the API server");
+            }
+            out.printf("workload %s%n", upstreamName);
+            dev.navis.scheduler.SchedulingCycleBenchmark.run(nodes, initialPods, measuredPods, i -> node("node-" + i, i),
+                    this::initialPod, this::measuredPod, out);
         }
 
         void prepare(RestKubeClient client) {
@@ -360,16 +421,16 @@ public final class SchedulerBenchmark {
 
         Pod initialPod(String name) {
             return switch (this) {
-                case SCHEDULING_POD_AFFINITY -> affinityPod(name);
-                case PREEMPTION_BASIC -> withCpu(SchedulerBenchmark.pod(name), "900m");
-                default -> SchedulerBenchmark.pod(name);
+                case SCHEDULING_POD_AFFINITY -> affinityPod(name, initialNamespace());
+                case PREEMPTION_BASIC -> lowPriority(SchedulerBenchmark.pod(name, initialNamespace()));
+                default -> SchedulerBenchmark.pod(name, initialNamespace());
             };
         }
 
         Pod measuredPod(String name) {
+            Pod p = SchedulerBenchmark.pod(name, measuredNamespace());
             switch (this) {
                 case TOPOLOGY_SPREADING -> {
-                    Pod p = SchedulerBenchmark.pod(name);
                     p.getMetadata().setLabels(Map.of("color", "blue"));
                     p.getSpec().setTopologySpreadConstraints(List.of(new io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder()
                             .withMaxSkew(5).withTopologyKey(ZONE).withWhenUnsatisfiable("DoNotSchedule")
@@ -377,39 +438,43 @@ public final class SchedulerBenchmark {
                     return p;
                 }
                 case SCHEDULING_POD_AFFINITY -> {
-                    return affinityPod(name);
+                    return affinityPod(name, measuredNamespace());
                 }
                 case PREEMPTION_BASIC -> {
-                    Pod p = withCpu(SchedulerBenchmark.pod(name), "3000m");
+                    withCpu(p, "3000m");
                     p.getSpec().setPriorityClassName(HIGH_PRIORITY_CLASS);
                     return p;
                 }
                 default -> {
-                    return SchedulerBenchmark.pod(name);
+                    return p;
                 }
             }
         }
 
-        private static Pod affinityPod(String name) {
-            Pod p = SchedulerBenchmark.pod(name);
+        private static Pod affinityPod(String name, String namespace) {
+            Pod p = SchedulerBenchmark.pod(name, namespace);
             p.getMetadata().setLabels(Map.of("color", "blue"));
             p.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAffinity()
                     .addNewRequiredDuringSchedulingIgnoredDuringExecution()
                     .withNewLabelSelector().withMatchLabels(Map.of("color", "blue")).endLabelSelector()
-                    .withTopologyKey(ZONE).withNamespaces(NAMESPACE)
+                    .withTopologyKey(ZONE).withNamespaces(AFFINITY_MEASURED_NAMESPACE, AFFINITY_INITIAL_NAMESPACE)
                     .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAffinity().build());
             return p;
         }
 
-        private static Pod withCpu(Pod p, String cpu) {
+        /** pod-low-priority: 900m, no priority (0), terminationGracePeriodSeconds 0 so victims go at once. */
+        private static Pod lowPriority(Pod p) {
+            withCpu(p, "900m");
+            p.getSpec().setTerminationGracePeriodSeconds(0L);
+            return p;
+        }
+
+        private static void withCpu(Pod p, String cpu) {
             var resources = p.getSpec().getContainers().get(0).getResources();
             Map<String, Quantity> r = new java.util.HashMap<>(resources.getRequests());
             r.put("cpu", new Quantity(cpu));
             resources.setRequests(r);
             resources.setLimits(new java.util.HashMap<>(r));
-            // upstream's low-priority template: victims go at once (no kubelet to finish a graceful delete)
-            p.getSpec().setTerminationGracePeriodSeconds(0L);
-            return p;
         }
     }
 }

@@ -16,13 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes core/v1 Events for the scheduler (source.component "default-scheduler") from a bounded queue on
- * background threads, like client-go's broadcaster: the scheduling loop never waits for the API, and when
- * the queue is full events are dropped (and counted) rather than slowing scheduling down.
+ * Writes core/v1 Events for the scheduler (source.component "default-scheduler") as client-go's event
+ * broadcaster does: a queue of 1000 events (upstream's maxQueuedEvents) drained by one sender that writes
+ * one event at a time, and events dropped (counted) while the queue is full (DropIfChannelFull). So the
+ * scheduling loop never waits for the API, and under a burst the scheduler sends events at the pace of
+ * one request in flight instead of adding one API write per pod to the server's load. A dropped event
+ * costs a queue check: it is not built.
  */
 public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiEventRecorder.class);
-    private static final int QUEUE_SIZE = 10_000;
+    /** Upstream's maxQueuedEvents. */
+    static final int QUEUE_SIZE = 1000;
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_INSTANT;
 
     private final KubeClient client;
@@ -30,22 +34,23 @@ public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
     private final String instance;
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE_SIZE);
     private final AtomicLong dropped = new AtomicLong();
-    private final Thread[] workers;
+    private final Thread sender;
     private volatile boolean closed;
 
-    public ApiEventRecorder(KubeClient client, String component, String instance, int workers) {
+    public ApiEventRecorder(KubeClient client, String component, String instance) {
         this.client = client;
         this.component = component;
         this.instance = instance;
-        this.workers = new Thread[workers];
-        for (int i = 0; i < workers; i++) {
-            this.workers[i] = Thread.ofVirtual().name("scheduler-events-" + i).start(this::run);
-        }
+        this.sender = Thread.ofVirtual().name("scheduler-events").start(this::run);
     }
 
     @Override
     public void event(Pod regarding, String type, String reason, String action, String message) {
         if (closed) {
+            return;
+        }
+        if (queue.remainingCapacity() == 0) {
+            drop();
             return;
         }
         Instant now = Instant.now();
@@ -68,10 +73,14 @@ public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
                 .withFirstTimestamp(ts).withLastTimestamp(ts).withCount(1)
                 .build();
         if (!queue.offer(e)) {
-            long n = dropped.incrementAndGet();
-            if (Long.bitCount(n) == 1) {
-                LOG.warn("event queue full: {} scheduler events dropped so far", n);
-            }
+            drop();
+        }
+    }
+
+    private void drop() {
+        long n = dropped.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            LOG.info("event queue full: {} scheduler events dropped so far", n);
         }
     }
 
@@ -102,8 +111,6 @@ public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closed = true;
-        for (Thread t : workers) {
-            t.join(5_000);
-        }
+        sender.join(5_000);
     }
 }

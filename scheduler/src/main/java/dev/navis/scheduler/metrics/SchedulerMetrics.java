@@ -2,6 +2,9 @@ package dev.navis.scheduler.metrics;
 
 import dev.navis.scheduler.queue.SchedulingQueue;
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -11,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * kube-scheduler's metrics under upstream's names, labels and buckets: schedule attempts and their
@@ -33,6 +37,17 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
     private final Histogram podAttempts;
     private final Histogram extensionPointDuration;
     private final Gauge goroutines;
+    // the labelled series a pod touches, looked up once: the client's labelValues builds a label list per call
+    private final ConcurrentHashMap<Labels, CounterDataPoint> attemptCounts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Labels, DistributionDataPoint> attemptDurations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Labels, DistributionDataPoint> extensionPointDurations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Labels, CounterDataPoint> incomingCounts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, DistributionDataPoint> sliByAttempts = new ConcurrentHashMap<>();
+    private final GaugeDataPoint bindingGoroutines;
+    private final GaugeDataPoint[] pending = new GaugeDataPoint[4];
+
+    private record Labels(String a, String b, String c) {
+    }
 
     public SchedulerMetrics() {
         scheduleAttempts = Counter.builder().name("scheduler_schedule_attempts_total")
@@ -69,9 +84,12 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
         goroutines = Gauge.builder().name("scheduler_goroutines")
                 .help("Number of running goroutines split by the work they do such as binding.")
                 .labelNames("operation").register(registry);
-        for (String q : new String[] {"active", "backoff", "unschedulable", "gated"}) {
-            pendingPods.labelValues(q).set(0);
+        String[] queues = {"active", "backoff", "unschedulable", "gated"};
+        for (int i = 0; i < queues.length; i++) {
+            pending[i] = pendingPods.labelValues(queues[i]);
+            pending[i].set(0);
         }
+        bindingGoroutines = goroutines.labelValues("binding");
     }
 
     public PrometheusRegistry registry() {
@@ -79,8 +97,9 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
     }
 
     public void attempt(String result, String profile, double seconds) {
-        scheduleAttempts.labelValues(result, profile).inc();
-        attemptDuration.labelValues(result, profile).observe(seconds);
+        Labels key = new Labels(result, profile, null);
+        attemptCounts.computeIfAbsent(key, k -> scheduleAttempts.labelValues(k.a(), k.b())).inc();
+        attemptDurations.computeIfAbsent(key, k -> attemptDuration.labelValues(k.a(), k.b())).observe(seconds);
     }
 
     public void algorithm(double seconds) {
@@ -89,29 +108,30 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
 
     /** A pod was scheduled after {@code attempts} attempts, {@code seconds} after it was first queued. */
     public void podScheduled(int attempts, double seconds) {
-        sliDuration.labelValues(Integer.toString(attempts)).observe(seconds);
+        sliByAttempts.computeIfAbsent(attempts, a -> sliDuration.labelValues(Integer.toString(a))).observe(seconds);
         podAttempts.observe(attempts);
     }
 
     public void extensionPoint(String point, String status, String profile, double seconds) {
-        extensionPointDuration.labelValues(point, status, profile).observe(seconds);
+        extensionPointDurations.computeIfAbsent(new Labels(point, status, profile),
+                k -> extensionPointDuration.labelValues(k.a(), k.b(), k.c())).observe(seconds);
     }
 
     public void bindingsInFlight(int count) {
-        goroutines.labelValues("binding").set(count);
+        bindingGoroutines.set(count);
     }
 
     @Override
     public void counts(int active, int backoff, int unschedulable, int gated) {
-        pendingPods.labelValues("active").set(active);
-        pendingPods.labelValues("backoff").set(backoff);
-        pendingPods.labelValues("unschedulable").set(unschedulable);
-        pendingPods.labelValues("gated").set(gated);
+        pending[0].set(active);
+        pending[1].set(backoff);
+        pending[2].set(unschedulable);
+        pending[3].set(gated);
     }
 
     @Override
     public void incoming(String queue, String event) {
-        queueIncoming.labelValues(queue, event).inc();
+        incomingCounts.computeIfAbsent(new Labels(queue, event, null), k -> queueIncoming.labelValues(k.a(), k.b())).inc();
     }
 
     /** Every metric in Prometheus text format. */
