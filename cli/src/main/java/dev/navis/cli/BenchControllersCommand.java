@@ -3,6 +3,8 @@ package dev.navis.cli;
 import dev.navis.apimachinery.registry.BuiltinResources;
 import dev.navis.apiserver.ApiServer;
 import dev.navis.apiserver.ApiServerOptions;
+import dev.navis.cli.bench.RequestCounts;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.navis.client.informer.SharedIndexInformer;
 import io.fabric8.kubernetes.api.model.Pod;
 import dev.navis.client.config.ClientConfig;
@@ -48,6 +50,11 @@ public final class BenchControllersCommand implements Callable<Integer> {
     @Option(names = "--sim-nodes", defaultValue = "100", description = "Simulated nodes (default ${DEFAULT-VALUE}).")
     int simNodes;
 
+    @Option(names = "--report-starting", defaultValue = "false",
+            description = "Simulated nodes also write each pod's Pending/ContainerCreating status (default "
+                    + "${DEFAULT-VALUE}: only Running, like KWOK and bench sim).")
+    boolean reportStarting;
+
     @Option(names = "--client-qps", defaultValue = "5000",
             description = "QPS and burst of the controller manager's and scheduler's clients (default ${DEFAULT-VALUE}).")
     double qps;
@@ -58,14 +65,14 @@ public final class BenchControllersCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (kubeconfig != null) {
-            run(kubeconfig);
+            run(kubeconfig, null);
             return 0;
         }
         Path dir = Files.createTempDirectory("navis-bench-controllers-");
         try (ApiServer server = ApiServer.create(ApiServerOptions.defaults().withDataDir(dir).withPort(0),
                 BuiltinResources.all())) {
             server.start();
-            run(server.kubeconfigFile());
+            run(server.kubeconfigFile(), server.metrics().registry());
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -76,10 +83,12 @@ public final class BenchControllersCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(Path kubeconfigFile) throws Exception {
+    /** {@code serverMetrics}: the in-process API server's metrics, to count the requests per pod; or null. */
+    private void run(Path kubeconfigFile, PrometheusRegistry serverMetrics) throws Exception {
         ClientConfig config = KubeConfigLoader.load(kubeconfigFile).clientConfig();
         int burst = (int) qps;
-        NodeRunner sim = NodeRunner.startSim(config, SimulatedNodes.Options.defaults(simNodes));
+        NodeRunner sim = NodeRunner.startSim(config,
+                SimulatedNodes.Options.defaults(simNodes).withReportStarting(reportStarting));
         var schedulerConfig = dev.navis.scheduler.config.KubeSchedulerConfiguration.defaults();
         SchedulerRunner scheduler = null;
         RestKubeClient cmClient = RestKubeClient.create(config.withRateLimit(qps, burst)
@@ -111,6 +120,7 @@ public final class BenchControllersCommand implements Callable<Integer> {
             int total = deployments * replicas;
             long t0 = System.nanoTime();
             long cpu0 = processCpuNanos();
+            RequestCounts requests0 = serverMetrics == null ? null : RequestCounts.of(serverMetrics);
             AtomicInteger failed = new AtomicInteger();
             Semaphore inFlight = new Semaphore(64);
             try (ExecutorService creators = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -173,6 +183,10 @@ public final class BenchControllersCommand implements Callable<Integer> {
             double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
             System.out.printf("CPU used by this JVM (API server, store, nodes, scheduler, controllers) since the "
                     + "first create: %.1f s, %.1f ms per pod%n", cpuSeconds, 1000 * cpuSeconds / Math.max(1, podCount));
+            if (serverMetrics != null) {
+                System.out.print("API requests since the first create (the bench's own watches included):\n"
+                        + RequestCounts.of(serverMetrics).since(requests0, Math.max(1, podCount), "pod"));
+            }
             System.out.printf("heap (API server, store, nodes, scheduler, controllers): %.0f MiB%n",
                     heapUsed() / 1048576.0);
         } finally {
