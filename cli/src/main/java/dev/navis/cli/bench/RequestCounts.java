@@ -14,22 +14,35 @@ import java.util.TreeMap;
  */
 public final class RequestCounts {
     private final Map<String, Double> counts;
+    /** The same, 2xx answers only. */
+    private final Map<String, Double> successful;
 
-    private RequestCounts(Map<String, Double> counts) {
+    private RequestCounts(Map<String, Double> counts, Map<String, Double> successful) {
         this.counts = counts;
+        this.successful = successful;
     }
 
     public static RequestCounts of(PrometheusRegistry registry) {
         Map<String, Double> counts = new TreeMap<>();
+        Map<String, Double> successful = new TreeMap<>();
         for (MetricSnapshot snapshot : registry.scrape()) {
             if (snapshot instanceof CounterSnapshot counter
                     && counter.getMetadata().getName().equals("apiserver_request")) {
                 for (CounterSnapshot.CounterDataPointSnapshot point : counter.getDataPoints()) {
                     counts.merge(key(point.getLabels()), point.getValue(), Double::sum);
+                    String code = point.getLabels().get("code");
+                    if (code != null && code.startsWith("2")) {
+                        successful.merge(key(point.getLabels()), point.getValue(), Double::sum);
+                    }
                 }
             }
         }
-        return new RequestCounts(counts);
+        return new RequestCounts(counts, successful);
+    }
+
+    /** Requests of {@code verb} (e.g. POST) on {@code resource} (e.g. pods) answered with 2xx. */
+    public long successful(String verb, String resource) {
+        return Math.round(successful.getOrDefault(verb + " " + resource, 0.0));
     }
 
     private static String key(Labels labels) {
