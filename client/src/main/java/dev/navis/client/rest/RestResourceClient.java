@@ -191,16 +191,29 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
         return subresource == null ? path : path + "/" + subresource;
     }
 
-    /** The object's JSON with apiVersion and kind filled in: fabric8 objects built by hand often lack them. */
+    /**
+     * The object's JSON with apiVersion and kind filled in: fabric8 objects built by hand often lack them. The
+     * missing ones are written in front of the object's own fields (the caller's object is not touched, and
+     * no tree is built).
+     */
     private byte[] body(T object) {
-        tools.jackson.databind.node.ObjectNode node = (tools.jackson.databind.node.ObjectNode) Json.tree(object);
-        if (!node.hasNonNull("apiVersion")) {
-            node.put("apiVersion", ref.apiVersion());
+        byte[] json = Json.write(object);
+        String prefix = (object.getApiVersion() == null ? "\"apiVersion\":" + quoted(ref.apiVersion()) + "," : "")
+                + (object.getKind() == null ? "\"kind\":" + quoted(ref.kind()) + "," : "");
+        if (prefix.isEmpty()) {
+            return json;
         }
-        if (!node.hasNonNull("kind")) {
-            node.put("kind", ref.kind());
-        }
-        return Json.write(node);
+        boolean empty = json.length == 2; // "{}"
+        byte[] head = prefix.substring(0, empty ? prefix.length() - 1 : prefix.length()).getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[json.length + head.length];
+        out[0] = '{';
+        System.arraycopy(head, 0, out, 1, head.length);
+        System.arraycopy(json, 1, out, 1 + head.length, json.length - 1);
+        return out;
+    }
+
+    private static String quoted(String s) {
+        return Json.writeString(s);
     }
 
     static String query(ListOptions o, boolean watch) {

@@ -4,12 +4,9 @@ import dev.navis.client.Json;
 import dev.navis.client.Watch;
 import dev.navis.client.WatchEvent;
 import io.fabric8.kubernetes.api.model.Status;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.client.Request;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
@@ -23,13 +20,15 @@ final class WatchStream<T> implements Watch<T> {
 
     private final JavaType wireType;
     private final Request request;
-    private final BufferedReader reader;
+    private final InputStream body;
+    private final ByteLines lines;
     private volatile boolean closed;
 
     WatchStream(Class<T> type, Request request, InputStream body) {
         this.wireType = Json.MAPPER.getTypeFactory().constructParametricType(Wire.class, type);
         this.request = request;
-        this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 64 * 1024);
+        this.body = body;
+        this.lines = new ByteLines(body);
     }
 
     @Override
@@ -38,9 +37,9 @@ final class WatchStream<T> implements Watch<T> {
             if (closed) {
                 return null;
             }
-            String line;
+            boolean more;
             try {
-                line = reader.readLine();
+                more = lines.next();
             } catch (IOException e) {
                 if (closed) {
                     return null;
@@ -50,12 +49,11 @@ final class WatchStream<T> implements Watch<T> {
                 }
                 throw new UncheckedIOException("watch stream broken: " + e.getMessage(), e);
             }
-            if (line == null) {
+            if (!more) {
                 return null;
             }
-            line = line.trim();
-            if (!line.isEmpty()) {
-                return parse(line);
+            if (!lines.blank()) {
+                return parse(lines.buffer(), lines.offset(), lines.length());
             }
         }
     }
@@ -67,15 +65,15 @@ final class WatchStream<T> implements Watch<T> {
     private static final JavaType STATUS_EVENT =
             Json.MAPPER.getTypeFactory().constructParametricType(Wire.class, Status.class);
 
-    private WatchEvent<T> parse(String line) {
+    private WatchEvent<T> parse(byte[] buf, int offset, int length) {
         Wire<T> wire;
         try {
-            wire = Json.MAPPER.readValue(line, wireType);
+            wire = Json.MAPPER.readValue(buf, offset, length, wireType);
         } catch (JacksonException e) {
             // an ERROR event carries a Status, which need not fit the watched class
             Wire<Status> error;
             try {
-                error = Json.MAPPER.readValue(line, STATUS_EVENT);
+                error = Json.MAPPER.readValue(buf, offset, length, STATUS_EVENT);
             } catch (JacksonException notStatus) {
                 e.addSuppressed(notStatus);
                 throw e; // the object's own decoding error says what is wrong with it
@@ -87,7 +85,7 @@ final class WatchStream<T> implements Watch<T> {
         }
         WatchEvent.Type eventType = WatchEvent.Type.valueOf(wire.type());
         if (eventType == WatchEvent.Type.ERROR) {
-            Wire<Status> error = Json.MAPPER.readValue(line, STATUS_EVENT);
+            Wire<Status> error = Json.MAPPER.readValue(buf, offset, length, STATUS_EVENT);
             return WatchEvent.error(error.object());
         }
         return WatchEvent.of(eventType, wire.object());
@@ -98,7 +96,7 @@ final class WatchStream<T> implements Watch<T> {
         closed = true;
         request.abort(new IOException("watch closed"));
         try {
-            reader.close();
+            body.close();
         } catch (IOException e) {
             // the stream is aborted already
         }

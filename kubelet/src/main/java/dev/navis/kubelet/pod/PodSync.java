@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -554,11 +553,11 @@ public final class PodSync {
         if (force && st.lastWritten != null && Json.tree(st.lastWritten).equals(Json.tree(status))) {
             return;
         }
-        ObjectNode patch = Json.MAPPER.createObjectNode();
-        patch.putObject("metadata").put("uid", st.uid);
-        patch.set("status", Json.tree(status));
+        // {"metadata":{"uid":…},"status":…} written straight from the objects, without a tree
+        String patch = "{\"metadata\":{\"uid\":" + Json.writeString(st.uid) + "},\"status\":"
+                + Json.writeString(status) + "}";
         client.pods().namespace(pod.getMetadata().getNamespace())
-                .patchStatus(pod.getMetadata().getName(), PatchType.MERGE, Json.writeString(patch));
+                .patchStatus(pod.getMetadata().getName(), PatchType.MERGE, patch);
         st.lastWritten = status;
         LOG.debug("pod {}/{} status: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), status.getPhase());
     }
