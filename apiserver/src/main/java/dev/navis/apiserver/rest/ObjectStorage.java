@@ -88,6 +88,24 @@ public final class ObjectStorage {
         return Json.bytes(copy);
     }
 
+    /**
+     * The object stored at {@code kv}: the watch cache's own when it holds that very version (then it must not be
+     * modified), else decoded.
+     */
+    public ObjectNode cachedOrDecoded(KeyValue kv) {
+        ObjectNode cached = cache.ready() ? cache.get(kv.key()) : null;
+        if (cached != null && Long.toString(kv.modRevision()).equals(Json.text(cached.path("metadata"), "resourceVersion"))) {
+            return cached;
+        }
+        return decode(kv);
+    }
+
+    /** The newest stored object at the key, read-only (see {@link #cachedOrDecoded}), or null. */
+    public ObjectNode readShared(String namespace, String name) {
+        KeyValue kv = read(namespace, name);
+        return kv == null ? null : cachedOrDecoded(kv);
+    }
+
     /** The newest stored version of the key, or null. */
     public KeyValue read(String namespace, String name) {
         return store.get(key(namespace, name));
