@@ -179,11 +179,18 @@ public final class RestStorage {
             return memo.json();
         }
         byte[] json = Json.bytes(served);
-        if (servedJson.size() > storage.cache().size() + 1024) {
-            servedJson.clear(); // entries of deleted objects: start over rather than track them
-        }
-        servedJson.put(key, new ServedJson(version, json));
+        remember(key, version, json);
         return json;
+    }
+
+    private void remember(String key, String version, byte[] json) {
+        // entries of deleted objects: start over rather than track them (checked now and then: the cache's size
+        // takes its lock)
+        if (servedJson.put(key, new ServedJson(version, json)) == null
+                && java.util.concurrent.ThreadLocalRandom.current().nextInt(64) == 0
+                && servedJson.size() > storage.cache().size() + 1024) {
+            servedJson.clear();
+        }
     }
 
     /** One object's served JSON at one resourceVersion. */
@@ -390,9 +397,18 @@ public final class RestStorage {
                 return typed(obj);
             }
             try {
-                long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), storage.lease());
+                ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(obj);
+                long rev = store.create(storage.key(namespace, name), encoding.stored(), storage.lease());
                 behaviour.afterCreate(obj);
-                Json.meta(obj).put("resourceVersion", Long.toString(rev));
+                String version = Long.toString(rev);
+                Json.meta(obj).put("resourceVersion", version);
+                if (converter == VersionConverter.IDENTITY) {
+                    // the answer, later GETs and watch events of this version: from the bytes just stored
+                    byte[] served = encoding.served(def.apiVersion(), def.kind(), version);
+                    if (served != null) {
+                        remember(storage.key(namespace, name), version, served);
+                    }
+                }
                 return typed(obj);
             } catch (KeyExistsException e) {
                 behaviour.createFailed(obj);
