@@ -107,6 +107,7 @@ public final class ApiBenchmark {
         AtomicInteger failures = new AtomicInteger();
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
+        alloc0 = allocatedBytes();
         runParallel(writers, w -> {
             Session c = client(w % 4);
             for (int i; (i = next.getAndIncrement()) < count; ) {
@@ -149,6 +150,7 @@ public final class ApiBenchmark {
         long deadline = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
+        alloc0 = allocatedBytes();
         runParallel(readers, r -> {
             long[] lat = new long[1 << 16];
             int n = 0;
@@ -257,6 +259,7 @@ public final class ApiBenchmark {
         Session c = client(0);
         long intervalNanos = 1_000_000_000L / podsPerSecond;
         long cpu0 = processCpuNanos();
+        long allocStart = allocatedBytes();
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
             long due = start + i * intervalNanos;
@@ -270,6 +273,7 @@ public final class ApiBenchmark {
         }
         boolean all = finished.await(30, TimeUnit.SECONDS);
         long cpu = processCpuNanos() - cpu0;
+        long allocated = allocatedBytes() - allocStart;
         for (Http2Sessions.Streamed w : streams) {
             w.cancel();
         }
@@ -283,9 +287,10 @@ public final class ApiBenchmark {
             }
         }
         long[] lat = merged.stream().mapToLong(Long::longValue).toArray();
-        out.printf("watch: %d watchers, %d pods at %d/s: delivery p50 %.1f ms, p99 %.1f ms; events delivered %d, missing %d%s; CPU %.1f µs/event (%s)%n",
+        out.printf("watch: %d watchers, %d pods at %d/s: delivery p50 %.1f ms, p99 %.1f ms; events delivered %d, missing %d%s; CPU %.1f µs/event, %.2f KiB allocated/event (%s)%n",
                 watchers, total, podsPerSecond, pct(lat, 50), pct(lat, 99), lat.length, missing,
                 all ? "" : " (some watchers did not finish)", cpu / 1e3 / Math.max(1, lat.length),
+                allocated / 1024.0 / Math.max(1, lat.length),
                 heapUsed == null ? "this load generator" : "server + load generator");
     }
 
@@ -301,9 +306,22 @@ public final class ApiBenchmark {
                 .getProcessCpuTime();
     }
 
+    /**
+     * Heap allocated by this process so far: with CPU time, a figure of work per operation that other processes on a
+     * shared machine disturb less (CPU time grows under contention: spinning, cache misses).
+     */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getTotalThreadAllocatedBytes();
+    }
+
+    private long alloc0;
+
     private String cpuPerOp(long cpuBefore, long ops) {
         double micros = (processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, ops);
-        return String.format("CPU %.0f µs/op (%s)", micros, heapUsed == null ? "this load generator" : "server + load generator");
+        double kib = (allocatedBytes() - alloc0) / 1024.0 / Math.max(1, ops);
+        return String.format("CPU %.0f µs/op, %.1f KiB allocated/op (%s)", micros, kib,
+                heapUsed == null ? "this load generator" : "server + load generator");
     }
 
     interface Worker {
