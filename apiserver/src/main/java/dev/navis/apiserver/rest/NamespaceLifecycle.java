@@ -56,11 +56,10 @@ public final class NamespaceLifecycle implements RestStorage.NamespaceGuard {
 
     @Override
     public void requireWritable(String namespace, ResourceDefinition def, String name) {
-        KeyValue kv = namespaces.storage().read("", namespace);
-        if (kv == null) {
+        ObjectNode ns = namespaces.storage().readShared("", namespace); // every create asks: no decode when cached
+        if (ns == null) {
             throw ApiException.notFound(namespaces.definition(), namespace);
         }
-        ObjectNode ns = namespaces.storage().decode(kv);
         if (ns.path("metadata").has("deletionTimestamp")) {
             ApiException e = ApiException.forbidden(def, name, "unable to create new content in namespace "
                     + namespace + " because it is being terminated");

@@ -4,6 +4,8 @@ import dev.navis.api.ResourceDefinition;
 import dev.navis.apiserver.rest.watch.WatchCache;
 import dev.navis.storage.KeyValue;
 import dev.navis.storage.Store;
+import java.nio.charset.StandardCharsets;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -72,20 +74,170 @@ public final class ObjectStorage {
      * {@code object} itself first, so what is stored and what the client gets back agree.
      */
     public static byte[] encode(ObjectNode object) {
-        if (object.get("metadata") instanceof ObjectNode meta) {
-            for (String field : OMIT_EMPTY_META) {
-                tools.jackson.databind.JsonNode v = meta.get(field);
-                if (v != null && (v.isNull() || (v.isContainer() && v.isEmpty()))) {
-                    meta.remove(field);
-                }
-            }
-        }
+        dropEmptyMetadata(object);
         if (!object.path("metadata").has("resourceVersion")) {
             return Json.bytes(object); // nothing to strip (a create): spare the copy
         }
         ObjectNode copy = object.deepCopy();
         Json.meta(copy).remove("resourceVersion");
         return Json.bytes(copy);
+    }
+
+    /**
+     * The object stored at {@code kv}: the watch cache's own when it holds that very version (then it must not be
+     * modified), else decoded.
+     */
+    public ObjectNode cachedOrDecoded(KeyValue kv) {
+        ObjectNode cached = cache.ready() ? cache.get(kv.key()) : null;
+        if (cached != null && Long.toString(kv.modRevision()).equals(Json.text(cached.path("metadata"), "resourceVersion"))) {
+            return cached;
+        }
+        return decode(kv);
+    }
+
+    /** The newest stored object at the key, read-only (see {@link #cachedOrDecoded}), or null. */
+    public ObjectNode readShared(String namespace, String name) {
+        KeyValue kv = read(namespace, name);
+        return kv == null ? null : cachedOrDecoded(kv);
+    }
+
+    private static void dropEmptyMetadata(ObjectNode object) {
+        if (object.get("metadata") instanceof ObjectNode meta) {
+            for (String field : OMIT_EMPTY_META) {
+                JsonNode v = meta.get(field);
+                if (v != null && (v.isNull() || (v.isContainer() && v.isEmpty()))) {
+                    meta.remove(field);
+                }
+            }
+        }
+    }
+
+    /**
+     * Encodes an object once for two uses: the bytes to store (what {@link #encode} gives) and, once the store has
+     * given the write its revision, the served JSON of that version.
+     */
+    public static Encoding encodeOnce(ObjectNode object) {
+        if (object.path("metadata").has("resourceVersion")) {
+            return new Encoding(encode(object)); // stored without it: only the plain encoding
+        }
+        dropEmptyMetadata(object);
+        return new Encoding(object);
+    }
+
+    /**
+     * An object's stored bytes with the offsets of its top-level fields, from which the served JSON (apiVersion
+     * and kind first, resourceVersion added last to metadata: what {@code typed} and the JSON mapper write for
+     * the decoded object) is assembled without encoding the object again.
+     */
+    public static final class Encoding {
+        private final byte[] stored;
+        /** Per top-level field: where {@code "name":value} starts and ends in {@code stored}; null: not known. */
+        private final int[] starts;
+        private final int[] ends;
+        private final String[] names;
+        private final boolean metadataEmpty;
+
+        private Encoding(byte[] stored) {
+            this.stored = stored;
+            this.starts = null;
+            this.ends = null;
+            this.names = null;
+            this.metadataEmpty = false;
+        }
+
+        /** Encodes field by field: the mapper's compact encoding of an object is its fields' joined by commas. */
+        private Encoding(ObjectNode object) {
+            int n = object.size();
+            starts = new int[n];
+            ends = new int[n];
+            names = new String[n];
+            JsonNode meta = object.get("metadata");
+            metadataEmpty = meta == null || meta.isEmpty();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(2048);
+            out.write('{');
+            int i = 0;
+            for (java.util.Map.Entry<String, JsonNode> e : object.properties()) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                names[i] = e.getKey();
+                starts[i] = out.size();
+                out.writeBytes(Json.MAPPER.writeValueAsBytes(e.getKey()));
+                out.write(':');
+                out.writeBytes(Json.bytes(e.getValue()));
+                ends[i] = out.size();
+                i++;
+            }
+            out.write('}');
+            stored = out.toByteArray();
+        }
+
+        public byte[] stored() {
+            return stored;
+        }
+
+        /**
+         * The served JSON at {@code resourceVersion}, or null when it cannot be assembled from the stored bytes
+         * (the object does not carry the served apiVersion and kind, or metadata): then encode it as usual.
+         */
+        public byte[] served(String apiVersion, String kind, String resourceVersion) {
+            if (names == null) {
+                return null;
+            }
+            int apiVersionField = -1;
+            int kindField = -1;
+            int metadataField = -1;
+            for (int i = 0; i < names.length; i++) {
+                switch (names[i]) {
+                    case "apiVersion" -> apiVersionField = i;
+                    case "kind" -> kindField = i;
+                    case "metadata" -> metadataField = i;
+                    default -> {
+                    }
+                }
+            }
+            if (apiVersionField < 0 || kindField < 0 || metadataField < 0
+                    || !field(apiVersionField).equals(pair("apiVersion", apiVersion))
+                    || !field(kindField).equals(pair("kind", kind))) {
+                return null;
+            }
+            byte[] rv = (metadataEmpty ? "\"resourceVersion\":" : ",\"resourceVersion\":")
+                    .concat(new String(Json.MAPPER.writeValueAsBytes(resourceVersion), StandardCharsets.UTF_8))
+                    .concat("}").getBytes(StandardCharsets.UTF_8);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(stored.length + rv.length + 1);
+            out.write('{');
+            copy(out, apiVersionField);
+            out.write(',');
+            copy(out, kindField);
+            for (int i = 0; i < names.length; i++) {
+                if (i == apiVersionField || i == kindField) {
+                    continue;
+                }
+                out.write(',');
+                if (i == metadataField) {
+                    // the metadata object without its closing brace, then resourceVersion, then the brace
+                    out.write(stored, starts[i], ends[i] - 1 - starts[i]);
+                    out.writeBytes(rv);
+                } else {
+                    copy(out, i);
+                }
+            }
+            out.write('}');
+            return out.toByteArray();
+        }
+
+        private void copy(java.io.ByteArrayOutputStream out, int field) {
+            out.write(stored, starts[field], ends[field] - starts[field]);
+        }
+
+        private String field(int i) {
+            return new String(stored, starts[i], ends[i] - starts[i], StandardCharsets.UTF_8);
+        }
+
+        private static String pair(String name, String value) {
+            return new String(Json.MAPPER.writeValueAsBytes(name), StandardCharsets.UTF_8) + ":"
+                    + new String(Json.MAPPER.writeValueAsBytes(value), StandardCharsets.UTF_8);
+        }
     }
 
     /** The newest stored version of the key, or null. */

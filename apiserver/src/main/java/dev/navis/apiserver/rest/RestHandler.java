@@ -214,7 +214,7 @@ final class RestHandler extends Handler.Abstract {
                     }
                     ObjectNode created = rs.create(ns, body, dryRun);
                     warn(response, pruning);
-                    sendObject(response, callback, 201, neg, rs, created, q);
+                    sendWritten(response, callback, 201, neg, rs, created, q, dryRun);
                 }
                 case "DELETE" -> {
                     if (isNamespaces(def)) {
@@ -313,11 +313,11 @@ final class RestHandler extends Handler.Abstract {
                 if (sub.isEmpty()) {
                     RestStorage.Written w = rs.updateOrCreate(ns, name, body, dryRun);
                     warn(response, pruning);
-                    sendObject(response, callback, w.created() ? 201 : 200, neg, rs, w.object(), q);
+                    sendWritten(response, callback, w.created() ? 201 : 200, neg, rs, w.object(), q, dryRun);
                 } else {
                     ObjectNode updated = rs.update(ns, name, body, dryRun, sub);
                     warn(response, pruning);
-                    sendObject(response, callback, 200, neg, rs, updated, q);
+                    sendWritten(response, callback, 200, neg, rs, updated, q, dryRun);
                 }
             }
             case "PATCH" -> {
@@ -330,7 +330,7 @@ final class RestHandler extends Handler.Abstract {
                         o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""),
                         truthy(q.getValue("force")));
                 warn(response, pruning);
-                sendObject(response, callback, 200, neg, rs, patched, q);
+                sendWritten(response, callback, 200, neg, rs, patched, q, dryRun);
             }
             case "DELETE" -> {
                 if (!sub.isEmpty()) {
@@ -554,7 +554,8 @@ final class RestHandler extends Handler.Abstract {
             stream.withInitialEventsEnd();
         }
         if (neg.output() != Negotiation.Output.TABLE && neg.output() != Negotiation.Output.PARTIAL_METADATA) {
-            stream.withSharedOutput(rs); // the full object as rs serves it: the same bytes for every such watcher
+            // the full object as rs serves it: the same bytes for every such watcher, and for GETs of that version
+            stream.withSharedOutput(rs, rs::servedJsonOf);
         }
         if (websocket && upgradeToWebSocket(request, response, callback, stream::run, stream::stop)) {
             return;
@@ -707,6 +708,19 @@ final class RestHandler extends Handler.Abstract {
             case PARTIAL_METADATA -> send(response, callback, code, neg.contentType(), Tables.partial(object));
             case YAML -> send(response, callback, code, neg.contentType(), object);
             default -> send(response, callback, code, Negotiation.JSON, object);
+        }
+    }
+
+    /**
+     * The answer of a write: for JSON, the new version's encoding goes to the memo that later GETs, LISTs and
+     * watch events of that version answer from (a dry run's object is never stored: not memoized).
+     */
+    private void sendWritten(Response response, Callback callback, int code, Negotiation neg, RestStorage rs,
+                             ObjectNode written, Fields q, boolean dryRun) {
+        if (neg.output() == Negotiation.Output.JSON && !dryRun) {
+            sendJson(response, callback, code, rs.servedJson(written));
+        } else {
+            sendObject(response, callback, code, neg, rs, written, q);
         }
     }
 

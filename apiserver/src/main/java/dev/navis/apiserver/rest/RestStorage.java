@@ -19,7 +19,6 @@ import dev.navis.storage.KeyValue;
 import dev.navis.storage.RangeResult;
 import dev.navis.storage.Store;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,7 +36,6 @@ import tools.jackson.databind.node.ObjectNode;
 public final class RestStorage {
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
     private static final int MAX_RETRIES = 16;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Checks that a namespace accepts new objects (exists, not terminating). */
     public interface NamespaceGuard {
@@ -129,7 +127,12 @@ public final class RestStorage {
         if (memo != null && memo.resourceVersion().equals(Json.text(o.path("metadata"), "resourceVersion"))) {
             return memo.json(); // the common case: no typed copy of the object to make
         }
-        return servedJson(typed(converter != VersionConverter.IDENTITY ? o.deepCopy() : o));
+        return servedJsonOf(o);
+    }
+
+    /** The served JSON of a stored object (the watch cache's, which stays untouched), encoded once per version. */
+    public byte[] servedJsonOf(ObjectNode stored) {
+        return servedJson(typed(converter != VersionConverter.IDENTITY ? stored.deepCopy() : stored));
     }
 
     /**
@@ -137,25 +140,37 @@ public final class RestStorage {
      * encoding shared with GETs and later LISTs while its resourceVersion stays.
      */
     public byte[] listJson(Page page, ObjectNode listMeta) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + page.items().size() * 1024);
-        out.writeBytes(("{\"kind\":\"" + def.kind() + "List\",\"apiVersion\":\"" + def.apiVersion()
-                + "\",\"metadata\":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        out.writeBytes(Json.bytes(listMeta));
-        out.writeBytes(",\"items\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        boolean first = true;
-        for (ObjectNode item : page.items()) {
-            if (!first) {
-                out.write(',');
-            }
-            first = false;
-            out.writeBytes(servedJson(item));
+        byte[] head = ("{\"kind\":\"" + def.kind() + "List\",\"apiVersion\":\"" + def.apiVersion()
+                + "\",\"metadata\":" + new String(Json.bytes(listMeta), StandardCharsets.UTF_8) + ",\"items\":[")
+                .getBytes(StandardCharsets.UTF_8);
+        // the items' encodings first, then one array of the exact size: a LIST of 10,000 pods is ~15 MiB, and a
+        // growing buffer copies it several times over
+        byte[][] items = new byte[page.items().size()][];
+        long size = head.length + 2L + Math.max(0, items.length - 1);
+        for (int i = 0; i < items.length; i++) {
+            items[i] = servedJson(page.items().get(i));
+            size += items[i].length;
         }
-        out.writeBytes("]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return out.toByteArray();
+        byte[] out = new byte[Math.toIntExact(size)];
+        System.arraycopy(head, 0, out, 0, head.length);
+        int at = head.length;
+        for (int i = 0; i < items.length; i++) {
+            if (i > 0) {
+                out[at++] = ',';
+            }
+            System.arraycopy(items[i], 0, out, at, items[i].length);
+            at += items[i].length;
+        }
+        out[at++] = ']';
+        out[at] = '}';
+        return out;
     }
 
-    /** The encoding of a served object (as {@link #typed} made it), from the memo when its version is there. */
-    private byte[] servedJson(ObjectNode served) {
+    /**
+     * The encoding of a served object (as {@link #typed} made it), from the memo when its version is there; the
+     * memo is shared by GETs, LISTs, watch events and the answer of the write that made the version.
+     */
+    public byte[] servedJson(ObjectNode served) {
         JsonNode meta = served.path("metadata");
         String version = Json.text(meta, "resourceVersion");
         String key = storage.key(Json.text(meta, "namespace"), Json.text(meta, "name"));
@@ -164,11 +179,18 @@ public final class RestStorage {
             return memo.json();
         }
         byte[] json = Json.bytes(served);
-        if (servedJson.size() > storage.cache().size() + 1024) {
-            servedJson.clear(); // entries of deleted objects: start over rather than track them
-        }
-        servedJson.put(key, new ServedJson(version, json));
+        remember(key, version, json);
         return json;
+    }
+
+    private void remember(String key, String version, byte[] json) {
+        // entries of deleted objects: start over rather than track them (checked now and then: the cache's size
+        // takes its lock)
+        if (servedJson.put(key, new ServedJson(version, json)) == null
+                && java.util.concurrent.ThreadLocalRandom.current().nextInt(64) == 0
+                && servedJson.size() > storage.cache().size() + 1024) {
+            servedJson.clear();
+        }
     }
 
     /** One object's served JSON at one resourceVersion. */
@@ -177,18 +199,7 @@ public final class RestStorage {
 
     /** The watch cache's object when it holds that very version (it must not be modified), else decoded from kv. */
     private ObjectNode cachedOrDecoded(WatchCache cache, KeyValue kv) {
-        ObjectNode cached = cachedVersion(cache, kv.key(), kv);
-        return cached != null ? cached : storage.decode(kv);
-    }
-
-    /** The watch cache's object at {@code key} when it is the version stored at {@code kv}, else null. */
-    private static ObjectNode cachedVersion(WatchCache cache, String key, KeyValue kv) {
-        ObjectNode cached = cache.ready() ? cache.get(key) : null;
-        if (cached != null && Long.toString(kv.modRevision()).equals(
-                Json.text(cached.path("metadata"), "resourceVersion"))) {
-            return cached;
-        }
-        return null;
+        return storage.cachedOrDecoded(kv);
     }
 
     /**
@@ -386,9 +397,18 @@ public final class RestStorage {
                 return typed(obj);
             }
             try {
-                long rev = store.create(storage.key(namespace, name), ObjectStorage.encode(obj), storage.lease());
+                ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(obj);
+                long rev = store.create(storage.key(namespace, name), encoding.stored(), storage.lease());
                 behaviour.afterCreate(obj);
-                Json.meta(obj).put("resourceVersion", Long.toString(rev));
+                String version = Long.toString(rev);
+                Json.meta(obj).put("resourceVersion", version);
+                if (converter == VersionConverter.IDENTITY) {
+                    // the answer, later GETs and watch events of this version: from the bytes just stored
+                    byte[] served = encoding.served(def.apiVersion(), def.kind(), version);
+                    if (served != null) {
+                        remember(storage.key(namespace, name), version, served);
+                    }
+                }
                 return typed(obj);
             } catch (KeyExistsException e) {
                 behaviour.createFailed(obj);
@@ -458,7 +478,7 @@ public final class RestStorage {
         }
         StringBuilder sb = new StringBuilder(base);
         for (int i = 0; i < 5; i++) {
-            sb.append(NAME_ALPHABET.charAt(RANDOM.nextInt(NAME_ALPHABET.length())));
+            sb.append(NAME_ALPHABET.charAt(java.util.concurrent.ThreadLocalRandom.current().nextInt(NAME_ALPHABET.length())));
         }
         return sb.toString();
     }

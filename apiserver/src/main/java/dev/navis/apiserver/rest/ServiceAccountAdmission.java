@@ -1,6 +1,5 @@
 package dev.navis.apiserver.rest;
 
-import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -28,7 +27,6 @@ final class ServiceAccountAdmission implements KindBehaviour {
     private static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
     /** The alphabet of upstream's random name suffixes (no vowels, no confusable digits). */
     private static final String ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ObjectStorage serviceAccounts;
 
@@ -61,11 +59,11 @@ final class ServiceAccountAdmission implements KindBehaviour {
         if (podSetting != null && podSetting.isBoolean()) {
             return podSetting.asBoolean();
         }
-        var kv = serviceAccounts.read(namespace, name);
-        if (kv == null) {
+        ObjectNode sa = serviceAccounts.readShared(namespace, name);
+        if (sa == null) {
             return true;
         }
-        JsonNode saSetting = serviceAccounts.decode(kv).get("automountServiceAccountToken");
+        JsonNode saSetting = sa.get("automountServiceAccountToken");
         return saSetting == null || !saSetting.isBoolean() || saSetting.asBoolean();
     }
 
@@ -141,7 +139,7 @@ final class ServiceAccountAdmission implements KindBehaviour {
     private static String randomSuffix() {
         StringBuilder sb = new StringBuilder(5);
         for (int i = 0; i < 5; i++) {
-            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+            sb.append(ALPHABET.charAt(java.util.concurrent.ThreadLocalRandom.current().nextInt(ALPHABET.length())));
         }
         return sb.toString();
     }

@@ -1,8 +1,6 @@
 package dev.navis.cli.bench;
 
 import dev.navis.client.config.ClientConfig;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,18 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import dev.navis.client.rest.JettyClients;
-import org.eclipse.jetty.client.BytesRequestContent;
-import org.eclipse.jetty.client.CompletableResponseListener;
-import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.InputStreamResponseListener;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http2.api.Session;
 
 /**
- * The API server benchmark: a load generator that talks HTTPS (HTTP/2, Jetty's client as Navis' own
- * components use) to a running API server like any client, with the credentials of a kubeconfig. Each phase prints its figures; nothing here asserts a target.
+ * The API server benchmark: a load generator that talks HTTPS (HTTP/2 over TLS, {@link Http2Sessions}) to a
+ * running API server like any client, with the credentials of a kubeconfig, sending whole JSON bodies and reading
+ * whole answers. Each phase prints its figures; nothing here asserts a target.
  */
 public final class ApiBenchmark {
     /** What to run; counts are kept small enough for a 2-core machine. */
@@ -39,7 +31,7 @@ public final class ApiBenchmark {
 
     private final ClientConfig config;
     private final PrintStream out;
-    private final List<HttpClient> clients = new ArrayList<>();
+    private final Http2Sessions http;
     private final LongSupplier heapUsed;
 
     /**
@@ -49,40 +41,20 @@ public final class ApiBenchmark {
         this.config = config;
         this.out = out;
         this.heapUsed = heapUsed;
+        this.http = new Http2Sessions(config);
     }
 
-    /** One HTTP/2 connection multiplexes at most ~100 streams: watchers get a client per 50. */
-    private HttpClient client(int index) {
-        synchronized (clients) {
-            while (clients.size() <= index) {
-                clients.add(JettyClients.start(config, "bench-client-" + clients.size()));
-            }
-            return clients.get(index);
-        }
+    /** The index-th TLS connection: writers and readers share four; one HTTP/2 connection carries ~100 streams, so watchers get one per 50. */
+    private Session client(int index) throws Exception {
+        return http.session(index);
     }
 
-    private Request request(HttpClient client, String method, String path) {
-        Request r = client.newRequest(config.server().resolve(path)).method(method);
-        if (config.bearerToken() != null) {
-            String token = config.bearerToken().get();
-            if (token != null && !token.isEmpty()) {
-                r.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
-            }
-        }
-        return r;
+    private Http2Sessions.Answer get(Session client, String path) throws Exception {
+        return http.get(client, path);
     }
 
-    private static ContentResponse send(Request r) throws Exception {
-        return new CompletableResponseListener(r.timeout(60, TimeUnit.SECONDS), 256 << 20).send().get();
-    }
-
-    private ContentResponse get(HttpClient client, String path) throws Exception {
-        return send(request(client, "GET", path));
-    }
-
-    private ContentResponse post(HttpClient client, String path, String json) throws Exception {
-        return send(request(client, "POST", path)
-                .body(new BytesRequestContent("application/json", json.getBytes(StandardCharsets.UTF_8))));
+    private Http2Sessions.Answer post(Session client, String path, String json) throws Exception {
+        return http.postJson(client, path, json);
     }
 
     public void run(Settings s) throws Exception {
@@ -107,18 +79,14 @@ public final class ApiBenchmark {
         for (int watchers : s.watcherCounts()) {
             watch(watchers, s.watchPodsPerSecond(), s.watchDuration());
         }
-        synchronized (clients) {
-            for (HttpClient c : clients) {
-                c.stop();
-            }
-        }
+        http.close();
     }
 
     private void createNamespace(String name) throws Exception {
         String body = "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}";
-        ContentResponse r = post(client(0), "/api/v1/namespaces", body);
-        if (r.getStatus() != 201 && r.getStatus() != 409) {
-            throw new IllegalStateException("creating namespace " + name + ": " + r.getStatus() + " " + r.getContentAsString());
+        Http2Sessions.Answer r = post(client(0), "/api/v1/namespaces", body);
+        if (r.status() != 201 && r.status() != 409) {
+            throw new IllegalStateException("creating namespace " + name + ": " + r.status() + " " + r.text());
         }
     }
 
@@ -129,8 +97,8 @@ public final class ApiBenchmark {
                 + "\"resources\":{\"requests\":{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}]}}";
     }
 
-    private int createPod(HttpClient client, String namespace, String name) throws Exception {
-        return post(client, "/api/v1/namespaces/" + namespace + "/pods", podJson(namespace, name)).getStatus();
+    private int createPod(Session client, String namespace, String name) throws Exception {
+        return post(client, "/api/v1/namespaces/" + namespace + "/pods", podJson(namespace, name)).status();
     }
 
     private List<String> createPods(int count, int writers) throws Exception {
@@ -139,8 +107,9 @@ public final class ApiBenchmark {
         AtomicInteger failures = new AtomicInteger();
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
+        alloc0 = allocatedBytes();
         runParallel(writers, w -> {
-            HttpClient c = client(w % 4);
+            Session c = client(w % 4);
             for (int i; (i = next.getAndIncrement()) < count; ) {
                 long t0 = System.nanoTime();
                 int code = createPod(c, "bench", "pod-" + i);
@@ -163,7 +132,7 @@ public final class ApiBenchmark {
     private List<String> createQuietly(String namespace, int count, int writers) throws Exception {
         AtomicInteger next = new AtomicInteger();
         runParallel(writers, w -> {
-            HttpClient c = client(w % 4);
+            Session c = client(w % 4);
             for (int i; (i = next.getAndIncrement()) < count; ) {
                 createPod(c, namespace, "pod-" + i);
             }
@@ -181,17 +150,18 @@ public final class ApiBenchmark {
         long deadline = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
+        alloc0 = allocatedBytes();
         runParallel(readers, r -> {
             long[] lat = new long[1 << 16];
             int n = 0;
-            HttpClient c = client(r % 4);
+            Session c = client(r % 4);
             java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
             while (System.nanoTime() < deadline) {
                 String name = names.get(rnd.nextInt(names.size()));
                 long t0 = System.nanoTime();
-                ContentResponse resp = get(c, "/api/v1/namespaces/bench/pods/" + name);
-                if (resp.getStatus() != 200) {
-                    throw new IllegalStateException("get " + name + ": " + resp.getStatus());
+                Http2Sessions.Answer resp = get(c, "/api/v1/namespaces/bench/pods/" + name);
+                if (resp.status() != 200) {
+                    throw new IllegalStateException("get " + name + ": " + resp.status());
                 }
                 if (n < lat.length) {
                     lat[n++] = System.nanoTime() - t0;
@@ -213,12 +183,12 @@ public final class ApiBenchmark {
             for (int i = 0; i < times.length; i++) {
                 String path = "/api/v1/namespaces/bench-list/pods" + (rv.isEmpty() ? "" : "?resourceVersion=" + rv);
                 long t0 = System.nanoTime();
-                ContentResponse r = get(client(0), path);
+                Http2Sessions.Answer r = get(client(0), path);
                 times[i] = System.nanoTime() - t0;
-                bytes = r.getContent().length;
-                int items = count(r.getContentAsString(), "\"kind\":\"Pod\"");
-                if (r.getStatus() != 200 || items < expected) {
-                    throw new IllegalStateException("list returned " + r.getStatus() + " with " + items + " pods");
+                bytes = r.body().length;
+                int items = count(r.text(), "\"kind\":\"Pod\"");
+                if (r.status() != 200 || items < expected) {
+                    throw new IllegalStateException("list returned " + r.status() + " with " + items + " pods");
                 }
             }
             out.printf("LIST of %d pods (resourceVersion=%s): median %.1f ms, %.1f MiB%n", expected,
@@ -235,40 +205,50 @@ public final class ApiBenchmark {
         int[] received = new int[watchers];
         CountDownLatch connected = new CountDownLatch(watchers);
         CountDownLatch finished = new CountDownLatch(watchers);
-        List<java.io.InputStream> streams = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Http2Sessions.Streamed> streams = java.util.Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         String rv = currentResourceVersion();
+        String marker = "\"name\":\"" + prefix;
         for (int w = 0; w < watchers; w++) {
             int id = w;
             pool.submit(() -> {
                 try {
-                    InputStreamResponseListener listener = new InputStreamResponseListener();
-                    request(client(4 + id / 50), "GET",
-                            "/api/v1/namespaces/bench-watch/pods?watch=1&resourceVersion=" + rv + "&timeoutSeconds=600")
-                            .send(listener);
-                    listener.get(60, TimeUnit.SECONDS);
-                    java.io.InputStream body = listener.getInputStream();
-                    streams.add(body);
+                    // each line is decoded and its pod named, as a client decodes every event it receives
+                    Http2Sessions.Streamed watch = http.stream(client(4 + id / 50),
+                            "/api/v1/namespaces/bench-watch/pods?watch=1&resourceVersion=" + rv + "&timeoutSeconds=600",
+                            (bytes, offset, length) -> {
+                                long now = System.nanoTime();
+                                if (received[id] >= total) {
+                                    return;
+                                }
+                                String line = new String(bytes, offset, length, StandardCharsets.UTF_8);
+                                int at = line.indexOf(marker);
+                                if (!line.startsWith("{\"type\":\"ADDED\"") || at < 0) {
+                                    return;
+                                }
+                                String name = line.substring(at + 8, line.indexOf('"', at + 8));
+                                Long sent = sentAt.get(name);
+                                if (sent != null) {
+                                    latencies[id][received[id]] = now - sent;
+                                }
+                                if (++received[id] == total) {
+                                    finished.countDown();
+                                }
+                            });
+                    streams.add(watch);
+                    int status = watch.status().get(60, TimeUnit.SECONDS);
                     connected.countDown();
-                    try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                        String line;
-                        while (received[id] < total && (line = in.readLine()) != null) {
-                            long now = System.nanoTime();
-                            int at = line.indexOf("\"name\":\"" + prefix);
-                            if (!line.startsWith("{\"type\":\"ADDED\"") || at < 0) {
-                                continue;
+                    if (status != 200) {
+                        finished.countDown();
+                    } else {
+                        watch.ended().thenRun(() -> {
+                            if (received[id] < total) {
+                                finished.countDown();
                             }
-                            String name = line.substring(at + 8, line.indexOf('"', at + 8));
-                            Long sent = sentAt.get(name);
-                            if (sent != null) {
-                                latencies[id][received[id]] = now - sent;
-                            }
-                            received[id]++;
-                        }
+                        });
                     }
                 } catch (Exception e) {
                     connected.countDown();
-                } finally {
                     finished.countDown();
                 }
                 return null;
@@ -276,9 +256,10 @@ public final class ApiBenchmark {
         }
         connected.await(60, TimeUnit.SECONDS);
         Thread.sleep(500);
-        HttpClient c = client(0);
+        Session c = client(0);
         long intervalNanos = 1_000_000_000L / podsPerSecond;
         long cpu0 = processCpuNanos();
+        long allocStart = allocatedBytes();
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
             long due = start + i * intervalNanos;
@@ -292,12 +273,9 @@ public final class ApiBenchmark {
         }
         boolean all = finished.await(30, TimeUnit.SECONDS);
         long cpu = processCpuNanos() - cpu0;
-        for (java.io.InputStream s : streams) {
-            try {
-                s.close();
-            } catch (Exception ignored) {
-                // closing a finished stream
-            }
+        long allocated = allocatedBytes() - allocStart;
+        for (Http2Sessions.Streamed w : streams) {
+            w.cancel();
         }
         pool.shutdownNow();
         long missing = 0;
@@ -309,14 +287,15 @@ public final class ApiBenchmark {
             }
         }
         long[] lat = merged.stream().mapToLong(Long::longValue).toArray();
-        out.printf("watch: %d watchers, %d pods at %d/s: delivery p50 %.1f ms, p99 %.1f ms; events delivered %d, missing %d%s; CPU %.1f µs/event (%s)%n",
+        out.printf("watch: %d watchers, %d pods at %d/s: delivery p50 %.1f ms, p99 %.1f ms; events delivered %d, missing %d%s; CPU %.1f µs/event, %.2f KiB allocated/event (%s)%n",
                 watchers, total, podsPerSecond, pct(lat, 50), pct(lat, 99), lat.length, missing,
                 all ? "" : " (some watchers did not finish)", cpu / 1e3 / Math.max(1, lat.length),
+                allocated / 1024.0 / Math.max(1, lat.length),
                 heapUsed == null ? "this load generator" : "server + load generator");
     }
 
     private String currentResourceVersion() throws Exception {
-        String body = get(client(0), "/api/v1/namespaces/bench-watch/pods?limit=1").getContentAsString();
+        String body = get(client(0), "/api/v1/namespaces/bench-watch/pods?limit=1").text();
         int at = body.indexOf("\"resourceVersion\":\"");
         return body.substring(at + 19, body.indexOf('"', at + 19));
     }
@@ -327,9 +306,22 @@ public final class ApiBenchmark {
                 .getProcessCpuTime();
     }
 
+    /**
+     * Heap allocated by this process so far: with CPU time, a figure of work per operation that other processes on a
+     * shared machine disturb less (CPU time grows under contention: spinning, cache misses).
+     */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getTotalThreadAllocatedBytes();
+    }
+
+    private long alloc0;
+
     private String cpuPerOp(long cpuBefore, long ops) {
         double micros = (processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, ops);
-        return String.format("CPU %.0f µs/op (%s)", micros, heapUsed == null ? "this load generator" : "server + load generator");
+        double kib = (allocatedBytes() - alloc0) / 1024.0 / Math.max(1, ops);
+        return String.format("CPU %.0f µs/op, %.1f KiB allocated/op (%s)", micros, kib,
+                heapUsed == null ? "this load generator" : "server + load generator");
     }
 
     interface Worker {

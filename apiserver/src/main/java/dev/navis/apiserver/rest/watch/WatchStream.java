@@ -99,6 +99,19 @@ public final class WatchStream {
         return this;
     }
 
+    /** Encodes an event's object as the renderer would render and serialize it (null: render, then serialize). */
+    private java.util.function.Function<ObjectNode, byte[]> objectJson;
+
+    /**
+     * Like {@link #withSharedOutput(Object)}, with the object's encoding given by {@code objectJson} (which may
+     * answer from a memo of encoded object versions) instead of rendering a copy of the object and encoding it.
+     */
+    public WatchStream withSharedOutput(Object key, java.util.function.Function<ObjectNode, byte[]> objectJson) {
+        this.sharedOutput = key;
+        this.objectJson = objectJson;
+        return this;
+    }
+
     /** What an encoded event line is shared under: the output and the event type the watcher sends. */
     private record SharedLine(Object output, String type) {
     }
@@ -180,8 +193,8 @@ public final class WatchStream {
                         if (sharedOutput != null && obj == e.object()) {
                             String t = type;
                             ObjectNode o = obj;
-                            emit(out, e.encoded(new SharedLine(sharedOutput, t),
-                                    () -> line(t, renderer.apply(o.deepCopy(), false))));
+                            emit(out, e.encoded(new SharedLine(sharedOutput, t), () -> objectJson != null
+                                    ? line(t, objectJson.apply(o)) : line(t, renderer.apply(o.deepCopy(), false))));
                         } else {
                             emit(out, line(type, renderer.apply(obj.deepCopy(), first)));
                         }
@@ -213,6 +226,17 @@ public final class WatchStream {
     private static void writeLine(OutputStream out, byte[] line) throws IOException {
         out.write(line);
         out.flush();
+    }
+
+    /** One event as a JSON line around an encoded object, newline included: what {@link #line(String, ObjectNode)} writes. */
+    private static byte[] line(String type, byte[] object) {
+        byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] buf = new byte[head.length + object.length + 2];
+        System.arraycopy(head, 0, buf, 0, head.length);
+        System.arraycopy(object, 0, buf, head.length, object.length);
+        buf[buf.length - 2] = '}';
+        buf[buf.length - 1] = '\n';
+        return buf;
     }
 
     /** One event as a JSON line, newline included. */

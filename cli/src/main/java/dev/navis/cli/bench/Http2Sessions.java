@@ -1,0 +1,300 @@
+package dev.navis.cli.bench;
+
+import dev.navis.client.config.ClientConfig;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.api.Session;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.frames.DataFrame;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The load generator's HTTP/2 client: TLS connections (ALPN h2, the kubeconfig's client certificate or token) on
+ * which each request is one stream, its body sent whole and its answer read whole, or line by line for a watch.
+ * This is what a Kubernetes client puts on the wire; it leaves out a general-purpose client's per-request
+ * bookkeeping (destinations, conversations, listeners, request normalisation), which on this 2-core machine took
+ * CPU from the server being measured.
+ */
+final class Http2Sessions implements AutoCloseable {
+    /** A finished answer: status and the whole body. */
+    record Answer(int status, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Receives a streamed answer's lines (without the newline). */
+    interface LineHandler {
+        void line(byte[] bytes, int offset, int length);
+    }
+
+    private final ClientConfig config;
+    private final HTTP2Client client;
+    private final SslContextFactory.Client ssl;
+    private final InetSocketAddress address;
+    private final String authorization;
+    private final List<Session> sessions = new ArrayList<>();
+
+    Http2Sessions(ClientConfig config) {
+        this.config = config;
+        URI server = config.server();
+        this.address = new InetSocketAddress(server.getHost(), server.getPort());
+        String token = config.bearerToken() == null ? null : config.bearerToken().get();
+        this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
+        ClientConnector connector = new ClientConnector();
+        connector.setSelectors(1);
+        connector.setConnectTimeout(Duration.ofSeconds(10));
+        ssl = new SslContextFactory.Client();
+        if (config.sslContext() != null) {
+            ssl.setSslContext(config.sslContext());
+        }
+        ssl.setEndpointIdentificationAlgorithm("HTTPS");
+        connector.setSslContextFactory(ssl);
+        QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+        threads.setName("bench-h2");
+        threads.setDaemon(true);
+        connector.setExecutor(threads);
+        client = new HTTP2Client(connector);
+        client.setIdleTimeout(0);
+        client.setMaxLocalStreams(-1);
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("starting the HTTP/2 client: " + e.getMessage(), e);
+        }
+    }
+
+    /** The index-th TLS connection (made on first use). */
+    Session session(int index) throws Exception {
+        synchronized (sessions) {
+            while (sessions.size() <= index) {
+                boolean tls = "https".equals(config.server().getScheme());
+                sessions.add(client.connect(tls ? ssl : null, address, new Session.Listener() { })
+                        .get(30, TimeUnit.SECONDS));
+            }
+            return sessions.get(index);
+        }
+    }
+
+    private HeadersFrame headers(String method, String path, String contentType, int contentLength, boolean end) {
+        HttpFields.Mutable fields = HttpFields.build();
+        fields.put(HttpHeader.ACCEPT, "application/json, */*");
+        fields.put(HttpHeader.USER_AGENT, "navis-bench");
+        if (authorization != null) {
+            fields.put(HttpHeader.AUTHORIZATION, authorization);
+        }
+        if (contentType != null) {
+            fields.put(HttpHeader.CONTENT_TYPE, contentType);
+            fields.put(HttpHeader.CONTENT_LENGTH, contentLength);
+        }
+        HttpURI uri = HttpURI.build(config.server().resolve(path));
+        return new HeadersFrame(new MetaData.Request(method, uri, HttpVersion.HTTP_2, fields, contentType == null ? 0 : contentLength),
+                null, end);
+    }
+
+    /** Sends a request and waits for the whole answer. */
+    Answer send(Session session, String method, String path, String contentType, byte[] body) throws Exception {
+        WholeAnswer answer = new WholeAnswer();
+        Stream stream = session.newStream(headers(method, path, contentType, body == null ? 0 : body.length, body == null),
+                answer).get(60, TimeUnit.SECONDS);
+        if (body != null) {
+            stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(body), true), Callback.NOOP);
+        }
+        return answer.done.get(60, TimeUnit.SECONDS);
+    }
+
+    Answer get(Session session, String path) throws Exception {
+        return send(session, "GET", path, null, null);
+    }
+
+    Answer postJson(Session session, String path, String json) throws Exception {
+        return send(session, "POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A streamed answer: its stream (to cancel), the status once the headers are in, and its end. */
+    record Streamed(Stream stream, CompletableFuture<Integer> status, CompletableFuture<Void> ended) {
+        void cancel() {
+            stream.reset(new org.eclipse.jetty.http2.frames.ResetFrame(stream.getId(),
+                    org.eclipse.jetty.http2.ErrorCode.CANCEL_STREAM_ERROR.code), Callback.NOOP);
+        }
+    }
+
+    /** Opens a streamed GET (a watch): {@code onLine} gets each line of the body as it arrives. */
+    Streamed stream(Session session, String path, LineHandler onLine) throws Exception {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        LineAnswer answer = new LineAnswer(onLine, ended);
+        Stream stream = session.newStream(headers("GET", path, null, 0, true), answer).get(60, TimeUnit.SECONDS);
+        return new Streamed(stream, answer.status, ended);
+    }
+
+    /** Reads an answer's DATA frames as the flow-control window allows: releases each frame once copied. */
+    private abstract static class Reader implements Stream.Listener {
+        int code;
+
+        @Override
+        public void onHeaders(Stream stream, HeadersFrame frame) {
+            if (frame.getMetaData() instanceof MetaData.Response r) {
+                code = r.getStatus();
+                headers(r);
+            }
+            if (frame.isEndStream()) {
+                end(null);
+            } else {
+                stream.demand();
+            }
+        }
+
+        void headers(MetaData.Response response) {
+        }
+
+        @Override
+        public void onDataAvailable(Stream stream) {
+            while (true) {
+                Stream.Data data = stream.readData();
+                if (data == null) {
+                    stream.demand();
+                    return;
+                }
+                try {
+                    content(data.frame().getByteBuffer());
+                } finally {
+                    data.release();
+                }
+                if (data.frame().isEndStream()) {
+                    end(null);
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void onReset(Stream stream, org.eclipse.jetty.http2.frames.ResetFrame frame, Callback callback) {
+            end(new IllegalStateException("stream reset: " + frame.getError()));
+            callback.succeeded();
+        }
+
+        @Override
+        public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
+            end(failure == null ? new IllegalStateException(reason) : failure);
+            callback.succeeded();
+        }
+
+        abstract void content(ByteBuffer buffer);
+
+        abstract void end(Throwable failure);
+    }
+
+    private static final class WholeAnswer extends Reader {
+        final CompletableFuture<Answer> done = new CompletableFuture<>();
+        private ByteArrayOutputStream body = new ByteArrayOutputStream(2048);
+
+        @Override
+        void headers(MetaData.Response response) {
+            long length = response.getContentLength();
+            if (length > 0 && length < Integer.MAX_VALUE) {
+                body = new ByteArrayOutputStream((int) length);
+            }
+        }
+
+        @Override
+        void content(ByteBuffer buffer) {
+            if (buffer.hasArray()) {
+                body.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            } else {
+                byte[] copy = new byte[buffer.remaining()];
+                buffer.get(copy);
+                body.writeBytes(copy);
+            }
+        }
+
+        @Override
+        void end(Throwable failure) {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(new Answer(code, body.toByteArray()));
+            }
+        }
+    }
+
+    private static final class LineAnswer extends Reader {
+        final CompletableFuture<Integer> status = new CompletableFuture<>();
+        private final LineHandler onLine;
+        private final CompletableFuture<Void> ended;
+        /** The start of a line whose end has not arrived yet. */
+        private byte[] partial = new byte[8192];
+        private int partialLength;
+
+        LineAnswer(LineHandler onLine, CompletableFuture<Void> ended) {
+            this.onLine = onLine;
+            this.ended = ended;
+        }
+
+        @Override
+        void headers(MetaData.Response response) {
+            status.complete(response.getStatus());
+        }
+
+        @Override
+        void content(ByteBuffer buffer) {
+            byte[] chunk = new byte[buffer.remaining()];
+            buffer.get(chunk);
+            int start = 0;
+            for (int i = 0; i < chunk.length; i++) {
+                if (chunk[i] != '\n') {
+                    continue;
+                }
+                if (partialLength > 0) {
+                    append(chunk, start, i - start);
+                    onLine.line(partial, 0, partialLength);
+                    partialLength = 0;
+                } else {
+                    onLine.line(chunk, start, i - start);
+                }
+                start = i + 1;
+            }
+            append(chunk, start, chunk.length - start);
+        }
+
+        private void append(byte[] bytes, int offset, int length) {
+            if (partialLength + length > partial.length) {
+                partial = java.util.Arrays.copyOf(partial, Math.max(partial.length * 2, partialLength + length));
+            }
+            System.arraycopy(bytes, offset, partial, partialLength, length);
+            partialLength += length;
+        }
+
+        @Override
+        void end(Throwable failure) {
+            status.complete(failure == null ? code : -1);
+            ended.complete(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } catch (Exception ignored) {
+            // stopping a benchmark's client: nothing to recover
+        }
+    }
+}
