@@ -76,6 +76,10 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
     /** Per-domain counts kept across cycles, by constraint signature (scheduling thread only). */
     private final Map<String, DomainCountCache> domainCounts = new HashMap<>();
     private static final int MAX_CACHED_SIGNATURES = 64;
+    /** Per-node counts kept across cycles, by namespace and selector, least recently used first. */
+    private final Map<String, NodeCountMemo> nodeCounts = new java.util.LinkedHashMap<>(64, 0.75f, true);
+    /** What the per-node memos may hold in all (about 50 bytes an entry). */
+    private static final int MAX_MEMO_ENTRIES = 400_000;
 
     public PodTopologySpread(JsonNode args, Handle handle) {
         this.handle = handle;
@@ -414,10 +418,12 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         final Set<String> ignoredNodes = new HashSet<>();
         final List<Map<String, long[]>> counts = new ArrayList<>();
         final double[] weights;
+        final NodeCountMemo[] memos;
 
         ScoreState(Constraint[] constraints) {
             this.constraints = constraints;
             this.weights = new double[constraints.length];
+            this.memos = new NodeCountMemo[constraints.length];
             for (int i = 0; i < constraints.length; i++) {
                 counts.add(new HashMap<>());
             }
@@ -467,6 +473,9 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
             s.weights[i] = Math.log(size + 2);
         }
         String ns = pod.namespace();
+        for (int i = 0; i < constraints.length; i++) {
+            s.memos[i] = nodeCountMemo(ns, constraints[i], all.size());
+        }
         for (NodeInfo n : all) {
             Node node = n.node();
             if (node == null) {
@@ -483,12 +492,30 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
                 }
                 long[] count = s.counts.get(i).get(labels.getOrDefault(c.topologyKey(), ""));
                 if (count != null) {
-                    count[0] += c.countMatching(n, ns);
+                    count[0] += s.memos[i].count(c, n, ns);
                 }
             }
         }
         state.write(PRE_SCORE_KEY, s);
         return Status.SUCCESS;
+    }
+
+    /** The memo of per-node counts for this namespace and selector (the topology key does not change them). */
+    private NodeCountMemo nodeCountMemo(String namespace, Constraint c, int nodes) {
+        String signature = namespace + '\u0000' + c.selector().isNothing() + '\u0000' + c.selector();
+        NodeCountMemo memo = nodeCounts.get(signature);
+        if (memo == null) {
+            int max = Math.max(8, MAX_MEMO_ENTRIES / Math.max(1, 2 * nodes));
+            if (nodeCounts.size() >= max) {
+                var eldest = nodeCounts.keySet().iterator();
+                eldest.next();
+                eldest.remove();
+            }
+            memo = new NodeCountMemo();
+            nodeCounts.put(signature, memo);
+        }
+        memo.prune(nodes);
+        return memo;
     }
 
     private static Map<String, String> labelsOf(NodeInfo n) {
@@ -512,7 +539,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
             }
             long count;
             if (Constraint.HOSTNAME.equals(c.topologyKey())) {
-                count = c.countMatching(nodeInfo, pod.namespace());
+                count = s.memos[i].count(c, nodeInfo, pod.namespace());
             } else {
                 long[] cnt = s.counts.get(i).get(value);
                 count = cnt == null ? 0 : cnt[0];
