@@ -98,7 +98,7 @@ public record RequestInfo(String verb, String apiGroup, String apiVersion, Strin
 
         if (name.isEmpty() && verb.equals("get")) {
             String watch = firstQueryValue(query, "watch");
-            verb = watch != null && isTrue(watch) ? "watch" : "list";
+            verb = isTrue(watch) ? "watch" : "list";
             name = nameFromFieldSelector(firstQueryValue(query, "fieldSelector"));
         }
         if (name.isEmpty() && verb.equals("delete")) {
@@ -138,7 +138,14 @@ public record RequestInfo(String verb, String apiGroup, String apiVersion, Strin
     }
 
     /** Upstream's bool conversion of query values: anything but "false" and "0" is true. */
-    private static boolean isTrue(String value) {
+    /**
+     * A boolean query parameter as upstream reads one: absent is false, "false" (any case) and "0" are false,
+     * anything else (the empty string too) is true.
+     */
+    public static boolean isTrue(String value) {
+        if (value == null) {
+            return false;
+        }
         String lower = value.toLowerCase(Locale.ROOT);
         return !lower.equals("false") && !lower.equals("0");
     }

@@ -1,6 +1,7 @@
 package dev.navis.apiserver.rest;
 
 import dev.navis.api.ResourceDefinition;
+import dev.navis.apiserver.RequestInfo;
 import dev.navis.apiserver.auth.UserInfo;
 import dev.navis.apiserver.openapi.UnknownFieldChecker;
 import dev.navis.apiserver.rest.discovery.Discovery;
@@ -188,7 +189,7 @@ final class RestHandler extends Handler.Abstract {
         String method = request.getMethod();
         String ns = p.namespace();
         String name = p.name();
-        boolean watch = p.legacyWatch() || truthy(q.getValue("watch"));
+        boolean watch = p.legacyWatch() || RequestInfo.isTrue(q.getValue("watch"));
         boolean dryRun = dryRun(q);
         Negotiation neg = Negotiation.of(request.getHeaders().get(HttpHeader.ACCEPT), false);
 
@@ -328,7 +329,7 @@ final class RestHandler extends Handler.Abstract {
                 }
                 ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
                         o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""),
-                        truthy(q.getValue("force")));
+                        RequestInfo.isTrue(q.getValue("force")));
                 warn(response, pruning);
                 sendWritten(response, callback, 200, neg, rs, patched, q, dryRun);
             }
@@ -382,7 +383,7 @@ final class RestHandler extends Handler.Abstract {
     /** metrics.k8s.io: get and list only, answered from the scraped usage. */
     private void serveResourceMetrics(Request request, Response response, Callback callback, ResourceDefinition def,
                                       ApiPath p, Fields q) {
-        if (!request.getMethod().equals("GET") || truthy(q.getValue("watch")) || p.legacyWatch()) {
+        if (!request.getMethod().equals("GET") || RequestInfo.isTrue(q.getValue("watch")) || p.legacyWatch()) {
             throw ApiException.methodNotAllowed();
         }
         if (def.namespaced() && p.namespace().isEmpty() && !p.name().isEmpty()) {
@@ -478,8 +479,8 @@ final class RestHandler extends Handler.Abstract {
         }
         ObjectFilter filter = ObjectFilter.of(def, valueOr(q, "labelSelector", ""), fieldSelector);
         String rv = valueOr(q, "resourceVersion", "");
-        String sendInitial = valueOr(q, "sendInitialEvents", "");
-        boolean bookmarks = truthy(q.getValue("allowWatchBookmarks"));
+        String sendInitial = q.getValue("sendInitialEvents"); // null when absent: the default depends on rv
+        boolean bookmarks = RequestInfo.isTrue(q.getValue("allowWatchBookmarks"));
         long timeoutMillis = 0;
         String ts = q.getValue("timeoutSeconds");
         if (ts != null && !ts.isEmpty()) {
@@ -494,7 +495,7 @@ final class RestHandler extends Handler.Abstract {
             long min = options.minRequestTimeoutSeconds();
             timeoutMillis = (min + ThreadLocalRandom.current().nextLong(min + 1)) * 1000L;
         }
-        boolean initial = sendInitial.isEmpty() ? (rv.isEmpty() || rv.equals("0")) : truthy(sendInitial);
+        boolean initial = sendInitial == null ? (rv.isEmpty() || rv.equals("0")) : RequestInfo.isTrue(sendInitial);
         long from = rv.isEmpty() ? 0 : RestStorage.parseResourceVersion(rv);
         WatchCache cache = rs.storage().cache();
         if (!cache.ready()) {
@@ -550,7 +551,7 @@ final class RestHandler extends Handler.Abstract {
         boolean plain = neg.output() != Negotiation.Output.TABLE;
         WatchStream stream = new WatchStream(watcher, filter, renderer, template, bookmarks && plain,
                 options.bookmarkIntervalMillis(), timeoutMillis);
-        if (truthy(sendInitial) && bookmarks) {
+        if (RequestInfo.isTrue(sendInitial) && bookmarks) {
             stream.withInitialEventsEnd();
         }
         if (neg.output() != Negotiation.Output.TABLE && neg.output() != Negotiation.Output.PARTIAL_METADATA) {
@@ -756,10 +757,6 @@ final class RestHandler extends Handler.Abstract {
             }
         }
         return true;
-    }
-
-    private static boolean truthy(String v) {
-        return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
     }
 
     private static String valueOr(Fields q, String name, String dflt) {

@@ -142,6 +142,22 @@ class ListWatchTest extends RestTestBase {
     }
 
     @Test
+    void booleanParametersReadAsUpstreamReadsThem() throws Exception {
+        configMaps(1);
+        // anything but "false" and "0" is true, the empty value too: these are watches, not lists
+        for (String watch : new String[] {"watch", "watch=", "watch=yes", "watch=TRUE"}) {
+            try (WatchLines w = new WatchLines("/api/v1/configmaps?" + watch + "&timeoutSeconds=1", null)) {
+                assertThat(w.code).isEqualTo(200);
+                assertThat(w.next().path("type").asString()).as(watch).isEqualTo("ADDED");
+            }
+        }
+        for (String list : new String[] {"watch=false", "watch=0", "watch=False"}) {
+            assertThat(get("/api/v1/configmaps?" + list).json().path("kind").asString()).as(list)
+                    .isEqualTo("ConfigMapList");
+        }
+    }
+
+    @Test
     void watchTimeoutAndBookmarks() throws Exception {
         configMaps(1);
         String rv = Long.toString(store.currentRevision());
