@@ -2,6 +2,7 @@ package dev.navis.kubelet;
 
 import dev.navis.client.KubeClient;
 import dev.navis.client.PatchType;
+import dev.navis.client.events.EventNames;
 import dev.navis.client.util.Clock;
 import dev.navis.kubelet.util.Times;
 import io.fabric8.kubernetes.api.model.Event;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +29,7 @@ public final class EventRecorder implements AutoCloseable {
     private final KubeClient client;
     private final String host;
     private final Clock clock;
+    private final EventNames names = new EventNames();
     private final ExecutorService sender = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("kubelet-events").factory());
     private final Map<String, Object[]> seen = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -64,8 +67,7 @@ public final class EventRecorder implements AutoCloseable {
                 }
                 return;
             }
-            String name = object.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1_000_000L
-                    + System.nanoTime() % 1_000_000L);
+            String name = names.next(object.getMetadata().getName(), Instant.now());
             Event event = new EventBuilder()
                     .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
                     .withNewInvolvedObject().withApiVersion(object.getApiVersion()).withKind(object.getKind())

@@ -55,7 +55,7 @@ public final class EventBroadcaster implements EventRecorderFactory, AutoCloseab
     private final EventCorrelator correlator;
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE_LENGTH);
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong lastNanos = new AtomicLong();
+    private final EventNames names = new EventNames();
     private volatile boolean closed;
     private volatile Thread sender;
 
@@ -210,14 +210,11 @@ public final class EventBroadcaster implements EventRecorderFactory, AutoCloseab
         String ts = RFC3339.format(now.truncatedTo(ChronoUnit.SECONDS));
         ObjectReference ref = reference(object);
         String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? "default" : ref.getNamespace();
-        long clockNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        // strictly increasing, so that two events in one clock tick get different names
-        long nanos = lastNanos.accumulateAndGet(clockNanos, (last, t) -> Math.max(last + 1, t));
         Event e = new Event();
         e.setApiVersion("v1");
         e.setKind("Event");
         ObjectMeta meta = new ObjectMeta();
-        meta.setName(ref.getName() + "." + Long.toHexString(nanos));
+        meta.setName(names.next(ref.getName(), now));
         meta.setNamespace(ns);
         e.setMetadata(meta);
         e.setInvolvedObject(ref);

@@ -1,6 +1,7 @@
 package dev.navis.scheduler.events;
 
 import dev.navis.client.KubeClient;
+import dev.navis.client.events.EventNames;
 import dev.navis.scheduler.framework.EventRecorder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -29,6 +30,7 @@ public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
     static final int QUEUE_SIZE = 1000;
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_INSTANT;
 
+    private final EventNames names = new EventNames();
     private final KubeClient client;
     private final String component;
     private final String instance;
@@ -58,7 +60,7 @@ public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
         Event e = new EventBuilder()
                 .withNewMetadata()
                 .withNamespace(regarding.getMetadata().getNamespace())
-                .withName(regarding.getMetadata().getName() + "." + Long.toHexString(now.getEpochSecond() * 1_000_000_000L + now.getNano()))
+                .withName(names.next(regarding.getMetadata().getName(), now))
                 .endMetadata()
                 .withNewInvolvedObject()
                 .withApiVersion("v1").withKind("Pod")
