@@ -2,7 +2,6 @@ package dev.navis.api.validation;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** Upstream's k8s.io/apimachinery/pkg/util/validation checks; each returns messages, empty when valid. */
 public final class NameValidation {
@@ -32,16 +31,6 @@ public final class NameValidation {
     public static final String FIELD_IMMUTABLE = "field is immutable";
     public static final String NEGATIVE = "must be greater than or equal to 0";
 
-    private static final Pattern DNS1123_LABEL = Pattern.compile(DNS1123_LABEL_FMT);
-    private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(DNS1123_SUBDOMAIN_FMT);
-    private static final Pattern DNS1035_LABEL = Pattern.compile(DNS1035_LABEL_FMT);
-    private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FMT);
-    private static final Pattern LABEL_VALUE = Pattern.compile(LABEL_VALUE_FMT);
-    private static final Pattern CONFIG_KEY = Pattern.compile(CONFIG_KEY_FMT);
-    private static final Pattern ENV_VAR = Pattern.compile(ENV_VAR_FMT);
-    private static final Pattern PERCENT = Pattern.compile(PERCENT_FMT);
-    private static final Pattern PORT_NAME_CHARS = Pattern.compile("[-a-z0-9]+");
-    private static final Pattern HAS_LETTER = Pattern.compile(".*[a-z].*");
 
     private NameValidation() {
     }
@@ -70,7 +59,7 @@ public final class NameValidation {
         if (value.length() > 63) {
             errs.add(maxLenError(63));
         }
-        if (!DNS1123_LABEL.matcher(value).matches()) {
+        if (!Charsets.isDns1123Label(value, 0, value.length())) {
             errs.add(regexError(DNS1123_LABEL_MSG, DNS1123_LABEL_FMT, "my-name", "123-abc"));
         }
         return errs;
@@ -81,7 +70,7 @@ public final class NameValidation {
         if (value.length() > 253) {
             errs.add(maxLenError(253));
         }
-        if (!DNS1123_SUBDOMAIN.matcher(value).matches()) {
+        if (!Charsets.isDns1123Subdomain(value)) {
             errs.add(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, "example.com"));
         }
         return errs;
@@ -92,7 +81,7 @@ public final class NameValidation {
         if (value.length() > 63) {
             errs.add(maxLenError(63));
         }
-        if (!DNS1035_LABEL.matcher(value).matches()) {
+        if (!Charsets.isDns1035Label(value)) {
             errs.add(regexError(DNS1035_LABEL_MSG, DNS1035_LABEL_FMT, "my-name", "abc-123"));
         }
         return errs;
@@ -101,13 +90,13 @@ public final class NameValidation {
     /** A label or annotation key: optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
     public static List<String> qualifiedName(String value) {
         List<String> errs = new ArrayList<>();
-        String[] parts = value.split("/", -1);
+        int slash = value.indexOf('/');
         String name;
-        if (parts.length == 1) {
-            name = parts[0];
-        } else if (parts.length == 2) {
-            String prefix = parts[0];
-            name = parts[1];
+        if (slash < 0) {
+            name = value;
+        } else if (value.indexOf('/', slash + 1) < 0) {
+            String prefix = value.substring(0, slash);
+            name = value.substring(slash + 1);
             if (prefix.isEmpty()) {
                 errs.add("prefix part must be non-empty");
             } else {
@@ -125,7 +114,7 @@ public final class NameValidation {
         } else if (name.length() > 63) {
             errs.add("name part " + maxLenError(63));
         }
-        if (!QUALIFIED_NAME.matcher(name).matches()) {
+        if (!Charsets.isQualifiedNamePart(name, 0, name.length())) {
             errs.add("name part " + regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc"));
         }
         return errs;
@@ -136,7 +125,7 @@ public final class NameValidation {
         if (value.length() > 63) {
             errs.add(maxLenError(63));
         }
-        if (!LABEL_VALUE.matcher(value).matches()) {
+        if (!(value.isEmpty() || Charsets.isQualifiedNamePart(value, 0, value.length()))) {
             errs.add(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
         }
         return errs;
@@ -148,7 +137,7 @@ public final class NameValidation {
         if (value.length() > 253) {
             errs.add(maxLenError(253));
         }
-        if (!CONFIG_KEY.matcher(value).matches()) {
+        if (!Charsets.isConfigKey(value)) {
             errs.add(regexError(CONFIG_KEY_MSG, CONFIG_KEY_FMT, "key.name", "KEY_NAME", "key-name"));
         }
         if (value.equals(".")) {
@@ -163,7 +152,7 @@ public final class NameValidation {
 
     public static List<String> envVarName(String value) {
         List<String> errs = new ArrayList<>();
-        if (!ENV_VAR.matcher(value).matches()) {
+        if (!Charsets.isEnvVarName(value)) {
             errs.add(regexError(ENV_VAR_MSG, ENV_VAR_FMT, "my.env-name", "MY_ENV.NAME", "MyEnvName1"));
         }
         return errs;
@@ -179,10 +168,10 @@ public final class NameValidation {
         if (port.length() > 15) {
             errs.add(maxLenError(15));
         }
-        if (!PORT_NAME_CHARS.matcher(port).matches()) {
+        if (!Charsets.isPortNameChars(port)) {
             errs.add("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
         }
-        if (!HAS_LETTER.matcher(port).matches()) {
+        if (!Charsets.hasLowerLetter(port)) {
             errs.add("must contain at least one letter (a-z)");
         }
         if (port.contains("--")) {
@@ -195,7 +184,7 @@ public final class NameValidation {
     }
 
     public static boolean isPercent(String value) {
-        return PERCENT.matcher(value).matches();
+        return Charsets.isPercent(value);
     }
 
     /** Upstream's path.IsValidPathSegmentName, used for RBAC objects and PersistentVolumes. */

@@ -41,8 +41,28 @@ public final class Quantity implements Comparable<Quantity> {
         return new Quantity(roundToNano(value), format);
     }
 
+    /**
+     * Quantities parsed before, by their text: a cluster writes the same few ("100m", "128Mi") in every pod, and
+     * parsing builds BigDecimals. Bounded, since the texts come from clients; values are immutable.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Quantity> PARSED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int PARSED_MAX = 4096;
+
     /** Parses a quantity string; throws {@link QuantityFormatException} with upstream's message. */
     public static Quantity parse(String s) {
+        Quantity known = s == null ? null : PARSED.get(s);
+        if (known != null) {
+            return known;
+        }
+        Quantity q = parseText(s);
+        if (PARSED.size() < PARSED_MAX && s.length() <= 32) {
+            PARSED.putIfAbsent(s, q);
+        }
+        return q;
+    }
+
+    private static Quantity parseText(String s) {
         if (s == null || s.isEmpty()) {
             throw new QuantityFormatException(FORMAT_ERROR);
         }
@@ -71,7 +91,8 @@ public final class Quantity implements Comparable<Quantity> {
         }
         String number = s.substring(numStart, i);
         String suffix = s.substring(i);
-        if (!suffix.isEmpty() && !SUFFIX_SHAPE.matcher(suffix).matches()) {
+        if (!suffix.isEmpty() && !BINARY.containsKey(suffix) && !DECIMAL.containsKey(suffix)
+                && !SUFFIX_SHAPE.matcher(suffix).matches()) {
             throw new QuantityFormatException(FORMAT_ERROR);
         }
         BigDecimal amount = new BigDecimal(number.startsWith(".") ? "0" + number : number.endsWith(".") ? number + "0" : number);

@@ -93,4 +93,42 @@ class NameValidationTest {
                 "metadata.name: Invalid value: \"b\": field is immutable",
                 "metadata.uid: Invalid value: \"2\": field is immutable");
     }
+
+    /** The scanners behind NameValidation accept exactly what upstream's regular expressions accept. */
+    @Test
+    void checksAgreeWithUpstreamsRegularExpressions() {
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "az09AZ-_.%/\n";
+        java.util.regex.Pattern label = java.util.regex.Pattern.compile(NameValidation.DNS1123_LABEL_FMT);
+        java.util.regex.Pattern subdomain = java.util.regex.Pattern.compile(NameValidation.DNS1123_SUBDOMAIN_FMT);
+        java.util.regex.Pattern label1035 = java.util.regex.Pattern.compile(NameValidation.DNS1035_LABEL_FMT);
+        java.util.regex.Pattern qualified = java.util.regex.Pattern.compile(NameValidation.QUALIFIED_NAME_FMT);
+        java.util.regex.Pattern labelValue = java.util.regex.Pattern.compile(NameValidation.LABEL_VALUE_FMT);
+        java.util.regex.Pattern configKey = java.util.regex.Pattern.compile(NameValidation.CONFIG_KEY_FMT);
+        java.util.regex.Pattern envVar = java.util.regex.Pattern.compile(NameValidation.ENV_VAR_FMT);
+        java.util.regex.Pattern percent = java.util.regex.Pattern.compile(NameValidation.PERCENT_FMT);
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(6);
+            for (int i = 0; i < len; i++) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String v = sb.toString();
+            assertThat(NameValidation.dns1123Label(v).isEmpty()).as(v).isEqualTo(label.matcher(v).matches());
+            assertThat(NameValidation.dns1123Subdomain(v).isEmpty()).as(v).isEqualTo(subdomain.matcher(v).matches());
+            assertThat(NameValidation.dns1035Label(v).isEmpty()).as(v).isEqualTo(label1035.matcher(v).matches());
+            assertThat(NameValidation.labelValue(v).isEmpty()).as(v).isEqualTo(labelValue.matcher(v).matches());
+            assertThat(NameValidation.envVarName(v).isEmpty()).as(v).isEqualTo(envVar.matcher(v).matches());
+            assertThat(NameValidation.isPercent(v)).as(v).isEqualTo(percent.matcher(v).matches());
+            assertThat(NameValidation.configMapKey(v).isEmpty()).as(v)
+                    .isEqualTo(configKey.matcher(v).matches() && !v.equals(".") && !v.startsWith(".."));
+            boolean qualifiedOk = v.indexOf('/') < 0 ? qualified.matcher(v).matches()
+                    : v.indexOf('/') == v.lastIndexOf('/') && subdomain.matcher(v.substring(0, v.indexOf('/'))).matches()
+                            && qualified.matcher(v.substring(v.indexOf('/') + 1)).matches();
+            assertThat(NameValidation.qualifiedName(v).isEmpty()).as(v).isEqualTo(qualifiedOk);
+            boolean portOk = v.matches("[-a-z0-9]+") && v.matches(".*[a-z].*") && !v.contains("--")
+                    && !v.startsWith("-") && !v.endsWith("-");
+            assertThat(NameValidation.portName(v).isEmpty()).as(v).isEqualTo(portOk);
+        }
+    }
 }

@@ -56,7 +56,7 @@ public final class NamespaceLifecycle implements RestStorage.NamespaceGuard {
 
     @Override
     public void requireWritable(String namespace, ResourceDefinition def, String name) {
-        ObjectNode ns = namespaces.storage().readShared("", namespace); // every create asks: no decode when cached
+        ObjectNode ns = namespaces.storage().readCached("", namespace); // every create asks: as upstream, from the cache
         if (ns == null) {
             throw ApiException.notFound(namespaces.definition(), namespace);
         }
