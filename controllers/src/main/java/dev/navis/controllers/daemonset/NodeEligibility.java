@@ -1,5 +1,7 @@
 package dev.navis.controllers.daemonset;
 
+import dev.navis.client.util.NodeSelectors;
+import dev.navis.client.util.Tolerations;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
@@ -13,8 +15,6 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * Whether a DaemonSet's pod belongs on a node, as upstream's daemon controller decides it
@@ -32,7 +32,7 @@ final class NodeEligibility {
     static final String UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
     static final String NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable";
     /** metav1.ObjectNameField: the only field node affinity's matchFields knows. */
-    static final String NAME_FIELD = "metadata.name";
+    static final String NAME_FIELD = NodeSelectors.OBJECT_NAME_FIELD;
 
     /** shouldRun: a new pod belongs there; shouldContinueRunning: an existing pod may stay. */
     record Decision(boolean shouldRun, boolean shouldContinueRunning) {
@@ -47,7 +47,7 @@ final class NodeEligibility {
         if (wanted != null && !wanted.isEmpty() && !wanted.equals(nodeName)) {
             return new Decision(false, false);
         }
-        if (!matchesNodeSelector(daemonPodSpec.getNodeSelector(), node) || !matchesRequiredAffinity(daemonPodSpec, node)) {
+        if (!NodeSelectors.matchesNodeSelector(daemonPodSpec.getNodeSelector(), node) || !matchesRequiredAffinity(daemonPodSpec, node)) {
             return new Decision(false, false);
         }
         List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
@@ -58,7 +58,7 @@ final class NodeEligibility {
             if (!"NoSchedule".equals(t.getEffect()) && !"NoExecute".equals(t.getEffect())) {
                 continue; // PreferNoSchedule never keeps a daemon pod away
             }
-            if (tolerations.stream().noneMatch(tol -> tolerates(tol, t))) {
+            if (!Tolerations.anyTolerates(tolerations, t)) {
                 untoleratedScheduling = true;
                 if ("NoExecute".equals(t.getEffect())) {
                     untoleratedExecute = true;
@@ -71,108 +71,16 @@ final class NodeEligibility {
         return new Decision(true, true);
     }
 
-    /** Upstream's Toleration.ToleratesTaint. */
-    static boolean tolerates(Toleration tol, Taint taint) {
-        if (tol.getEffect() != null && !tol.getEffect().isEmpty() && !tol.getEffect().equals(taint.getEffect())) {
-            return false;
-        }
-        String key = tol.getKey() == null ? "" : tol.getKey();
-        if (!key.isEmpty() && !key.equals(taint.getKey())) {
-            return false;
-        }
-        String op = tol.getOperator() == null || tol.getOperator().isEmpty() ? "Equal" : tol.getOperator();
-        if ("Exists".equals(op)) {
-            return true;
-        }
-        if (key.isEmpty()) {
-            return false; // an empty key needs Exists
-        }
-        return Objects.equals(nullToEmpty(tol.getValue()), nullToEmpty(taint.getValue()));
-    }
-
-    static boolean matchesNodeSelector(Map<String, String> selector, Node node) {
-        if (selector == null || selector.isEmpty()) {
-            return true;
-        }
-        Map<String, String> labels = labels(node);
-        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-    }
-
     /** requiredDuringSchedulingIgnoredDuringExecution: the terms are ORed, an empty term matches nothing. */
-    static boolean matchesRequiredAffinity(PodSpec spec, Node node) {
+    private static boolean matchesRequiredAffinity(PodSpec spec, Node node) {
         NodeSelector required = requiredNodeSelector(spec);
-        if (required == null) {
-            return true;
-        }
-        List<NodeSelectorTerm> terms = required.getNodeSelectorTerms();
-        if (terms == null) {
-            return false;
-        }
-        for (NodeSelectorTerm term : terms) {
-            if (matchesTerm(term, node)) {
-                return true;
-            }
-        }
-        return false;
+        return required == null || NodeSelectors.matchesAnyTerm(required.getNodeSelectorTerms(), node);
     }
 
     private static NodeSelector requiredNodeSelector(PodSpec spec) {
         Affinity affinity = spec.getAffinity();
-        if (affinity == null || affinity.getNodeAffinity() == null) {
-            return null;
-        }
-        return affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-    }
-
-    private static boolean matchesTerm(NodeSelectorTerm term, Node node) {
-        List<NodeSelectorRequirement> exprs = term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
-        List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? List.of() : term.getMatchFields();
-        if (exprs.isEmpty() && fields.isEmpty()) {
-            return false;
-        }
-        Map<String, String> labels = labels(node);
-        for (NodeSelectorRequirement r : exprs) {
-            if (!matches(r, labels.get(r.getKey()), labels.containsKey(r.getKey()))) {
-                return false;
-            }
-        }
-        for (NodeSelectorRequirement r : fields) {
-            if (!NAME_FIELD.equals(r.getKey())) {
-                return false;
-            }
-            if (!matches(r, node.getMetadata().getName(), true)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean matches(NodeSelectorRequirement r, String value, boolean present) {
-        List<String> values = r.getValues() == null ? List.of() : r.getValues();
-        switch (String.valueOf(r.getOperator())) {
-            case "In":
-                return present && values.contains(value);
-            case "NotIn":
-                return !present || !values.contains(value);
-            case "Exists":
-                return present;
-            case "DoesNotExist":
-                return !present;
-            case "Gt":
-            case "Lt":
-                if (!present || values.size() != 1) {
-                    return false;
-                }
-                try {
-                    long have = Long.parseLong(value);
-                    long bound = Long.parseLong(values.get(0));
-                    return "Gt".equals(r.getOperator()) ? have > bound : have < bound;
-                } catch (NumberFormatException e) {
-                    return false;
-                }
-            default:
-                return false;
-        }
+        return affinity == null || affinity.getNodeAffinity() == null ? null
+                : affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
     }
 
     /** Upstream's AddOrUpdateDaemonPodTolerations: what keeps daemon pods on nodes in trouble. */
@@ -248,13 +156,5 @@ final class NodeEligibility {
             }
         }
         return null;
-    }
-
-    private static Map<String, String> labels(Node node) {
-        return node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

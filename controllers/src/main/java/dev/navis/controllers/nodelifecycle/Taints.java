@@ -3,9 +3,7 @@ package dev.navis.controllers.nodelifecycle;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Taint;
-import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
-import java.util.Objects;
 
 /** The node controller's taint keys and upstream's taint / toleration matching (shared with taint eviction). */
 public final class Taints {
@@ -21,22 +19,6 @@ public final class Taints {
     public static final String NO_SCHEDULE = "NoSchedule";
 
     private Taints() {
-    }
-
-    /** Upstream's Toleration.ToleratesTaint. */
-    public static boolean tolerates(Toleration t, Taint taint) {
-        if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
-            return false;
-        }
-        if (t.getKey() != null && !t.getKey().isEmpty() && !t.getKey().equals(taint.getKey())) {
-            return false;
-        }
-        String op = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
-        return switch (op) {
-            case "Equal" -> Objects.equals(emptyIfNull(t.getValue()), emptyIfNull(taint.getValue()));
-            case "Exists" -> true;
-            default -> false;
-        };
     }
 
     public static boolean has(Node node, String key, String effect) {
@@ -63,9 +45,5 @@ public final class Taints {
     public static String readyStatus(Node node) {
         NodeCondition c = condition(node, "Ready");
         return c == null || c.getStatus() == null ? "Unknown" : c.getStatus();
-    }
-
-    private static String emptyIfNull(String s) {
-        return s == null ? "" : s;
     }
 }

@@ -1,5 +1,6 @@
 package dev.navis.controllers.tainteviction;
 
+import dev.navis.client.util.Tolerations;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
@@ -143,7 +144,7 @@ public final class TaintEvictionController implements Controller {
             Toleration used = null;
             long seconds = Long.MAX_VALUE;
             for (Toleration t : tolerations) {
-                if (Taints.tolerates(t, taint)) {
+                if (Tolerations.tolerates(t, taint)) {
                     long s = t.getTolerationSeconds() == null ? Long.MAX_VALUE : Math.max(0, t.getTolerationSeconds());
                     if (used == null || s < seconds) {
                         used = t;

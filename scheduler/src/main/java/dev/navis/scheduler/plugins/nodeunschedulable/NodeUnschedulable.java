@@ -1,5 +1,6 @@
 package dev.navis.scheduler.plugins.nodeunschedulable;
 
+import dev.navis.client.util.Tolerations;
 import dev.navis.scheduler.framework.ClusterEvent;
 import dev.navis.scheduler.framework.ClusterEventWithHint;
 import dev.navis.scheduler.framework.CycleState;
@@ -34,7 +35,7 @@ public final class NodeUnschedulable implements FilterPlugin, EnqueueExtensions 
         if (!node.unschedulable()) {
             return Status.SUCCESS;
         }
-        if (Taints.anyTolerates(pod.pod().getSpec().getTolerations(), Taints.TAINT_NODE_UNSCHEDULABLE, null,
+        if (Tolerations.anyTolerates(pod.pod().getSpec().getTolerations(), Taints.TAINT_NODE_UNSCHEDULABLE, null,
                 Taints.NO_SCHEDULE)) {
             return Status.SUCCESS;
         }

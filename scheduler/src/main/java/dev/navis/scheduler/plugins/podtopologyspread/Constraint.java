@@ -1,5 +1,6 @@
 package dev.navis.scheduler.plugins.podtopologyspread;
 
+import dev.navis.client.util.Tolerations;
 import dev.navis.api.selector.LabelSelector;
 import dev.navis.scheduler.framework.NodeInfo;
 import dev.navis.scheduler.framework.PodInfo;
@@ -35,7 +36,7 @@ record Constraint(int maxSkew, String topologyKey, LabelSelector selector, int m
                 List<Toleration> tolerations = pod.pod().getSpec().getTolerations();
                 for (Taint t : taints) {
                     if ((Taints.NO_SCHEDULE.equals(t.getEffect()) || Taints.NO_EXECUTE.equals(t.getEffect()))
-                            && !Taints.anyTolerates(tolerations, t)) {
+                            && !Tolerations.anyTolerates(tolerations, t)) {
                         return false;
                     }
                 }

@@ -1,5 +1,6 @@
 package dev.navis.scheduler.plugins.tainttoleration;
 
+import dev.navis.client.util.Tolerations;
 import dev.navis.scheduler.framework.ClusterEvent;
 import dev.navis.scheduler.framework.ClusterEventWithHint;
 import dev.navis.scheduler.framework.CycleState;
@@ -55,7 +56,7 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
             if (!Taints.NO_SCHEDULE.equals(effect) && !Taints.NO_EXECUTE.equals(effect)) {
                 continue;
             }
-            if (!Taints.anyTolerates(tolerations, taint)) {
+            if (!Tolerations.anyTolerates(tolerations, taint)) {
                 return Status.unresolvable("node(s) had untolerated taint {" + taint.getKey() + ": "
                         + (taint.getValue() == null ? "" : taint.getValue()) + "}").withPlugin(NAME);
             }
@@ -88,7 +89,7 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
         long count = 0;
         for (Taint taint : taints) {
             if (Taints.PREFER_NO_SCHEDULE.equals(taint.getEffect())
-                    && !Taints.anyTolerates(s.preferNoScheduleTolerations(), taint)) {
+                    && !Tolerations.anyTolerates(s.preferNoScheduleTolerations(), taint)) {
                 count++;
             }
         }
@@ -116,7 +117,7 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
                                     ? List.of() : node.getSpec().getTaints();
                             for (Taint t : taints) {
                                 if ((Taints.NO_SCHEDULE.equals(t.getEffect()) || Taints.NO_EXECUTE.equals(t.getEffect()))
-                                        && !Taints.anyTolerates(pod.getSpec().getTolerations(), t)) {
+                                        && !Tolerations.anyTolerates(pod.getSpec().getTolerations(), t)) {
                                     return QueueingHint.SKIP;
                                 }
                             }
