@@ -36,11 +36,26 @@ public final class JsonTypeChecker {
             return Optional.empty();
         }
         ObjectNode root = JsonMapper.shared().createObjectNode().put("$ref", name.get());
-        return Optional.ofNullable(check(root, object, kind, ""));
+        return Optional.ofNullable(check(root, object, kind, null));
     }
 
-    /** The mismatch of {@code value} against {@code schema}, or null; {@code owner}.{@code path} names the field. */
-    private String check(JsonNode schema, JsonNode value, String owner, String path) {
+    /**
+     * A field's path from the object's root, spelled out only for a mismatch: every request is checked and almost
+     * none has one. Go's errors leave array indexes out ({@code spec.containers.ports}).
+     */
+    private record FieldPath(FieldPath parent, String name) {
+        @Override
+        public String toString() {
+            return parent == null ? name : parent + "." + name;
+        }
+    }
+
+    /**
+     * The mismatch of {@code value} against {@code schema}, or null. The error names the field as
+     * {@code owner.path}, where {@code owner} is the kind at the root or the schema definition of the innermost
+     * struct (its simple name is written).
+     */
+    private String check(JsonNode schema, JsonNode value, String owner, FieldPath path) {
         if (value == null || value.isNull() || value.isMissingNode()) {
             return null; // Go leaves the zero value
         }
@@ -63,7 +78,7 @@ public final class JsonTypeChecker {
                     return mismatch(value, owner, path, schema);
                 }
                 if (format.equals("byte") && !isBase64(value.asString())) {
-                    return "illegal base64 data in field " + owner + "." + path;
+                    return "illegal base64 data in field " + structName(owner) + "." + path;
                 }
                 return null;
             }
@@ -105,16 +120,15 @@ public final class JsonTypeChecker {
         }
     }
 
-    private String checkObject(ObjectNode resolved, String ref, JsonNode value, String owner, String path) {
+    private String checkObject(ObjectNode resolved, String ref, JsonNode value, String owner, FieldPath path) {
         JsonNode properties = resolved.get("properties");
         if (properties != null) {
             // the fields of a struct are named after it, as Go's error does: ServiceSpec.spec.selector
-            String struct = ref == null ? owner : simpleName(ref);
+            String struct = ref == null ? owner : ref;
             for (Map.Entry<String, JsonNode> field : value.properties()) {
                 JsonNode fieldSchema = properties.get(field.getKey());
                 if (fieldSchema != null) {
-                    String problem = check(fieldSchema, field.getValue(), struct,
-                            path.isEmpty() ? field.getKey() : path + "." + field.getKey());
+                    String problem = check(fieldSchema, field.getValue(), struct, new FieldPath(path, field.getKey()));
                     if (problem != null) {
                         return problem;
                     }
@@ -134,12 +148,12 @@ public final class JsonTypeChecker {
         return null;
     }
 
-    private String mismatch(JsonNode value, String owner, String path, JsonNode schema) {
+    private String mismatch(JsonNode value, String owner, FieldPath path, JsonNode schema) {
         // Go names the literal only when a number does not fit a numeric field
         boolean numeric = "integer".equals(schemas.resolve(schema).path("type").asString(""));
         String what = value.isNumber() ? (numeric ? "number " + value.asString() : "number") : value.isString() ? "string"
                 : value.isBoolean() ? "bool" : value.isArray() ? "array" : "object";
-        return "json: cannot unmarshal " + what + " into Go struct field " + owner + "." + path + " of type "
+        return "json: cannot unmarshal " + what + " into Go struct field " + structName(owner) + "." + path + " of type "
                 + goType(schema);
     }
 
@@ -164,8 +178,9 @@ public final class JsonTypeChecker {
         };
     }
 
-    private static String simpleName(String definition) {
-        return definition.substring(definition.lastIndexOf('.') + 1);
+    /** A definition's simple name (io.k8s.api.core.v1.ServiceSpec: ServiceSpec); a kind as it is. */
+    private static String structName(String owner) {
+        return owner.substring(owner.lastIndexOf('.') + 1);
     }
 
     /** Go's base64.StdEncoding, which the []byte fields use; it skips line breaks. */

@@ -244,10 +244,15 @@ public final class ObjectStorage {
             return new String(stored, starts[i], ends[i] - starts[i], StandardCharsets.UTF_8);
         }
 
+        /** {@code "name":"value"} as the mapper writes it; the few (apiVersion, kind) pairs asked for are kept. */
         private static String pair(String name, String value) {
-            return new String(Json.MAPPER.writeValueAsBytes(name), StandardCharsets.UTF_8) + ":"
-                    + new String(Json.MAPPER.writeValueAsBytes(value), StandardCharsets.UTF_8);
+            return PAIRS.computeIfAbsent(name + '\u0000' + value, k ->
+                    new String(Json.MAPPER.writeValueAsBytes(name), StandardCharsets.UTF_8) + ":"
+                            + new String(Json.MAPPER.writeValueAsBytes(value), StandardCharsets.UTF_8));
         }
+
+        private static final java.util.concurrent.ConcurrentHashMap<String, String> PAIRS =
+                new java.util.concurrent.ConcurrentHashMap<>();
     }
 
     /** The newest stored version of the key, or null. */

@@ -121,7 +121,7 @@ public final class PodSpecValidation {
                     errs.add(FieldError.duplicate(p.child("name").toString(), name));
                 }
             }
-            long sources = vols.get(i).propertyNames().stream().filter(k -> !k.equals("name")).count();
+            long sources = vols.get(i).size() - (vols.get(i).has("name") ? 1 : 0);
             if (sources == 0) {
                 errs.add(FieldError.required(p.toString(), "must specify a volume type"));
             } else if (sources > 1) {
