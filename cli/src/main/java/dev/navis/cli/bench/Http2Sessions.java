@@ -16,6 +16,8 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.HTTP2Session;
+import org.eclipse.jetty.http2.HTTP2Stream;
 import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.client.HTTP2Client;
@@ -23,6 +25,7 @@ import org.eclipse.jetty.http2.frames.DataFrame;
 import org.eclipse.jetty.http2.frames.HeadersFrame;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -113,10 +116,15 @@ final class Http2Sessions implements AutoCloseable {
     /** Sends a request and waits for the whole answer. */
     Answer send(Session session, String method, String path, String contentType, byte[] body) throws Exception {
         WholeAnswer answer = new WholeAnswer();
-        Stream stream = session.newStream(headers(method, path, contentType, body == null ? 0 : body.length, body == null),
-                answer).get(60, TimeUnit.SECONDS);
-        if (body != null) {
-            stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(body), true), Callback.NOOP);
+        HeadersFrame headers = headers(method, path, contentType, body == null ? 0 : body.length, body == null);
+        if (body == null) {
+            session.newStream(headers, answer).get(60, TimeUnit.SECONDS);
+        } else {
+            // headers and body in one flush (as Jetty's HttpClient sends a request with content), not two
+            Promise.Completable<Stream> opened = new Promise.Completable<>();
+            ((HTTP2Session) session).newStream(new HTTP2Stream.FrameList(headers, new DataFrame(ByteBuffer.wrap(body), true),
+                    null), opened, answer);
+            opened.get(60, TimeUnit.SECONDS);
         }
         return answer.done.get(60, TimeUnit.SECONDS);
     }
