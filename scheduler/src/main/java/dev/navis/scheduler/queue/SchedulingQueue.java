@@ -71,6 +71,8 @@ public final class SchedulingQueue implements PodNominator {
     private final Map<String, String> where = new HashMap<>();
     private final Map<String, QueuedPodInfo> unschedulable = new HashMap<>();
     private final Map<String, QueuedPodInfo> gated = new HashMap<>();
+    /** How many gated pods were gated after an attempt (by a preemption in flight) rather than on arrival. */
+    private int gatedAfterAttempt;
     /** The profile's PreEnqueue verdict for a pod (SchedulingGates); null lets every pod in. */
     private volatile Function<PodInfo, dev.navis.scheduler.framework.Status> preEnqueue;
     private final Map<String, List<PodInfo>> nominatedByNode = new HashMap<>();
@@ -229,7 +231,7 @@ public final class SchedulingQueue implements PodNominator {
             String in = where.get(key);
             if (GATED.equals(in)) {
                 if (admitted(info)) {
-                    gated.remove(key);
+                    ungate(key);
                     q.timestampNanos = clock.nanoTime();
                     pushActive(q, "PodUpdate");
                     lock.notifyAll();
@@ -240,8 +242,7 @@ public final class SchedulingQueue implements PodNominator {
                 unschedulable.remove(key);
                 if (clock.nanoTime() < q.backoffExpiryNanos) {
                     pushBackoff(q, "PodUpdate");
-                } else {
-                    pushActive(q, "PodUpdate");
+                } else if (pushActiveOrGate(q, "PodUpdate")) {
                     lock.notifyAll();
                 }
                 counts();
@@ -267,7 +268,7 @@ public final class SchedulingQueue implements PodNominator {
             } else if (BACKOFF.equals(in)) {
                 backoffQ.remove(q);
             } else if (GATED.equals(in)) {
-                gated.remove(key);
+                ungate(key);
             } else {
                 unschedulable.remove(key);
             }
@@ -295,7 +296,7 @@ public final class SchedulingQueue implements PodNominator {
         }
         synchronized (lock) {
             moveRequestCycle = schedulingCycle;
-            if (unschedulable.isEmpty()) {
+            if (unschedulable.isEmpty() && gatedAfterAttempt == 0) {
                 return;
             }
             List<QueuedPodInfo> toMove = null;
@@ -305,6 +306,17 @@ public final class SchedulingQueue implements PodNominator {
                         toMove = new ArrayList<>();
                     }
                     toMove.add(q);
+                }
+            }
+            if (gatedAfterAttempt > 0) {
+                // pods gated after an attempt (a preemption in flight) move on the events their rejection registered
+                for (QueuedPodInfo q : gated.values()) {
+                    if (q.attempts > 0 && worthRequeuing(q, event, oldObject, newObject)) {
+                        if (toMove == null) {
+                            toMove = new ArrayList<>();
+                        }
+                        toMove.add(q);
+                    }
                 }
             }
             if (toMove != null) {
@@ -318,12 +330,13 @@ public final class SchedulingQueue implements PodNominator {
         boolean activated = false;
         for (QueuedPodInfo q : pods) {
             String key = q.podInfo().key();
-            unschedulable.remove(key);
+            if (unschedulable.remove(key) == null) {
+                ungate(key);
+            }
             if (now < q.backoffExpiryNanos) {
                 pushBackoff(q, event.label());
             } else {
-                pushActive(q, event.label());
-                activated = true;
+                activated |= pushActiveOrGate(q, event.label());
             }
         }
         counts();
@@ -386,13 +399,38 @@ public final class SchedulingQueue implements PodNominator {
             boolean moved = false;
             while (!backoffQ.isEmpty() && backoffQ.peek().backoffExpiryNanos <= now) {
                 QueuedPodInfo q = backoffQ.poll();
-                pushActive(q, "BackoffComplete");
-                moved = true;
+                moved |= pushActiveOrGate(q, "BackoffComplete");
             }
+            counts();
             if (moved) {
-                counts();
                 lock.notifyAll();
             }
+        }
+    }
+
+    /**
+     * Upstream's Activate: a pod waiting in the unschedulable pool, backoffQ or gated after an attempt goes to
+     * activeQ now (PreEnqueue still applies).
+     */
+    public void activate(Pod pod) {
+        synchronized (lock) {
+            String key = key(pod);
+            QueuedPodInfo q = byKey.get(key);
+            String in = where.get(key);
+            if (q == null || in == null || ACTIVE.equals(in) || (GATED.equals(in) && q.attempts == 0)) {
+                return;
+            }
+            if (UNSCHEDULABLE.equals(in)) {
+                unschedulable.remove(key);
+            } else if (BACKOFF.equals(in)) {
+                backoffQ.remove(q);
+            } else {
+                ungate(key);
+            }
+            if (pushActiveOrGate(q, "ForceActivate")) {
+                lock.notifyAll();
+            }
+            counts();
         }
     }
 
@@ -449,6 +487,31 @@ public final class SchedulingQueue implements PodNominator {
             Map<String, List<String>> m = new HashMap<>();
             where.forEach((k, q) -> m.computeIfAbsent(q, x -> new ArrayList<>()).add(k));
             return m;
+        }
+    }
+
+    /**
+     * Into activeQ if the PreEnqueue plugins let it (upstream's moveToActiveQ), else gated; true when it went
+     * to activeQ.
+     */
+    private boolean pushActiveOrGate(QueuedPodInfo q, String event) {
+        if (admitted(q.podInfo())) {
+            pushActive(q, event);
+            return true;
+        }
+        String key = q.podInfo().key();
+        where.put(key, GATED);
+        gated.put(key, q);
+        if (q.attempts > 0) {
+            gatedAfterAttempt++;
+        }
+        return false;
+    }
+
+    private void ungate(String key) {
+        QueuedPodInfo q = gated.remove(key);
+        if (q != null && q.attempts > 0) {
+            gatedAfterAttempt--;
         }
     }
 

@@ -31,6 +31,10 @@ final class PluginHarness {
     final SharedInformerFactory informers = new SharedInformerFactory(client, Duration.ZERO);
     final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
     final Map<String, List<PodInfo>> nominated = new HashMap<>();
+    /** Tasks plugins handed to the API-call executor; {@link #runBackground()} runs them. */
+    final java.util.Deque<Runnable> background = new java.util.ArrayDeque<>();
+    /** Pods plugins activated (Handle.activate). */
+    final List<String> activated = new ArrayList<>();
     final SchedulingFramework framework;
 
     PluginHarness() {
@@ -53,7 +57,17 @@ final class PluginHarness {
             }
         };
         framework = new SchedulingFramework(DefaultPlugins.defaultProfile("default-scheduler"),
-                InTreePlugins.registry(), new SchedulingFramework.Options(client, informers, recorder, nominator));
+                InTreePlugins.registry(), new SchedulingFramework.Options(client, informers, recorder, nominator,
+                background::add, pod -> activated.add(pod.getMetadata().getName())));
+    }
+
+    /** Runs the background tasks handed out so far, in order, on this thread; how many ran. */
+    int runBackground() {
+        int n = 0;
+        for (Runnable r; (r = background.poll()) != null; n++) {
+            r.run();
+        }
+        return n;
     }
 
     @SuppressWarnings("unchecked")

@@ -170,4 +170,70 @@ class SchedulingQueueTest {
         assertThat(queue.gatedCount()).isZero();
         assertThat(queue.pop().podInfo().name()).isEqualTo("gated");
     }
+
+    /** A fitting node appears (an event "Fit" asks to requeue for). */
+    private static Node fittingNode() {
+        Node n = node("n", "1", "1Gi");
+        n.getMetadata().setLabels(Map.of("fits", "yes"));
+        return n;
+    }
+
+    @Test
+    void aPodWhosePreemptionIsInFlightIsGatedUntilAnEventFindsItAdmitted() throws Exception {
+        java.util.Set<String> preempting = new java.util.HashSet<>();
+        queue.setPreEnqueue(info -> preempting.contains(info.name())
+                ? dev.navis.scheduler.framework.Status.unresolvable("waiting for the preemption for this pod to be finished")
+                : dev.navis.scheduler.framework.Status.SUCCESS);
+        queue.add(pod("preemptor"));
+        QueuedPodInfo q = queue.pop();
+        q.unschedulablePlugins.add("Fit");
+        preempting.add("preemptor");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), true);
+        clock.advance(Duration.ofSeconds(2));
+
+        // a first victim's deletion: the pod would move, but its preemption still runs
+        queue.moveAllToActiveOrBackoffQueue(ClusterEvent.of(ClusterEvent.NODE, ClusterEvent.ADD), null, fittingNode());
+        assertThat(queue.activeCount()).isZero();
+        assertThat(queue.gatedCount()).isEqualTo(1);
+        // the last one: the gate is open by then
+        preempting.clear();
+        queue.moveAllToActiveOrBackoffQueue(ClusterEvent.of(ClusterEvent.NODE, ClusterEvent.ADD), null, fittingNode());
+        assertThat(queue.gatedCount()).isZero();
+        assertThat(queue.pop().podInfo().name()).isEqualTo("preemptor");
+    }
+
+    @Test
+    void backoffEndsInTheGateWhileThePreemptionRuns() throws Exception {
+        java.util.Set<String> preempting = new java.util.HashSet<>();
+        queue.setPreEnqueue(info -> preempting.contains(info.name())
+                ? dev.navis.scheduler.framework.Status.unresolvable("waiting") : dev.navis.scheduler.framework.Status.SUCCESS);
+        queue.add(pod("preemptor"));
+        QueuedPodInfo q = queue.pop();
+        preempting.add("preemptor");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), false);
+        clock.advance(Duration.ofSeconds(2));
+        queue.flushBackoffQCompleted();
+        assertThat(queue.gatedCount()).isEqualTo(1);
+        assertThat(queue.activeCount()).isZero();
+        // a failed preemption activates the pod
+        preempting.clear();
+        queue.activate(q.pod());
+        assertThat(queue.gatedCount()).isZero();
+        assertThat(queue.pop().attempts).isEqualTo(2);
+    }
+
+    @Test
+    void activateMovesAParkedPodAtOnce() throws Exception {
+        queue.add(pod("p"));
+        QueuedPodInfo q = queue.pop();
+        q.unschedulablePlugins.add("Fit");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), true);
+        assertThat(queue.unschedulableCount()).isEqualTo(1);
+        queue.activate(q.pod());
+        assertThat(queue.unschedulableCount()).isZero();
+        assertThat(queue.activeCount()).isEqualTo(1);
+        // pods that are not waiting are left alone
+        queue.activate(pod("unknown"));
+        assertThat(queue.activeCount()).isEqualTo(1);
+    }
 }

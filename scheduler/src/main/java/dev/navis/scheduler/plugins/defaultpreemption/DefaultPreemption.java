@@ -13,6 +13,7 @@ import dev.navis.scheduler.framework.NodeToStatus;
 import dev.navis.scheduler.framework.PodInfo;
 import dev.navis.scheduler.framework.PodNominator;
 import dev.navis.scheduler.framework.PostFilterPlugin;
+import dev.navis.scheduler.framework.PreEnqueuePlugin;
 import dev.navis.scheduler.framework.Status;
 import dev.navis.scheduler.framework.WaitingPod;
 import dev.navis.scheduler.plugins.helper.LabelSelectors;
@@ -26,6 +27,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -49,17 +56,23 @@ import tools.jackson.databind.node.ObjectNode;
  *     PDB-violating ones before the others.</li>
  * <li>The node: fewest PDB violations, then the lowest highest-victim priority, the smallest sum of
  *     priorities, the fewest victims, the latest start time.</li>
- * <li>Victims get a DisruptionTarget condition (reason PreemptionByScheduler) and are deleted (waiting pods
- *     are rejected instead); lower-priority pods nominated to the node lose their nomination; the scheduler
- *     sets the preemptor's status.nominatedNodeName.</li>
+ * <li>The scheduling cycle ends there: the node is nominated at once (the scheduler records it for the
+ *     Filter of later pods and patches status.nominatedNodeName), and the API calls run in the background on
+ *     {@link Handle#apiCallExecutor()} (upstream's asynchronous preemption, SchedulerAsyncPreemption):
+ *     lower-priority pods nominated to the node lose their nomination, then the victims get a DisruptionTarget
+ *     condition (reason PreemptionByScheduler) and are deleted (waiting pods are rejected instead), all but the
+ *     last in parallel. Until that task is about to delete the last victim, PreEnqueue keeps the preemptor out
+ *     of the active queue; the last victim's deletion is then the event that brings it back. If an API call
+ *     fails, the preemptor is activated so that it does not wait for an event that will not come.</li>
  * </ol>
  * Without candidates the message is a FitError over the preemption statuses, e.g. "preemption: 0/3 nodes are
  * available: 3 No preemption victims found for incoming pod.".
  */
-public final class DefaultPreemption implements PostFilterPlugin {
+public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlugin {
     public static final String NAME = "DefaultPreemption";
     static final String NO_VICTIMS = "No preemption victims found for incoming pod";
     static final String NOT_HELPFUL = "Preemption is not helpful for scheduling";
+    static final String WAITING_FOR_PREEMPTION = "waiting for the preemption for this pod to be finished";
     public static final String DISRUPTION_TARGET = "DisruptionTarget";
     public static final String PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler";
     static final ResourceRef<PodDisruptionBudget> PDB_REF = new ResourceRef<>("policy", "v1", "PodDisruptionBudget",
@@ -75,6 +88,8 @@ public final class DefaultPreemption implements PostFilterPlugin {
     private final int minCandidateNodesPercentage;
     private final int minCandidateNodesAbsolute;
     private final Lister<PodDisruptionBudget> pdbs;
+    /** UIDs of the preemptors whose background preemption has not yet reached its last victim. */
+    private final Set<String> preempting = ConcurrentHashMap.newKeySet();
 
     public DefaultPreemption(JsonNode args, Handle handle) {
         this.handle = handle;
@@ -99,6 +114,17 @@ public final class DefaultPreemption implements PostFilterPlugin {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** Upstream's PreEnqueue of DefaultPreemption: a pod whose preemption is in flight is not scheduled again. */
+    @Override
+    public Status preEnqueue(PodInfo pod) {
+        return preempting.contains(pod.uid()) ? Status.unresolvable(WAITING_FOR_PREEMPTION) : Status.SUCCESS;
+    }
+
+    /** Whether the pod's background preemption has not yet reached its last victim (upstream's IsPodRunningPreemption). */
+    public boolean isPodRunningPreemption(String uid) {
+        return preempting.contains(uid);
     }
 
     /** The victims chosen on one node and how many of them violate a PodDisruptionBudget. */
@@ -138,10 +164,7 @@ public final class DefaultPreemption implements PostFilterPlugin {
             return PostFilterResult.of(Status.unschedulable(fitMessage(all.size(), preemptionStatuses)));
         }
         Candidate best = pickOne(candidates);
-        Status prepared = prepare(best, pod);
-        if (!prepared.isSuccess()) {
-            return PostFilterResult.of(prepared);
-        }
+        prepareAsync(best, pod);
         return new PostFilterResult(Status.SUCCESS, best.node());
     }
 
@@ -407,46 +430,73 @@ public final class DefaultPreemption implements PostFilterPlugin {
         return earliest;
     }
 
-    /** Upstream's prepareCandidate: mark and delete the victims, drop lower-priority nominations to the node. */
-    private Status prepare(Candidate c, PodInfo pod) {
-        KubeClient client = handle.client();
-        EventRecorder events = handle.eventRecorder();
-        String schedulerName = pod.pod().getSpec().getSchedulerName() == null ? handle.profileName()
-                : pod.pod().getSpec().getSchedulerName();
-        // victims in parallel, as upstream's Parallelizer: a preemption costs one round trip, not one per victim
-        List<java.util.concurrent.Future<Status>> results = new ArrayList<>(c.victims().size());
-        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (PodInfo victim : c.victims()) {
-                results.add(executor.submit(() -> preemptVictim(client, events, victim, pod, c.node(), schedulerName)));
-            }
-        }
-        for (var f : results) {
-            Status s;
-            try {
-                s = f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Status.error("interrupted while preempting");
-            } catch (java.util.concurrent.ExecutionException e) {
-                return Status.error(e.getCause());
-            }
-            if (!s.isSuccess()) {
-                return s;
-            }
-        }
+    /**
+     * Upstream's prepareCandidateAsync: drops lower-priority nominations to the node, then marks and deletes
+     * the victims on the API-call executor while the scheduling cycle moves on.
+     */
+    private void prepareAsync(Candidate c, PodInfo pod) {
+        // which pods lose their nomination is decided now, against the nominations this cycle saw
+        List<Pod> demoted = new ArrayList<>();
         PodNominator nominator = handle.podNominator();
         if (nominator != null) {
             for (PodInfo nominated : nominator.nominatedPodsForNode(c.node())) {
                 if (nominated.priority() < pod.priority()) {
-                    clearNominatedNodeName(client, nominated.pod());
+                    demoted.add(nominated.pod());
                 }
             }
         }
-        return Status.SUCCESS;
+        preempting.add(pod.uid());
+        try {
+            handle.apiCallExecutor().execute(() -> runPreemption(c, pod, demoted));
+        } catch (RejectedExecutionException e) {
+            // the scheduler is stopping
+            preempting.remove(pod.uid());
+        }
     }
 
-    private Status preemptVictim(KubeClient client, EventRecorder events, PodInfo victim, PodInfo pod, String node,
-                                 String schedulerName) {
+    private void runPreemption(Candidate c, PodInfo pod, List<Pod> demoted) {
+        KubeClient client = handle.client();
+        boolean failed = false;
+        for (Pod p : demoted) {
+            failed |= !clearNominatedNodeName(client, p);
+        }
+        String schedulerName = pod.pod().getSpec().getSchedulerName() == null ? handle.profileName()
+                : pod.pod().getSpec().getSchedulerName();
+        List<PodInfo> victims = c.victims();
+        try {
+            // all victims but the last in parallel (upstream's Parallelizer)
+            List<Future<Status>> results = new ArrayList<>(victims.size());
+            try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (PodInfo victim : victims.subList(0, victims.size() - 1)) {
+                    results.add(parallel.submit(() -> preemptVictim(client, victim, pod, c.node(), schedulerName)));
+                }
+            }
+            for (Future<Status> f : results) {
+                failed |= !succeeded(f);
+            }
+        } finally {
+            // before the last deletion: its event must find the pod no longer gated, or the pod would wait for
+            // an event that already passed
+            preempting.remove(pod.uid());
+        }
+        failed |= !preemptVictim(client, victims.get(victims.size() - 1), pod, c.node(), schedulerName).isSuccess();
+        if (failed) {
+            handle.activate(pod.pod());
+        }
+    }
+
+    private static boolean succeeded(Future<Status> f) {
+        try {
+            return f.get().isSuccess();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    private Status preemptVictim(KubeClient client, PodInfo victim, PodInfo pod, String node, String schedulerName) {
         Pod v = victim.pod();
         WaitingPod waiting = handle.waitingPod(victim.uid());
         if (waiting != null) {
@@ -460,13 +510,15 @@ public final class DefaultPreemption implements PostFilterPlugin {
                 client.pods().namespace(v.getMetadata().getNamespace()).delete(v.getMetadata().getName());
             } catch (dev.navis.client.ApiException e) {
                 if (e.code() != 404) {
+                    LOG.warn("preempting {} for {}: {}", victim.key(), pod.key(), e.getMessage());
                     return Status.error("preempting " + victim.key() + ": " + e.getMessage());
                 }
             } catch (RuntimeException e) {
+                LOG.warn("preempting {} for {}: {}", victim.key(), pod.key(), e.getMessage());
                 return Status.error("preempting " + victim.key() + ": " + e.getMessage());
             }
         }
-        events.event(v, EventRecorder.NORMAL, "Preempted", "Preempting", "Preempted by pod " + pod.uid() + " on node " + node);
+        handle.eventRecorder().event(v, EventRecorder.NORMAL, "Preempted", "Preempting", "Preempted by pod " + pod.uid() + " on node " + node);
         return Status.SUCCESS;
     }
 
@@ -495,10 +547,11 @@ public final class DefaultPreemption implements PostFilterPlugin {
         return patch;
     }
 
-    private static void clearNominatedNodeName(KubeClient client, Pod p) {
+    /** False when the API call failed. */
+    private static boolean clearNominatedNodeName(KubeClient client, Pod p) {
         if (p.getStatus() == null || p.getStatus().getNominatedNodeName() == null
                 || p.getStatus().getNominatedNodeName().isEmpty()) {
-            return;
+            return true;
         }
         ObjectNode patch = JsonNodeFactory.instance.objectNode();
         patch.putObject("status").putNull("nominatedNodeName");
@@ -506,9 +559,11 @@ public final class DefaultPreemption implements PostFilterPlugin {
             client.pods().namespace(p.getMetadata().getNamespace()).patchStatus(p.getMetadata().getName(),
                     PatchType.STRATEGIC_MERGE, patch.toString());
         } catch (RuntimeException e) {
-            LOG.debug("could not clear the nominated node of {}/{}: {}", p.getMetadata().getNamespace(),
+            LOG.warn("could not clear the nominated node of {}/{}: {}", p.getMetadata().getNamespace(),
                     p.getMetadata().getName(), e.getMessage());
+            return false;
         }
+        return true;
     }
 
     /** Upstream's FitError message over the preemption statuses ("0/N nodes are available: ..."). */
