@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -141,5 +142,38 @@ class AsyncPreemptionTest {
 
     private static List<String> writes(PluginHarness h) {
         return h.client.actions(Set.of("get", "list", "watch")).stream().map(Action::toString).toList();
+    }
+
+    @Test
+    void untilTheVictimsDeletionIsObservedThePreemptorWaitsAndDoesNotPreemptAgain() {
+        PluginHarness h = new PluginHarness();
+        Pod low = on(prio("low", 0, "1"), "n1").pod();
+        h.client.seed(low);
+        h.objects(low);
+        NodeInfo n1 = NodeInfo.of(node("n1", "1", "4Gi"), new PodInfo(low));
+        h.nodes(n1);
+        DefaultPreemption plugin = h.plugin(DefaultPreemption.NAME);
+        Pod high = prio("high", 100, "1");
+        PodInfo preemptor = new PodInfo(high);
+        CycleState state = new CycleState();
+        assertThat(plugin.postFilter(state, preemptor, h.filterAll(state, preemptor)).nominatedNodeName()).isEqualTo("n1");
+        h.runBackground();
+        h.client.clearActions();
+
+        // the delete went out, but the informer still lists the victim: the gate stays closed
+        assertThat(plugin.isPodRunningPreemption(preemptor.uid())).isFalse();
+        assertThat(plugin.preEnqueue(preemptor).code()).isEqualTo(Status.Code.UNSCHEDULABLE_AND_UNRESOLVABLE);
+        // retried anyway while the scheduler's cache still has the victim: it waits, it does not preempt again
+        high.setStatus(new PodStatusBuilder().withNominatedNodeName("n1").build());
+        PodInfo retried = new PodInfo(high);
+        CycleState again = new CycleState();
+        var r = plugin.postFilter(again, retried, h.filterAll(again, retried));
+        h.runBackground();
+        assertThat(r.status().message()).isEqualTo("preemption: not eligible due to a terminating pod on the nominated node.");
+        assertThat(writes(h)).isEmpty();
+
+        // the deletion arrives through the watch: the gate opens
+        h.informers.informer(Pod.class).indexer().remove(dev.navis.client.informer.Keys.of(low));
+        assertThat(plugin.preEnqueue(preemptor).isSuccess()).isTrue();
     }
 }

@@ -27,7 +27,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -88,8 +87,9 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
     private final int minCandidateNodesPercentage;
     private final int minCandidateNodesAbsolute;
     private final Lister<PodDisruptionBudget> pdbs;
-    /** UIDs of the preemptors whose background preemption has not yet reached its last victim. */
-    private final Set<String> preempting = ConcurrentHashMap.newKeySet();
+    private final Lister<Pod> pods;
+    /** Preemptions by preemptor UID, until their victims' deletions have been observed. */
+    private final Map<String, PreemptionInFlight> inFlight = new ConcurrentHashMap<>();
 
     public DefaultPreemption(JsonNode args, Handle handle) {
         this.handle = handle;
@@ -109,6 +109,7 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
         }
         SharedInformerFactory informers = handle == null ? null : handle.informerFactory();
         this.pdbs = informers == null ? null : informers.informer(PDB_REF).lister();
+        this.pods = informers == null ? null : informers.informer(Pod.class).lister();
     }
 
     @Override
@@ -116,15 +117,23 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
         return NAME;
     }
 
-    /** Upstream's PreEnqueue of DefaultPreemption: a pod whose preemption is in flight is not scheduled again. */
+    /**
+     * Upstream's PreEnqueue of DefaultPreemption: a pod whose preemption is in flight is not scheduled again;
+     * here also not while a victim's deletion has not come back through the watch.
+     */
     @Override
     public Status preEnqueue(PodInfo pod) {
-        return preempting.contains(pod.uid()) ? Status.unresolvable(WAITING_FOR_PREEMPTION) : Status.SUCCESS;
+        PreemptionInFlight p = inFlight.get(pod.uid());
+        if (p != null && (p.apiCallsPending || p.victimDeletionUnobserved(pods))) {
+            return Status.unresolvable(WAITING_FOR_PREEMPTION);
+        }
+        return Status.SUCCESS;
     }
 
     /** Whether the pod's background preemption has not yet reached its last victim (upstream's IsPodRunningPreemption). */
     public boolean isPodRunningPreemption(String uid) {
-        return preempting.contains(uid);
+        PreemptionInFlight p = inFlight.get(uid);
+        return p != null && p.apiCallsPending;
     }
 
     /** The victims chosen on one node and how many of them violate a PodDisruptionBudget. */
@@ -180,9 +189,12 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
                 return null;
             }
             NodeInfo n = handle.snapshotSharedLister().get(nominated);
+            PreemptionInFlight own = inFlight.get(pod.uid());
             if (n != null) {
                 for (PodInfo other : n.pods()) {
-                    if (other.priority() < pod.priority() && terminatingByPreemption(other.pod())) {
+                    // a victim of its own preemption whose deletion the cache has not seen yet is terminating too
+                    if (other.priority() < pod.priority() && (terminatingByPreemption(other.pod())
+                            || own != null && own.node.equals(nominated) && own.isVictim(other))) {
                         return "not eligible due to a terminating pod on the nominated node.";
                     }
                 }
@@ -445,16 +457,23 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
                 }
             }
         }
-        preempting.add(pod.uid());
+        forgetObservedPreemptions();
+        PreemptionInFlight preemption = new PreemptionInFlight(c.node(), c.victims());
+        inFlight.put(pod.uid(), preemption);
         try {
-            handle.apiCallExecutor().execute(() -> runPreemption(c, pod, demoted));
+            handle.apiCallExecutor().execute(() -> runPreemption(c, pod, demoted, preemption));
         } catch (RejectedExecutionException e) {
             // the scheduler is stopping
-            preempting.remove(pod.uid());
+            inFlight.remove(pod.uid(), preemption);
         }
     }
 
-    private void runPreemption(Candidate c, PodInfo pod, List<Pod> demoted) {
+    /** Drops the preemptions whose calls are done and whose victims the informer no longer lists. */
+    private void forgetObservedPreemptions() {
+        inFlight.values().removeIf(p -> !p.apiCallsPending && !p.victimDeletionUnobserved(pods));
+    }
+
+    private void runPreemption(Candidate c, PodInfo pod, List<Pod> demoted, PreemptionInFlight preemption) {
         KubeClient client = handle.client();
         boolean failed = false;
         for (Pod p : demoted) {
@@ -477,10 +496,12 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
         } finally {
             // before the last deletion: its event must find the pod no longer gated, or the pod would wait for
             // an event that already passed
-            preempting.remove(pod.uid());
+            preemption.apiCallsPending = false;
         }
         failed |= !preemptVictim(client, victims.get(victims.size() - 1), pod, c.node(), schedulerName).isSuccess();
         if (failed) {
+            // a victim that was not deleted must not hold the preemptor back
+            inFlight.remove(pod.uid(), preemption);
             handle.activate(pod.pod());
         }
     }
