@@ -555,11 +555,19 @@ public final class SchedulingQueue implements PodNominator {
         }
     }
 
+    /**
+     * Upstream's updateNominatedPod: follows status.nominatedNodeName, but an update that carries none on
+     * either side keeps the node reserved in memory (the preemption's status patch may not have come back yet).
+     */
     private void updateNominated(Pod oldPod, PodInfo info, Pod newPod) {
         String oldN = oldPod == null || oldPod.getStatus() == null ? null : oldPod.getStatus().getNominatedNodeName();
         String newN = newPod.getStatus() == null ? null : newPod.getStatus().getNominatedNodeName();
-        if (Objects.equals(oldN, newN) && !nominatedNodeByUid.containsKey(info.uid())) {
+        String reserved = nominatedNodeByUid.get(info.uid());
+        if (reserved == null && Objects.equals(oldN, newN)) {
             return;
+        }
+        if ((oldN == null || oldN.isEmpty()) && (newN == null || newN.isEmpty())) {
+            newN = reserved;
         }
         deleteNominatedLocked(newPod);
         if (newN != null && !newN.isEmpty()) {

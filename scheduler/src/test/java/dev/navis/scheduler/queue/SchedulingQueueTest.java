@@ -236,4 +236,28 @@ class SchedulingQueueTest {
         queue.activate(pod("unknown"));
         assertThat(queue.activeCount()).isEqualTo(1);
     }
+
+    private static Pod nominatedTo(String name, String node) {
+        Pod p = pod(name);
+        if (node != null) {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withNominatedNodeName(node).build());
+        }
+        return p;
+    }
+
+    @Test
+    void aNominationInMemorySurvivesUpdatesThatCarryNoneAndFollowsTheStatusOtherwise() {
+        queue.add(pod("p"));
+        queue.addNominatedPod(new dev.navis.scheduler.framework.PodInfo(pod("p")), "n1");
+        // e.g. a label change before the preemption's status patch came back
+        queue.update(pod("p"), pod("p"));
+        assertThat(queue.nominatedPodsForNode("n1")).extracting(dev.navis.scheduler.framework.PodInfo::name)
+                .containsExactly("p");
+        queue.update(pod("p"), nominatedTo("p", "n2"));
+        assertThat(queue.nominatedPodsForNode("n1")).isEmpty();
+        assertThat(queue.nominatedPodsForNode("n2")).hasSize(1);
+        // a higher-priority preemption cleared it
+        queue.update(nominatedTo("p", "n2"), pod("p"));
+        assertThat(queue.nominatedPodsForNode("n2")).isEmpty();
+    }
 }

@@ -468,9 +468,14 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
         }
     }
 
-    /** Drops the preemptions whose calls are done and whose victims the informer no longer lists. */
+    /**
+     * Drops the preemptions whose calls are done and whose victims neither the informer nor this cycle's
+     * snapshot holds any more (the snapshot lags the informer: until it drops them, a retried preemptor must
+     * still find its victims "terminating").
+     */
     private void forgetObservedPreemptions() {
-        inFlight.values().removeIf(p -> !p.apiCallsPending && !p.victimDeletionUnobserved(pods));
+        inFlight.values().removeIf(p -> !p.apiCallsPending && !p.victimDeletionUnobserved(pods)
+                && !p.victimOnNode(handle.snapshotSharedLister().get(p.node)));
     }
 
     private void runPreemption(Candidate c, PodInfo pod, List<Pod> demoted, PreemptionInFlight preemption) {

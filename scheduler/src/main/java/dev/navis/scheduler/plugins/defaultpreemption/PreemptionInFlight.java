@@ -1,6 +1,7 @@
 package dev.navis.scheduler.plugins.defaultpreemption;
 
 import dev.navis.client.informer.Lister;
+import dev.navis.scheduler.framework.NodeInfo;
 import dev.navis.scheduler.framework.PodInfo;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
@@ -33,6 +34,18 @@ final class PreemptionInFlight {
             if (listed != null && Objects.equals(listed.getMetadata().getUid(), v.uid())
                     && listed.getMetadata().getDeletionTimestamp() == null) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the node (of a snapshot; may be null) still holds one of the victims. */
+    boolean victimOnNode(NodeInfo n) {
+        if (n != null) {
+            for (PodInfo p : n.pods()) {
+                if (isVictim(p)) {
+                    return true;
+                }
             }
         }
         return false;
