@@ -137,7 +137,7 @@ public final class Scheduler implements AutoCloseable {
             }
         };
         SchedulingFramework.Options options = new SchedulingFramework.Options(client, informers, recorder, nominator,
-                apiCallExecutor, pod -> queueRef[0].activate(pod));
+                apiCallExecutor, pod -> queueRef[0].activate(pod), metrics);
         for (Profile p : config.profiles()) {
             SchedulingFramework fw = new SchedulingFramework(p, registry, options);
             profiles.put(p.schedulerName(), fw);

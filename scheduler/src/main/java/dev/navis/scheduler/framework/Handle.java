@@ -37,6 +37,9 @@ public interface Handle {
      */
     void activate(io.fabric8.kubernetes.api.model.Pod pod);
 
+    /** Where preemption plugins report upstream's scheduler_preemption_* metrics. */
+    PreemptionMetrics preemptionMetrics();
+
     /** A pod waiting on Permit, by UID, or null. */
     WaitingPod waitingPod(String uid);
 

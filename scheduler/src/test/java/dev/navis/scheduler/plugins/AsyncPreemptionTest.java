@@ -134,6 +134,9 @@ class AsyncPreemptionTest {
         assertThat(gatedAtDelete.subList(0, gatedAtDelete.size() - 1)).doesNotContain(false);
         assertThat(plugin.preEnqueue(preemptor).isSuccess()).isTrue();
         assertThat(h.activated).isEqualTo(c.activated() ? List.of("high") : List.of());
+        long deletes = writes.stream().filter(w -> w.startsWith("delete")).count();
+        assertThat(h.preemptionMetrics).containsExactly("attempt", "victims " + deletes,
+                c.activated() ? "task error" : "task success");
         if (c.failDeleteStatus() == 0) {
             long preempted = h.events.stream().filter(e -> e.startsWith("Normal Preempted ")).count();
             assertThat(preempted).isEqualTo(writes.stream().filter(w -> w.startsWith("delete")).count());

@@ -64,12 +64,13 @@ public final class SchedulingFramework implements Handle {
     /** Everything the framework's {@link Handle} hands to plugins. */
     public record Options(KubeClient client, SharedInformerFactory informerFactory, EventRecorder eventRecorder,
                           PodNominator podNominator, java.util.concurrent.Executor apiCallExecutor,
-                          java.util.function.Consumer<io.fabric8.kubernetes.api.model.Pod> activator) {
+                          java.util.function.Consumer<io.fabric8.kubernetes.api.model.Pod> activator,
+                          dev.navis.scheduler.framework.PreemptionMetrics preemptionMetrics) {
         /** API calls in the background on virtual threads; {@link Handle#activate} does nothing. */
         public Options(KubeClient client, SharedInformerFactory informerFactory, EventRecorder eventRecorder,
                        PodNominator podNominator) {
             this(client, informerFactory, eventRecorder, podNominator, VIRTUAL_THREADS, pod -> {
-            });
+            }, dev.navis.scheduler.framework.PreemptionMetrics.NONE);
         }
     }
 
@@ -686,6 +687,11 @@ public final class SchedulingFramework implements Handle {
     @Override
     public java.util.concurrent.Executor apiCallExecutor() {
         return options.apiCallExecutor();
+    }
+
+    @Override
+    public dev.navis.scheduler.framework.PreemptionMetrics preemptionMetrics() {
+        return options.preemptionMetrics();
     }
 
     @Override

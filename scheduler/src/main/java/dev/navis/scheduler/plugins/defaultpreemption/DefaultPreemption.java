@@ -142,6 +142,7 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
 
     @Override
     public PostFilterResult postFilter(CycleState state, PodInfo pod, NodeToStatus filteredNodeStatus) {
+        handle.preemptionMetrics().attempt();
         PostFilterResult r = preempt(state, pod, filteredNodeStatus);
         String msg = r.status().message();
         if (!msg.isEmpty()) {
@@ -457,6 +458,7 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
                 }
             }
         }
+        handle.preemptionMetrics().victims(c.victims().size());
         forgetObservedPreemptions();
         PreemptionInFlight preemption = new PreemptionInFlight(c.node(), c.victims());
         inFlight.put(pod.uid(), preemption);
@@ -479,6 +481,7 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
     }
 
     private void runPreemption(Candidate c, PodInfo pod, List<Pod> demoted, PreemptionInFlight preemption) {
+        long start = System.nanoTime();
         KubeClient client = handle.client();
         boolean failed = false;
         for (Pod p : demoted) {
@@ -509,6 +512,7 @@ public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlug
             inFlight.remove(pod.uid(), preemption);
             handle.activate(pod.pod());
         }
+        handle.preemptionMetrics().backgroundTask(failed ? "error" : "success", (System.nanoTime() - start) / 1e9);
     }
 
     private static boolean succeeded(Future<Status> f) {
