@@ -73,6 +73,8 @@ public final class SchedulingQueue implements PodNominator {
     private final Map<String, QueuedPodInfo> gated = new HashMap<>();
     /** How many gated pods were gated after an attempt (by a preemption in flight) rather than on arrival. */
     private int gatedAfterAttempt;
+    /** Pods activated while being scheduled: their failure sends them to activeQ, not to the unschedulable pool. */
+    private final java.util.Set<String> activatedInFlight = new java.util.HashSet<>();
     /** The profile's PreEnqueue verdict for a pod (SchedulingGates); null lets every pod in. */
     private volatile Function<PodInfo, dev.navis.scheduler.framework.Status> preEnqueue;
     private final Map<String, List<PodInfo>> nominatedByNode = new HashMap<>();
@@ -192,7 +194,11 @@ public final class SchedulingQueue implements PodNominator {
             q.timestampNanos = clock.nanoTime();
             q.backoffExpiryNanos = q.timestampNanos + backoffDuration(q.attempts);
             byKey.put(key, q);
-            if (!rejected || moveRequestCycle >= podSchedulingCycle) {
+            if (activatedInFlight.remove(key)) {
+                if (pushActiveOrGate(q, "ForceActivate")) {
+                    lock.notifyAll();
+                }
+            } else if (!rejected || moveRequestCycle >= podSchedulingCycle) {
                 pushBackoff(q, "ScheduleAttemptFailure");
             } else {
                 where.put(key, UNSCHEDULABLE);
@@ -257,6 +263,7 @@ public final class SchedulingQueue implements PodNominator {
     public void delete(Pod pod) {
         synchronized (lock) {
             String key = key(pod);
+            activatedInFlight.remove(key);
             deleteNominatedPodIfExists(pod);
             QueuedPodInfo q = byKey.remove(key);
             if (q == null) {
@@ -410,14 +417,19 @@ public final class SchedulingQueue implements PodNominator {
 
     /**
      * Upstream's Activate: a pod waiting in the unschedulable pool, backoffQ or gated after an attempt goes to
-     * activeQ now (PreEnqueue still applies).
+     * activeQ now (PreEnqueue still applies); a pod in its scheduling cycle goes there when the cycle fails.
      */
     public void activate(Pod pod) {
         synchronized (lock) {
             String key = key(pod);
             QueuedPodInfo q = byKey.get(key);
             String in = where.get(key);
-            if (q == null || in == null || ACTIVE.equals(in) || (GATED.equals(in) && q.attempts == 0)) {
+            if (q == null) {
+                // being scheduled (upstream's in-flight activation): its failure will send it to activeQ
+                activatedInFlight.add(key);
+                return;
+            }
+            if (in == null || ACTIVE.equals(in) || (GATED.equals(in) && q.attempts == 0)) {
                 return;
             }
             if (UNSCHEDULABLE.equals(in)) {

@@ -260,4 +260,20 @@ class SchedulingQueueTest {
         queue.update(nominatedTo("p", "n2"), pod("p"));
         assertThat(queue.nominatedPodsForNode("n2")).isEmpty();
     }
+
+    @Test
+    void aPodActivatedDuringItsCycleIsNotParkedWhenTheCycleFails() throws Exception {
+        queue.add(pod("p"));
+        QueuedPodInfo q = queue.pop();
+        // e.g. its background preemption failed before the cycle handed the pod back
+        queue.activate(q.pod());
+        q.unschedulablePlugins.add("Fit");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), true);
+        assertThat(queue.unschedulableCount()).isZero();
+        assertThat(queue.activeCount()).isEqualTo(1);
+        // only once
+        QueuedPodInfo again = queue.pop();
+        queue.addUnschedulableIfNotPresent(again, queue.schedulingCycle(), true);
+        assertThat(queue.unschedulableCount()).isEqualTo(1);
+    }
 }
