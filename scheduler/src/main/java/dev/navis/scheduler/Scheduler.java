@@ -61,7 +61,10 @@ import tools.jackson.databind.node.ObjectNode;
  * virtual thread, up to {@link #MAX_BINDINGS_IN_FLIGHT} at once, so the next pod is scheduled while the
  * API call is in flight. A failure records a FailedScheduling event, sets the PodScheduled condition to
  * False and requeues the pod (parked as unschedulable, or backed off after errors); a failed binding
- * forgets the assumed pod first.
+ * forgets the assumed pod first. When PostFilter (preemption) nominates a node, the nomination counts in the
+ * Filter of later pods of lower or equal priority at once, the PodScheduled/nominatedNodeName patch goes out
+ * in the background, and so do the victims' deletions (on {@code apiCallExecutor}), so that a preemption costs
+ * the scheduling thread its dry run only.
  *
  * <pre>{@code
  * Scheduler s = new Scheduler(client, KubeSchedulerConfiguration.defaults(), InTreePlugins.registry(),
@@ -91,6 +94,8 @@ public final class Scheduler implements AutoCloseable {
     private final SchedulingQueue queue;
     private final Lister<Pod> podLister;
     private final ExecutorService bindingExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Plugins' background API calls (preemption's victim deletions). */
+    private final ExecutorService apiCallExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore bindingSlots = new Semaphore(MAX_BINDINGS_IN_FLIGHT);
     private final AtomicInteger bindingsInFlight = new AtomicInteger();
     private final ScheduledExecutorService timers;
@@ -131,7 +136,8 @@ public final class Scheduler implements AutoCloseable {
                 return queueRef[0].nominatedPodsForNode(nodeName);
             }
         };
-        SchedulingFramework.Options options = new SchedulingFramework.Options(client, informers, recorder, nominator);
+        SchedulingFramework.Options options = new SchedulingFramework.Options(client, informers, recorder, nominator,
+                apiCallExecutor, pod -> queueRef[0].activate(pod), metrics);
         for (Profile p : config.profiles()) {
             SchedulingFramework fw = new SchedulingFramework(p, registry, options);
             profiles.put(p.schedulerName(), fw);
@@ -231,7 +237,9 @@ public final class Scheduler implements AutoCloseable {
             loop.join(5_000);
         }
         bindingExecutor.shutdown();
+        apiCallExecutor.shutdown();
         bindingExecutor.awaitTermination(10, TimeUnit.SECONDS);
+        apiCallExecutor.awaitTermination(5, TimeUnit.SECONDS);
         informers.shutdown();
     }
 

@@ -246,7 +246,9 @@ public final class SchedulerBenchmark {
     private static String schedulerMetricsSummary(String text) {
         StringBuilder sb = new StringBuilder();
         for (String line : text.split("\n")) {
-            if (line.startsWith("scheduler_schedule_attempts_total{") || line.startsWith("scheduler_pending_pods{")) {
+            if (line.startsWith("scheduler_schedule_attempts_total{") || line.startsWith("scheduler_pending_pods{")
+                    || line.startsWith("scheduler_preemption_attempts_total ") || line.startsWith("scheduler_preemption_victims_sum")
+                    || line.startsWith("scheduler_preemption_goroutines_execution_total{")) {
                 sb.append("  ").append(line).append('\n');
             }
         }

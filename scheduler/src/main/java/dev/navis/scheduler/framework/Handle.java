@@ -25,6 +25,21 @@ public interface Handle {
     /** The profile's scheduler name (spec.schedulerName of its pods). */
     String profileName();
 
+    /**
+     * Where plugins run API calls that must not hold up the scheduling cycle (preemption's victim deletions);
+     * upstream starts a goroutine for them.
+     */
+    java.util.concurrent.Executor apiCallExecutor();
+
+    /**
+     * Moves a pending pod that waits in the unschedulable pool, backoff or gated to the active queue
+     * (upstream's Handle.Activate), e.g. after a background preemption failed.
+     */
+    void activate(io.fabric8.kubernetes.api.model.Pod pod);
+
+    /** Where preemption plugins report upstream's scheduler_preemption_* metrics. */
+    PreemptionMetrics preemptionMetrics();
+
     /** A pod waiting on Permit, by UID, or null. */
     WaitingPod waitingPod(String uid);
 

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * duration by result and profile, pending pods per sub-queue, pods entering each sub-queue by event,
  * end-to-end scheduling latency (SLI) by attempts, attempts per scheduled pod, extension point durations.
  */
-public final class SchedulerMetrics implements SchedulingQueue.Listener {
+public final class SchedulerMetrics implements SchedulingQueue.Listener, dev.navis.scheduler.framework.PreemptionMetrics {
     public static final String SCHEDULED = "scheduled";
     public static final String UNSCHEDULABLE = "unschedulable";
     public static final String ERROR = "error";
@@ -44,6 +44,10 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
     private final ConcurrentHashMap<Labels, CounterDataPoint> incomingCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, DistributionDataPoint> sliByAttempts = new ConcurrentHashMap<>();
     private final GaugeDataPoint bindingGoroutines;
+    private final Counter preemptionAttempts;
+    private final Histogram preemptionVictims;
+    private final Histogram preemptionTaskDuration;
+    private final Counter preemptionTasks;
     private final GaugeDataPoint[] pending = new GaugeDataPoint[4];
 
     private record Labels(String a, String b, String c) {
@@ -84,6 +88,17 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
         goroutines = Gauge.builder().name("scheduler_goroutines")
                 .help("Number of running goroutines split by the work they do such as binding.")
                 .labelNames("operation").register(registry);
+        preemptionAttempts = Counter.builder().name("scheduler_preemption_attempts_total")
+                .help("Total preemption attempts in the cluster till now").register(registry);
+        preemptionVictims = Histogram.builder().name("scheduler_preemption_victims")
+                .help("Number of selected preemption victims")
+                .classicOnly().classicExponentialUpperBounds(1, 2, 7).register(registry);
+        preemptionTaskDuration = Histogram.builder().name("scheduler_preemption_goroutines_duration_seconds")
+                .help("Duration in seconds for running goroutines for the preemption.")
+                .labelNames("result").classicOnly().classicExponentialUpperBounds(0.01, 2, 20).register(registry);
+        preemptionTasks = Counter.builder().name("scheduler_preemption_goroutines_execution_total")
+                .help("Number of preemption goroutines executed, by the result.")
+                .labelNames("result").register(registry);
         String[] queues = {"active", "backoff", "unschedulable", "gated"};
         for (int i = 0; i < queues.length; i++) {
             pending[i] = pendingPods.labelValues(queues[i]);
@@ -119,6 +134,22 @@ public final class SchedulerMetrics implements SchedulingQueue.Listener {
 
     public void bindingsInFlight(int count) {
         bindingGoroutines.set(count);
+    }
+
+    @Override
+    public void attempt() {
+        preemptionAttempts.inc();
+    }
+
+    @Override
+    public void victims(int count) {
+        preemptionVictims.observe(count);
+    }
+
+    @Override
+    public void backgroundTask(String result, double seconds) {
+        preemptionTaskDuration.labelValues(result).observe(seconds);
+        preemptionTasks.labelValues(result).inc();
     }
 
     @Override

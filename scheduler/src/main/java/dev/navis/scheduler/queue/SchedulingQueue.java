@@ -71,6 +71,10 @@ public final class SchedulingQueue implements PodNominator {
     private final Map<String, String> where = new HashMap<>();
     private final Map<String, QueuedPodInfo> unschedulable = new HashMap<>();
     private final Map<String, QueuedPodInfo> gated = new HashMap<>();
+    /** How many gated pods were gated after an attempt (by a preemption in flight) rather than on arrival. */
+    private int gatedAfterAttempt;
+    /** Pods activated while being scheduled: their failure sends them to activeQ, not to the unschedulable pool. */
+    private final java.util.Set<String> activatedInFlight = new java.util.HashSet<>();
     /** The profile's PreEnqueue verdict for a pod (SchedulingGates); null lets every pod in. */
     private volatile Function<PodInfo, dev.navis.scheduler.framework.Status> preEnqueue;
     private final Map<String, List<PodInfo>> nominatedByNode = new HashMap<>();
@@ -190,7 +194,11 @@ public final class SchedulingQueue implements PodNominator {
             q.timestampNanos = clock.nanoTime();
             q.backoffExpiryNanos = q.timestampNanos + backoffDuration(q.attempts);
             byKey.put(key, q);
-            if (!rejected || moveRequestCycle >= podSchedulingCycle) {
+            if (activatedInFlight.remove(key)) {
+                if (pushActiveOrGate(q, "ForceActivate")) {
+                    lock.notifyAll();
+                }
+            } else if (!rejected || moveRequestCycle >= podSchedulingCycle) {
                 pushBackoff(q, "ScheduleAttemptFailure");
             } else {
                 where.put(key, UNSCHEDULABLE);
@@ -229,7 +237,7 @@ public final class SchedulingQueue implements PodNominator {
             String in = where.get(key);
             if (GATED.equals(in)) {
                 if (admitted(info)) {
-                    gated.remove(key);
+                    ungate(key);
                     q.timestampNanos = clock.nanoTime();
                     pushActive(q, "PodUpdate");
                     lock.notifyAll();
@@ -240,8 +248,7 @@ public final class SchedulingQueue implements PodNominator {
                 unschedulable.remove(key);
                 if (clock.nanoTime() < q.backoffExpiryNanos) {
                     pushBackoff(q, "PodUpdate");
-                } else {
-                    pushActive(q, "PodUpdate");
+                } else if (pushActiveOrGate(q, "PodUpdate")) {
                     lock.notifyAll();
                 }
                 counts();
@@ -256,6 +263,7 @@ public final class SchedulingQueue implements PodNominator {
     public void delete(Pod pod) {
         synchronized (lock) {
             String key = key(pod);
+            activatedInFlight.remove(key);
             deleteNominatedPodIfExists(pod);
             QueuedPodInfo q = byKey.remove(key);
             if (q == null) {
@@ -267,7 +275,7 @@ public final class SchedulingQueue implements PodNominator {
             } else if (BACKOFF.equals(in)) {
                 backoffQ.remove(q);
             } else if (GATED.equals(in)) {
-                gated.remove(key);
+                ungate(key);
             } else {
                 unschedulable.remove(key);
             }
@@ -295,7 +303,7 @@ public final class SchedulingQueue implements PodNominator {
         }
         synchronized (lock) {
             moveRequestCycle = schedulingCycle;
-            if (unschedulable.isEmpty()) {
+            if (unschedulable.isEmpty() && gatedAfterAttempt == 0) {
                 return;
             }
             List<QueuedPodInfo> toMove = null;
@@ -305,6 +313,17 @@ public final class SchedulingQueue implements PodNominator {
                         toMove = new ArrayList<>();
                     }
                     toMove.add(q);
+                }
+            }
+            if (gatedAfterAttempt > 0) {
+                // pods gated after an attempt (a preemption in flight) move on the events their rejection registered
+                for (QueuedPodInfo q : gated.values()) {
+                    if (q.attempts > 0 && worthRequeuing(q, event, oldObject, newObject)) {
+                        if (toMove == null) {
+                            toMove = new ArrayList<>();
+                        }
+                        toMove.add(q);
+                    }
                 }
             }
             if (toMove != null) {
@@ -318,12 +337,13 @@ public final class SchedulingQueue implements PodNominator {
         boolean activated = false;
         for (QueuedPodInfo q : pods) {
             String key = q.podInfo().key();
-            unschedulable.remove(key);
+            if (unschedulable.remove(key) == null) {
+                ungate(key);
+            }
             if (now < q.backoffExpiryNanos) {
                 pushBackoff(q, event.label());
             } else {
-                pushActive(q, event.label());
-                activated = true;
+                activated |= pushActiveOrGate(q, event.label());
             }
         }
         counts();
@@ -386,13 +406,43 @@ public final class SchedulingQueue implements PodNominator {
             boolean moved = false;
             while (!backoffQ.isEmpty() && backoffQ.peek().backoffExpiryNanos <= now) {
                 QueuedPodInfo q = backoffQ.poll();
-                pushActive(q, "BackoffComplete");
-                moved = true;
+                moved |= pushActiveOrGate(q, "BackoffComplete");
             }
+            counts();
             if (moved) {
-                counts();
                 lock.notifyAll();
             }
+        }
+    }
+
+    /**
+     * Upstream's Activate: a pod waiting in the unschedulable pool, backoffQ or gated after an attempt goes to
+     * activeQ now (PreEnqueue still applies); a pod in its scheduling cycle goes there when the cycle fails.
+     */
+    public void activate(Pod pod) {
+        synchronized (lock) {
+            String key = key(pod);
+            QueuedPodInfo q = byKey.get(key);
+            String in = where.get(key);
+            if (q == null) {
+                // being scheduled (upstream's in-flight activation): its failure will send it to activeQ
+                activatedInFlight.add(key);
+                return;
+            }
+            if (in == null || ACTIVE.equals(in) || (GATED.equals(in) && q.attempts == 0)) {
+                return;
+            }
+            if (UNSCHEDULABLE.equals(in)) {
+                unschedulable.remove(key);
+            } else if (BACKOFF.equals(in)) {
+                backoffQ.remove(q);
+            } else {
+                ungate(key);
+            }
+            if (pushActiveOrGate(q, "ForceActivate")) {
+                lock.notifyAll();
+            }
+            counts();
         }
     }
 
@@ -452,6 +502,31 @@ public final class SchedulingQueue implements PodNominator {
         }
     }
 
+    /**
+     * Into activeQ if the PreEnqueue plugins let it (upstream's moveToActiveQ), else gated; true when it went
+     * to activeQ.
+     */
+    private boolean pushActiveOrGate(QueuedPodInfo q, String event) {
+        if (admitted(q.podInfo())) {
+            pushActive(q, event);
+            return true;
+        }
+        String key = q.podInfo().key();
+        where.put(key, GATED);
+        gated.put(key, q);
+        if (q.attempts > 0) {
+            gatedAfterAttempt++;
+        }
+        return false;
+    }
+
+    private void ungate(String key) {
+        QueuedPodInfo q = gated.remove(key);
+        if (q != null && q.attempts > 0) {
+            gatedAfterAttempt--;
+        }
+    }
+
     private void pushActive(QueuedPodInfo q, String event) {
         where.put(q.podInfo().key(), ACTIVE);
         activeQ.add(q);
@@ -492,11 +567,19 @@ public final class SchedulingQueue implements PodNominator {
         }
     }
 
+    /**
+     * Upstream's updateNominatedPod: follows status.nominatedNodeName, but an update that carries none on
+     * either side keeps the node reserved in memory (the preemption's status patch may not have come back yet).
+     */
     private void updateNominated(Pod oldPod, PodInfo info, Pod newPod) {
         String oldN = oldPod == null || oldPod.getStatus() == null ? null : oldPod.getStatus().getNominatedNodeName();
         String newN = newPod.getStatus() == null ? null : newPod.getStatus().getNominatedNodeName();
-        if (Objects.equals(oldN, newN) && !nominatedNodeByUid.containsKey(info.uid())) {
+        String reserved = nominatedNodeByUid.get(info.uid());
+        if (reserved == null && Objects.equals(oldN, newN)) {
             return;
+        }
+        if ((oldN == null || oldN.isEmpty()) && (newN == null || newN.isEmpty())) {
+            newN = reserved;
         }
         deleteNominatedLocked(newPod);
         if (newN != null && !newN.isEmpty()) {

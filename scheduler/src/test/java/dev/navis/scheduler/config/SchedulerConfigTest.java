@@ -25,7 +25,7 @@ class SchedulerConfigTest {
     void defaultProfileWiresUpstreamsDefaultPluginsAndSkipsThoseNotBuiltYet() {
         SchedulingFramework fw = framework(KubeSchedulerConfiguration.defaults().profiles().get(0));
         var plugins = fw.listPlugins();
-        assertThat(plugins.get("preEnqueue")).containsExactly("SchedulingGates");
+        assertThat(plugins.get("preEnqueue")).containsExactly("SchedulingGates", "DefaultPreemption"); // as upstream with async preemption
         assertThat(plugins.get("queueSort")).containsExactly("PrioritySort");
         assertThat(plugins.get("filter")).containsExactly("NodeUnschedulable", "NodeName", "TaintToleration",
                 "NodeAffinity", "NodePorts", "NodeResourcesFit", "VolumeBinding", "PodTopologySpread", "InterPodAffinity");

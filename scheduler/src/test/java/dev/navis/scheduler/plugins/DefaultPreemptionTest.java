@@ -48,7 +48,9 @@ class DefaultPreemptionTest {
         CycleState state = new CycleState();
         NodeToStatus statuses = h.filterAll(state, pi);
         DefaultPreemption plugin = h.plugin(DefaultPreemption.NAME);
-        return plugin.postFilter(state, pi, statuses);
+        PostFilterResult r = plugin.postFilter(state, pi, statuses);
+        h.runBackground();
+        return r;
     }
 
     private List<String> writes() {
@@ -162,6 +164,7 @@ class DefaultPreemptionTest {
         CycleState state = new CycleState();
         DefaultPreemption plugin = only.plugin(DefaultPreemption.NAME);
         assertThat(plugin.postFilter(state, pi, only.filterAll(state, pi)).nominatedNodeName()).isEqualTo("n1");
+        assertThat(only.runBackground()).isEqualTo(1);
     }
 
     @Test

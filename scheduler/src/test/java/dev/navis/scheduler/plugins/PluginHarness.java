@@ -31,6 +31,12 @@ final class PluginHarness {
     final SharedInformerFactory informers = new SharedInformerFactory(client, Duration.ZERO);
     final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
     final Map<String, List<PodInfo>> nominated = new HashMap<>();
+    /** Tasks plugins handed to the API-call executor; {@link #runBackground()} runs them. */
+    final java.util.Deque<Runnable> background = new java.util.ArrayDeque<>();
+    /** What plugins reported as preemption metrics: "attempt", "victims N", "task success|error". */
+    final List<String> preemptionMetrics = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Pods plugins activated (Handle.activate). */
+    final List<String> activated = new ArrayList<>();
     final SchedulingFramework framework;
 
     PluginHarness() {
@@ -53,7 +59,33 @@ final class PluginHarness {
             }
         };
         framework = new SchedulingFramework(DefaultPlugins.defaultProfile("default-scheduler"),
-                InTreePlugins.registry(), new SchedulingFramework.Options(client, informers, recorder, nominator));
+                InTreePlugins.registry(), new SchedulingFramework.Options(client, informers, recorder, nominator,
+                background::add, pod -> activated.add(pod.getMetadata().getName()),
+                new dev.navis.scheduler.framework.PreemptionMetrics() {
+                    @Override
+                    public void attempt() {
+                        preemptionMetrics.add("attempt");
+                    }
+
+                    @Override
+                    public void victims(int count) {
+                        preemptionMetrics.add("victims " + count);
+                    }
+
+                    @Override
+                    public void backgroundTask(String result, double seconds) {
+                        preemptionMetrics.add("task " + result);
+                    }
+                }));
+    }
+
+    /** Runs the background tasks handed out so far, in order, on this thread; how many ran. */
+    int runBackground() {
+        int n = 0;
+        for (Runnable r; (r = background.poll()) != null; n++) {
+            r.run();
+        }
+        return n;
     }
 
     @SuppressWarnings("unchecked")

@@ -170,4 +170,110 @@ class SchedulingQueueTest {
         assertThat(queue.gatedCount()).isZero();
         assertThat(queue.pop().podInfo().name()).isEqualTo("gated");
     }
+
+    /** A fitting node appears (an event "Fit" asks to requeue for). */
+    private static Node fittingNode() {
+        Node n = node("n", "1", "1Gi");
+        n.getMetadata().setLabels(Map.of("fits", "yes"));
+        return n;
+    }
+
+    @Test
+    void aPodWhosePreemptionIsInFlightIsGatedUntilAnEventFindsItAdmitted() throws Exception {
+        java.util.Set<String> preempting = new java.util.HashSet<>();
+        queue.setPreEnqueue(info -> preempting.contains(info.name())
+                ? dev.navis.scheduler.framework.Status.unresolvable("waiting for the preemption for this pod to be finished")
+                : dev.navis.scheduler.framework.Status.SUCCESS);
+        queue.add(pod("preemptor"));
+        QueuedPodInfo q = queue.pop();
+        q.unschedulablePlugins.add("Fit");
+        preempting.add("preemptor");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), true);
+        clock.advance(Duration.ofSeconds(2));
+
+        // a first victim's deletion: the pod would move, but its preemption still runs
+        queue.moveAllToActiveOrBackoffQueue(ClusterEvent.of(ClusterEvent.NODE, ClusterEvent.ADD), null, fittingNode());
+        assertThat(queue.activeCount()).isZero();
+        assertThat(queue.gatedCount()).isEqualTo(1);
+        // the last one: the gate is open by then
+        preempting.clear();
+        queue.moveAllToActiveOrBackoffQueue(ClusterEvent.of(ClusterEvent.NODE, ClusterEvent.ADD), null, fittingNode());
+        assertThat(queue.gatedCount()).isZero();
+        assertThat(queue.pop().podInfo().name()).isEqualTo("preemptor");
+    }
+
+    @Test
+    void backoffEndsInTheGateWhileThePreemptionRuns() throws Exception {
+        java.util.Set<String> preempting = new java.util.HashSet<>();
+        queue.setPreEnqueue(info -> preempting.contains(info.name())
+                ? dev.navis.scheduler.framework.Status.unresolvable("waiting") : dev.navis.scheduler.framework.Status.SUCCESS);
+        queue.add(pod("preemptor"));
+        QueuedPodInfo q = queue.pop();
+        preempting.add("preemptor");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), false);
+        clock.advance(Duration.ofSeconds(2));
+        queue.flushBackoffQCompleted();
+        assertThat(queue.gatedCount()).isEqualTo(1);
+        assertThat(queue.activeCount()).isZero();
+        // a failed preemption activates the pod
+        preempting.clear();
+        queue.activate(q.pod());
+        assertThat(queue.gatedCount()).isZero();
+        assertThat(queue.pop().attempts).isEqualTo(2);
+    }
+
+    @Test
+    void activateMovesAParkedPodAtOnce() throws Exception {
+        queue.add(pod("p"));
+        QueuedPodInfo q = queue.pop();
+        q.unschedulablePlugins.add("Fit");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), true);
+        assertThat(queue.unschedulableCount()).isEqualTo(1);
+        queue.activate(q.pod());
+        assertThat(queue.unschedulableCount()).isZero();
+        assertThat(queue.activeCount()).isEqualTo(1);
+        // pods that are not waiting are left alone
+        queue.activate(pod("unknown"));
+        assertThat(queue.activeCount()).isEqualTo(1);
+    }
+
+    private static Pod nominatedTo(String name, String node) {
+        Pod p = pod(name);
+        if (node != null) {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withNominatedNodeName(node).build());
+        }
+        return p;
+    }
+
+    @Test
+    void aNominationInMemorySurvivesUpdatesThatCarryNoneAndFollowsTheStatusOtherwise() {
+        queue.add(pod("p"));
+        queue.addNominatedPod(new dev.navis.scheduler.framework.PodInfo(pod("p")), "n1");
+        // e.g. a label change before the preemption's status patch came back
+        queue.update(pod("p"), pod("p"));
+        assertThat(queue.nominatedPodsForNode("n1")).extracting(dev.navis.scheduler.framework.PodInfo::name)
+                .containsExactly("p");
+        queue.update(pod("p"), nominatedTo("p", "n2"));
+        assertThat(queue.nominatedPodsForNode("n1")).isEmpty();
+        assertThat(queue.nominatedPodsForNode("n2")).hasSize(1);
+        // a higher-priority preemption cleared it
+        queue.update(nominatedTo("p", "n2"), pod("p"));
+        assertThat(queue.nominatedPodsForNode("n2")).isEmpty();
+    }
+
+    @Test
+    void aPodActivatedDuringItsCycleIsNotParkedWhenTheCycleFails() throws Exception {
+        queue.add(pod("p"));
+        QueuedPodInfo q = queue.pop();
+        // e.g. its background preemption failed before the cycle handed the pod back
+        queue.activate(q.pod());
+        q.unschedulablePlugins.add("Fit");
+        queue.addUnschedulableIfNotPresent(q, queue.schedulingCycle(), true);
+        assertThat(queue.unschedulableCount()).isZero();
+        assertThat(queue.activeCount()).isEqualTo(1);
+        // only once
+        QueuedPodInfo again = queue.pop();
+        queue.addUnschedulableIfNotPresent(again, queue.schedulingCycle(), true);
+        assertThat(queue.unschedulableCount()).isEqualTo(1);
+    }
 }

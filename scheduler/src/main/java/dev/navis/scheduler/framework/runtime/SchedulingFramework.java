@@ -63,8 +63,20 @@ public final class SchedulingFramework implements Handle {
 
     /** Everything the framework's {@link Handle} hands to plugins. */
     public record Options(KubeClient client, SharedInformerFactory informerFactory, EventRecorder eventRecorder,
-                          PodNominator podNominator) {
+                          PodNominator podNominator, java.util.concurrent.Executor apiCallExecutor,
+                          java.util.function.Consumer<io.fabric8.kubernetes.api.model.Pod> activator,
+                          dev.navis.scheduler.framework.PreemptionMetrics preemptionMetrics) {
+        /** API calls in the background on virtual threads; {@link Handle#activate} does nothing. */
+        public Options(KubeClient client, SharedInformerFactory informerFactory, EventRecorder eventRecorder,
+                       PodNominator podNominator) {
+            this(client, informerFactory, eventRecorder, podNominator, VIRTUAL_THREADS, pod -> {
+            }, dev.navis.scheduler.framework.PreemptionMetrics.NONE);
+        }
     }
+
+    /** One virtual thread per background task: cheap while it waits on the API server. */
+    private static final java.util.concurrent.Executor VIRTUAL_THREADS =
+            task -> Thread.ofVirtual().name("scheduler-api-call").start(task);
 
     /** A plugin's interest in a cluster event, for the scheduling queue. */
     public record PluginEventHint(String plugin, ClusterEventWithHint event) {
@@ -670,6 +682,21 @@ public final class SchedulingFramework implements Handle {
     @Override
     public PodNominator podNominator() {
         return options.podNominator();
+    }
+
+    @Override
+    public java.util.concurrent.Executor apiCallExecutor() {
+        return options.apiCallExecutor();
+    }
+
+    @Override
+    public dev.navis.scheduler.framework.PreemptionMetrics preemptionMetrics() {
+        return options.preemptionMetrics();
+    }
+
+    @Override
+    public void activate(io.fabric8.kubernetes.api.model.Pod pod) {
+        options.activator().accept(pod);
     }
 
     @Override

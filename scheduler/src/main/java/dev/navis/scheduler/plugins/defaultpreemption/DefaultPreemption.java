@@ -13,6 +13,7 @@ import dev.navis.scheduler.framework.NodeToStatus;
 import dev.navis.scheduler.framework.PodInfo;
 import dev.navis.scheduler.framework.PodNominator;
 import dev.navis.scheduler.framework.PostFilterPlugin;
+import dev.navis.scheduler.framework.PreEnqueuePlugin;
 import dev.navis.scheduler.framework.Status;
 import dev.navis.scheduler.framework.WaitingPod;
 import dev.navis.scheduler.plugins.helper.LabelSelectors;
@@ -26,6 +27,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -49,17 +55,23 @@ import tools.jackson.databind.node.ObjectNode;
  *     PDB-violating ones before the others.</li>
  * <li>The node: fewest PDB violations, then the lowest highest-victim priority, the smallest sum of
  *     priorities, the fewest victims, the latest start time.</li>
- * <li>Victims get a DisruptionTarget condition (reason PreemptionByScheduler) and are deleted (waiting pods
- *     are rejected instead); lower-priority pods nominated to the node lose their nomination; the scheduler
- *     sets the preemptor's status.nominatedNodeName.</li>
+ * <li>The scheduling cycle ends there: the node is nominated at once (the scheduler records it for the
+ *     Filter of later pods and patches status.nominatedNodeName), and the API calls run in the background on
+ *     {@link Handle#apiCallExecutor()} (upstream's asynchronous preemption, SchedulerAsyncPreemption):
+ *     lower-priority pods nominated to the node lose their nomination, then the victims get a DisruptionTarget
+ *     condition (reason PreemptionByScheduler) and are deleted (waiting pods are rejected instead), all but the
+ *     last in parallel. Until that task is about to delete the last victim, PreEnqueue keeps the preemptor out
+ *     of the active queue; the last victim's deletion is then the event that brings it back. If an API call
+ *     fails, the preemptor is activated so that it does not wait for an event that will not come.</li>
  * </ol>
  * Without candidates the message is a FitError over the preemption statuses, e.g. "preemption: 0/3 nodes are
  * available: 3 No preemption victims found for incoming pod.".
  */
-public final class DefaultPreemption implements PostFilterPlugin {
+public final class DefaultPreemption implements PostFilterPlugin, PreEnqueuePlugin {
     public static final String NAME = "DefaultPreemption";
     static final String NO_VICTIMS = "No preemption victims found for incoming pod";
     static final String NOT_HELPFUL = "Preemption is not helpful for scheduling";
+    static final String WAITING_FOR_PREEMPTION = "waiting for the preemption for this pod to be finished";
     public static final String DISRUPTION_TARGET = "DisruptionTarget";
     public static final String PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler";
     static final ResourceRef<PodDisruptionBudget> PDB_REF = new ResourceRef<>("policy", "v1", "PodDisruptionBudget",
@@ -75,6 +87,9 @@ public final class DefaultPreemption implements PostFilterPlugin {
     private final int minCandidateNodesPercentage;
     private final int minCandidateNodesAbsolute;
     private final Lister<PodDisruptionBudget> pdbs;
+    private final Lister<Pod> pods;
+    /** Preemptions by preemptor UID, until their victims' deletions have been observed. */
+    private final Map<String, PreemptionInFlight> inFlight = new ConcurrentHashMap<>();
 
     public DefaultPreemption(JsonNode args, Handle handle) {
         this.handle = handle;
@@ -94,11 +109,31 @@ public final class DefaultPreemption implements PostFilterPlugin {
         }
         SharedInformerFactory informers = handle == null ? null : handle.informerFactory();
         this.pdbs = informers == null ? null : informers.informer(PDB_REF).lister();
+        this.pods = informers == null ? null : informers.informer(Pod.class).lister();
     }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    /**
+     * Upstream's PreEnqueue of DefaultPreemption: a pod whose preemption is in flight is not scheduled again;
+     * here also not while a victim's deletion has not come back through the watch.
+     */
+    @Override
+    public Status preEnqueue(PodInfo pod) {
+        PreemptionInFlight p = inFlight.get(pod.uid());
+        if (p != null && (p.apiCallsPending || p.victimDeletionUnobserved(pods))) {
+            return Status.unresolvable(WAITING_FOR_PREEMPTION);
+        }
+        return Status.SUCCESS;
+    }
+
+    /** Whether the pod's background preemption has not yet reached its last victim (upstream's IsPodRunningPreemption). */
+    public boolean isPodRunningPreemption(String uid) {
+        PreemptionInFlight p = inFlight.get(uid);
+        return p != null && p.apiCallsPending;
     }
 
     /** The victims chosen on one node and how many of them violate a PodDisruptionBudget. */
@@ -107,6 +142,7 @@ public final class DefaultPreemption implements PostFilterPlugin {
 
     @Override
     public PostFilterResult postFilter(CycleState state, PodInfo pod, NodeToStatus filteredNodeStatus) {
+        handle.preemptionMetrics().attempt();
         PostFilterResult r = preempt(state, pod, filteredNodeStatus);
         String msg = r.status().message();
         if (!msg.isEmpty()) {
@@ -138,10 +174,7 @@ public final class DefaultPreemption implements PostFilterPlugin {
             return PostFilterResult.of(Status.unschedulable(fitMessage(all.size(), preemptionStatuses)));
         }
         Candidate best = pickOne(candidates);
-        Status prepared = prepare(best, pod);
-        if (!prepared.isSuccess()) {
-            return PostFilterResult.of(prepared);
-        }
+        prepareAsync(best, pod);
         return new PostFilterResult(Status.SUCCESS, best.node());
     }
 
@@ -157,9 +190,12 @@ public final class DefaultPreemption implements PostFilterPlugin {
                 return null;
             }
             NodeInfo n = handle.snapshotSharedLister().get(nominated);
+            PreemptionInFlight own = inFlight.get(pod.uid());
             if (n != null) {
                 for (PodInfo other : n.pods()) {
-                    if (other.priority() < pod.priority() && terminatingByPreemption(other.pod())) {
+                    // a victim of its own preemption whose deletion the cache has not seen yet is terminating too
+                    if (other.priority() < pod.priority() && (terminatingByPreemption(other.pod())
+                            || own != null && own.node.equals(nominated) && own.isVictim(other))) {
                         return "not eligible due to a terminating pod on the nominated node.";
                     }
                 }
@@ -407,46 +443,90 @@ public final class DefaultPreemption implements PostFilterPlugin {
         return earliest;
     }
 
-    /** Upstream's prepareCandidate: mark and delete the victims, drop lower-priority nominations to the node. */
-    private Status prepare(Candidate c, PodInfo pod) {
-        KubeClient client = handle.client();
-        EventRecorder events = handle.eventRecorder();
-        String schedulerName = pod.pod().getSpec().getSchedulerName() == null ? handle.profileName()
-                : pod.pod().getSpec().getSchedulerName();
-        // victims in parallel, as upstream's Parallelizer: a preemption costs one round trip, not one per victim
-        List<java.util.concurrent.Future<Status>> results = new ArrayList<>(c.victims().size());
-        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (PodInfo victim : c.victims()) {
-                results.add(executor.submit(() -> preemptVictim(client, events, victim, pod, c.node(), schedulerName)));
-            }
-        }
-        for (var f : results) {
-            Status s;
-            try {
-                s = f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Status.error("interrupted while preempting");
-            } catch (java.util.concurrent.ExecutionException e) {
-                return Status.error(e.getCause());
-            }
-            if (!s.isSuccess()) {
-                return s;
-            }
-        }
+    /**
+     * Upstream's prepareCandidateAsync: drops lower-priority nominations to the node, then marks and deletes
+     * the victims on the API-call executor while the scheduling cycle moves on.
+     */
+    private void prepareAsync(Candidate c, PodInfo pod) {
+        // which pods lose their nomination is decided now, against the nominations this cycle saw
+        List<Pod> demoted = new ArrayList<>();
         PodNominator nominator = handle.podNominator();
         if (nominator != null) {
             for (PodInfo nominated : nominator.nominatedPodsForNode(c.node())) {
                 if (nominated.priority() < pod.priority()) {
-                    clearNominatedNodeName(client, nominated.pod());
+                    demoted.add(nominated.pod());
                 }
             }
         }
-        return Status.SUCCESS;
+        handle.preemptionMetrics().victims(c.victims().size());
+        forgetObservedPreemptions();
+        PreemptionInFlight preemption = new PreemptionInFlight(c.node(), c.victims());
+        inFlight.put(pod.uid(), preemption);
+        try {
+            handle.apiCallExecutor().execute(() -> runPreemption(c, pod, demoted, preemption));
+        } catch (RejectedExecutionException e) {
+            // the scheduler is stopping
+            inFlight.remove(pod.uid(), preemption);
+        }
     }
 
-    private Status preemptVictim(KubeClient client, EventRecorder events, PodInfo victim, PodInfo pod, String node,
-                                 String schedulerName) {
+    /**
+     * Drops the preemptions whose calls are done and whose victims neither the informer nor this cycle's
+     * snapshot holds any more (the snapshot lags the informer: until it drops them, a retried preemptor must
+     * still find its victims "terminating").
+     */
+    private void forgetObservedPreemptions() {
+        inFlight.values().removeIf(p -> !p.apiCallsPending && !p.victimDeletionUnobserved(pods)
+                && !p.victimOnNode(handle.snapshotSharedLister().get(p.node)));
+    }
+
+    private void runPreemption(Candidate c, PodInfo pod, List<Pod> demoted, PreemptionInFlight preemption) {
+        long start = System.nanoTime();
+        KubeClient client = handle.client();
+        boolean failed = false;
+        for (Pod p : demoted) {
+            failed |= !clearNominatedNodeName(client, p);
+        }
+        String schedulerName = pod.pod().getSpec().getSchedulerName() == null ? handle.profileName()
+                : pod.pod().getSpec().getSchedulerName();
+        List<PodInfo> victims = c.victims();
+        try {
+            // all victims but the last in parallel (upstream's Parallelizer)
+            List<Future<Status>> results = new ArrayList<>(victims.size());
+            try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (PodInfo victim : victims.subList(0, victims.size() - 1)) {
+                    results.add(parallel.submit(() -> preemptVictim(client, victim, pod, c.node(), schedulerName)));
+                }
+            }
+            for (Future<Status> f : results) {
+                failed |= !succeeded(f);
+            }
+        } finally {
+            // before the last deletion: its event must find the pod no longer gated, or the pod would wait for
+            // an event that already passed
+            preemption.apiCallsPending = false;
+        }
+        failed |= !preemptVictim(client, victims.get(victims.size() - 1), pod, c.node(), schedulerName).isSuccess();
+        if (failed) {
+            // a victim that was not deleted must not hold the preemptor back
+            inFlight.remove(pod.uid(), preemption);
+            handle.activate(pod.pod());
+        }
+        handle.preemptionMetrics().backgroundTask(failed ? "error" : "success", (System.nanoTime() - start) / 1e9);
+    }
+
+    private static boolean succeeded(Future<Status> f) {
+        try {
+            return f.get().isSuccess();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    private Status preemptVictim(KubeClient client, PodInfo victim, PodInfo pod, String node, String schedulerName) {
         Pod v = victim.pod();
         WaitingPod waiting = handle.waitingPod(victim.uid());
         if (waiting != null) {
@@ -460,13 +540,15 @@ public final class DefaultPreemption implements PostFilterPlugin {
                 client.pods().namespace(v.getMetadata().getNamespace()).delete(v.getMetadata().getName());
             } catch (dev.navis.client.ApiException e) {
                 if (e.code() != 404) {
+                    LOG.warn("preempting {} for {}: {}", victim.key(), pod.key(), e.getMessage());
                     return Status.error("preempting " + victim.key() + ": " + e.getMessage());
                 }
             } catch (RuntimeException e) {
+                LOG.warn("preempting {} for {}: {}", victim.key(), pod.key(), e.getMessage());
                 return Status.error("preempting " + victim.key() + ": " + e.getMessage());
             }
         }
-        events.event(v, EventRecorder.NORMAL, "Preempted", "Preempting", "Preempted by pod " + pod.uid() + " on node " + node);
+        handle.eventRecorder().event(v, EventRecorder.NORMAL, "Preempted", "Preempting", "Preempted by pod " + pod.uid() + " on node " + node);
         return Status.SUCCESS;
     }
 
@@ -495,10 +577,11 @@ public final class DefaultPreemption implements PostFilterPlugin {
         return patch;
     }
 
-    private static void clearNominatedNodeName(KubeClient client, Pod p) {
+    /** False when the API call failed. */
+    private static boolean clearNominatedNodeName(KubeClient client, Pod p) {
         if (p.getStatus() == null || p.getStatus().getNominatedNodeName() == null
                 || p.getStatus().getNominatedNodeName().isEmpty()) {
-            return;
+            return true;
         }
         ObjectNode patch = JsonNodeFactory.instance.objectNode();
         patch.putObject("status").putNull("nominatedNodeName");
@@ -506,9 +589,11 @@ public final class DefaultPreemption implements PostFilterPlugin {
             client.pods().namespace(p.getMetadata().getNamespace()).patchStatus(p.getMetadata().getName(),
                     PatchType.STRATEGIC_MERGE, patch.toString());
         } catch (RuntimeException e) {
-            LOG.debug("could not clear the nominated node of {}/{}: {}", p.getMetadata().getNamespace(),
+            LOG.warn("could not clear the nominated node of {}/{}: {}", p.getMetadata().getNamespace(),
                     p.getMetadata().getName(), e.getMessage());
+            return false;
         }
+        return true;
     }
 
     /** Upstream's FitError message over the preemption statuses ("0/N nodes are available: ..."). */
