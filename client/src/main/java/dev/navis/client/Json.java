@@ -1,8 +1,12 @@
 package dev.navis.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The client's one JSON mapper (fabric8 model classes, Kubernetes wire conventions) and copy helpers. */
@@ -14,6 +18,10 @@ public final class Json {
             .changeDefaultPropertyInclusion(incl -> incl.withValueInclusion(JsonInclude.Include.NON_NULL)
                     .withContentInclusion(JsonInclude.Include.NON_NULL))
             .build();
+
+    /** Reads one field's value from inside an object: the tokens after it are not its business. */
+    private static final ObjectReader METADATA = MAPPER.readerFor(ObjectMeta.class)
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {
     }
@@ -32,6 +40,27 @@ public final class Json {
 
     public static <T> T read(String json, Class<T> type) {
         return MAPPER.readValue(json, type);
+    }
+
+    /**
+     * The {@code metadata} of the object in {@code json}, every other top-level field skipped as tokens (no
+     * model objects are built for the spec or status); null when there is none.
+     */
+    public static ObjectMeta readMetadata(byte[] json) {
+        try (JsonParser p = MAPPER.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if ("metadata".equals(field)) {
+                    return METADATA.readValue(p);
+                }
+                p.skipChildren();
+            }
+            return null;
+        }
     }
 
     public static JsonNode tree(Object value) {

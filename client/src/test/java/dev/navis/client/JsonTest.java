@@ -31,4 +31,15 @@ class JsonTest {
         copy.getMetadata().getLabels().put("app", "b");
         assertEquals("a", pod.getMetadata().getLabels().get("app"));
     }
+
+    @Test
+    void readMetadataSkipsTheOtherFieldsWhereverMetadataStands() {
+        String before = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"spec\":{\"containers\":[{\"name\":\"c\",\"args\":[\"a\",{}]}]},"
+                + "\"metadata\":{\"name\":\"web-1\",\"uid\":\"u\",\"labels\":{\"app\":\"a\"}},\"status\":{\"phase\":\"Pending\"}}";
+        var meta = Json.readMetadata(before.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("web-1", meta.getName());
+        assertEquals("u", meta.getUid());
+        assertEquals("a", meta.getLabels().get("app"));
+        assertEquals(null, Json.readMetadata("{\"kind\":\"Status\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
 }

@@ -10,6 +10,7 @@ import dev.navis.client.ResourceRef;
 import dev.navis.client.Watch;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -82,6 +83,11 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
     }
 
     @Override
+    public ObjectMeta createReadingMetadata(T object) {
+        return Json.readMetadata(transport.send("POST", ref.collectionPath(namespaceOf(object)), JSON, body(object)));
+    }
+
+    @Override
     public T update(T object) {
         return put(object, null);
     }
@@ -106,6 +112,12 @@ final class RestResourceClient<T extends HasMetadata> implements ResourceClient<
     public T patchStatus(String name, PatchType type, String patch) {
         return Json.read(transport.send("PATCH", itemPath(namespace, name, "status"), type.contentType,
                 patch.getBytes(StandardCharsets.UTF_8)), ref.type());
+    }
+
+    @Override
+    public ObjectMeta patchStatusReadingMetadata(String name, PatchType type, String patch) {
+        return Json.readMetadata(transport.send("PATCH", itemPath(namespace, name, "status"), type.contentType,
+                patch.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override

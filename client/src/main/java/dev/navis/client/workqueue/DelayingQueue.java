@@ -51,7 +51,9 @@ public class DelayingQueue<T> extends WorkQueue<T> {
             Waiting<T> w = new Waiting<>(item, readyAt, seq++);
             waiting.add(w);
             waitingByItem.put(item, w);
-            waitLock.notifyAll();
+            if (waiting.peek() == w) {
+                waitLock.notifyAll(); // the waiter sleeps until the earliest deadline: only a new earliest moves it
+            }
         }
     }
 

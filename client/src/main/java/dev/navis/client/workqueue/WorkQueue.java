@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * client-go's work queue: a FIFO of keys with two guarantees controllers rely on.
@@ -29,7 +31,13 @@ import java.util.Set;
  */
 public class WorkQueue<T> {
 
-    private final Object lock = new Object();
+    // A j.u.c lock rather than a monitor: workers are often virtual threads (256 pod workers), which park
+    // and resume on a Condition far more cheaply than they wait on and get notified from an object monitor.
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when an item is queued (one waiting worker takes it) or on shutdown (all of them). */
+    private final Condition ready = lock.newCondition();
+    /** Signalled when the last item being processed is done during shutdown (shutDownWithDrain waits). */
+    private final Condition drained = lock.newCondition();
     private final ArrayDeque<T> queue = new ArrayDeque<>();
     private final Set<T> dirty = new HashSet<>();
     private final Set<T> processing = new HashSet<>();
@@ -55,16 +63,22 @@ public class WorkQueue<T> {
             @Override
             public double unfinishedWorkSeconds() {
                 long now = System.nanoTime();
-                synchronized (lock) {
+                lock.lock();
+                try {
                     return processingSince.values().stream().mapToLong(t -> now - t).sum() / 1e9;
+                } finally {
+                    lock.unlock();
                 }
             }
 
             @Override
             public double longestRunningProcessorSeconds() {
                 long now = System.nanoTime();
-                synchronized (lock) {
+                lock.lock();
+                try {
                     return processingSince.values().stream().mapToLong(t -> now - t).max().orElse(0) / 1e9;
+                } finally {
+                    lock.unlock();
                 }
             }
         });
@@ -77,26 +91,29 @@ public class WorkQueue<T> {
 
     /** Marks {@code item} as needing processing; ignored after shutdown. */
     public void add(T item) {
-        synchronized (lock) {
-            if (shuttingDown || dirty.contains(item)) {
+        lock.lock();
+        try {
+            if (shuttingDown || !dirty.add(item)) {
                 return;
             }
-            dirty.add(item);
             metrics.added();
             addedAt.putIfAbsent(item, System.nanoTime());
             if (processing.contains(item)) {
                 return; // done() queues it again
             }
             queue.addLast(item);
-            lock.notify();
+            ready.signal();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Blocks until an item is ready and hands it to the caller; null once shut down and drained. */
     public T get() throws InterruptedException {
-        synchronized (lock) {
+        lock.lockInterruptibly();
+        try {
             while (queue.isEmpty() && !shuttingDown) {
-                lock.wait();
+                ready.await();
             }
             if (queue.isEmpty()) {
                 return null;
@@ -109,12 +126,15 @@ public class WorkQueue<T> {
             metrics.started(added == null ? 0 : now - added);
             processingSince.put(item, now);
             return item;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The caller finished {@code item}; if it was added meanwhile it is queued again. */
     public void done(T item) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             processing.remove(item);
             Long since = processingSince.remove(item);
             if (since != null) {
@@ -122,43 +142,57 @@ public class WorkQueue<T> {
             }
             if (dirty.contains(item)) {
                 queue.addLast(item);
-                lock.notify();
+                ready.signal();
             }
             if (processing.isEmpty()) {
-                lock.notifyAll(); // shutDownWithDrain waits for this
+                drained.signalAll();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Items waiting to be handed out (not counting those being processed). */
     public int len() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return queue.size();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Stops accepting items; workers get null once the queue is empty. */
     public void shutDown() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             shuttingDown = true;
-            lock.notifyAll();
+            ready.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Shuts down and waits until every item handed out has been marked done. */
     public void shutDownWithDrain() throws InterruptedException {
-        synchronized (lock) {
+        lock.lock();
+        try {
             shuttingDown = true;
-            lock.notifyAll();
+            ready.signalAll();
             while (!processing.isEmpty()) {
-                lock.wait();
+                drained.await();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     public boolean isShuttingDown() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return shuttingDown;
+        } finally {
+            lock.unlock();
         }
     }
 }

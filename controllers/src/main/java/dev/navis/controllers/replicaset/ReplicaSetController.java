@@ -312,9 +312,10 @@ public final class ReplicaSetController implements Controller {
     /** One create of {@link #createPods}; returns its failure (already recorded and observed) or null. */
     private RuntimeException createPod(String key, ReplicaSet rs) {
         try {
-            Pod created = client.pods().namespace(rs.getMetadata().getNamespace()).create(podFromTemplate(rs));
-            recorder.eventf(rs, EventRecorder.NORMAL, SUCCESSFUL_CREATE, "Created pod: %s",
-                    created.getMetadata().getName());
+            // the event needs only the generated name: the rest of the answer is not decoded
+            String created = client.pods().namespace(rs.getMetadata().getNamespace())
+                    .createReadingMetadata(podFromTemplate(rs)).getName();
+            recorder.eventf(rs, EventRecorder.NORMAL, SUCCESSFUL_CREATE, "Created pod: %s", created);
             return null;
         } catch (RuntimeException e) {
             if (!isNamespaceTerminating(e)) {
@@ -419,7 +420,9 @@ public final class ReplicaSetController implements Controller {
         pod.setApiVersion("v1");
         pod.setKind("Pod");
         pod.setMetadata(meta);
-        pod.setSpec(template == null || template.getSpec() == null ? new PodSpec() : Json.deepCopy(template.getSpec()));
+        // the template's spec itself, not a copy: the pod is only serialized into the create and then dropped,
+        // and the spec (from the informer's cache) is never mutated; a copy per pod was a fifth of a create
+        pod.setSpec(template == null || template.getSpec() == null ? new PodSpec() : template.getSpec());
         return pod;
     }
 

@@ -547,19 +547,27 @@ public final class PodSync {
 
     private void writeStatus(PodState st, Pod pod, PodStatus status, boolean force) {
         PodStatus before = st.lastWritten != null ? st.lastWritten : pod.getStatus();
-        if (!force && before != null && Json.tree(before).equals(Json.tree(status))) {
+        if (!force && sameStatus(before, status)) {
             return;
         }
-        if (force && st.lastWritten != null && Json.tree(st.lastWritten).equals(Json.tree(status))) {
+        if (force && sameStatus(st.lastWritten, status)) {
             return;
         }
         // {"metadata":{"uid":…},"status":…} written straight from the objects, without a tree
         String patch = "{\"metadata\":{\"uid\":" + Json.writeString(st.uid) + "},\"status\":"
                 + Json.writeString(status) + "}";
         client.pods().namespace(pod.getMetadata().getNamespace())
-                .patchStatus(pod.getMetadata().getName(), PatchType.MERGE, patch);
+                .patchStatusReadingMetadata(pod.getMetadata().getName(), PatchType.MERGE, patch); // the answer is unused
         st.lastWritten = status;
         LOG.debug("pod {}/{} status: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), status.getPhase());
+    }
+
+    /**
+     * Whether writing {@code status} over {@code before} would change nothing: the model's equals first (most
+     * syncs of a running pod compute what was written, and it costs no tree), the JSON trees when it says no.
+     */
+    private static boolean sameStatus(PodStatus before, PodStatus status) {
+        return before != null && (before.equals(status) || Json.tree(before).equals(Json.tree(status)));
     }
 
     private boolean isTerminal(PodState st, Pod pod) {

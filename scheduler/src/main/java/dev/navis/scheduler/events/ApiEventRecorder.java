@@ -102,7 +102,7 @@ public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
                 continue;
             }
             try {
-                client.events().namespace(e.getMetadata().getNamespace()).create(e);
+                client.events().namespace(e.getMetadata().getNamespace()).createReadingMetadata(e);
             } catch (RuntimeException ex) {
                 LOG.debug("could not write event {}: {}", e.getReason(), ex.getMessage());
             }
