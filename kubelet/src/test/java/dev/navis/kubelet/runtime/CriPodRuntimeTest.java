@@ -337,16 +337,17 @@ class CriPodRuntimeTest {
     @Test
     void sidecarWithAStartupProbeGatesTheContainersAndStopsAfterThem() throws Exception {
         Path data = Files.createDirectories(node.dataDir.resolve("test-sidecar-stop"));
+        // each shell says when its trap is set: a TERM before that would end it without a word
         String trap = "trap 'echo %s-term >> /data/order; sleep 1; echo %s-gone >> /data/order; exit 0' TERM; "
-                + "while true; do sleep 0.2; done";
+                + "touch /data/%s-up; while true; do sleep 0.2; done";
         Pod pod = pod("sidecar-stop").editSpec()
                 .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewInitContainer().withName("side").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
-                .withRestartPolicy("Always").withCommand("sh", "-c", String.format(trap, "side", "side"))
+                .withRestartPolicy("Always").withCommand("sh", "-c", String.format(trap, "side", "side", "side"))
                 .withNewStartupProbe().withNewExec().withCommand("true").endExec().endStartupProbe()
                 .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endInitContainer()
                 .addNewContainer().withName("main").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
-                .withCommand("sh", "-c", String.format(trap, "main", "main"))
+                .withCommand("sh", "-c", String.format(trap, "main", "main", "main"))
                 .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
                 .endSpec().build();
         java.util.concurrent.atomic.AtomicBoolean probePassed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -371,6 +372,11 @@ class CriPodRuntimeTest {
                 .isEqualTo("PodInitializing");
         probePassed.set(true);
         node.syncUntil(req, Duration.ofSeconds(30), s -> running(s, "main"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!(Files.exists(data.resolve("main-up")) && Files.exists(data.resolve("side-up")))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50); // running in the runtime's eyes; the shells may not have reached their traps yet
+        }
 
         node.runtime.killPod(pod, Duration.ofSeconds(10));
         // main stopped (and finished its trap) before the sidecar got its signal
