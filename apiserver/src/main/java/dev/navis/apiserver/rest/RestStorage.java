@@ -267,15 +267,9 @@ public final class RestStorage {
         String prefix = storage.prefix(namespace);
         WatchCache cache = storage.cache();
         if (opts.continueToken().isEmpty() && !match.equals("Exact") && cache.ready()
-                && (rv.equals("0") || (requested > 0 && opts.limit() == 0 && cache.revision() >= requested))) {
-            WatchCache.Snapshot snap = cache.snapshot(prefix, Store.prefixEnd(prefix));
-            List<ObjectNode> items = new ArrayList<>();
-            for (ObjectNode o : snap.objects()) {
-                if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
-                    items.add(typed(readOnly ? o : o.deepCopy()));
-                }
-            }
-            return new Page(items, snap.revision(), "", -1);
+                && (rv.equals("0") || (requested > 0 && opts.limit() == 0 && cache.revision() >= requested)
+                    || (rv.isEmpty() && opts.limit() == 0 && cacheHasCurrentRevision(cache)))) {
+            return fromCache(cache, namespace, prefix, opts, readOnly);
         }
         long revision = 0;
         String from = prefix;
@@ -287,6 +281,34 @@ public final class RestStorage {
             revision = requested;
         }
         return readPages(prefix, from, revision, opts, !opts.continueToken().isEmpty(), readOnly);
+    }
+
+    /**
+     * A consistent read served from the watch cache, as upstream does since 1.31: the store's current revision,
+     * then the cache once it holds that revision (a snapshot at it or later is as fresh as a read of the store);
+     * false sends the list to the store, as upstream falls back to etcd when the cache does not catch up in time.
+     */
+    private boolean cacheHasCurrentRevision(WatchCache cache) {
+        try {
+            return cache.awaitRevision(store.currentRevision(), CONSISTENT_READ_WAIT_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Upstream's wait for a fresh watch cache (blockTimeout) before a consistent read goes to etcd instead. */
+    private static final long CONSISTENT_READ_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+
+    private Page fromCache(WatchCache cache, String namespace, String prefix, ListOptions opts, boolean readOnly) {
+        WatchCache.Snapshot snap = cache.snapshot(prefix, Store.prefixEnd(prefix));
+        List<ObjectNode> items = new ArrayList<>(snap.objects().size());
+        for (ObjectNode o : snap.objects()) {
+            if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
+                items.add(typed(readOnly ? o : o.deepCopy()));
+            }
+        }
+        return new Page(items, snap.revision(), "", -1);
     }
 
     private Page readPages(String prefix, String from, long revision, ListOptions opts, boolean continuing,

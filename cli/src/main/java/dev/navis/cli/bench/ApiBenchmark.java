@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -180,19 +178,23 @@ public final class ApiBenchmark {
         for (String rv : new String[] {"", "0"}) {
             long[] times = new long[5];
             long bytes = 0;
+            long cpu = 0;
             for (int i = 0; i < times.length; i++) {
                 String path = "/api/v1/namespaces/bench-list/pods" + (rv.isEmpty() ? "" : "?resourceVersion=" + rv);
+                long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 Http2Sessions.Answer r = get(client(0), path);
                 times[i] = System.nanoTime() - t0;
+                cpu += processCpuNanos() - cpu0;
                 bytes = r.body().length;
-                int items = count(r.text(), "\"kind\":\"Pod\"");
+                int items = count(r.body(), "\"kind\":\"Pod\"".getBytes(StandardCharsets.UTF_8));
                 if (r.status() != 200 || items < expected) {
                     throw new IllegalStateException("list returned " + r.status() + " with " + items + " pods");
                 }
             }
-            out.printf("LIST of %d pods (resourceVersion=%s): median %.1f ms, %.1f MiB%n", expected,
-                    rv.isEmpty() ? "\"\" (consistent)" : rv, pct(times, 50), bytes / 1048576.0);
+            out.printf("LIST of %d pods (resourceVersion=%s): median %.1f ms, %.1f MiB; CPU %.1f ms/list (%s)%n", expected,
+                    rv.isEmpty() ? "\"\" (consistent)" : rv, pct(times, 50), bytes / 1048576.0, cpu / 1e6 / times.length,
+                    heapUsed == null ? "this load generator" : "server + load generator");
         }
         out.println();
     }
@@ -200,7 +202,8 @@ public final class ApiBenchmark {
     private void watch(int watchers, int podsPerSecond, Duration duration) throws Exception {
         String prefix = "w" + watchers + "-";
         int total = (int) (podsPerSecond * duration.toSeconds());
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        // when each pod's create was sent, by its index (the number in its name)
+        java.util.concurrent.atomic.AtomicLongArray sentAt = new java.util.concurrent.atomic.AtomicLongArray(total);
         long[][] latencies = new long[watchers][total];
         int[] received = new int[watchers];
         CountDownLatch connected = new CountDownLatch(watchers);
@@ -208,28 +211,36 @@ public final class ApiBenchmark {
         List<Http2Sessions.Streamed> streams = java.util.Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         String rv = currentResourceVersion();
-        String marker = "\"name\":\"" + prefix;
+        byte[] added = "{\"type\":\"ADDED\"".getBytes(StandardCharsets.UTF_8);
+        byte[] marker = ("\"name\":\"" + prefix).getBytes(StandardCharsets.UTF_8);
         for (int w = 0; w < watchers; w++) {
             int id = w;
             pool.submit(() -> {
                 try {
-                    // each line is decoded and its pod named, as a client decodes every event it receives
+                    // each line is checked to be an ADDED event and its pod found by name, as a client must find
+                    // every event it receives; the line's bytes are scanned, not decoded into a tree
                     Http2Sessions.Streamed watch = http.stream(client(4 + id / 50),
                             "/api/v1/namespaces/bench-watch/pods?watch=1&resourceVersion=" + rv + "&timeoutSeconds=600",
                             (bytes, offset, length) -> {
                                 long now = System.nanoTime();
-                                if (received[id] >= total) {
+                                if (received[id] >= total || !startsWith(bytes, offset, length, added)) {
                                     return;
                                 }
-                                String line = new String(bytes, offset, length, StandardCharsets.UTF_8);
-                                int at = line.indexOf(marker);
-                                if (!line.startsWith("{\"type\":\"ADDED\"") || at < 0) {
+                                int at = indexOf(bytes, offset, length, marker);
+                                if (at < 0) {
                                     return;
                                 }
-                                String name = line.substring(at + 8, line.indexOf('"', at + 8));
-                                Long sent = sentAt.get(name);
-                                if (sent != null) {
-                                    latencies[id][received[id]] = now - sent;
+                                int index = 0;
+                                int digits = 0;
+                                for (int i = at + marker.length; i < offset + length && bytes[i] >= '0' && bytes[i] <= '9'; i++) {
+                                    index = index * 10 + (bytes[i] - '0');
+                                    digits++;
+                                }
+                                if (digits > 0 && index < total) {
+                                    long sent = sentAt.get(index);
+                                    if (sent != 0) {
+                                        latencies[id][received[id]] = now - sent;
+                                    }
                                 }
                                 if (++received[id] == total) {
                                     finished.countDown();
@@ -268,7 +279,7 @@ public final class ApiBenchmark {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             String name = prefix + i;
-            sentAt.put(name, System.nanoTime());
+            sentAt.set(i, System.nanoTime());
             createPod(c, "bench-watch", name);
         }
         boolean all = finished.await(30, TimeUnit.SECONDS);
@@ -354,11 +365,27 @@ public final class ApiBenchmark {
         return sorted[Math.max(0, idx)] / 1e6;
     }
 
-    private static int count(String s, String needle) {
+    private static int count(byte[] bytes, byte[] needle) {
         int n = 0;
-        for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) {
+        for (int i = indexOf(bytes, 0, bytes.length, needle); i >= 0;
+             i = indexOf(bytes, i + 1, bytes.length - i - 1, needle)) {
             n++;
         }
         return n;
+    }
+
+    private static boolean startsWith(byte[] bytes, int offset, int length, byte[] prefix) {
+        return length >= prefix.length && Arrays.equals(bytes, offset, offset + prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Where {@code needle} starts in bytes[offset, offset + length), or -1. */
+    static int indexOf(byte[] bytes, int offset, int length, byte[] needle) {
+        byte first = needle[0];
+        for (int i = offset, last = offset + length - needle.length; i <= last; i++) {
+            if (bytes[i] == first && Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -1,7 +1,6 @@
 package dev.navis.cli.bench;
 
 import dev.navis.client.config.ClientConfig;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -204,25 +203,26 @@ final class Http2Sessions implements AutoCloseable {
 
     private static final class WholeAnswer extends Reader {
         final CompletableFuture<Answer> done = new CompletableFuture<>();
-        private ByteArrayOutputStream body = new ByteArrayOutputStream(2048);
+        /** The body so far; of the announced Content-Length when there is one (a 15 MiB LIST is not copied again). */
+        private byte[] body = new byte[2048];
+        private int length;
 
         @Override
         void headers(MetaData.Response response) {
-            long length = response.getContentLength();
-            if (length > 0 && length < Integer.MAX_VALUE) {
-                body = new ByteArrayOutputStream((int) length);
+            long announced = response.getContentLength();
+            if (announced > 0 && announced < Integer.MAX_VALUE) {
+                body = new byte[(int) announced];
             }
         }
 
         @Override
         void content(ByteBuffer buffer) {
-            if (buffer.hasArray()) {
-                body.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
-            } else {
-                byte[] copy = new byte[buffer.remaining()];
-                buffer.get(copy);
-                body.writeBytes(copy);
+            int n = buffer.remaining();
+            if (length + n > body.length) {
+                body = java.util.Arrays.copyOf(body, Math.max(body.length * 2, length + n));
             }
+            buffer.get(body, length, n);
+            length += n;
         }
 
         @Override
@@ -230,7 +230,7 @@ final class Http2Sessions implements AutoCloseable {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
-                done.complete(new Answer(code, body.toByteArray()));
+                done.complete(new Answer(code, length == body.length ? body : java.util.Arrays.copyOf(body, length)));
             }
         }
     }
@@ -253,12 +253,18 @@ final class Http2Sessions implements AutoCloseable {
             status.complete(response.getStatus());
         }
 
+        /** The frame being read, copied out of the (direct) network buffer; reused across frames. */
+        private byte[] chunk = new byte[4096];
+
         @Override
         void content(ByteBuffer buffer) {
-            byte[] chunk = new byte[buffer.remaining()];
-            buffer.get(chunk);
+            int length = buffer.remaining();
+            if (chunk.length < length) {
+                chunk = new byte[length];
+            }
+            buffer.get(chunk, 0, length);
             int start = 0;
-            for (int i = 0; i < chunk.length; i++) {
+            for (int i = 0; i < length; i++) {
                 if (chunk[i] != '\n') {
                     continue;
                 }
@@ -271,7 +277,7 @@ final class Http2Sessions implements AutoCloseable {
                 }
                 start = i + 1;
             }
-            append(chunk, start, chunk.length - start);
+            append(chunk, start, length - start);
         }
 
         private void append(byte[] bytes, int offset, int length) {
