@@ -132,7 +132,15 @@ public final class RestStorage {
 
     /** The served JSON of a stored object (the watch cache's, which stays untouched), encoded once per version. */
     public byte[] servedJsonOf(ObjectNode stored) {
-        return servedJson(typed(converter != VersionConverter.IDENTITY ? stored.deepCopy() : stored));
+        byte[] memo = memo(stored);
+        return memo != null ? memo : servedJson(typed(converter != VersionConverter.IDENTITY ? stored.deepCopy() : stored));
+    }
+
+    /** The memo's encoding of this object version (a stored one or its typed copy: same metadata), or null. */
+    private byte[] memo(ObjectNode object) {
+        JsonNode meta = object.path("metadata");
+        ServedJson memo = servedJson.get(storage.key(Json.text(meta, "namespace"), Json.text(meta, "name")));
+        return memo != null && memo.resourceVersion().equals(Json.text(meta, "resourceVersion")) ? memo.json() : null;
     }
 
     /**
@@ -148,7 +156,8 @@ public final class RestStorage {
         byte[][] items = new byte[page.items().size()][];
         long size = head.length + 2L + Math.max(0, items.length - 1);
         for (int i = 0; i < items.length; i++) {
-            items[i] = servedJson(page.items().get(i));
+            items[i] = page.items() instanceof TypedView view ? servedJsonOf(view.cached.get(i))
+                    : servedJson(page.items().get(i));
             size += items[i].length;
         }
         byte[] out = new byte[Math.toIntExact(size)];
@@ -171,15 +180,14 @@ public final class RestStorage {
      * memo is shared by GETs, LISTs, watch events and the answer of the write that made the version.
      */
     public byte[] servedJson(ObjectNode served) {
-        JsonNode meta = served.path("metadata");
-        String version = Json.text(meta, "resourceVersion");
-        String key = storage.key(Json.text(meta, "namespace"), Json.text(meta, "name"));
-        ServedJson memo = servedJson.get(key);
-        if (memo != null && memo.resourceVersion().equals(version)) {
-            return memo.json();
+        byte[] memo = memo(served);
+        if (memo != null) {
+            return memo;
         }
+        JsonNode meta = served.path("metadata");
         byte[] json = Json.bytes(served);
-        remember(key, version, json);
+        remember(storage.key(Json.text(meta, "namespace"), Json.text(meta, "name")), Json.text(meta, "resourceVersion"),
+                json);
         return json;
     }
 
@@ -227,6 +235,28 @@ public final class RestStorage {
             objects.add(storage.decode(kv));
         }
         return new WatchCache.Snapshot(objects, r.revision());
+    }
+
+    /**
+     * Cached objects shown typed ({@link #typed}) as they are read: a JSON LIST takes each object's served bytes
+     * from the memo by the cached object itself ({@link #listJson}), without making its typed copy first.
+     */
+    private final class TypedView extends java.util.AbstractList<ObjectNode> implements java.util.RandomAccess {
+        private final List<ObjectNode> cached;
+
+        TypedView(List<ObjectNode> cached) {
+            this.cached = cached;
+        }
+
+        @Override
+        public ObjectNode get(int index) {
+            return typed(cached.get(index));
+        }
+
+        @Override
+        public int size() {
+            return cached.size();
+        }
     }
 
     /** The objects of a list and the list metadata values. */
@@ -303,12 +333,14 @@ public final class RestStorage {
     private Page fromCache(WatchCache cache, String namespace, String prefix, ListOptions opts, boolean readOnly) {
         WatchCache.Snapshot snap = cache.snapshot(prefix, Store.prefixEnd(prefix));
         List<ObjectNode> items = new ArrayList<>(snap.objects().size());
+        // a namespaced resource's prefix holds the namespace already: no need to read each object's
+        boolean checkNamespace = !namespace.isEmpty() && !def.namespaced();
         for (ObjectNode o : snap.objects()) {
-            if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
-                items.add(typed(readOnly ? o : o.deepCopy()));
+            if ((!checkNamespace || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
+                items.add(readOnly ? o : typed(o.deepCopy()));
             }
         }
-        return new Page(items, snap.revision(), "", -1);
+        return new Page(readOnly ? new TypedView(items) : items, snap.revision(), "", -1);
     }
 
     private Page readPages(String prefix, String from, long revision, ListOptions opts, boolean continuing,
