@@ -143,36 +143,28 @@ public final class RestStorage {
         return memo != null && memo.resourceVersion().equals(Json.text(meta, "resourceVersion")) ? memo.json() : null;
     }
 
+    private static final byte[] COMMA = {','};
+    private static final byte[] LIST_END = {']', '}'};
+
     /**
      * The JSON answer to a LIST: {@code <Kind>List} with {@code listMeta} and the page's objects, each object's
-     * encoding shared with GETs and later LISTs while its resourceVersion stays.
+     * encoding shared with GETs and later LISTs while its resourceVersion stays; in chunks to write one after the
+     * other ({@link ByteChunks}: no array of the whole answer).
      */
-    public byte[] listJson(Page page, ObjectNode listMeta) {
+    public List<byte[]> listJson(Page page, ObjectNode listMeta) {
         byte[] head = ("{\"kind\":\"" + def.kind() + "List\",\"apiVersion\":\"" + def.apiVersion()
                 + "\",\"metadata\":" + new String(Json.bytes(listMeta), StandardCharsets.UTF_8) + ",\"items\":[")
                 .getBytes(StandardCharsets.UTF_8);
-        // the items' encodings first, then one array of the exact size: a LIST of 10,000 pods is ~15 MiB, and a
-        // growing buffer copies it several times over
-        byte[][] items = new byte[page.items().size()][];
-        long size = head.length + 2L + Math.max(0, items.length - 1);
-        for (int i = 0; i < items.length; i++) {
-            items[i] = page.items() instanceof TypedView view ? servedJsonOf(view.cached.get(i))
-                    : servedJson(page.items().get(i));
-            size += items[i].length;
-        }
-        byte[] out = new byte[Math.toIntExact(size)];
-        System.arraycopy(head, 0, out, 0, head.length);
-        int at = head.length;
-        for (int i = 0; i < items.length; i++) {
+        ByteChunks out = new ByteChunks(ByteChunks.DEFAULT_CHUNK).add(head);
+        int n = page.items().size();
+        for (int i = 0; i < n; i++) {
             if (i > 0) {
-                out[at++] = ',';
+                out.add(COMMA);
             }
-            System.arraycopy(items[i], 0, out, at, items[i].length);
-            at += items[i].length;
+            out.add(page.items() instanceof TypedView view ? servedJsonOf(view.cached.get(i))
+                    : servedJson(page.items().get(i)));
         }
-        out[at++] = ']';
-        out[at] = '}';
-        return out;
+        return out.add(LIST_END).chunks();
     }
 
     /**

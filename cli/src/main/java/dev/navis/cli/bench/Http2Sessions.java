@@ -124,6 +124,20 @@ final class Http2Sessions implements AutoCloseable {
         return send(session, "GET", path, null, null);
     }
 
+    /** A streamed-through answer: its status, its length and how often the needle occurred in its body. */
+    record Counted(int status, long length, int matches) {
+    }
+
+    /**
+     * GETs {@code path} and counts {@code needle} in the answer as its frames arrive, keeping no copy of the body: a
+     * LIST of 15 MiB read whole is an array above G1's humongous threshold in the process that also runs the server.
+     */
+    Counted getCounting(Session session, String path, byte[] needle) throws Exception {
+        CountingAnswer answer = new CountingAnswer(needle);
+        session.newStream(headers("GET", path, null, 0, true), answer).get(60, TimeUnit.SECONDS);
+        return answer.done.get(60, TimeUnit.SECONDS);
+    }
+
     Answer postJson(Session session, String path, String json) throws Exception {
         return send(session, "POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
@@ -231,6 +245,47 @@ final class Http2Sessions implements AutoCloseable {
                 done.completeExceptionally(failure);
             } else {
                 done.complete(new Answer(code, length == body.length ? body : java.util.Arrays.copyOf(body, length)));
+            }
+        }
+    }
+
+    private static final class CountingAnswer extends Reader {
+        final CompletableFuture<Counted> done = new CompletableFuture<>();
+        private final byte[] needle;
+        /** The last bytes of the previous frame (fewer than the needle's) followed by the current frame. */
+        private byte[] window = new byte[16384];
+        private int carried;
+        private long length;
+        private int matches;
+
+        CountingAnswer(byte[] needle) {
+            this.needle = needle;
+        }
+
+        @Override
+        void content(ByteBuffer buffer) {
+            int n = buffer.remaining();
+            if (carried + n > window.length) {
+                window = java.util.Arrays.copyOf(window, carried + n);
+            }
+            buffer.get(window, carried, n);
+            length += n;
+            int end = carried + n;
+            for (int i = ApiBenchmark.indexOf(window, 0, end, needle); i >= 0;
+                 i = ApiBenchmark.indexOf(window, i + 1, end - i - 1, needle)) {
+                matches++;
+            }
+            // a match can straddle frames: keep the tail that could begin one (too short to hold a whole one)
+            carried = Math.min(end, needle.length - 1);
+            System.arraycopy(window, end - carried, window, 0, carried);
+        }
+
+        @Override
+        void end(Throwable failure) {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(new Counted(code, length, matches));
             }
         }
     }
