@@ -51,6 +51,9 @@ public final class BenchApiCommand implements Callable<Integer> {
     @Option(names = "--list-size", defaultValue = "10000", description = "Pods in the listed namespace (default ${DEFAULT-VALUE}).")
     int listSize;
 
+    @Option(names = "--list-repeats", defaultValue = "5", description = "LISTs of each kind, for the median (default ${DEFAULT-VALUE}).")
+    int listRepeats;
+
     @Option(names = "--watchers", split = ",", defaultValue = "100,1000", description = "Watcher counts (default ${DEFAULT-VALUE}).")
     int[] watchers;
 
@@ -63,7 +66,7 @@ public final class BenchApiCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ApiBenchmark.Settings settings = new ApiBenchmark.Settings(creates, writers, Duration.ofSeconds(getSeconds), readers,
-                listSize, watchers, watchRate, Duration.ofSeconds(watchSeconds));
+                listSize, listRepeats, watchers, watchRate, Duration.ofSeconds(watchSeconds));
         if (kubeconfig != null) {
             new ApiBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out, null).run(settings);
             return 0;

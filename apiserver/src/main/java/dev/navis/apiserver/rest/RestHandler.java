@@ -411,7 +411,7 @@ final class RestHandler extends Handler.Abstract {
                            Negotiation neg) {
         RestStorage.Page page = rs.listReadOnly(ns, listOptions(rs.definition(), q));
         if (neg.output() == Negotiation.Output.JSON) {
-            sendJson(response, callback, 200, rs.listJson(page, listMeta(page)));
+            sendChunks(response, callback, 200, rs.listJson(page, listMeta(page)));
             return;
         }
         ObjectNode body = switch (neg.output()) {
@@ -736,6 +736,30 @@ final class RestHandler extends Handler.Abstract {
 
     private static void sendJson(Response response, Callback callback, int code, byte[] json) {
         sendBytes(response, callback, code, Negotiation.JSON, json);
+    }
+
+    /** A JSON answer in chunks ({@link ByteChunks}), each written once the previous one has gone out. */
+    private static void sendChunks(Response response, Callback callback, int code, List<byte[]> chunks) {
+        long length = 0;
+        for (byte[] c : chunks) {
+            length += c.length;
+        }
+        response.setStatus(code);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Negotiation.JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, private");
+        int last = chunks.size() - 1;
+        try {
+            for (int i = 0; i < last; i++) {
+                org.eclipse.jetty.util.FutureCallback written = new org.eclipse.jetty.util.FutureCallback();
+                response.write(false, ByteBuffer.wrap(chunks.get(i)), written);
+                written.block();
+            }
+        } catch (IOException e) {
+            callback.failed(e);
+            return;
+        }
+        response.write(true, last < 0 ? ByteBuffer.allocate(0) : ByteBuffer.wrap(chunks.get(last)), callback);
     }
 
     private static void sendBytes(Response response, Callback callback, int code, String contentType, byte[] bytes) {

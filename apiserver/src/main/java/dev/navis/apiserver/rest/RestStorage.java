@@ -132,38 +132,39 @@ public final class RestStorage {
 
     /** The served JSON of a stored object (the watch cache's, which stays untouched), encoded once per version. */
     public byte[] servedJsonOf(ObjectNode stored) {
-        return servedJson(typed(converter != VersionConverter.IDENTITY ? stored.deepCopy() : stored));
+        byte[] memo = memo(stored);
+        return memo != null ? memo : servedJson(typed(converter != VersionConverter.IDENTITY ? stored.deepCopy() : stored));
     }
+
+    /** The memo's encoding of this object version (a stored one or its typed copy: same metadata), or null. */
+    private byte[] memo(ObjectNode object) {
+        JsonNode meta = object.path("metadata");
+        ServedJson memo = servedJson.get(storage.key(Json.text(meta, "namespace"), Json.text(meta, "name")));
+        return memo != null && memo.resourceVersion().equals(Json.text(meta, "resourceVersion")) ? memo.json() : null;
+    }
+
+    private static final byte[] COMMA = {','};
+    private static final byte[] LIST_END = {']', '}'};
 
     /**
      * The JSON answer to a LIST: {@code <Kind>List} with {@code listMeta} and the page's objects, each object's
-     * encoding shared with GETs and later LISTs while its resourceVersion stays.
+     * encoding shared with GETs and later LISTs while its resourceVersion stays; in chunks to write one after the
+     * other ({@link ByteChunks}: no array of the whole answer).
      */
-    public byte[] listJson(Page page, ObjectNode listMeta) {
+    public List<byte[]> listJson(Page page, ObjectNode listMeta) {
         byte[] head = ("{\"kind\":\"" + def.kind() + "List\",\"apiVersion\":\"" + def.apiVersion()
                 + "\",\"metadata\":" + new String(Json.bytes(listMeta), StandardCharsets.UTF_8) + ",\"items\":[")
                 .getBytes(StandardCharsets.UTF_8);
-        // the items' encodings first, then one array of the exact size: a LIST of 10,000 pods is ~15 MiB, and a
-        // growing buffer copies it several times over
-        byte[][] items = new byte[page.items().size()][];
-        long size = head.length + 2L + Math.max(0, items.length - 1);
-        for (int i = 0; i < items.length; i++) {
-            items[i] = servedJson(page.items().get(i));
-            size += items[i].length;
-        }
-        byte[] out = new byte[Math.toIntExact(size)];
-        System.arraycopy(head, 0, out, 0, head.length);
-        int at = head.length;
-        for (int i = 0; i < items.length; i++) {
+        ByteChunks out = new ByteChunks(ByteChunks.DEFAULT_CHUNK).add(head);
+        int n = page.items().size();
+        for (int i = 0; i < n; i++) {
             if (i > 0) {
-                out[at++] = ',';
+                out.add(COMMA);
             }
-            System.arraycopy(items[i], 0, out, at, items[i].length);
-            at += items[i].length;
+            out.add(page.items() instanceof TypedView view ? servedJsonOf(view.cached.get(i))
+                    : servedJson(page.items().get(i)));
         }
-        out[at++] = ']';
-        out[at] = '}';
-        return out;
+        return out.add(LIST_END).chunks();
     }
 
     /**
@@ -171,15 +172,14 @@ public final class RestStorage {
      * memo is shared by GETs, LISTs, watch events and the answer of the write that made the version.
      */
     public byte[] servedJson(ObjectNode served) {
-        JsonNode meta = served.path("metadata");
-        String version = Json.text(meta, "resourceVersion");
-        String key = storage.key(Json.text(meta, "namespace"), Json.text(meta, "name"));
-        ServedJson memo = servedJson.get(key);
-        if (memo != null && memo.resourceVersion().equals(version)) {
-            return memo.json();
+        byte[] memo = memo(served);
+        if (memo != null) {
+            return memo;
         }
+        JsonNode meta = served.path("metadata");
         byte[] json = Json.bytes(served);
-        remember(key, version, json);
+        remember(storage.key(Json.text(meta, "namespace"), Json.text(meta, "name")), Json.text(meta, "resourceVersion"),
+                json);
         return json;
     }
 
@@ -229,6 +229,28 @@ public final class RestStorage {
         return new WatchCache.Snapshot(objects, r.revision());
     }
 
+    /**
+     * Cached objects shown typed ({@link #typed}) as they are read: a JSON LIST takes each object's served bytes
+     * from the memo by the cached object itself ({@link #listJson}), without making its typed copy first.
+     */
+    private final class TypedView extends java.util.AbstractList<ObjectNode> implements java.util.RandomAccess {
+        private final List<ObjectNode> cached;
+
+        TypedView(List<ObjectNode> cached) {
+            this.cached = cached;
+        }
+
+        @Override
+        public ObjectNode get(int index) {
+            return typed(cached.get(index));
+        }
+
+        @Override
+        public int size() {
+            return cached.size();
+        }
+    }
+
     /** The objects of a list and the list metadata values. */
     public record Page(List<ObjectNode> items, long revision, String continueToken, long remaining) {
     }
@@ -267,15 +289,9 @@ public final class RestStorage {
         String prefix = storage.prefix(namespace);
         WatchCache cache = storage.cache();
         if (opts.continueToken().isEmpty() && !match.equals("Exact") && cache.ready()
-                && (rv.equals("0") || (requested > 0 && opts.limit() == 0 && cache.revision() >= requested))) {
-            WatchCache.Snapshot snap = cache.snapshot(prefix, Store.prefixEnd(prefix));
-            List<ObjectNode> items = new ArrayList<>();
-            for (ObjectNode o : snap.objects()) {
-                if ((namespace.isEmpty() || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
-                    items.add(typed(readOnly ? o : o.deepCopy()));
-                }
-            }
-            return new Page(items, snap.revision(), "", -1);
+                && (rv.equals("0") || (requested > 0 && opts.limit() == 0 && cache.revision() >= requested)
+                    || (rv.isEmpty() && opts.limit() == 0 && cacheHasCurrentRevision(cache)))) {
+            return fromCache(cache, namespace, prefix, opts, readOnly);
         }
         long revision = 0;
         String from = prefix;
@@ -287,6 +303,36 @@ public final class RestStorage {
             revision = requested;
         }
         return readPages(prefix, from, revision, opts, !opts.continueToken().isEmpty(), readOnly);
+    }
+
+    /**
+     * A consistent read served from the watch cache, as upstream does since 1.31: the store's current revision,
+     * then the cache once it holds that revision (a snapshot at it or later is as fresh as a read of the store);
+     * false sends the list to the store, as upstream falls back to etcd when the cache does not catch up in time.
+     */
+    private boolean cacheHasCurrentRevision(WatchCache cache) {
+        try {
+            return cache.awaitRevision(store.currentRevision(), CONSISTENT_READ_WAIT_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Upstream's wait for a fresh watch cache (blockTimeout) before a consistent read goes to etcd instead. */
+    private static final long CONSISTENT_READ_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+
+    private Page fromCache(WatchCache cache, String namespace, String prefix, ListOptions opts, boolean readOnly) {
+        WatchCache.Snapshot snap = cache.snapshot(prefix, Store.prefixEnd(prefix));
+        List<ObjectNode> items = new ArrayList<>(snap.objects().size());
+        // a namespaced resource's prefix holds the namespace already: no need to read each object's
+        boolean checkNamespace = !namespace.isEmpty() && !def.namespaced();
+        for (ObjectNode o : snap.objects()) {
+            if ((!checkNamespace || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
+                items.add(readOnly ? o : typed(o.deepCopy()));
+            }
+        }
+        return new Page(readOnly ? new TypedView(items) : items, snap.revision(), "", -1);
     }
 
     private Page readPages(String prefix, String from, long revision, ListOptions opts, boolean continuing,

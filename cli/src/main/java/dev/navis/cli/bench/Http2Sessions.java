@@ -1,7 +1,6 @@
 package dev.navis.cli.bench;
 
 import dev.navis.client.config.ClientConfig;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -133,6 +132,20 @@ final class Http2Sessions implements AutoCloseable {
         return send(session, "GET", path, null, null);
     }
 
+    /** A streamed-through answer: its status, its length and how often the needle occurred in its body. */
+    record Counted(int status, long length, int matches) {
+    }
+
+    /**
+     * GETs {@code path} and counts {@code needle} in the answer as its frames arrive, keeping no copy of the body: a
+     * LIST of 15 MiB read whole is an array above G1's humongous threshold in the process that also runs the server.
+     */
+    Counted getCounting(Session session, String path, byte[] needle) throws Exception {
+        CountingAnswer answer = new CountingAnswer(needle);
+        session.newStream(headers("GET", path, null, 0, true), answer).get(60, TimeUnit.SECONDS);
+        return answer.done.get(60, TimeUnit.SECONDS);
+    }
+
     Answer postJson(Session session, String path, String json) throws Exception {
         return send(session, "POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
@@ -212,25 +225,26 @@ final class Http2Sessions implements AutoCloseable {
 
     private static final class WholeAnswer extends Reader {
         final CompletableFuture<Answer> done = new CompletableFuture<>();
-        private ByteArrayOutputStream body = new ByteArrayOutputStream(2048);
+        /** The body so far; of the announced Content-Length when there is one (a 15 MiB LIST is not copied again). */
+        private byte[] body = new byte[2048];
+        private int length;
 
         @Override
         void headers(MetaData.Response response) {
-            long length = response.getContentLength();
-            if (length > 0 && length < Integer.MAX_VALUE) {
-                body = new ByteArrayOutputStream((int) length);
+            long announced = response.getContentLength();
+            if (announced > 0 && announced < Integer.MAX_VALUE) {
+                body = new byte[(int) announced];
             }
         }
 
         @Override
         void content(ByteBuffer buffer) {
-            if (buffer.hasArray()) {
-                body.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
-            } else {
-                byte[] copy = new byte[buffer.remaining()];
-                buffer.get(copy);
-                body.writeBytes(copy);
+            int n = buffer.remaining();
+            if (length + n > body.length) {
+                body = java.util.Arrays.copyOf(body, Math.max(body.length * 2, length + n));
             }
+            buffer.get(body, length, n);
+            length += n;
         }
 
         @Override
@@ -238,7 +252,48 @@ final class Http2Sessions implements AutoCloseable {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
-                done.complete(new Answer(code, body.toByteArray()));
+                done.complete(new Answer(code, length == body.length ? body : java.util.Arrays.copyOf(body, length)));
+            }
+        }
+    }
+
+    private static final class CountingAnswer extends Reader {
+        final CompletableFuture<Counted> done = new CompletableFuture<>();
+        private final byte[] needle;
+        /** The last bytes of the previous frame (fewer than the needle's) followed by the current frame. */
+        private byte[] window = new byte[16384];
+        private int carried;
+        private long length;
+        private int matches;
+
+        CountingAnswer(byte[] needle) {
+            this.needle = needle;
+        }
+
+        @Override
+        void content(ByteBuffer buffer) {
+            int n = buffer.remaining();
+            if (carried + n > window.length) {
+                window = java.util.Arrays.copyOf(window, carried + n);
+            }
+            buffer.get(window, carried, n);
+            length += n;
+            int end = carried + n;
+            for (int i = ApiBenchmark.indexOf(window, 0, end, needle); i >= 0;
+                 i = ApiBenchmark.indexOf(window, i + 1, end - i - 1, needle)) {
+                matches++;
+            }
+            // a match can straddle frames: keep the tail that could begin one (too short to hold a whole one)
+            carried = Math.min(end, needle.length - 1);
+            System.arraycopy(window, end - carried, window, 0, carried);
+        }
+
+        @Override
+        void end(Throwable failure) {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(new Counted(code, length, matches));
             }
         }
     }
@@ -261,12 +316,18 @@ final class Http2Sessions implements AutoCloseable {
             status.complete(response.getStatus());
         }
 
+        /** The frame being read, copied out of the (direct) network buffer; reused across frames. */
+        private byte[] chunk = new byte[4096];
+
         @Override
         void content(ByteBuffer buffer) {
-            byte[] chunk = new byte[buffer.remaining()];
-            buffer.get(chunk);
+            int length = buffer.remaining();
+            if (chunk.length < length) {
+                chunk = new byte[length];
+            }
+            buffer.get(chunk, 0, length);
             int start = 0;
-            for (int i = 0; i < chunk.length; i++) {
+            for (int i = 0; i < length; i++) {
                 if (chunk[i] != '\n') {
                     continue;
                 }
@@ -279,7 +340,7 @@ final class Http2Sessions implements AutoCloseable {
                 }
                 start = i + 1;
             }
-            append(chunk, start, chunk.length - start);
+            append(chunk, start, length - start);
         }
 
         private void append(byte[] bytes, int offset, int length) {

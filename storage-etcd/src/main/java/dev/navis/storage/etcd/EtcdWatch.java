@@ -200,6 +200,12 @@ final class EtcdWatch implements Watch {
         }
     }
 
+    /** etcd answers a progress request on the watch stream with a progress notify once its watches are synced. */
+    @Override
+    public void requestProgress() {
+        store.client().getWatchClient().requestProgress();
+    }
+
     @Override
     public void close() {
         synchronized (lock) {

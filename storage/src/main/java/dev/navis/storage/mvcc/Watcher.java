@@ -54,6 +54,12 @@ final class Watcher implements Watch {
         buffer.wake();
     }
 
+    /** An idle synced watch reports its revision when woken (see {@link #maybeProgress}); a busy one at its next pause. */
+    @Override
+    public void requestProgress() {
+        buffer.wake();
+    }
+
     void storeClosed() {
         storeClosed = true;
         buffer.wake();

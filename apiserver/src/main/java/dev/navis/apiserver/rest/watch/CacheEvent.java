@@ -16,7 +16,7 @@ public final class CacheEvent {
     private final ObjectNode prev;
     private final long revision;
     /** Encoded lines as key, bytes, key, bytes...; few watch outputs exist, so a list beats a map. */
-    private Object[] encodings;
+    private volatile Object[] encodings;
 
     /**
      * @param type     ADDED, MODIFIED or DELETED
@@ -52,21 +52,34 @@ public final class CacheEvent {
      * the first watcher that asks and shared with the others.
      */
     public byte[] encoded(Object key, Supplier<byte[]> encode) {
+        // read without the lock first: a thousand watchers ask for the same line, and only the first encodes it
+        byte[] found = find(encodings, key);
+        if (found != null) {
+            return found;
+        }
         synchronized (this) {
-            if (encodings != null) {
-                for (int i = 0; i < encodings.length; i += 2) {
-                    if (encodings[i].equals(key)) {
-                        return (byte[]) encodings[i + 1];
-                    }
-                }
+            found = find(encodings, key);
+            if (found != null) {
+                return found;
             }
             byte[] bytes = encode.get();
             Object[] grown = encodings == null ? new Object[2] : java.util.Arrays.copyOf(encodings, encodings.length + 2);
             grown[grown.length - 2] = key;
             grown[grown.length - 1] = bytes;
-            encodings = grown;
+            encodings = grown; // published whole: readers see the old array or the new one
             return bytes;
         }
+    }
+
+    private static byte[] find(Object[] encodings, Object key) {
+        if (encodings != null) {
+            for (int i = 0; i < encodings.length; i += 2) {
+                if (encodings[i] == key || encodings[i].equals(key)) {
+                    return (byte[]) encodings[i + 1];
+                }
+            }
+        }
+        return null;
     }
 
     @Override

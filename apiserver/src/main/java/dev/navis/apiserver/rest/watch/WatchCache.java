@@ -52,6 +52,8 @@ public final class WatchCache implements AutoCloseable {
     private Watch storeWatch;
     /** Which store watch is current: events of an older one (after a re-list) are ignored. */
     private int generation;
+    /** Readers in {@link #awaitRevision}: only then does a new revision notify the lock. */
+    private int revisionWaiters;
 
     /**
      * @param decoder turns a stored key into the object with its resourceVersion set
@@ -105,6 +107,43 @@ public final class WatchCache implements AutoCloseable {
     public Snapshot snapshot() {
         synchronized (lock) {
             return new Snapshot(new ArrayList<>(objects.values()), revision);
+        }
+    }
+
+    /**
+     * Waits until the cache holds revision {@code rev} or a later one, asking the store watch for progress (the
+     * revisions above the cache's newest event may all be other resources' writes); false when the cache is not
+     * ready or {@code timeoutNanos} passed first. Upstream's consistent reads from the watch cache wait the same way.
+     */
+    public boolean awaitRevision(long rev, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (lock) {
+            revisionWaiters++;
+            try {
+                long asked = 0;
+                while (revision < rev) {
+                    long now = System.nanoTime();
+                    if (!ready || closed || storeWatch == null || now >= deadline) {
+                        return false;
+                    }
+                    // asked again now and then: a progress report can precede the dispatch of the newest revision
+                    if (now - asked >= 20_000_000L) {
+                        storeWatch.requestProgress();
+                        asked = now;
+                    }
+                    lock.wait(Math.max(1, Math.min(10, (deadline - now) / 1_000_000)));
+                }
+                return true;
+            } finally {
+                revisionWaiters--;
+            }
+        }
+    }
+
+    /** Wakes the readers in {@link #awaitRevision}; called with the lock held after {@link #revision} moved. */
+    private void revisionMoved() {
+        if (revisionWaiters > 0) {
+            lock.notifyAll();
         }
     }
 
@@ -210,6 +249,7 @@ public final class WatchCache implements AutoCloseable {
                 objects.remove(key);
                 if (prev == null) {
                     revision = e.revision();
+                    revisionMoved();
                     return true;
                 }
                 ObjectNode last = prev.deepCopy();
@@ -222,6 +262,7 @@ public final class WatchCache implements AutoCloseable {
                         e.revision());
             }
             revision = e.revision();
+            revisionMoved();
             window.addLast(ce);
             while (window.size() > windowCapacity) {
                 lowWater = window.removeFirst().revision();
@@ -313,6 +354,7 @@ public final class WatchCache implements AutoCloseable {
             synchronized (lock) {
                 if (gen == generation && rev > revision) {
                     revision = rev;
+                    revisionMoved();
                 }
             }
         }

@@ -74,8 +74,13 @@ public final class WatchStream {
             writeLine(out, line);
             return;
         }
+        boolean more = watcher.hasQueued();
+        if (!more && pending.size() == 0) {
+            out.write(line); // the usual case: one event alone, written without copying it into pending
+            return;
+        }
         pending.write(line, 0, line.length);
-        if (!watcher.hasQueued() || pending.size() >= COALESCE_LIMIT) {
+        if (!more || pending.size() >= COALESCE_LIMIT) {
             drain(out);
         }
     }

@@ -71,6 +71,24 @@ class WatchCacheTest {
     }
 
     @Test
+    void reachesTheStoreRevisionWhenOnlyOtherResourcesWereWritten() throws Exception {
+        store.create("/registry/things/a", json("1"), 0);
+        cache.start();
+        long other = store.create("/registry/others/x", json("1"), 0);
+        // the store's idle progress comes after 5 s, past this wait: only the cache's progress request gets there
+        assertThat(cache.awaitRevision(other, java.util.concurrent.TimeUnit.SECONDS.toNanos(3))).isTrue();
+        assertThat(cache.revision()).isGreaterThanOrEqualTo(other);
+        assertThat(cache.snapshot().revision()).isGreaterThanOrEqualTo(other);
+    }
+
+    @Test
+    void awaitRevisionGivesUpOnARevisionTheStoreHasNot() throws Exception {
+        cache.start();
+        assertThat(cache.awaitRevision(store.currentRevision() + 10, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100)))
+                .isFalse();
+    }
+
+    @Test
     void followsTheStoreAndReplaysItsWindow() throws Exception {
         store.create("/registry/things/a", json("1"), 0);
         cache.start();
