@@ -1,6 +1,5 @@
 package dev.navis.controllers.tainteviction;
 
-import dev.navis.client.util.Tolerations;
 import dev.navis.client.ApiException;
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
@@ -11,6 +10,7 @@ import dev.navis.client.informer.Lister;
 import dev.navis.client.informer.ResourceEventHandler;
 import dev.navis.client.informer.SharedIndexInformer;
 import dev.navis.client.util.Clock;
+import dev.navis.client.util.Tolerations;
 import dev.navis.client.workqueue.RateLimiters;
 import dev.navis.client.workqueue.RateLimitingQueue;
 import dev.navis.client.workqueue.Workers;

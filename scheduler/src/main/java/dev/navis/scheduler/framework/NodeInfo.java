@@ -32,6 +32,13 @@ public final class NodeInfo {
     private HostPortInfo usedPorts;
     private Map<String, ImageStateSummary> imageStates;
     private long generation;
+    /**
+     * The last label looked up, by key ({@link #label}): topology spread asks every node for the same key in
+     * every cycle, and the way through the Node's label map is a chain of cache misses per node (a fifth of
+     * the scheduling thread's time with 5,000 nodes). Scheduling thread only, like the snapshot it is in.
+     */
+    private String labelKey;
+    private String labelValue;
 
     public NodeInfo() {
         this.pods = new ArrayList<>(4);
@@ -133,12 +140,26 @@ public final class NodeInfo {
         this.taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
         this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         this.allocatable = node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
+        this.labelKey = null;
         this.generation = nextGeneration();
+    }
+
+    /** The node's label {@code key}, or null when it has none (or there is no node). */
+    public String label(String key) {
+        if (key.equals(labelKey)) {
+            return labelValue;
+        }
+        Map<String, String> labels = node == null ? null : node.getMetadata().getLabels();
+        String value = labels == null ? null : labels.get(key);
+        labelKey = key;
+        labelValue = value;
+        return value;
     }
 
     /** Forgets the node object but keeps its pods (the node was deleted while pods are still bound to it). */
     public void removeNode() {
         this.node = null;
+        this.labelKey = null;
         this.generation = nextGeneration();
     }
 
@@ -216,6 +237,8 @@ public final class NodeInfo {
         this.usedPorts = o.usedPorts.isEmpty() ? new HostPortInfo() : o.usedPorts.copy();
         this.imageStates = o.imageStates;
         this.generation = o.generation;
+        this.labelKey = o.labelKey;
+        this.labelValue = o.labelValue;
     }
 
     /** For building test fixtures: image names to sizes, with numNodes 1. */

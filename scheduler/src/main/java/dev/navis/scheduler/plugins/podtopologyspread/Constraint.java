@@ -1,10 +1,10 @@
 package dev.navis.scheduler.plugins.podtopologyspread;
 
-import dev.navis.client.util.Tolerations;
 import dev.navis.api.selector.LabelSelector;
+import dev.navis.client.util.NodeSelectors;
+import dev.navis.client.util.Tolerations;
 import dev.navis.scheduler.framework.NodeInfo;
 import dev.navis.scheduler.framework.PodInfo;
-import dev.navis.client.util.NodeSelectors;
 import dev.navis.scheduler.plugins.helper.Taints;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Node;
@@ -58,6 +58,19 @@ record Constraint(int maxSkew, String topologyKey, LabelSelector selector, int m
         List<NodeSelectorTerm> terms = a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
                 .getNodeSelectorTerms();
         return NodeSelectors.matchesAnyTerm(terms, node);
+    }
+
+    /** Upstream's nodeLabelsMatchSpreadConstraints, through the node's label memo (see {@link NodeInfo#label}). */
+    static boolean nodeHasAllKeys(NodeInfo node, Constraint[] constraints) {
+        if (node.node() == null || node.node().getMetadata().getLabels() == null) {
+            return constraints.length == 0;
+        }
+        for (Constraint c : constraints) {
+            if (node.label(c.topologyKey) == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Upstream's nodeLabelsMatchSpreadConstraints: the node has every constraint's topology key. */

@@ -392,15 +392,14 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         if (s == null) {
             return Status.error("error reading \"" + PRE_FILTER_KEY + "\" from cycleState: not found");
         }
-        Map<String, String> labels = nodeInfo.node().getMetadata().getLabels();
-        if (!Constraint.nodeHasAllKeys(labels, s.constraints)) {
+        if (!Constraint.nodeHasAllKeys(nodeInfo, s.constraints)) {
             return NODE_LABEL_NOT_MATCH;
         }
         Pod p = pod.pod();
         for (int i = 0; i < s.constraints.length; i++) {
             Constraint c = s.constraints[i];
             int self = c.matches(p, pod.namespace()) ? 1 : 0;
-            int[] count = s.counts.get(i).get(labels.get(c.topologyKey()));
+            int[] count = s.counts.get(i).get(nodeInfo.label(c.topologyKey()));
             int matchNum = count == null ? 0 : count[0];
             long skew = (long) matchNum + self - s.minMatch(i);
             if (skew > c.maxSkew()) {
