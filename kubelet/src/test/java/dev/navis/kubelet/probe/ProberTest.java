@@ -22,6 +22,7 @@ import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -156,7 +157,7 @@ class ProberTest {
     void livenessWorkerAppliesThresholdsAndAsksForOneRestartPerContainerInstance() {
         FakeClock clock = new FakeClock(Instant.parse("2026-12-07T01:00:00Z"));
         List<String> changes = new ArrayList<>();
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService scheduler = pausedScheduler();
         ProbeManager manager = new ProbeManager(prober, scheduler, clock, new ProbeManager.Listener() {
             @Override
             public void resultChanged(Pod pod) {
@@ -202,7 +203,7 @@ class ProberTest {
     @Test
     void readinessStartsFalseAndStartupGatesIt() {
         FakeClock clock = new FakeClock(Instant.parse("2026-12-07T01:00:00Z"));
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService scheduler = pausedScheduler();
         ProbeManager manager = new ProbeManager(prober, scheduler, clock, new ProbeManager.Listener() {
             @Override
             public void resultChanged(Pod pod) {
@@ -232,6 +233,23 @@ class ProberTest {
             manager.close();
             scheduler.shutdownNow();
         }
+    }
+
+    /**
+     * A scheduler whose one thread is held until shutdownNow, so that a worker's own periodic tick (first
+     * run within a second) never probes beside the test's {@code probeOnce} calls on a slow machine.
+     */
+    private static ScheduledExecutorService pausedScheduler() {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch held = new CountDownLatch(1);
+        scheduler.execute(() -> {
+            try {
+                held.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return scheduler;
     }
 
     private static PodStatus running(String containerId) {
