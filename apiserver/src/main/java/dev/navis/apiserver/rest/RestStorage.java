@@ -136,6 +136,16 @@ public final class RestStorage {
         return memo != null ? memo : servedJson(typed(converter != VersionConverter.IDENTITY ? stored.deepCopy() : stored));
     }
 
+    /** The served JSON of a cached entry (read-only listing: the identity converter), kept in the entry. */
+    private byte[] servedJsonOf(WatchCache.Entry entry) {
+        byte[] json = entry.served();
+        if (json == null) {
+            json = servedJsonOf(entry.object());
+            entry.served(json);
+        }
+        return json;
+    }
+
     /** The memo's encoding of this object version (a stored one or its typed copy: same metadata), or null. */
     private byte[] memo(ObjectNode object) {
         JsonNode meta = object.path("metadata");
@@ -222,11 +232,11 @@ public final class RestStorage {
     /** A consistent read of every stored object under {@code namespace} ("" = all), as stored. */
     public WatchCache.Snapshot readConsistent(String namespace) {
         RangeResult r = store.rangePrefix(storage.prefix(namespace), 0, 0);
-        List<ObjectNode> objects = new ArrayList<>(r.kvs().size());
+        List<WatchCache.Entry> entries = new ArrayList<>(r.kvs().size());
         for (KeyValue kv : r.kvs()) {
-            objects.add(storage.decode(kv));
+            entries.add(new WatchCache.Entry(storage.decode(kv)));
         }
-        return new WatchCache.Snapshot(objects, r.revision());
+        return new WatchCache.Snapshot(entries, r.revision());
     }
 
     /**
@@ -234,15 +244,15 @@ public final class RestStorage {
      * from the memo by the cached object itself ({@link #listJson}), without making its typed copy first.
      */
     private final class TypedView extends java.util.AbstractList<ObjectNode> implements java.util.RandomAccess {
-        private final List<ObjectNode> cached;
+        private final List<WatchCache.Entry> cached;
 
-        TypedView(List<ObjectNode> cached) {
+        TypedView(List<WatchCache.Entry> cached) {
             this.cached = cached;
         }
 
         @Override
         public ObjectNode get(int index) {
-            return typed(cached.get(index));
+            return typed(cached.get(index).object());
         }
 
         @Override
@@ -324,15 +334,25 @@ public final class RestStorage {
 
     private Page fromCache(WatchCache cache, String namespace, String prefix, ListOptions opts, boolean readOnly) {
         WatchCache.Snapshot snap = cache.snapshot(prefix, Store.prefixEnd(prefix));
-        List<ObjectNode> items = new ArrayList<>(snap.objects().size());
         // a namespaced resource's prefix holds the namespace already: no need to read each object's
         boolean checkNamespace = !namespace.isEmpty() && !def.namespaced();
-        for (ObjectNode o : snap.objects()) {
+        if (readOnly) {
+            List<WatchCache.Entry> entries = new ArrayList<>(snap.entries().size());
+            for (WatchCache.Entry e : snap.entries()) {
+                if ((!checkNamespace || namespace.equals(Json.namespace(e.object()))) && opts.filter().matches(e.object())) {
+                    entries.add(e);
+                }
+            }
+            return new Page(new TypedView(entries), snap.revision(), "", -1);
+        }
+        List<ObjectNode> items = new ArrayList<>(snap.entries().size());
+        for (WatchCache.Entry e : snap.entries()) {
+            ObjectNode o = e.object();
             if ((!checkNamespace || namespace.equals(Json.namespace(o))) && opts.filter().matches(o)) {
-                items.add(readOnly ? o : typed(o.deepCopy()));
+                items.add(typed(o.deepCopy()));
             }
         }
-        return new Page(readOnly ? new TypedView(items) : items, snap.revision(), "", -1);
+        return new Page(items, snap.revision(), "", -1);
     }
 
     private Page readPages(String prefix, String from, long revision, ListOptions opts, boolean continuing,

@@ -227,7 +227,7 @@ public final class ApiBenchmark {
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         String rv = currentResourceVersion();
         byte[] added = "{\"type\":\"ADDED\"".getBytes(StandardCharsets.UTF_8);
-        byte[] marker = ("\"name\":\"" + prefix).getBytes(StandardCharsets.UTF_8);
+        BytePattern marker = new BytePattern(("\"name\":\"" + prefix).getBytes(StandardCharsets.UTF_8));
         for (int w = 0; w < watchers; w++) {
             int id = w;
             pool.submit(() -> {
@@ -241,13 +241,13 @@ public final class ApiBenchmark {
                                 if (received[id] >= total || !startsWith(bytes, offset, length, added)) {
                                     return;
                                 }
-                                int at = indexOf(bytes, offset, length, marker);
+                                int at = marker.find(bytes, offset, length);
                                 if (at < 0) {
                                     return;
                                 }
                                 int index = 0;
                                 int digits = 0;
-                                for (int i = at + marker.length; i < offset + length && bytes[i] >= '0' && bytes[i] <= '9'; i++) {
+                                for (int i = at + marker.length(); i < offset + length && bytes[i] >= '0' && bytes[i] <= '9'; i++) {
                                     index = index * 10 + (bytes[i] - '0');
                                     digits++;
                                 }
@@ -382,19 +382,5 @@ public final class ApiBenchmark {
 
     private static boolean startsWith(byte[] bytes, int offset, int length, byte[] prefix) {
         return length >= prefix.length && Arrays.equals(bytes, offset, offset + prefix.length, prefix, 0, prefix.length);
-    }
-
-    /** Where {@code needle} starts in bytes[offset, offset + length), or -1. */
-    static int indexOf(byte[] bytes, int offset, int length, byte[] needle) {
-        outer:
-        for (int i = offset, last = offset + length - needle.length; i <= last; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (bytes[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

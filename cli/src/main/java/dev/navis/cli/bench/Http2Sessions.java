@@ -259,7 +259,7 @@ final class Http2Sessions implements AutoCloseable {
 
     private static final class CountingAnswer extends Reader {
         final CompletableFuture<Counted> done = new CompletableFuture<>();
-        private final byte[] needle;
+        private final BytePattern needle;
         /** The last bytes of the previous frame (fewer than the needle's) followed by the current frame. */
         private byte[] window = new byte[16384];
         private int carried;
@@ -267,7 +267,7 @@ final class Http2Sessions implements AutoCloseable {
         private int matches;
 
         CountingAnswer(byte[] needle) {
-            this.needle = needle;
+            this.needle = new BytePattern(needle);
         }
 
         @Override
@@ -279,12 +279,11 @@ final class Http2Sessions implements AutoCloseable {
             buffer.get(window, carried, n);
             length += n;
             int end = carried + n;
-            for (int i = ApiBenchmark.indexOf(window, 0, end, needle); i >= 0;
-                 i = ApiBenchmark.indexOf(window, i + 1, end - i - 1, needle)) {
+            for (int i = needle.find(window, 0, end); i >= 0; i = needle.find(window, i + 1, end - i - 1)) {
                 matches++;
             }
             // a match can straddle frames: keep the tail that could begin one (too short to hold a whole one)
-            carried = Math.min(end, needle.length - 1);
+            carried = Math.min(end, needle.length() - 1);
             System.arraycopy(window, end - carried, window, 0, carried);
         }
 

@@ -26,8 +26,50 @@ import tools.jackson.databind.node.ObjectNode;
 public final class WatchCache implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WatchCache.class.getName());
 
-    /** A consistent copy of the cache's objects at one revision. */
-    public record Snapshot(List<ObjectNode> objects, long revision) {
+    /** A consistent copy of the cache's entries at one revision. */
+    public record Snapshot(List<Entry> entries, long revision) {
+        /** The entries' objects (a view). */
+        public List<ObjectNode> objects() {
+            return new java.util.AbstractList<>() {
+                @Override
+                public ObjectNode get(int index) {
+                    return entries.get(index).object();
+                }
+
+                @Override
+                public int size() {
+                    return entries.size();
+                }
+            };
+        }
+    }
+
+    /**
+     * One cached object version, with room for its served encoding: a LIST that finds the encoding here skips
+     * looking it up by the object's key and version (a few hash lookups per item, most of a LIST's time). Only
+     * the storage version's server fills it (its encoding is the one that cannot differ), and never changes it:
+     * the object is not modified, and a new version gets a new entry.
+     */
+    public static final class Entry {
+        private final ObjectNode object;
+        private volatile byte[] served;
+
+        public Entry(ObjectNode object) {
+            this.object = object;
+        }
+
+        public ObjectNode object() {
+            return object;
+        }
+
+        /** The storage version's served JSON of the object, or null while nobody has encoded it. */
+        public byte[] served() {
+            return served;
+        }
+
+        public void served(byte[] json) {
+            served = json;
+        }
     }
 
     private final Store store;
@@ -37,7 +79,7 @@ public final class WatchCache implements AutoCloseable {
     private final int watcherCapacity;
 
     private final Object lock = new Object();
-    private final TreeMap<String, ObjectNode> objects = new TreeMap<>();
+    private final TreeMap<String, Entry> objects = new TreeMap<>();
     private final ArrayDeque<CacheEvent> window = new ArrayDeque<>();
     private final List<CacheWatcher> watchers = new CopyOnWriteArrayList<>();
     private long revision;
@@ -81,7 +123,7 @@ public final class WatchCache implements AutoCloseable {
             objects.clear();
             window.clear();
             for (KeyValue kv : all.kvs()) {
-                objects.put(kv.key(), decoder.apply(kv));
+                objects.put(kv.key(), new Entry(decoder.apply(kv)));
             }
             revision = all.revision();
             listRevision = all.revision();
@@ -164,7 +206,8 @@ public final class WatchCache implements AutoCloseable {
     /** The cached object at {@code key}, or null. */
     public ObjectNode get(String key) {
         synchronized (lock) {
-            return objects.get(key);
+            Entry e = objects.get(key);
+            return e == null ? null : e.object();
         }
     }
 
@@ -183,7 +226,8 @@ public final class WatchCache implements AutoCloseable {
             // a watch with initial events wants only what follows the state it was given
             CacheWatcher w = new CacheWatcher(this, capacity, initialEvents ? revision : fromRevision);
             if (initialEvents) {
-                for (ObjectNode o : objects.values()) {
+                for (Entry e : objects.values()) {
+                    ObjectNode o = e.object();
                     w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, o, null, Long.parseLong(
                             o.path("metadata").path("resourceVersion").asString("0"))));
                 }
@@ -243,7 +287,8 @@ public final class WatchCache implements AutoCloseable {
                 return false;
             }
             String key = e.kv().key();
-            ObjectNode prev = objects.get(key);
+            Entry prevEntry = objects.get(key);
+            ObjectNode prev = prevEntry == null ? null : prevEntry.object();
             CacheEvent ce;
             if (e.type() == WatchEvent.Type.DELETE) {
                 objects.remove(key);
@@ -257,7 +302,7 @@ public final class WatchCache implements AutoCloseable {
                 ce = new CacheEvent(CacheEvent.Type.DELETED, last, prev, e.revision());
             } else {
                 ObjectNode obj = decoder.apply(e.kv());
-                objects.put(key, obj);
+                objects.put(key, new Entry(obj));
                 ce = new CacheEvent(prev == null ? CacheEvent.Type.ADDED : CacheEvent.Type.MODIFIED, obj, prev,
                         e.revision());
             }
@@ -436,7 +481,9 @@ public final class WatchCache implements AutoCloseable {
     /** The cached objects keyed by store key (a copy), for tests and the namespace worker. */
     public Map<String, ObjectNode> contents() {
         synchronized (lock) {
-            return new TreeMap<>(objects);
+            Map<String, ObjectNode> copy = new TreeMap<>();
+            objects.forEach((key, e) -> copy.put(key, e.object()));
+            return copy;
         }
     }
 }

@@ -89,6 +89,20 @@ class WatchCacheTest {
     }
 
     @Test
+    void aNewVersionComesWithoutTheEncodingKeptForTheOldOne() throws Exception {
+        long r1 = store.create("/registry/things/a", json("1"), 0);
+        cache.start();
+        WatchCache.Entry first = cache.snapshot().entries().get(0);
+        first.served(json("served-1"));
+        assertThat(cache.snapshot().entries().get(0).served()).isEqualTo(json("served-1"));
+        long r2 = store.update("/registry/things/a", r1, json("2"), 0);
+        awaitRevision(r2);
+        WatchCache.Entry second = cache.snapshot().entries().get(0);
+        assertThat(second.served()).isNull();
+        assertThat(second.object().path("v").asString()).isEqualTo("2");
+    }
+
+    @Test
     void followsTheStoreAndReplaysItsWindow() throws Exception {
         store.create("/registry/things/a", json("1"), 0);
         cache.start();
