@@ -192,7 +192,12 @@ public final class WatchCache implements AutoCloseable {
     /** The cached objects whose keys are in [{@code from}, {@code to}) (one namespace of a list), and the revision. */
     public Snapshot snapshot(String from, String to) {
         synchronized (lock) {
-            return new Snapshot(new ArrayList<>(objects.subMap(from, to).values()), revision);
+            // one walk of the range: copying the sub-map's values would first count them, a second walk
+            List<Entry> entries = new ArrayList<>();
+            for (Entry e : objects.subMap(from, to).values()) {
+                entries.add(e);
+            }
+            return new Snapshot(entries, revision);
         }
     }
 
