@@ -113,8 +113,12 @@ class MetricsRealNodeTest {
     void theHorizontalPodAutoscalerScalesTheSpinningDeploymentUp() {
         kubectl.ok("autoscale", "deployment", "burner", "--cpu-percent=50", "--min=1", "--max=2");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            // the whole status on failure: the condition's reason and message say which metric step failed
             assertThat(kubectl.ok("get", "hpa", "burner", "-o",
-                    "jsonpath={.status.conditions[?(@.type==\"ScalingActive\")].status}")).isEqualTo("True");
+                    "jsonpath={.status.conditions[?(@.type==\"ScalingActive\")].status}"))
+                    .as(() -> kubectl.run("get", "hpa", "burner", "-o", "jsonpath={.status}") + "\n"
+                            + kubectl.run("top", "pod", "-l", "app=burner", "--no-headers"))
+                    .isEqualTo("True");
             assertThat(kubectl.ok("get", "deployment", "burner", "-o", "jsonpath={.spec.replicas}")).isEqualTo("2");
         });
         String utilization = kubectl.ok("get", "hpa", "burner", "-o",

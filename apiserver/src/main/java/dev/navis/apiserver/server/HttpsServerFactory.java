@@ -18,9 +18,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * A Jetty server with one HTTPS connector: TLS 1.2/1.3, HTTP/2 and HTTP/1.1 chosen by ALPN, client certificates
- * requested but not required (token clients have none), handlers on virtual threads, and Kubernetes Status
- * bodies for every error Jetty produces itself.
+ * A Jetty server with one HTTPS connector: TLS 1.2/1.3 (by Conscrypt where it loads), HTTP/2 and HTTP/1.1
+ * chosen by ALPN, client certificates requested but not required (token clients have none), handlers on virtual
+ * threads, and Kubernetes Status bodies for every error Jetty produces itself.
  */
 public final class HttpsServerFactory {
     /** Watches may be quiet for a long time; the connection must outlive upstream's longest request timeout. */
@@ -46,6 +46,10 @@ public final class HttpsServerFactory {
         org.eclipse.jetty.websocket.server.ServerWebSocketContainer.ensure(server);
 
         SslContextFactory.Server tls = new SslContextFactory.Server();
+        String provider = ConscryptProvider.name();
+        if (provider != null) {
+            tls.setProvider(provider);
+        }
         tls.setKeyStore(keyStore);
         tls.setKeyStorePassword(new String(password));
         tls.setTrustStore(trustStore);
