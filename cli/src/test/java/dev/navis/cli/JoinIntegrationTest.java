@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -230,7 +229,8 @@ class JoinIntegrationTest {
 
     private static X509Certificate servedCertificate(int port, X509Certificate ca) throws Exception {
         var context = Tls.context(List.of(ca), false, null, List.of());
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+        // by name: Conscrypt's sockets opened by InetAddress read its host name reflectively, which Java 17+ refuses
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.startHandshake();
             return (X509Certificate) socket.getSession().getPeerCertificates()[0];
         }

@@ -46,7 +46,7 @@ public final class HttpsServerFactory {
         org.eclipse.jetty.websocket.server.ServerWebSocketContainer.ensure(server);
 
         SslContextFactory.Server tls = new SslContextFactory.Server();
-        String provider = ConscryptProvider.name();
+        String provider = dev.navis.api.tls.ConscryptProvider.name();
         if (provider != null) {
             tls.setProvider(provider);
         }

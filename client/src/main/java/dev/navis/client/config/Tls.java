@@ -31,6 +31,7 @@ public final class Tls {
     public static SSLContext context(List<X509Certificate> trusted, boolean insecure, PrivateKey key,
                                      List<X509Certificate> clientCert) {
         try {
+            String provider = dev.navis.api.tls.ConscryptProvider.name();
             TrustManager[] trust = null;
             if (insecure) {
                 trust = new TrustManager[] {new TrustAll()};
@@ -40,7 +41,11 @@ public final class Tls {
                 for (int i = 0; i < trusted.size(); i++) {
                     ts.setCertificateEntry("ca-" + i, trusted.get(i));
                 }
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                // Conscrypt's own: it hands TLS 1.3 handshakes to the trust manager as auth type GENERIC, which
+                // the JDK's rejects
+                TrustManagerFactory tmf = provider == null
+                        ? TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm())
+                        : TrustManagerFactory.getInstance("PKIX", provider);
                 tmf.init(ts);
                 trust = tmf.getTrustManagers();
             }
@@ -53,7 +58,7 @@ public final class Tls {
                 kmf.init(ks, NO_PASSWORD);
                 keys = kmf.getKeyManagers();
             }
-            SSLContext ctx = SSLContext.getInstance("TLS");
+            SSLContext ctx = provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);
             ctx.init(keys, trust, null);
             return ctx;
         } catch (GeneralSecurityException | java.io.IOException e) {

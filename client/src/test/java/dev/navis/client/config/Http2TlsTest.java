@@ -1,6 +1,7 @@
 package dev.navis.client.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
@@ -50,6 +51,10 @@ class Http2TlsTest {
     }
 
     private int start(TestPki.Issued ca) throws Exception {
+        return start(ca, "127.0.0.1");
+    }
+
+    private int start(TestPki.Issued ca, String host) throws Exception {
         TestPki.Issued cert = TestPki.issue(ca, "CN=navis-apiserver", TestPki.ec(), true);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
@@ -70,7 +75,7 @@ class Http2TlsTest {
         alpn.setDefaultProtocol("http/1.1");
         ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()),
                 alpn, h2, new HttpConnectionFactory(config));
-        connector.setHost("127.0.0.1");
+        connector.setHost(host);
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -102,16 +107,13 @@ class Http2TlsTest {
         return ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void getAndWatchOverHttp2() throws Exception {
-        TestPki.Issued ca = TestPki.ca();
-        int port = start(ca);
-        String yaml = """
+    private String kubeconfig(String host, int port, TestPki.Issued ca) throws Exception {
+        return """
                 current-context: c
                 clusters:
                 - name: c
                   cluster:
-                    server: https://127.0.0.1:%d
+                    server: https://%s:%d
                     certificate-authority-data: %s
                 users:
                 - name: u
@@ -119,7 +121,27 @@ class Http2TlsTest {
                 contexts:
                 - name: c
                   context: {cluster: c, user: u}
-                """.formatted(port, TestPki.b64(TestPki.pem(ca.cert())));
+                """.formatted(host, port, TestPki.b64(TestPki.pem(ca.cert())));
+    }
+
+    @Test
+    void aServerWhoseCertificateDoesNotNameTheAddressIsRefused() throws Exception {
+        TestPki.Issued ca = TestPki.ca();
+        // a trusted certificate for 127.0.0.1 and localhost, reached as 127.0.0.2
+        int port = start(ca, "127.0.0.2");
+        try (RestKubeClient client = RestKubeClient.create(KubeConfigLoader.parse(kubeconfig("127.0.0.2", port, ca), dir)
+                .clientConfig())) {
+            assertThatThrownBy(() -> client.pods().namespace("default").get("p"))
+                    .hasRootCauseInstanceOf(java.security.cert.CertificateException.class);
+        }
+        assertThat(protocols).isEmpty();
+    }
+
+    @Test
+    void getAndWatchOverHttp2() throws Exception {
+        TestPki.Issued ca = TestPki.ca();
+        int port = start(ca);
+        String yaml = kubeconfig("127.0.0.1", port, ca);
         try (RestKubeClient client = RestKubeClient.create(KubeConfigLoader.parse(yaml, dir).clientConfig())) {
             KubeClient kc = client;
             assertThat(kc.pods().namespace("default").get("p").getMetadata().getResourceVersion()).isEqualTo("1");

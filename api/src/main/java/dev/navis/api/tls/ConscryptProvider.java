@@ -1,4 +1,4 @@
-package dev.navis.apiserver.server;
+package dev.navis.api.tls;
 
 import java.security.Provider;
 import java.security.Security;
@@ -6,11 +6,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The TLS provider of the API server's connector: Conscrypt (BoringSSL) when its native library loads on this
- * machine, since the JDK's SSLEngine spent about a seventh of a pod create's CPU wrapping and unwrapping small
- * records; otherwise, or with {@code -Dnavis.conscrypt=false}, the JDK's own.
+ * The TLS provider of the API server's connector and of the components' API clients: Conscrypt (BoringSSL) when
+ * its native library loads on this machine, since the JDK's SSLEngine spent about a seventh of a pod create's CPU
+ * wrapping and unwrapping small records; otherwise, or with {@code -Dnavis.conscrypt=false}, the JDK's own.
  */
-final class ConscryptProvider {
+public final class ConscryptProvider {
     private static final Logger LOG = Logger.getLogger(ConscryptProvider.class.getName());
     private static volatile String name;
     private static volatile boolean tried;
@@ -18,8 +18,9 @@ final class ConscryptProvider {
     private ConscryptProvider() {
     }
 
-    /** The name to give SslContextFactory.setProvider, or null for the JDK's default provider. */
-    static synchronized String name() {
+    /** The registered provider's name (for SSLContext.getInstance or SslContextFactory.setProvider), or null for
+     * the JDK's default provider. */
+    public static synchronized String name() {
         if (tried) {
             return name;
         }
