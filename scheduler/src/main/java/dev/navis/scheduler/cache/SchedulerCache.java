@@ -298,24 +298,19 @@ public final class SchedulerCache {
             }
             NodeInfo copy = live.copy();
             snapshot.nodeInfoMap.put(name, copy);
-            Integer index = snapshot.indexByName.get(name);
-            if (index != null) {
-                snapshot.nodeInfoList.set(index, copy);
-            } else {
+            if (!snapshot.replace(copy)) {
                 nodeSetChanged = true;
             }
         }
         if (nodeSetChanged) {
-            snapshot.nodeInfoList.clear();
-            snapshot.indexByName.clear();
+            snapshot.clearList();
             // keep the previous order for nodes that stay (stable round-robin start), append new ones
             List<String> order = new ArrayList<>(snapshot.nodeInfoMap.keySet());
             order.sort(null);
             for (String name : order) {
                 NodeInfo n = snapshot.nodeInfoMap.get(name);
                 if (nodes.containsKey(name) && nodes.get(name).node() != null) {
-                    snapshot.indexByName.put(name, snapshot.nodeInfoList.size());
-                    snapshot.nodeInfoList.add(n);
+                    snapshot.append(n);
                 } else {
                     snapshot.nodeInfoMap.remove(name);
                 }
