@@ -29,6 +29,19 @@ public final class NodeInfo {
     private long nonZeroMilliCpu;
     private long nonZeroMemory;
     private Resource allocatable;
+    /**
+     * requested's and allocatable's cpu, memory, ephemeral storage and pod count, copied into this object
+     * by {@link #syncAmounts} whenever either changes: Filter and Score read them for every node, and each
+     * Resource read there was one more cache miss per node (thousands per cycle).
+     */
+    private long requestedMilliCpu;
+    private long requestedMemory;
+    private long requestedEphemeralStorage;
+    private long requestedPods;
+    private long allocatableMilliCpu;
+    private long allocatableMemory;
+    private long allocatableEphemeralStorage;
+    private long allocatablePods;
     private HostPortInfo usedPorts;
     private Map<String, ImageStateSummary> imageStates;
     private long generation;
@@ -110,6 +123,57 @@ public final class NodeInfo {
         return allocatable;
     }
 
+    /** {@code requested().milliCpu} without reading the Resource. */
+    public long requestedMilliCpu() {
+        return requestedMilliCpu;
+    }
+
+    /** {@code requested().memory} without reading the Resource. */
+    public long requestedMemory() {
+        return requestedMemory;
+    }
+
+    /** {@code requested().ephemeralStorage} without reading the Resource. */
+    public long requestedEphemeralStorage() {
+        return requestedEphemeralStorage;
+    }
+
+    /** {@code requested().allowedPodNumber}, the number of pods, without reading the Resource. */
+    public long requestedPods() {
+        return requestedPods;
+    }
+
+    /** {@code allocatable().milliCpu} without reading the Resource. */
+    public long allocatableMilliCpu() {
+        return allocatableMilliCpu;
+    }
+
+    /** {@code allocatable().memory} without reading the Resource. */
+    public long allocatableMemory() {
+        return allocatableMemory;
+    }
+
+    /** {@code allocatable().ephemeralStorage} without reading the Resource. */
+    public long allocatableEphemeralStorage() {
+        return allocatableEphemeralStorage;
+    }
+
+    /** {@code allocatable().allowedPodNumber} without reading the Resource. */
+    public long allocatablePods() {
+        return allocatablePods;
+    }
+
+    private void syncAmounts() {
+        requestedMilliCpu = requested.milliCpu;
+        requestedMemory = requested.memory;
+        requestedEphemeralStorage = requested.ephemeralStorage;
+        requestedPods = requested.allowedPodNumber;
+        allocatableMilliCpu = allocatable.milliCpu;
+        allocatableMemory = allocatable.memory;
+        allocatableEphemeralStorage = allocatable.ephemeralStorage;
+        allocatablePods = allocatable.allowedPodNumber;
+    }
+
     public HostPortInfo usedPorts() {
         return usedPorts;
     }
@@ -143,6 +207,7 @@ public final class NodeInfo {
         this.taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
         this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         this.allocatable = node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
+        syncAmounts();
         forgetLabels();
         this.generation = nextGeneration();
     }
@@ -231,6 +296,7 @@ public final class NodeInfo {
             }
         }
         requested.allowedPodNumber += sign;
+        syncAmounts();
         nonZeroMilliCpu += sign * pod.nonZeroMilliCpu();
         nonZeroMemory += sign * pod.nonZeroMemory();
         for (ContainerPort port : pod.hostPorts()) {
@@ -261,6 +327,7 @@ public final class NodeInfo {
         this.nonZeroMilliCpu = o.nonZeroMilliCpu;
         this.nonZeroMemory = o.nonZeroMemory;
         this.allocatable = o.allocatable;
+        syncAmounts();
         this.usedPorts = o.usedPorts.isEmpty() ? new HostPortInfo() : o.usedPorts.copy();
         this.imageStates = o.imageStates;
         this.generation = o.generation;
