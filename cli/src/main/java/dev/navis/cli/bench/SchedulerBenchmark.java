@@ -174,6 +174,7 @@ public final class SchedulerBenchmark {
                 });
                 long start = System.nanoTime();
                 long cpu0 = processCpuNanos();
+                long loopCpu0 = schedulingThreadCpuNanos();
                 parallel(writers, s.writers(), s.measuredPods(), i -> {
                     String name = "pod-" + i;
                     createdAt.put(name, System.nanoTime());
@@ -205,11 +206,16 @@ public final class SchedulerBenchmark {
                 // on a shared machine the wall-clock rates depend on the neighbours; the CPU this JVM spent does not
                 // (counted until the scheduler has stopped and flushed its queued events)
                 String metrics = scheduler.metrics().text();
+                long loopCpu = schedulingThreadCpuNanos() - loopCpu0;
                 scheduler.close();
                 double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
                 out.printf("CPU used by this JVM (API server, store, scheduler, load generator) for the measured pods: "
                         + "%.1f s, %.2f ms per pod; %d events in the namespace%n", cpuSeconds,
                         1000 * cpuSeconds / s.measuredPods(), countEvents(load, benchNamespaces));
+                if (loopCpu0 >= 0) {
+                    out.printf("  of which the scheduling thread (scheduling cycles; bindings run elsewhere): %.1f s, "
+                            + "%.3f ms per pod%n", loopCpu / 1e9, loopCpu / 1e6 / s.measuredPods());
+                }
                 out.println();
                 out.print(schedulerMetricsSummary(metrics));
             } finally {
@@ -236,6 +242,16 @@ public final class SchedulerBenchmark {
             n += client.events().namespace(ns).list().items().size();
         }
         return n;
+    }
+
+    /** The CPU time of the scheduler's scheduling thread (its one loop), or -1 when there is none. */
+    private static long schedulingThreadCpuNanos() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (dev.navis.scheduler.Scheduler.LOOP_THREAD_NAME.equals(t.getName())) {
+                return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(t.threadId());
+            }
+        }
+        return -1;
     }
 
     private static long processCpuNanos() {
