@@ -76,6 +76,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** The name of the thread that runs the scheduling cycles. */
+    public static final String LOOP_THREAD_NAME = "scheduler-loop";
     static final int MIN_FEASIBLE_NODES_TO_FIND = 100;
     static final int MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
     /** Upstream's noteLengthLimit for event messages. */
@@ -207,7 +209,7 @@ public final class Scheduler implements AutoCloseable {
         }
         timers.scheduleWithFixedDelay(queue::flushBackoffQCompleted, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(queue::flushUnschedulablePodsLeftover, 30, 30, TimeUnit.SECONDS);
-        loop = Thread.ofPlatform().name("scheduler-loop").daemon().start(this::run);
+        loop = Thread.ofPlatform().name(LOOP_THREAD_NAME).daemon().start(this::run);
         LOG.info("scheduler started with profiles {}", profiles.keySet());
     }
 

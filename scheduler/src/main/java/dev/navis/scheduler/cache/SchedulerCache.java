@@ -51,7 +51,9 @@ public final class SchedulerCache {
     private final Map<String, PodState> podStates = new HashMap<>();
     private final Map<String, ImageState> imageStates = new HashMap<>();
     /** Nodes changed since the last snapshot update. */
-    private final Set<String> dirty = new LinkedHashSet<>();
+    private Set<String> dirty = new LinkedHashSet<>();
+    /** Above this many dirty nodes a snapshot update starts a new set: see {@link #updateSnapshot}. */
+    private static final int DIRTY_SET_REUSE_LIMIT = 64;
     /** A node was added or removed: the snapshot's list must be rebuilt. */
     private boolean nodeSetChanged;
     /** A pod with (anti-)affinity came or went: the snapshot's affinity lists must be rebuilt. */
@@ -298,24 +300,19 @@ public final class SchedulerCache {
             }
             NodeInfo copy = live.copy();
             snapshot.nodeInfoMap.put(name, copy);
-            Integer index = snapshot.indexByName.get(name);
-            if (index != null) {
-                snapshot.nodeInfoList.set(index, copy);
-            } else {
+            if (!snapshot.replace(copy)) {
                 nodeSetChanged = true;
             }
         }
         if (nodeSetChanged) {
-            snapshot.nodeInfoList.clear();
-            snapshot.indexByName.clear();
+            snapshot.clearList();
             // keep the previous order for nodes that stay (stable round-robin start), append new ones
             List<String> order = new ArrayList<>(snapshot.nodeInfoMap.keySet());
             order.sort(null);
             for (String name : order) {
                 NodeInfo n = snapshot.nodeInfoMap.get(name);
                 if (nodes.containsKey(name) && nodes.get(name).node() != null) {
-                    snapshot.indexByName.put(name, snapshot.nodeInfoList.size());
-                    snapshot.nodeInfoList.add(n);
+                    snapshot.append(n);
                 } else {
                     snapshot.nodeInfoMap.remove(name);
                 }
@@ -327,7 +324,13 @@ public final class SchedulerCache {
             // a changed node may have gained or lost pods with affinity only through flagged changes; refresh entries
             refreshAffinityEntries(snapshot);
         }
-        dirty.clear();
+        if (dirty.size() > DIRTY_SET_REUSE_LIMIT) {
+            // clear() keeps the table, and wipes all of it each time: after the burst of a start (every node
+            // dirty) that was thousands of slots per scheduling cycle for the one or two nodes dirty since
+            dirty = new LinkedHashSet<>();
+        } else {
+            dirty.clear();
+        }
         nodeSetChanged = false;
         affinityChanged = false;
     }

@@ -3,6 +3,7 @@ package dev.navis.scheduler.cache;
 import dev.navis.scheduler.framework.NodeInfo;
 import dev.navis.scheduler.framework.SharedLister;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.Map;
  */
 public final class Snapshot implements SharedLister {
     final Map<String, NodeInfo> nodeInfoMap = new HashMap<>();
-    final Map<String, Integer> indexByName = new HashMap<>();
-    final List<NodeInfo> nodeInfoList = new ArrayList<>();
+    private final Map<String, Integer> indexByName = new HashMap<>();
+    private final List<NodeInfo> nodeInfoList = new ArrayList<>();
+    /** nodeInfoList's generations, position by position: see {@link #generationAt}. */
+    private long[] generations = new long[16];
     List<NodeInfo> havePodsWithAffinity = new ArrayList<>();
     List<NodeInfo> havePodsWithRequiredAntiAffinity = new ArrayList<>();
     private final List<NodeInfo> nodeInfoView = Collections.unmodifiableList(nodeInfoList);
@@ -30,12 +33,39 @@ public final class Snapshot implements SharedLister {
     public static Snapshot of(List<NodeInfo> nodes) {
         Snapshot s = new Snapshot();
         for (NodeInfo n : nodes) {
-            s.indexByName.put(n.name(), s.nodeInfoList.size());
-            s.nodeInfoList.add(n);
+            s.append(n);
             s.nodeInfoMap.put(n.name(), n);
         }
         s.rebuildAffinityLists();
         return s;
+    }
+
+    /** Adds {@code n} at the end of the node list. */
+    void append(NodeInfo n) {
+        int index = nodeInfoList.size();
+        indexByName.put(n.name(), index);
+        nodeInfoList.add(n);
+        if (index == generations.length) {
+            generations = Arrays.copyOf(generations, index * 2);
+        }
+        generations[index] = n.generation();
+    }
+
+    /** Puts {@code n} in place of the NodeInfo of the same name; false when the list has no such node. */
+    boolean replace(NodeInfo n) {
+        Integer index = indexByName.get(n.name());
+        if (index == null) {
+            return false;
+        }
+        nodeInfoList.set(index, n);
+        generations[index] = n.generation();
+        return true;
+    }
+
+    /** Empties the node list (before the appends that rebuild it). */
+    void clearList() {
+        nodeInfoList.clear();
+        indexByName.clear();
     }
 
     void rebuildAffinityLists() {
@@ -56,6 +86,11 @@ public final class Snapshot implements SharedLister {
     @Override
     public List<NodeInfo> nodeInfos() {
         return nodeInfoView;
+    }
+
+    @Override
+    public long generationAt(int index) {
+        return generations[index];
     }
 
     @Override

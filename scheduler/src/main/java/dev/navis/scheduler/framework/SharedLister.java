@@ -11,6 +11,15 @@ public interface SharedLister {
     /** Every node that has a Node object, in a stable order. */
     List<NodeInfo> nodeInfos();
 
+    /**
+     * The {@link NodeInfo#generation() generation} of {@code nodeInfos().get(index)}. Generations are unique
+     * to a node's state, so a plugin that keeps per-node results across cycles finds the positions that changed
+     * by comparing these numbers, which a snapshot keeps in one array, without reading each NodeInfo.
+     */
+    default long generationAt(int index) {
+        return nodeInfos().get(index).generation();
+    }
+
     /** The node's info, or null when the snapshot has no such node. */
     NodeInfo get(String nodeName);
 

@@ -74,4 +74,24 @@ class SchedulerCacheTest {
         assertThat(snapshot.nodeInfos()).isEmpty();
         assertThat(snapshot.get("late")).isNull();
     }
+
+    @Test
+    void theSnapshotFollowsABurstOfChangesAndTheSingleChangesAfterIt() {
+        for (int i = 0; i < 200; i++) {
+            cache.addNode(node("n" + i, "4", "8Gi"));
+        }
+        cache.updateSnapshot(snapshot);
+        assertThat(snapshot.numNodes()).isEqualTo(200);
+        for (int round = 0; round < 3; round++) {
+            String name = "n" + (round * 50);
+            cache.assumePod(new PodInfo(pod("p" + round, Map.of("cpu", "1"))), name);
+            cache.updateSnapshot(snapshot);
+            assertThat(snapshot.get(name).requested().milliCpu).isEqualTo(1000);
+            int index = snapshot.nodeInfos().indexOf(snapshot.get(name));
+            assertThat(snapshot.generationAt(index)).isEqualTo(snapshot.get(name).generation());
+        }
+        for (int i = 0; i < snapshot.numNodes(); i++) {
+            assertThat(snapshot.generationAt(i)).isEqualTo(snapshot.nodeInfos().get(i).generation());
+        }
+    }
 }

@@ -69,6 +69,41 @@ class NodeResourcesFitTest {
         }
     }
 
+    /** Filter reads the NodeInfo's own copies of the amounts: they follow pods leaving, copies and new allocatable. */
+    static Stream<Arguments> changedNodeCases() {
+        return Stream.of(
+                Arguments.of("the existing pod left: 4 CPUs free", (java.util.function.UnaryOperator<NodeInfo>) n -> {
+                    n.removePod(n.pods().get(0).pod());
+                    return n;
+                }, pod("p", Map.of("cpu", "4")), List.of()),
+                Arguments.of("a copy gains a pod the original lacks", (java.util.function.UnaryOperator<NodeInfo>) n -> {
+                    NodeInfo c = n.copy();
+                    c.addPod(new PodInfo(pod("x", Map.of("cpu", "2", "memory", "6Gi"))));
+                    return c;
+                }, pod("p", Map.of("cpu", "1500m", "memory", "2Gi")), List.of("Insufficient cpu", "Insufficient memory")),
+                Arguments.of("the original is unchanged by its copy", (java.util.function.UnaryOperator<NodeInfo>) n -> {
+                    n.copy().addPod(new PodInfo(pod("x", Map.of("cpu", "2", "memory", "6Gi"))));
+                    return n;
+                }, pod("p", Map.of("cpu", "1500m", "memory", "2Gi")), List.of()),
+                Arguments.of("allocatable shrinks", (java.util.function.UnaryOperator<NodeInfo>) n -> {
+                    n.setNode(node("n", Map.of("cpu", "2", "memory", "8Gi", "ephemeral-storage", "1Gi", "pods", "1"),
+                            Map.of(), List.of()));
+                    return n;
+                }, pod("p", Map.of("cpu", "1500m", "ephemeral-storage", "2Gi")),
+                        List.of("Too many pods", "Insufficient cpu", "Insufficient ephemeral-storage")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("changedNodeCases")
+    void filterSeesTheNodesCurrentAmounts(String name, java.util.function.UnaryOperator<NodeInfo> change, Pod pod,
+                                          List<String> reasons) {
+        PodInfo pi = new PodInfo(pod);
+        CycleState state = new CycleState();
+        plugin.preFilter(state, pi);
+        Status s = plugin.filter(state, pi, change.apply(node4()));
+        assertThat(s.isSuccess() ? List.of() : s.reasons()).containsExactlyElementsOf(reasons);
+    }
+
     @Test
     void tooManyPods() {
         NodeInfo full = node4();

@@ -99,14 +99,16 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
     public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
         PreFilterState s = state.read(PRE_FILTER_KEY);
         Resource req = s == null ? pod.requests() : s.requests();
-        Resource alloc = node.allocatable();
-        Resource used = node.requested();
-        boolean tooMany = node.pods().size() + 1 > alloc.allowedPodNumber;
-        boolean cpu = req.milliCpu > 0 && req.milliCpu > alloc.milliCpu - used.milliCpu;
-        boolean memory = req.memory > 0 && req.memory > alloc.memory - used.memory;
-        boolean storage = req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage;
+        // the NodeInfo's own copies of the amounts: the Resource objects are a cache miss apiece per node
+        boolean tooMany = node.requestedPods() + 1 > node.allocatablePods();
+        boolean cpu = req.milliCpu > 0 && req.milliCpu > node.allocatableMilliCpu() - node.requestedMilliCpu();
+        boolean memory = req.memory > 0 && req.memory > node.allocatableMemory() - node.requestedMemory();
+        boolean storage = req.ephemeralStorage > 0
+                && req.ephemeralStorage > node.allocatableEphemeralStorage() - node.requestedEphemeralStorage();
         List<String> scalarShort = null;
         if (req.scalarResources != null) {
+            Resource alloc = node.allocatable();
+            Resource used = node.requested();
             for (Map.Entry<String, Long> e : req.scalarResources.entrySet()) {
                 String name = e.getKey();
                 long amount = e.getValue();

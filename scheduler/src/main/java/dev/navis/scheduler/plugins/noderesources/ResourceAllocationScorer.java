@@ -62,8 +62,6 @@ final class ResourceAllocationScorer {
     }
 
     long score(NodeInfo node, long[] podRequests, long[] requestedScratch, long[] allocatableScratch) {
-        Resource allocatable = node.allocatable();
-        Resource requestedOnNode = node.requested();
         for (int i = 0; i < podRequests.length; i++) {
             requestedScratch[i] = 0;
             allocatableScratch[i] = 0;
@@ -75,16 +73,16 @@ final class ResourceAllocationScorer {
             long requested;
             switch (kind) {
                 case CPU -> {
-                    alloc = allocatable.milliCpu;
-                    requested = useRequested ? requestedOnNode.milliCpu : node.nonZeroMilliCpu();
+                    alloc = node.allocatableMilliCpu();
+                    requested = useRequested ? node.requestedMilliCpu() : node.nonZeroMilliCpu();
                 }
                 case MEMORY -> {
-                    alloc = allocatable.memory;
-                    requested = useRequested ? requestedOnNode.memory : node.nonZeroMemory();
+                    alloc = node.allocatableMemory();
+                    requested = useRequested ? node.requestedMemory() : node.nonZeroMemory();
                 }
                 default -> {
-                    alloc = allocatable.get(names[i]);
-                    requested = requestedOnNode.get(names[i]);
+                    alloc = node.allocatable().get(names[i]);
+                    requested = node.requested().get(names[i]);
                 }
             }
             if (alloc == 0) {

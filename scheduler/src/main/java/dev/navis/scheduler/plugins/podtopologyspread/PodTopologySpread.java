@@ -251,10 +251,13 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         final Constraint[] constraints;
         final List<Map<String, int[]>> counts;
         final int[] min;
+        /** 1 where the constraint's selector matches the pod being scheduled (its own contribution), else 0. */
+        final int[] self;
 
-        FilterState(Constraint[] constraints, List<Map<String, int[]>> counts) {
+        FilterState(Constraint[] constraints, List<Map<String, int[]>> counts, int[] self) {
             this.constraints = constraints;
             this.counts = counts;
+            this.self = self;
             this.min = new int[constraints.length];
             for (int i = 0; i < constraints.length; i++) {
                 recomputeMin(i);
@@ -282,8 +285,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
                 m.forEach((k, v) -> mc.put(k, new int[] {v[0]}));
                 c.add(mc);
             }
-            FilterState s = new FilterState(constraints, c);
-            return s;
+            return new FilterState(constraints, c, self);
         }
     }
 
@@ -307,8 +309,8 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
                 cache = new DomainCountCache();
                 domainCounts.put(signature, cache);
             }
-            cache.refresh(c, ns, lister.nodeInfos());
-            state.write(PRE_FILTER_KEY, new FilterState(constraints, List.of(cache.counts())));
+            cache.refresh(c, ns, lister);
+            state.write(PRE_FILTER_KEY, new FilterState(constraints, List.of(cache.counts()), selfMatches(pod, constraints)));
             return Status.SUCCESS;
         }
         List<Map<String, int[]>> counts = new ArrayList<>(constraints.length);
@@ -333,8 +335,16 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
                 counts.get(i).computeIfAbsent(labels.get(c.topologyKey()), k -> new int[1])[0] += count;
             }
         }
-        state.write(PRE_FILTER_KEY, new FilterState(constraints, counts));
+        state.write(PRE_FILTER_KEY, new FilterState(constraints, counts, selfMatches(pod, constraints)));
         return Status.SUCCESS;
+    }
+
+    private static int[] selfMatches(PodInfo pod, Constraint[] constraints) {
+        int[] self = new int[constraints.length];
+        for (int i = 0; i < constraints.length; i++) {
+            self[i] = constraints[i].matches(pod.pod(), pod.namespace()) ? 1 : 0;
+        }
+        return self;
     }
 
     /** The counts depend only on the node's labels and pods: no taint policy, no node selection by the pod. */
@@ -395,13 +405,11 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         if (!Constraint.nodeHasAllKeys(nodeInfo, s.constraints)) {
             return NODE_LABEL_NOT_MATCH;
         }
-        Pod p = pod.pod();
         for (int i = 0; i < s.constraints.length; i++) {
             Constraint c = s.constraints[i];
-            int self = c.matches(p, pod.namespace()) ? 1 : 0;
             int[] count = s.counts.get(i).get(nodeInfo.label(c.topologyKey()));
             int matchNum = count == null ? 0 : count[0];
-            long skew = (long) matchNum + self - s.minMatch(i);
+            long skew = (long) matchNum + s.self[i] - s.minMatch(i);
             if (skew > c.maxSkew()) {
                 return CONSTRAINTS_NOT_MATCH;
             }
