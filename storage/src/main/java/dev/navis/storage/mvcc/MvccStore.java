@@ -179,6 +179,12 @@ public final class MvccStore implements Store {
         return kv;
     }
 
+    /** Reads take the key's history under its own short lock; the values are on the heap. */
+    @Override
+    public boolean readsFromMemory() {
+        return true;
+    }
+
     @Override
     public RangeResult range(String fromKey, String endKey, long revision, long limit) {
         long at = readRevision(revision);
