@@ -180,6 +180,7 @@ public final class ApiBenchmark {
         // counted per reader (one shared counter was a contended cache line on every answer)
         long[] done = new long[readers];
         long[][] perReader = new long[readers][];
+        String[] paths = names.stream().map(name -> "/api/v1/namespaces/bench/pods/" + name).toArray(String[]::new);
         long deadline = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
@@ -191,11 +192,11 @@ public final class ApiBenchmark {
             Session c = client(r % 4);
             java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
             while (System.nanoTime() < deadline) {
-                String name = names.get(rnd.nextInt(names.size()));
+                String path = paths[rnd.nextInt(paths.length)];
                 long t0 = System.nanoTime();
-                Http2Sessions.Answer resp = get(c, "/api/v1/namespaces/bench/pods/" + name);
+                Http2Sessions.Answer resp = get(c, path);
                 if (resp.status() != 200) {
-                    throw new IllegalStateException("get " + name + ": " + resp.status());
+                    throw new IllegalStateException("get " + path + ": " + resp.status());
                 }
                 if (n < lat.length) {
                     lat[n++] = System.nanoTime() - t0;
