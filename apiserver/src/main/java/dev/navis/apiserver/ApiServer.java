@@ -32,6 +32,7 @@ import dev.navis.apiserver.health.HealthHandler;
 import dev.navis.apiserver.metrics.ApiServerMetrics;
 import dev.navis.apiserver.metrics.MetricsEndpoint;
 import dev.navis.apiserver.metrics.MetricsHandler;
+import dev.navis.apiserver.server.DispatchHandler;
 import dev.navis.apiserver.server.DrainHandler;
 import dev.navis.apiserver.server.GateHandler;
 import dev.navis.apiserver.server.JsonDocumentHandler;
@@ -195,6 +196,11 @@ public final class ApiServer implements AutoCloseable {
         public java.util.Map<String, Long> storedObjects() {
             return api.storedObjects();
         }
+
+        @Override
+        public boolean readsFromMemory(RequestInfo info, String query) {
+            return api.readsFromMemory(info, query);
+        }
     }
 
     /** Starts everything; returns once the port is bound and the resource API has started. */
@@ -229,7 +235,7 @@ public final class ApiServer implements AutoCloseable {
                     new AuthenticationHandler(authenticators, new RequestBodyLimitHandler(routes()))));
             server = HttpsServerFactory.create(options.bindAddress(), options.port(),
                     certificates.servingKeyStore(password), password, certificates.trustStore(),
-                    new RequestInfoHandler(drain));
+                    new RequestInfoHandler(new DispatchHandler(resourceApi::readsFromMemory, drain)));
             server.start();
             boundPort = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
             Kubeconfig.write(options.kubeconfigFile(), url().toString(), certificates);

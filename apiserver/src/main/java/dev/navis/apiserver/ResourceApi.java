@@ -34,6 +34,16 @@ public interface ResourceApi {
     default void useKubeletClient(dev.navis.apiserver.proxy.KubeletClient client) {
     }
 
+    /**
+     * Whether this request is a read that the handler answers from memory without blocking (a GET of one object
+     * from an embedded store), so that it may run on the connection's I/O thread instead of a thread of its own.
+     *
+     * @param query the request's raw query string, or null
+     */
+    default boolean readsFromMemory(RequestInfo info, String query) {
+        return false;
+    }
+
     /** Objects stored per resource ("pods", "deployments.apps"), for the apiserver_storage_objects metric. */
     default java.util.Map<String, Long> storedObjects() {
         return java.util.Map.of();

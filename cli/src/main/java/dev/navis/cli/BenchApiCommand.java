@@ -63,10 +63,21 @@ public final class BenchApiCommand implements Callable<Integer> {
     @Option(names = "--watch-seconds", defaultValue = "10", description = "How long pods are created while watched (default ${DEFAULT-VALUE}).")
     int watchSeconds;
 
+    @Option(names = "--skip", split = ",", paramLabel = "PHASE",
+            description = "Phases to leave out, comma-separated: gets, list, heap, watch (the pod creates always run).")
+    java.util.List<String> skip = java.util.List.of();
+
     @Override
     public Integer call() throws Exception {
+        java.util.Set<ApiBenchmark.Phase> skipped;
+        try {
+            skipped = ApiBenchmark.Phase.parse(skip);
+        } catch (IllegalArgumentException e) {
+            System.err.println("navis bench api: --skip: " + e.getMessage());
+            return 2;
+        }
         ApiBenchmark.Settings settings = new ApiBenchmark.Settings(creates, writers, Duration.ofSeconds(getSeconds), readers,
-                listSize, listRepeats, watchers, watchRate, Duration.ofSeconds(watchSeconds));
+                listSize, listRepeats, watchers, watchRate, Duration.ofSeconds(watchSeconds), skipped);
         if (kubeconfig != null) {
             new ApiBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out, null).run(settings);
             return 0;

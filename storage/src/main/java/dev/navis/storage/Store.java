@@ -43,6 +43,14 @@ public interface Store extends AutoCloseable {
     KeyValue get(String key, long revision);
 
     /**
+     * Whether {@link #get} answers from this process's memory without waiting for I/O or another thread (an
+     * embedded store), rather than over the network: a server may then run such reads on its I/O threads.
+     */
+    default boolean readsFromMemory() {
+        return false;
+    }
+
+    /**
      * The keys in {@code [fromKey, endKey)} in key order, as they were at {@code revision} (0 = newest),
      * at most {@code limit} of them (0 = no limit). To continue a limited range, call again with
      * {@code fromKey} = the last key returned + "\0" and the {@link RangeResult#revision()} it returned.

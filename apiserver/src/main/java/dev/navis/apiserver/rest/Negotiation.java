@@ -23,6 +23,30 @@ public record Negotiation(Output output, String contentType) {
      * types (only /api and /apis serve them).
      */
     public static Negotiation of(String accept, boolean discovery) {
+        if (accept == null) {
+            return parse(null, discovery);
+        }
+        Map<String, Negotiation> memo = discovery ? DISCOVERY_ANSWERS : RESOURCE_ANSWERS;
+        Negotiation known = memo.get(accept);
+        if (known != null) {
+            return known;
+        }
+        Negotiation parsed = parse(accept, discovery);
+        if (memo.size() < REMEMBERED) {
+            memo.put(accept, parsed);
+        }
+        return parsed;
+    }
+
+    /**
+     * Clients send the same few Accept headers again and again: the answers to the first {@link #REMEMBERED} of
+     * each kind are kept (parsing split the header and its parameters for every request).
+     */
+    private static final int REMEMBERED = 64;
+    private static final Map<String, Negotiation> RESOURCE_ANSWERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Negotiation> DISCOVERY_ANSWERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Negotiation parse(String accept, boolean discovery) {
         if (accept == null || accept.isBlank()) {
             return new Negotiation(Output.JSON, JSON);
         }

@@ -245,6 +245,24 @@ public final class RestApi implements ResourceApi {
         handler.useServiceAccountTokens(tokens, audiences);
     }
 
+    /**
+     * Whether the request is a GET of one object of a stored resource (no subresource, not a watch) over a store
+     * that reads from memory: its answer comes from the store and the served-JSON memo without blocking.
+     *
+     * @param query the raw query: a GET of one name with {@code watch=true} is a watch (conservatively, any query
+     *              that mentions watch is taken for one)
+     */
+    public boolean readsFromMemory(dev.navis.apiserver.RequestInfo info, String query) {
+        if (!store.readsFromMemory() || !info.isResourceRequest() || !info.verb().equals("get")
+                || !info.subresource().isEmpty() || info.name().isEmpty()
+                || (query != null && query.contains("watch"))) {
+            return false;
+        }
+        ResourceDefinition def = index.find(info.apiGroup(), info.apiVersion(), info.resource());
+        return def != null && !dev.navis.apiserver.rest.metrics.ResourceMetrics.isMetrics(def)
+                && !dev.navis.apiserver.rest.review.Reviews.isReview(def);
+    }
+
     /** The Jetty handler for /api and /apis (it declines every other path). */
     @Override
     public Handler handler() {

@@ -122,12 +122,26 @@ public final class RestStorage {
 
     /** The JSON answer to a GET of one object: what {@link #get} returns, encoded once per object version. */
     public byte[] getJson(String namespace, String name, String resourceVersion) {
-        ObjectNode o = find(namespace, name, resourceVersion);
-        ServedJson memo = servedJson.get(storage.key(namespace, name));
-        if (memo != null && memo.resourceVersion().equals(Json.text(o.path("metadata"), "resourceVersion"))) {
-            return memo.json(); // the common case: no typed copy of the object to make
+        if ("0".equals(resourceVersion)) {
+            ObjectNode o = find(namespace, name, resourceVersion);
+            ServedJson memo = servedJson.get(storage.key(namespace, name));
+            if (memo != null && memo.resourceVersion().equals(Json.text(o.path("metadata"), "resourceVersion"))) {
+                return memo.json(); // the common case: no typed copy of the object to make
+            }
+            return servedJsonOf(o);
         }
-        return servedJsonOf(o);
+        // a consistent read: the store's newest version, answered from the memo when it holds that revision
+        // (no watch-cache lookup or object to decode)
+        String key = storage.key(namespace, name);
+        KeyValue kv = store.get(key);
+        if (kv == null) {
+            throw ApiException.notFound(def, name);
+        }
+        ServedJson memo = servedJson.get(key);
+        if (memo != null && memo.revision() == kv.modRevision()) {
+            return memo.json();
+        }
+        return servedJsonOf(storage.cachedOrDecoded(kv));
     }
 
     /** The served JSON of a stored object (the watch cache's, which stays untouched), encoded once per version. */
@@ -196,15 +210,35 @@ public final class RestStorage {
     private void remember(String key, String version, byte[] json) {
         // entries of deleted objects: start over rather than track them (checked now and then: the cache's size
         // takes its lock)
-        if (servedJson.put(key, new ServedJson(version, json)) == null
+        if (servedJson.put(key, new ServedJson(version, revisionOf(version), json)) == null
                 && java.util.concurrent.ThreadLocalRandom.current().nextInt(64) == 0
                 && servedJson.size() > storage.cache().size() + 1024) {
             servedJson.clear();
         }
     }
 
-    /** One object's served JSON at one resourceVersion. */
-    private record ServedJson(String resourceVersion, byte[] json) {
+    /**
+     * One object's served JSON at one resourceVersion; {@code revision} is that version as the store's modRevision
+     * (-1 when it is not a number), which a consistent GET compares without decoding anything.
+     */
+    private record ServedJson(String resourceVersion, long revision, byte[] json) {
+    }
+
+    /** A stored object's resourceVersion (its modRevision in decimal) as a number, or -1. */
+    static long revisionOf(String resourceVersion) {
+        int n = resourceVersion.length();
+        if (n == 0 || n > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < n; i++) {
+            char c = resourceVersion.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     /** The watch cache's object when it holds that very version (it must not be modified), else decoded from kv. */

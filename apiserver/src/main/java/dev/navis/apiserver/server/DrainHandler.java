@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class DrainHandler extends Handler.Wrapper {
     private final Object lock = new Object();
-    private long inFlight;
+    /** Counted without the lock: every request passes here twice; only the last one out wakes a waiter. */
+    private final java.util.concurrent.atomic.AtomicLong inFlight = new java.util.concurrent.atomic.AtomicLong();
 
     public DrainHandler(Handler next) {
         super(next);
@@ -46,7 +47,7 @@ public final class DrainHandler extends Handler.Wrapper {
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (inFlight > 0) {
+            while (inFlight.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -58,21 +59,16 @@ public final class DrainHandler extends Handler.Wrapper {
     }
 
     public long inFlight() {
-        synchronized (lock) {
-            return inFlight;
-        }
+        return inFlight.get();
     }
 
     private void enter() {
-        synchronized (lock) {
-            inFlight++;
-        }
+        inFlight.incrementAndGet();
     }
 
     private void leave() {
-        synchronized (lock) {
-            inFlight--;
-            if (inFlight == 0) {
+        if (inFlight.decrementAndGet() == 0) {
+            synchronized (lock) {
                 lock.notifyAll();
             }
         }

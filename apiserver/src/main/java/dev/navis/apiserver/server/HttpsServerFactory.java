@@ -70,6 +70,9 @@ public final class HttpsServerFactory {
 
         HttpConnectionFactory http11 = new HttpConnectionFactory(http);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+        // Jetty's HTTP/2 factory adds a customizer that looks for an HTTP/3 connector to advertise (Alt-Svc) in
+        // every request, listing the server's connectors each time; this server has none
+        http.removeCustomizer(http.getCustomizer(HTTP2ServerConnectionFactory.AltSvcCustomizer.class));
         h2.setStreamIdleTimeout(IDLE_TIMEOUT.toMillis());
         // like kube-apiserver's --http2-max-streams-per-connection default: many watches share one connection
         h2.setMaxConcurrentStreams(1000);

@@ -6,13 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.http2.api.Session;
 
@@ -24,7 +25,33 @@ import org.eclipse.jetty.http2.api.Session;
 public final class ApiBenchmark {
     /** What to run; counts are kept small enough for a 2-core machine. */
     public record Settings(int creates, int writers, Duration getDuration, int readers, int listSize,
-                           int listRepeats, int[] watcherCounts, int watchPodsPerSecond, Duration watchDuration) {
+                           int listRepeats, int[] watcherCounts, int watchPodsPerSecond, Duration watchDuration,
+                           Set<Phase> skipped) {
+        public Settings {
+            skipped = skipped.isEmpty() ? EnumSet.noneOf(Phase.class) : EnumSet.copyOf(skipped);
+        }
+
+        boolean runs(Phase phase) {
+            return !skipped.contains(phase);
+        }
+    }
+
+    /** The phases after the pod creates (which every run has: the gets read those pods) that a run may leave out. */
+    public enum Phase {
+        GETS, LIST, HEAP, WATCH;
+
+        /** The phases named (any case), e.g. {@code [list, watch]}. */
+        public static Set<Phase> parse(java.util.Collection<String> names) {
+            Set<Phase> phases = EnumSet.noneOf(Phase.class);
+            for (String name : names) {
+                try {
+                    phases.add(valueOf(name.strip().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("no phase \"" + name + "\": gets, list, heap or watch");
+                }
+            }
+            return phases;
+        }
     }
 
     private final ClientConfig config;
@@ -60,22 +87,29 @@ public final class ApiBenchmark {
         createNamespace("bench");
         createNamespace("bench-list");
         createNamespace("bench-watch");
-        long heapBefore = heapUsed == null ? -1 : heapUsed.getAsLong();
+        long heapBefore = heapUsed == null || !s.runs(Phase.HEAP) ? -1 : heapUsed.getAsLong();
 
         List<String> names = createPods(s.creates(), s.writers());
-        gets(names, s.getDuration(), s.readers());
+        if (s.runs(Phase.GETS)) {
+            gets(names, s.getDuration(), s.readers());
+        }
 
-        List<String> listed = createQuietly("bench-list", s.listSize(), s.writers());
-        list(listed.size(), s.listRepeats());
+        List<String> listed = List.of();
+        if (s.runs(Phase.LIST)) {
+            listed = createQuietly("bench-list", s.listSize(), s.writers());
+            list(listed.size(), s.listRepeats());
+        }
 
-        if (heapUsed != null) {
+        if (heapUsed != null && s.runs(Phase.HEAP)) {
             long heapAfter = heapUsed.getAsLong();
             int stored = names.size() + listed.size();
             out.printf("heap per stored pod: %.0f bytes (%d pods, heap after GC %d MiB -> %d MiB)%n%n",
                     (heapAfter - heapBefore) / (double) stored, stored, heapBefore >> 20, heapAfter >> 20);
         }
-        for (int watchers : s.watcherCounts()) {
-            watch(watchers, s.watchPodsPerSecond(), s.watchDuration());
+        if (s.runs(Phase.WATCH)) {
+            for (int watchers : s.watcherCounts()) {
+                watch(watchers, s.watchPodsPerSecond(), s.watchDuration());
+            }
         }
         http.close();
     }
@@ -143,8 +177,10 @@ public final class ApiBenchmark {
     }
 
     private void gets(List<String> names, Duration duration, int readers) throws Exception {
-        AtomicLong done = new AtomicLong();
+        // counted per reader (one shared counter was a contended cache line on every answer)
+        long[] done = new long[readers];
         long[][] perReader = new long[readers][];
+        String[] paths = names.stream().map(name -> "/api/v1/namespaces/bench/pods/" + name).toArray(String[]::new);
         long deadline = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
@@ -152,26 +188,30 @@ public final class ApiBenchmark {
         runParallel(readers, r -> {
             long[] lat = new long[1 << 16];
             int n = 0;
+            long answered = 0;
             Session c = client(r % 4);
             java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
             while (System.nanoTime() < deadline) {
-                String name = names.get(rnd.nextInt(names.size()));
+                String path = paths[rnd.nextInt(paths.length)];
                 long t0 = System.nanoTime();
-                Http2Sessions.Answer resp = get(c, "/api/v1/namespaces/bench/pods/" + name);
+                Http2Sessions.Answer resp = get(c, path);
                 if (resp.status() != 200) {
-                    throw new IllegalStateException("get " + name + ": " + resp.status());
+                    throw new IllegalStateException("get " + path + ": " + resp.status());
                 }
                 if (n < lat.length) {
                     lat[n++] = System.nanoTime() - t0;
                 }
-                done.incrementAndGet();
+                answered++;
             }
+            done[r] = answered;
             perReader[r] = Arrays.copyOf(lat, n);
         });
         double seconds = (System.nanoTime() - start) / 1e9;
+        long total = Arrays.stream(done).sum();
+        String cpu = cpuPerOp(cpu0, total); // before the latencies are sorted
         long[] all = Arrays.stream(perReader).flatMapToLong(Arrays::stream).toArray();
         out.printf("gets: %d in %.2f s = %.0f/s with %d readers; latency p50 %.1f ms, p99 %.1f ms; %s%n",
-                done.get(), seconds, done.get() / seconds, readers, pct(all, 50), pct(all, 99), cpuPerOp(cpu0, done.get()));
+                total, seconds, total / seconds, readers, pct(all, 50), pct(all, 99), cpu);
     }
 
     /**

@@ -53,6 +53,8 @@ final class Http2Sessions implements AutoCloseable {
     private final SslContextFactory.Client ssl;
     private final InetSocketAddress address;
     private final String authorization;
+    /** The headers of every request without a body: the same for each, built once. */
+    private final HttpFields bodilessFields;
     private final List<Session> sessions = new ArrayList<>();
 
     Http2Sessions(ClientConfig config) {
@@ -61,6 +63,7 @@ final class Http2Sessions implements AutoCloseable {
         this.address = new InetSocketAddress(server.getHost(), server.getPort());
         String token = config.bearerToken() == null ? null : config.bearerToken().get();
         this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
+        this.bodilessFields = commonFields().asImmutable();
         ClientConnector connector = new ClientConnector();
         connector.setSelectors(1);
         connector.setConnectTimeout(Duration.ofSeconds(10));
@@ -96,18 +99,31 @@ final class Http2Sessions implements AutoCloseable {
         }
     }
 
-    private HeadersFrame headers(String method, String path, String contentType, int contentLength, boolean end) {
+    private HttpFields.Mutable commonFields() {
         HttpFields.Mutable fields = HttpFields.build();
         fields.put(HttpHeader.ACCEPT, "application/json, */*");
         fields.put(HttpHeader.USER_AGENT, "navis-bench");
         if (authorization != null) {
             fields.put(HttpHeader.AUTHORIZATION, authorization);
         }
-        if (contentType != null) {
-            fields.put(HttpHeader.CONTENT_TYPE, contentType);
-            fields.put(HttpHeader.CONTENT_LENGTH, contentLength);
+        return fields;
+    }
+
+
+    private HeadersFrame headers(String method, String path, String contentType, int contentLength, boolean end) {
+        HttpFields fields;
+        if (contentType == null) {
+            fields = bodilessFields;
+        } else {
+            HttpFields.Mutable mutable = commonFields();
+            mutable.put(HttpHeader.CONTENT_TYPE, contentType);
+            mutable.put(HttpHeader.CONTENT_LENGTH, contentLength);
+            fields = mutable;
         }
-        HttpURI uri = HttpURI.build(config.server().resolve(path));
+        // the server's scheme and authority with the request's path and query (URI.resolve parsed a URI per request)
+        URI server = config.server();
+        HttpURI uri = HttpURI.build().scheme(server.getScheme()).host(server.getHost()).port(server.getPort())
+                .pathQuery(path);
         return new HeadersFrame(new MetaData.Request(method, uri, HttpVersion.HTTP_2, fields, contentType == null ? 0 : contentLength),
                 null, end);
     }
@@ -117,7 +133,8 @@ final class Http2Sessions implements AutoCloseable {
         WholeAnswer answer = new WholeAnswer();
         HeadersFrame headers = headers(method, path, contentType, body == null ? 0 : body.length, body == null);
         if (body == null) {
-            session.newStream(headers, answer).get(60, TimeUnit.SECONDS);
+            // only the answer is awaited: a failure to open the stream fails it (one wait per request, not two)
+            session.newStream(headers, Promise.from(stream -> { }, answer.done::completeExceptionally), answer);
         } else {
             // headers and body in one flush (as Jetty's HttpClient sends a request with content), not two
             Promise.Completable<Stream> opened = new Promise.Completable<>();
@@ -223,10 +240,12 @@ final class Http2Sessions implements AutoCloseable {
         abstract void end(Throwable failure);
     }
 
+    private static final byte[] EMPTY = new byte[0];
+
     private static final class WholeAnswer extends Reader {
         final CompletableFuture<Answer> done = new CompletableFuture<>();
         /** The body so far; of the announced Content-Length when there is one (a 15 MiB LIST is not copied again). */
-        private byte[] body = new byte[2048];
+        private byte[] body = EMPTY;
         private int length;
 
         @Override
@@ -241,7 +260,7 @@ final class Http2Sessions implements AutoCloseable {
         void content(ByteBuffer buffer) {
             int n = buffer.remaining();
             if (length + n > body.length) {
-                body = java.util.Arrays.copyOf(body, Math.max(body.length * 2, length + n));
+                body = java.util.Arrays.copyOf(body, Math.max(Math.max(body.length * 2, 2048), length + n));
             }
             buffer.get(body, length, n);
             length += n;

@@ -41,7 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Model</h2>
  * Every change gets the next revision. The {@link EventLog} holds one {@link WatchEvent} per retained
  * revision (etcd's backend, keyed by revision); the key index ({@link ConcurrentSkipListMap} of key to
- * {@link KeyHistory}) holds each key's retained versions. A read at revision R takes, per key, the newest
+ * {@link KeyHistory}, with a hash map of the same histories for reads of one key) holds each key's retained
+ * versions. A read at revision R takes, per key, the newest
  * version at or below R, so reads at any retained revision need no locks and never block writers.
  * Writers take one lock to validate their condition against the newest (applied) state, assign the
  * revision and apply it; then, outside the lock, they wait for the {@link Journal} to make the change
@@ -78,6 +79,11 @@ public final class MvccStore implements Store {
     private final Options options;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ConcurrentSkipListMap<String, KeyHistory> index = new ConcurrentSkipListMap<>();
+    /**
+     * The same histories by hash, for reads of one key: a skip-list search compares some twenty keys that share
+     * their {@code /registry/<resource>/} prefix. Changed together with {@link #index} (write lock or recovery).
+     */
+    private final ConcurrentHashMap<String, KeyHistory> byKey = new ConcurrentHashMap<>();
     private final EventLog events = new EventLog();
     private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
@@ -173,10 +179,16 @@ public final class MvccStore implements Store {
     @Override
     public KeyValue get(String key, long revision) {
         long at = readRevision(revision);
-        KeyHistory h = index.get(key);
+        KeyHistory h = byKey.get(key);
         KeyValue kv = h == null ? null : h.at(at);
         checkStillRetained(at);
         return kv;
+    }
+
+    /** Reads take the key's history under its own short lock; the values are on the heap. */
+    @Override
+    public boolean readsFromMemory() {
+        return true;
     }
 
     @Override
@@ -336,7 +348,7 @@ public final class MvccStore implements Store {
     }
 
     private KeyValue latest(String key) {
-        KeyHistory h = index.get(key);
+        KeyHistory h = byKey.get(key);
         lastHistory = h;
         lastHistoryKey = key;
         return h == null ? null : h.latest();
@@ -349,10 +361,21 @@ public final class MvccStore implements Store {
     private KeyHistory history(String key) {
         KeyHistory h = lastHistory;
         if (h == null || !key.equals(lastHistoryKey)) {
-            h = index.computeIfAbsent(key, k -> new KeyHistory());
+            h = historyOrNew(key);
         }
         lastHistory = null;
         lastHistoryKey = null;
+        return h;
+    }
+
+    /** The history of {@code key} in both indexes, added when absent. Write lock held (or recovery). */
+    private KeyHistory historyOrNew(String key) {
+        KeyHistory h = byKey.get(key);
+        if (h == null) {
+            h = new KeyHistory();
+            index.put(key, h);
+            byKey.put(key, h);
+        }
         return h;
     }
 
@@ -496,6 +519,7 @@ public final class MvccStore implements Store {
                     last = e.getKey();
                     if (e.getValue().compact(rev)) {
                         it.remove();
+                        byKey.remove(e.getKey(), e.getValue());
                     }
                 }
                 if (last == null) {
@@ -568,7 +592,7 @@ public final class MvccStore implements Store {
                         }
                         case ChangeCodec.BASE_KEY -> {
                             KeyValue kv = ChangeCodec.decodeBase(payload);
-                            index.computeIfAbsent(kv.key(), k -> new KeyHistory()).append(kv);
+                            historyOrNew(kv.key()).append(kv);
                             Lease lease = leases.get(kv.lease());
                             if (lease != null) {
                                 lease.keys.add(kv.key());

@@ -264,6 +264,22 @@ public abstract class StoreTck {
         assertThat(r6).isEqualTo(r5 + 1);
     }
 
+    @Test
+    void aKeyCompactedAwayIsCreatedAgainFromScratch() {
+        Store s = store();
+        s.create("/again", bytes("old"), 0);
+        long deleted = s.delete("/again", 0);
+        s.create("/other", bytes("o"), 0);
+        s.compact(deleted + 1);
+        assertThat(s.get("/again")).isNull();
+        long created = s.create("/again", bytes("new"), 0);
+        KeyValue kv = s.get("/again");
+        assertThat(text(kv)).isEqualTo("new");
+        assertThat(kv.createRevision()).isEqualTo(created);
+        assertThat(kv.version()).isEqualTo(1);
+        assertThat(s.rangePrefix("/again", 0, 0).kvs()).extracting(KeyValue::modRevision).containsExactly(created);
+    }
+
     // ------------------------------------------------------------------ leases
 
     @Test
