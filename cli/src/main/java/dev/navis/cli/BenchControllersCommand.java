@@ -3,6 +3,7 @@ package dev.navis.cli;
 import dev.navis.apimachinery.registry.BuiltinResources;
 import dev.navis.apiserver.ApiServer;
 import dev.navis.apiserver.ApiServerOptions;
+import dev.navis.cli.bench.JvmThreadCpu;
 import dev.navis.cli.bench.RequestCounts;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.navis.client.informer.SharedIndexInformer;
@@ -130,7 +131,7 @@ public final class BenchControllersCommand implements Callable<Integer> {
             if (warmupDeployments > 0) {
                 warmUp(client);
             }
-            long jit0 = jitMillis();
+            JvmThreadCpu jvm0 = JvmThreadCpu.now();
             int total = deployments * replicas;
             long t0 = System.nanoTime();
             long cpu0 = processCpuNanos();
@@ -196,8 +197,10 @@ public final class BenchControllersCommand implements Callable<Integer> {
             System.out.printf("CPU used by this JVM (API server, store, nodes, scheduler, controllers) since the "
                     + "first create: %.1f s, %.1f ms per pod%n", cpuSeconds, 1000 * cpuSeconds / Math.max(1, podCount));
             // the JIT's compiler threads are part of that CPU: a cost of the JVM's first minutes, not of each pod
-            System.out.printf("of which the JIT compilers' time (elapsed, so an upper bound on their CPU): %.1f s%n",
-                    (jitMillis() - jit0) / 1e3);
+            JvmThreadCpu jvm = JvmThreadCpu.now().since(jvm0);
+            System.out.printf("of which the JIT compiler threads %.1f s, the GC threads %.1f s; the rest %.1f ms per pod%n",
+                    jvm.jitNanos() / 1e9, jvm.gcNanos() / 1e9,
+                    (cpuSeconds - (jvm.jitNanos() + jvm.gcNanos()) / 1e9) * 1000 / Math.max(1, podCount));
             if (serverMetrics != null) {
                 System.out.print("API requests since the first create (the bench's own watch of Deployments included):\n"
                         + RequestCounts.of(serverMetrics).since(requests0, Math.max(1, podCount), "pod"));
@@ -256,11 +259,6 @@ public final class BenchControllersCommand implements Callable<Integer> {
         }
         System.out.printf("warm-up: %d of %d Deployments Available in %.1f s (namespace %s, not measured)%n",
                 available, warmupDeployments, (System.nanoTime() - t0) / 1e9, warmupNamespace);
-    }
-
-    private static long jitMillis() {
-        var jit = ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private static boolean available(Deployment d) {
