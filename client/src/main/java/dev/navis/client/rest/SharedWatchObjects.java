@@ -17,13 +17,19 @@ import java.util.function.Supplier;
  * sit in several caches.
  *
  * <p>Only types with more than one open watch in the process are remembered: a lone watch (a standalone
- * kubelet's pods) decodes as before and keeps no bytes. The memory is a fixed table of slots, each holding the
- * last object bytes that hashed to it; a newer event takes the slot, so a watch far behind the others decodes
- * on its own, which costs only the decode this saves.
+ * kubelet's pods) decodes as before and keeps no bytes; so does every watch for objects over
+ * {@link #MAX_SHARED_BYTES}. The memory is a fixed table of slots, each holding the last object bytes that
+ * hashed to it; a newer event takes the slot, so a watch far behind the others decodes on its own, which
+ * costs only the decode this saves.
  */
 final class SharedWatchObjects {
 
     static final SharedWatchObjects PROCESS = new SharedWatchObjects(4096);
+    /**
+     * Larger objects are decoded by each watch: the table then holds at most 64 MiB of bytes (pods are 2 to
+     * 8 KiB; a ConfigMap or Secret can be 1 MiB, and 4,096 of those would be 4 GiB).
+     */
+    static final int MAX_SHARED_BYTES = 16 * 1024;
 
     private record Entry(Class<?> type, int hash, byte[] bytes, Object object) {
     }
@@ -56,7 +62,7 @@ final class SharedWatchObjects {
      */
     <T> T decode(Class<T> type, byte[] buf, int offset, int length, Supplier<T> decode) {
         AtomicInteger watches = openWatches.get(type);
-        if (watches == null || watches.get() < 2) {
+        if (watches == null || watches.get() < 2 || length > MAX_SHARED_BYTES) {
             return decode.get();
         }
         int hash = hash(buf, offset, length);

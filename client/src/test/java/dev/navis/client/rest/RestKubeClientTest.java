@@ -336,6 +336,22 @@ class RestKubeClientTest {
     }
 
     @Test
+    void objectsOverTheSharingLimitAreDecodedByEachWatch() throws Exception {
+        route("/api/v1/pods", ex -> {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            Pod p = pod("default", "big");
+            p.getMetadata().setAnnotations(java.util.Map.of("a", "x".repeat(SharedWatchObjects.MAX_SHARED_BYTES)));
+            ex.getResponseBody().write(("{\"type\":\"ADDED\",\"object\":" + Json.writeString(p) + "}\n").getBytes());
+            ex.getResponseBody().flush();
+        });
+        try (Watch<Pod> a = client.pods().watch(ListOptions.ALL); Watch<Pod> b = client.pods().watch(ListOptions.ALL)) {
+            Pod fromA = a.next().object();
+            assertThat(b.next().object()).isEqualTo(fromA).isNotSameAs(fromA);
+        }
+    }
+
+    @Test
     void aLoneWatchDecodesEachEventItself() throws Exception {
         routeRepeatedPodEvents();
         try (Watch<Pod> w = client.pods().watch(ListOptions.ALL)) {
