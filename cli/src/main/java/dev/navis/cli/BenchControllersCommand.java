@@ -3,6 +3,7 @@ package dev.navis.cli;
 import dev.navis.apimachinery.registry.BuiltinResources;
 import dev.navis.apiserver.ApiServer;
 import dev.navis.apiserver.ApiServerOptions;
+import dev.navis.cli.bench.JvmThreadCpu;
 import dev.navis.cli.bench.RequestCounts;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.navis.client.informer.SharedIndexInformer;
@@ -61,6 +62,12 @@ public final class BenchControllersCommand implements Callable<Integer> {
 
     @Option(names = "--namespace", defaultValue = "default", description = "Namespace (default ${DEFAULT-VALUE}).")
     String namespace;
+
+    @Option(names = "--warmup-deployments", defaultValue = "0",
+            description = "First run this many Deployments (same replicas) in the namespace <namespace>-warmup until "
+                    + "Available, unmeasured, so the JIT has compiled the hot paths before the measured run; they "
+                    + "stay, and their pods count against the nodes' capacity (default ${DEFAULT-VALUE}).")
+    int warmupDeployments;
 
     @Override
     public Integer call() throws Exception {
@@ -121,6 +128,10 @@ public final class BenchControllersCommand implements Callable<Integer> {
             deploymentWatch.waitForSync(Duration.ofMinutes(1));
             System.out.printf("%d simulated nodes, scheduler and controller manager up; heap %.0f MiB%n", simNodes,
                     heapUsed() / 1048576.0);
+            if (warmupDeployments > 0) {
+                warmUp(client);
+            }
+            JvmThreadCpu jvm0 = JvmThreadCpu.now();
             int total = deployments * replicas;
             long t0 = System.nanoTime();
             long cpu0 = processCpuNanos();
@@ -185,6 +196,11 @@ public final class BenchControllersCommand implements Callable<Integer> {
             double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
             System.out.printf("CPU used by this JVM (API server, store, nodes, scheduler, controllers) since the "
                     + "first create: %.1f s, %.1f ms per pod%n", cpuSeconds, 1000 * cpuSeconds / Math.max(1, podCount));
+            // the JIT's compiler threads are part of that CPU: a cost of the JVM's first minutes, not of each pod
+            JvmThreadCpu jvm = JvmThreadCpu.now().since(jvm0);
+            System.out.printf("of which the JIT compiler threads %.1f s, the GC threads %.1f s; the rest %.1f ms per pod%n",
+                    jvm.jitNanos() / 1e9, jvm.gcNanos() / 1e9,
+                    (cpuSeconds - (jvm.jitNanos() + jvm.gcNanos()) / 1e9) * 1000 / Math.max(1, podCount));
             if (serverMetrics != null) {
                 System.out.print("API requests since the first create (the bench's own watch of Deployments included):\n"
                         + RequestCounts.of(serverMetrics).since(requests0, Math.max(1, podCount), "pod"));
@@ -216,6 +232,33 @@ public final class BenchControllersCommand implements Callable<Integer> {
             }
             sim.close();
         }
+    }
+
+    /** The warm-up round: Deployments in their own namespace, created and waited for like the measured ones. */
+    private void warmUp(RestKubeClient client) throws InterruptedException {
+        String warmupNamespace = namespace + "-warmup";
+        client.namespaces().create(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName(warmupNamespace).endMetadata().build());
+        long t0 = System.nanoTime();
+        try (ExecutorService creators = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < warmupDeployments; i++) {
+                Deployment d = deployment(i);
+                d.getMetadata().setNamespace(warmupNamespace);
+                creators.execute(() -> client.deployments().namespace(warmupNamespace).create(d));
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        long available = 0;
+        while (System.nanoTime() < deadline) {
+            available = client.deployments().namespace(warmupNamespace).list(dev.navis.client.ListOptions.ALL).items()
+                    .stream().filter(BenchControllersCommand::available).count();
+            if (available >= warmupDeployments) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        System.out.printf("warm-up: %d of %d Deployments Available in %.1f s (namespace %s, not measured)%n",
+                available, warmupDeployments, (System.nanoTime() - t0) / 1e9, warmupNamespace);
     }
 
     private static boolean available(Deployment d) {

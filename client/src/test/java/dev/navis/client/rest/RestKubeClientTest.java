@@ -301,6 +301,66 @@ class RestKubeClientTest {
         assertThat(requests).containsExactly("GET /api/v1/pods?watch=true&resourceVersion=4&allowWatchBookmarks=true");
     }
 
+    /** Serves two identical pod events, then a different one, on every watch of /api/v1/pods. */
+    private void routeRepeatedPodEvents() {
+        route("/api/v1/pods", ex -> {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            Pod p = pod("default", "a");
+            p.getMetadata().setResourceVersion("5");
+            out.write(("{\"type\":\"ADDED\",\"object\":" + Json.writeString(p) + "}\n").getBytes());
+            out.write(("{\"type\":\"MODIFIED\",\"object\":" + Json.writeString(p) + "}\n").getBytes());
+            p.getMetadata().setResourceVersion("6");
+            out.write(("{\"type\":\"MODIFIED\",\"object\":" + Json.writeString(p) + "}\n").getBytes());
+            out.flush();
+        });
+    }
+
+    @Test
+    void watchesOfOneTypeInAProcessShareTheObjectDecodedFromTheSameBytes() throws Exception {
+        routeRepeatedPodEvents();
+        try (Watch<Pod> a = client.pods().watch(ListOptions.ALL); Watch<Pod> b = client.pods().watch(ListOptions.ALL)) {
+            Pod addedA = a.next().object();
+            Pod addedB = b.next().object();
+            assertThat(addedB).as("the other watch's decoded object").isSameAs(addedA);
+            WatchEvent<Pod> modified = b.next();
+            assertThat(modified.type()).as("the event's own type").isEqualTo(WatchEvent.Type.MODIFIED);
+            assertThat(modified.object()).as("same object bytes under another type").isSameAs(addedA);
+            Pod newer = b.next().object();
+            assertThat(newer).isNotSameAs(addedA);
+            assertThat(newer.getMetadata().getResourceVersion()).isEqualTo("6");
+            a.next();
+            assertThat(a.next().object()).isSameAs(newer);
+        }
+    }
+
+    @Test
+    void objectsOverTheSharingLimitAreDecodedByEachWatch() throws Exception {
+        route("/api/v1/pods", ex -> {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            Pod p = pod("default", "big");
+            p.getMetadata().setAnnotations(java.util.Map.of("a", "x".repeat(SharedWatchObjects.MAX_SHARED_BYTES)));
+            ex.getResponseBody().write(("{\"type\":\"ADDED\",\"object\":" + Json.writeString(p) + "}\n").getBytes());
+            ex.getResponseBody().flush();
+        });
+        try (Watch<Pod> a = client.pods().watch(ListOptions.ALL); Watch<Pod> b = client.pods().watch(ListOptions.ALL)) {
+            Pod fromA = a.next().object();
+            assertThat(b.next().object()).isEqualTo(fromA).isNotSameAs(fromA);
+        }
+    }
+
+    @Test
+    void aLoneWatchDecodesEachEventItself() throws Exception {
+        routeRepeatedPodEvents();
+        try (Watch<Pod> w = client.pods().watch(ListOptions.ALL)) {
+            Pod added = w.next().object();
+            Pod modified = w.next().object();
+            assertThat(modified).isEqualTo(added).isNotSameAs(added);
+        }
+    }
+
     @Test
     void closingAWatchUnblocksTheReader() throws Exception {
         CountDownLatch release = new CountDownLatch(1);

@@ -563,11 +563,14 @@ public final class PodSync {
     }
 
     /**
-     * Whether writing {@code status} over {@code before} would change nothing: the model's equals first (most
-     * syncs of a running pod compute what was written, and it costs no tree), the JSON trees when it says no.
+     * Whether writing {@code status} over {@code before} would change nothing: the phase first, then the model's
+     * equals (most syncs of a running pod compute what was written, and it costs no tree), the JSON trees when it
+     * says no.
      */
     private static boolean sameStatus(PodStatus before, PodStatus status) {
-        return before != null && (before.equals(status) || Json.tree(before).equals(Json.tree(status)));
+        // another phase is another status: the first Running write of every pod skips the two trees
+        return before != null && java.util.Objects.equals(before.getPhase(), status.getPhase())
+                && (before.equals(status) || Json.tree(before).equals(Json.tree(status)));
     }
 
     private boolean isTerminal(PodState st, Pod pod) {
