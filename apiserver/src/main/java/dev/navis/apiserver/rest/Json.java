@@ -30,6 +30,58 @@ public final class Json {
         return (ObjectNode) MAPPER.readTree(value);
     }
 
+    /**
+     * A copy of {@code node} with the node types that parsing its encoding gives (an integer in int range is an
+     * IntNode, in long range a LongNode, any other number a DoubleNode), so that it is the tree
+     * {@link #parseStored} would make of its bytes; null when the tree holds something else (binary, POJO or
+     * non-finite values), whose encoding would not read back as it is.
+     */
+    public static JsonNode asParsed(JsonNode node) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (node instanceof ObjectNode o) {
+            ObjectNode copy = f.objectNode();
+            for (java.util.Map.Entry<String, JsonNode> e : o.properties()) {
+                JsonNode v = asParsed(e.getValue());
+                if (v == null) {
+                    return null;
+                }
+                copy.set(e.getKey(), v);
+            }
+            return copy;
+        }
+        if (node instanceof tools.jackson.databind.node.ArrayNode a) {
+            tools.jackson.databind.node.ArrayNode copy = f.arrayNode(a.size());
+            for (JsonNode item : a) {
+                JsonNode v = asParsed(item);
+                if (v == null) {
+                    return null;
+                }
+                copy.add(v);
+            }
+            return copy;
+        }
+        if (node.isString() || node.isBoolean() || node.isNull()) {
+            return node; // immutable values
+        }
+        if (node.isIntegralNumber()) {
+            if (node.canConvertToInt()) {
+                return node.isInt() ? node : f.numberNode(node.intValue());
+            }
+            if (node.canConvertToLong()) {
+                return node.isLong() ? node : f.numberNode(node.longValue());
+            }
+            return node.isBigInteger() ? node : null;
+        }
+        if (node.isFloatingPointNumber()) {
+            double d = node.doubleValue();
+            if (!Double.isFinite(d)) {
+                return null;
+            }
+            return node.isDouble() ? node : f.numberNode(d);
+        }
+        return null;
+    }
+
     /** Parses a request body as JSON, or YAML when {@code yaml}; anything but an object is a 400. */
     public static ObjectNode parseBody(byte[] body, boolean yaml) {
         JsonNode node;

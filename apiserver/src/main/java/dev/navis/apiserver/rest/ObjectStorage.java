@@ -20,12 +20,14 @@ public final class ObjectStorage {
     private final WatchCache cache;
     /** Events expire an hour after their last write (upstream's --event-ttl); other objects never do. */
     private final ExpiryLeases expiry;
+    /** Created objects' trees for the watch cache; 256 exceeds the creates in flight at once. */
+    private final WriteHandoff handoff = new WriteHandoff(256);
 
     public ObjectStorage(ResourceDefinition def, Store store, int windowCapacity, int watcherCapacity) {
         this.def = def;
         this.store = store;
         this.base = "/registry/" + def.groupResource() + "/";
-        this.cache = new WatchCache(store, base, this::decode, windowCapacity, watcherCapacity);
+        this.cache = new WatchCache(store, base, this::decodeWritten, windowCapacity, watcherCapacity);
         this.expiry = def.group().isEmpty() && def.plural().equals("events")
                 ? new ExpiryLeases(store, EVENT_TTL_SECONDS, 60) : null;
     }
@@ -63,6 +65,29 @@ public final class ObjectStorage {
         ObjectNode o = Json.parseStored(kv.value());
         Json.meta(o).put("resourceVersion", Long.toString(kv.modRevision()));
         return o;
+    }
+
+    /** The object stored at {@code kv}: the tree its writer handed over when there is one, else decoded. */
+    private ObjectNode decodeWritten(KeyValue kv) {
+        ObjectNode o = handoff.take(kv);
+        if (o == null) {
+            return decode(kv);
+        }
+        Json.meta(o).put("resourceVersion", Long.toString(kv.modRevision()));
+        return o;
+    }
+
+    /**
+     * Before storing {@code stored}, the encoding of {@code object}, at {@code key}: hands a copy of the object to
+     * the watch cache, which then skips decoding the write's event. The token withdraws it if the write fails.
+     */
+    public Object offerWrite(String key, byte[] stored, ObjectNode object) {
+        return handoff.offer(key, stored, object);
+    }
+
+    /** Withdraws what {@link #offerWrite} offered for a write that did not happen. */
+    public void withdrawWrite(String key, Object token) {
+        handoff.withdraw(key, token);
     }
 
     /** ObjectMeta fields that upstream omits when empty (Go's omitempty), so `[]` and `{}` never show. */

@@ -498,7 +498,15 @@ public final class RestStorage {
             }
             try {
                 ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(obj);
-                long rev = store.create(storage.key(namespace, name), encoding.stored(), storage.lease());
+                String key = storage.key(namespace, name);
+                Object offered = storage.offerWrite(key, encoding.stored(), obj);
+                long rev;
+                try {
+                    rev = store.create(key, encoding.stored(), storage.lease());
+                } catch (RuntimeException e) {
+                    storage.withdrawWrite(key, offered);
+                    throw e;
+                }
                 behaviour.afterCreate(obj);
                 String version = Long.toString(rev);
                 Json.meta(obj).put("resourceVersion", version);
@@ -506,7 +514,7 @@ public final class RestStorage {
                     // the answer, later GETs and watch events of this version: from the bytes just stored
                     byte[] served = encoding.served(def.apiVersion(), def.kind(), version);
                     if (served != null) {
-                        remember(storage.key(namespace, name), version, served);
+                        remember(key, version, served);
                     }
                 }
                 return typed(obj);
