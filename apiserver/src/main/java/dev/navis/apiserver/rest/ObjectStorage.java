@@ -180,31 +180,77 @@ public final class ObjectStorage {
             this.metadataEmpty = false;
         }
 
-        /** Encodes field by field: the mapper's compact encoding of an object is its fields' joined by commas. */
+        /**
+         * Encodes the object once and finds its top-level fields in the bytes: the mapper's compact encoding of an
+         * object is its fields' {@code "name":value} joined by commas, in the tree's order.
+         */
         private Encoding(ObjectNode object) {
-            int n = object.size();
-            starts = new int[n];
-            ends = new int[n];
-            names = new String[n];
             JsonNode meta = object.get("metadata");
             metadataEmpty = meta == null || meta.isEmpty();
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(2048);
-            out.write('{');
+            stored = Json.bytes(object);
+            int n = object.size();
+            int[] s = new int[n];
+            int[] e = new int[n];
+            String[] fieldNames = new String[n];
             int i = 0;
-            for (java.util.Map.Entry<String, JsonNode> e : object.properties()) {
-                if (i > 0) {
-                    out.write(',');
-                }
-                names[i] = e.getKey();
-                starts[i] = out.size();
-                out.writeBytes(Json.MAPPER.writeValueAsBytes(e.getKey()));
-                out.write(':');
-                out.writeBytes(Json.bytes(e.getValue()));
-                ends[i] = out.size();
-                i++;
+            for (java.util.Map.Entry<String, JsonNode> field : object.properties()) {
+                fieldNames[i++] = field.getKey();
             }
-            out.write('}');
-            stored = out.toByteArray();
+            boolean found = topLevelFields(stored, s, e) == n;
+            // not found cannot happen with the mapper's compact output; then nothing is served from the bytes
+            starts = found ? s : null;
+            ends = found ? e : null;
+            names = found ? fieldNames : null;
+        }
+
+        /**
+         * Where each top-level {@code "name":value} of a compact JSON object starts and ends; the count found, or
+         * -1 when there are more than {@code starts} holds or {@code json} is not an object.
+         */
+        static int topLevelFields(byte[] json, int[] starts, int[] ends) {
+            if (json.length < 2 || json[0] != '{') {
+                return -1;
+            }
+            int depth = 0;
+            int count = 0;
+            int fieldStart = 1;
+            for (int p = 0; p < json.length; p++) {
+                byte c = json[p];
+                switch (c) {
+                    case '"' -> {
+                        // skip the string: escapes take the byte after the backslash; UTF-8 never has '"' inside
+                        for (p++; p < json.length && json[p] != '"'; p++) {
+                            if (json[p] == '\\') {
+                                p++;
+                            }
+                        }
+                    }
+                    case '{', '[' -> depth++;
+                    case '}', ']' -> {
+                        if (depth == 1 && p > fieldStart) {
+                            if (count >= starts.length) {
+                                return -1;
+                            }
+                            starts[count] = fieldStart;
+                            ends[count++] = p;
+                        }
+                        depth--;
+                    }
+                    case ',' -> {
+                        if (depth == 1) {
+                            if (count >= starts.length) {
+                                return -1;
+                            }
+                            starts[count] = fieldStart;
+                            ends[count++] = p;
+                            fieldStart = p + 1;
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            return count;
         }
 
         public byte[] stored() {
@@ -232,51 +278,76 @@ public final class ObjectStorage {
                 }
             }
             if (apiVersionField < 0 || kindField < 0 || metadataField < 0
-                    || !field(apiVersionField).equals(pair("apiVersion", apiVersion))
-                    || !field(kindField).equals(pair("kind", kind))) {
+                    || !isField(apiVersionField, pair(API_VERSION_PAIRS, "apiVersion", apiVersion))
+                    || !isField(kindField, pair(KIND_PAIRS, "kind", kind))) {
                 return null;
             }
-            byte[] rv = (metadataEmpty ? "\"resourceVersion\":" : ",\"resourceVersion\":")
-                    .concat(new String(Json.MAPPER.writeValueAsBytes(resourceVersion), StandardCharsets.UTF_8))
-                    .concat("}").getBytes(StandardCharsets.UTF_8);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(stored.length + rv.length + 1);
-            out.write('{');
-            copy(out, apiVersionField);
-            out.write(',');
-            copy(out, kindField);
+            byte[] rv = resourceVersionMember(resourceVersion);
+            // the stored object's bytes with the metadata's closing brace replaced by the resourceVersion member
+            byte[] out = new byte[stored.length - 1 + rv.length];
+            int at = 0;
+            out[at++] = '{';
+            at = copy(out, at, apiVersionField);
+            out[at++] = ',';
+            at = copy(out, at, kindField);
             for (int i = 0; i < names.length; i++) {
                 if (i == apiVersionField || i == kindField) {
                     continue;
                 }
-                out.write(',');
+                out[at++] = ',';
                 if (i == metadataField) {
-                    // the metadata object without its closing brace, then resourceVersion, then the brace
-                    out.write(stored, starts[i], ends[i] - 1 - starts[i]);
-                    out.writeBytes(rv);
+                    int len = ends[i] - 1 - starts[i];
+                    System.arraycopy(stored, starts[i], out, at, len);
+                    at += len;
+                    System.arraycopy(rv, 0, out, at, rv.length);
+                    at += rv.length;
                 } else {
-                    copy(out, i);
+                    at = copy(out, at, i);
                 }
             }
-            out.write('}');
-            return out.toByteArray();
+            out[at++] = '}';
+            return at == out.length ? out : java.util.Arrays.copyOf(out, at);
         }
 
-        private void copy(java.io.ByteArrayOutputStream out, int field) {
-            out.write(stored, starts[field], ends[field] - starts[field]);
+        /** {@code ,"resourceVersion":"<rv>"}} (no comma in empty metadata), closing the metadata object. */
+        private byte[] resourceVersionMember(String resourceVersion) {
+            String head = metadataEmpty ? "\"resourceVersion\":" : ",\"resourceVersion\":";
+            boolean digits = !resourceVersion.isEmpty();
+            for (int i = 0; i < resourceVersion.length() && digits; i++) {
+                char c = resourceVersion.charAt(i);
+                digits = c >= '0' && c <= '9';
+            }
+            String value = digits ? '"' + resourceVersion + '"'
+                    : new String(Json.MAPPER.writeValueAsBytes(resourceVersion), StandardCharsets.UTF_8);
+            return (head + value + "}").getBytes(StandardCharsets.UTF_8);
         }
 
-        private String field(int i) {
-            return new String(stored, starts[i], ends[i] - starts[i], StandardCharsets.UTF_8);
+        private int copy(byte[] out, int at, int field) {
+            int len = ends[field] - starts[field];
+            System.arraycopy(stored, starts[field], out, at, len);
+            return at + len;
         }
 
-        /** {@code "name":"value"} as the mapper writes it; the few (apiVersion, kind) pairs asked for are kept. */
-        private static String pair(String name, String value) {
-            return PAIRS.computeIfAbsent(name + '\u0000' + value, k ->
-                    new String(Json.MAPPER.writeValueAsBytes(name), StandardCharsets.UTF_8) + ":"
-                            + new String(Json.MAPPER.writeValueAsBytes(value), StandardCharsets.UTF_8));
+        private boolean isField(int i, byte[] pair) {
+            return java.util.Arrays.equals(stored, starts[i], ends[i], pair, 0, pair.length);
         }
 
-        private static final java.util.concurrent.ConcurrentHashMap<String, String> PAIRS =
+        /** {@code "name":"value"} as the mapper writes it; the few apiVersions and kinds asked for are kept. */
+        private static byte[] pair(java.util.concurrent.ConcurrentHashMap<String, byte[]> pairs, String name,
+                                   String value) {
+            byte[] pair = pairs.get(value);
+            if (pair == null) {
+                pair = (new String(Json.MAPPER.writeValueAsBytes(name), StandardCharsets.UTF_8) + ":"
+                        + new String(Json.MAPPER.writeValueAsBytes(value), StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8);
+                pairs.putIfAbsent(value, pair);
+            }
+            return pair;
+        }
+
+        private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> API_VERSION_PAIRS =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> KIND_PAIRS =
                 new java.util.concurrent.ConcurrentHashMap<>();
     }
 

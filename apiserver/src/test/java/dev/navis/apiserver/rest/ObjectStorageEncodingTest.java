@@ -48,6 +48,9 @@ class ObjectStorageEncodingTest {
         // kind before apiVersion, metadata last, fields between
         check("{\"kind\":\"ConfigMap\",\"data\":{\"a\":\"1\"},\"apiVersion\":\"v1\",\"n\":1.5,\"z\":null,\"metadata\":{\"name\":\"c\"}}",
                 "v1", "ConfigMap");
+        // commas, braces, brackets, quotes and a trailing backslash inside strings and keys
+        check("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\",\"labels\":{\"a,}\":\"]{\\\\\"}},"
+                + "\"data\":{\"k\\\\\":\"v,\\\\\",\"[\":\"}\"},\"binaryData\":{}}", "v1", "ConfigMap");
         // empty metadata
         check("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{}}", "apps/v1", "Deployment");
     }
