@@ -39,7 +39,8 @@ public final class Json {
     public static JsonNode asParsed(JsonNode node) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (node instanceof ObjectNode o) {
-            ObjectNode copy = f.objectNode();
+            // sized for its fields: most objects have a few, and the default table would be grown or half empty
+            ObjectNode copy = new ObjectNode(f, java.util.LinkedHashMap.newLinkedHashMap(o.size()));
             for (java.util.Map.Entry<String, JsonNode> e : o.properties()) {
                 JsonNode v = asParsed(e.getValue());
                 if (v == null) {

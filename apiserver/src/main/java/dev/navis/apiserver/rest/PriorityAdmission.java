@@ -83,14 +83,15 @@ public final class PriorityAdmission implements KindBehaviour {
             Integer system = SYSTEM_CLASSES.get(className);
             return system == null ? null : new Resolved(className, system, "PreemptLowerPriority");
         }
-        return resolved(priorityClasses.decode(kv));
+        return resolved(priorityClasses.cachedOrDecoded(kv));
     }
 
     private Resolved globalDefault() {
         Resolved best = null;
-        // a consistent read of the few classes: the watch cache may not have a class created a moment ago
+        // a consistent read of the few classes: the watch cache may not have a class created a moment ago; its
+        // object of the very version read spares parsing them on every create (only read here)
         for (var kv : priorityClasses.store().rangePrefix(priorityClasses.prefix(""), 0, 0).kvs()) {
-            ObjectNode pc = priorityClasses.decode(kv);
+            ObjectNode pc = priorityClasses.cachedOrDecoded(kv);
             if (pc.path("globalDefault").asBoolean(false)) {
                 Resolved r = resolved(pc);
                 // a race may leave several defaults: the lowest value wins, as upstream
