@@ -56,7 +56,9 @@ public final class NamespaceLifecycle implements RestStorage.NamespaceGuard {
 
     @Override
     public void requireWritable(String namespace, ResourceDefinition def, String name) {
-        ObjectNode ns = namespaces.storage().readCached("", namespace); // every create asks: as upstream, from the cache
+        // every create asks: the store's newest version (upstream's lister may trail a namespace's deletion by the
+        // cache's delay; a create just after the delete must be refused), the cache's decoded copy when it holds it
+        ObjectNode ns = namespaces.storage().readShared("", namespace);
         if (ns == null) {
             throw ApiException.notFound(namespaces.definition(), namespace);
         }

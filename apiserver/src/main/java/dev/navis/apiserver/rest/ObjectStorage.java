@@ -126,16 +126,6 @@ public final class ObjectStorage {
         return kv == null ? null : cachedOrDecoded(kv);
     }
 
-    /**
-     * The object at the key as the watch cache holds it, read-only, falling back to {@link #readShared} when the
-     * cache is not ready or does not have it: what upstream's admission plugins read from their informers'
-     * listers (with a live lookup on a miss), so it may trail the newest write by the cache's delay.
-     */
-    public ObjectNode readCached(String namespace, String name) {
-        ObjectNode cached = cache.ready() ? cache.get(key(namespace, name)) : null;
-        return cached != null ? cached : readShared(namespace, name);
-    }
-
     private static void dropEmptyMetadata(ObjectNode object) {
         if (object.get("metadata") instanceof ObjectNode meta) {
             for (String field : OMIT_EMPTY_META) {

@@ -59,7 +59,7 @@ final class ServiceAccountAdmission implements KindBehaviour {
         if (podSetting != null && podSetting.isBoolean()) {
             return podSetting.asBoolean();
         }
-        ObjectNode sa = serviceAccounts.readCached(namespace, name);
+        ObjectNode sa = serviceAccounts.readShared(namespace, name);
         if (sa == null) {
             return true;
         }
