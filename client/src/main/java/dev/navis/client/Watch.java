@@ -2,7 +2,9 @@ package dev.navis.client;
 
 /**
  * An open watch: a stream of events read one at a time. {@link #close()} may be called from any thread
- * and makes a blocked {@link #next()} return null.
+ * and makes a blocked {@link #next()} return null. An event's object may be the same instance other watches of
+ * this process received (they share decodes of identical bytes): like a lister's objects, it must not be
+ * modified; copy it first.
  */
 public interface Watch<T> extends AutoCloseable {
 

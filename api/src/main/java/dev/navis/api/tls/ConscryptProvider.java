@@ -12,8 +12,9 @@ import java.util.logging.Logger;
  */
 public final class ConscryptProvider {
     private static final Logger LOG = Logger.getLogger(ConscryptProvider.class.getName());
-    private static volatile String name;
-    private static volatile boolean tried;
+    /** Guarded by the class: set once by {@link #name()}. */
+    private static String name;
+    private static boolean tried;
 
     private ConscryptProvider() {
     }

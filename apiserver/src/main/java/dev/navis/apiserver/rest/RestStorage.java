@@ -123,12 +123,7 @@ public final class RestStorage {
     /** The JSON answer to a GET of one object: what {@link #get} returns, encoded once per object version. */
     public byte[] getJson(String namespace, String name, String resourceVersion) {
         if ("0".equals(resourceVersion)) {
-            ObjectNode o = find(namespace, name, resourceVersion);
-            ServedJson memo = servedJson.get(storage.key(namespace, name));
-            if (memo != null && memo.resourceVersion().equals(Json.text(o.path("metadata"), "resourceVersion"))) {
-                return memo.json(); // the common case: no typed copy of the object to make
-            }
-            return servedJsonOf(o);
+            return servedJsonOf(find(namespace, name, resourceVersion)); // the memo's bytes when it holds that version
         }
         // a consistent read: the store's newest version, answered from the memo when it holds that revision
         // (no watch-cache lookup or object to decode)
