@@ -27,7 +27,7 @@ public final class ObjectStorage {
         this.def = def;
         this.store = store;
         this.base = "/registry/" + def.groupResource() + "/";
-        this.cache = new WatchCache(store, base, this::decodeWritten, windowCapacity, watcherCapacity);
+        this.cache = new WatchCache(store, base, this::decode, this::handedOff, windowCapacity, watcherCapacity);
         this.expiry = def.group().isEmpty() && def.plural().equals("events")
                 ? new ExpiryLeases(store, EVENT_TTL_SECONDS, 60) : null;
     }
@@ -67,22 +67,22 @@ public final class ObjectStorage {
         return o;
     }
 
-    /** The object stored at {@code kv}: the tree its writer handed over when there is one, else decoded. */
-    private ObjectNode decodeWritten(KeyValue kv) {
+    /** The tree the writer of {@code kv} handed over, with its resourceVersion set, or null. */
+    private ObjectNode handedOff(KeyValue kv) {
         ObjectNode o = handoff.take(kv);
-        if (o == null) {
-            return decode(kv);
+        if (o != null) {
+            Json.meta(o).put("resourceVersion", Long.toString(kv.modRevision()));
         }
-        Json.meta(o).put("resourceVersion", Long.toString(kv.modRevision()));
         return o;
     }
 
     /**
      * Before storing {@code stored}, the encoding of {@code object}, at {@code key}: hands a copy of the object to
-     * the watch cache, which then skips decoding the write's event. The token withdraws it if the write fails.
+     * the watch cache, which then skips decoding the write's event. Only while the resource is watched: otherwise
+     * the cache decodes the object when someone first reads it, if ever. The token withdraws it if the write fails.
      */
     public Object offerWrite(String key, byte[] stored, ObjectNode object) {
-        return handoff.offer(key, stored, object);
+        return cache.watched() ? handoff.offer(key, stored, object) : null;
     }
 
     /** Withdraws what {@link #offerWrite} offered for a write that did not happen. */
@@ -113,11 +113,8 @@ public final class ObjectStorage {
      * modified), else decoded.
      */
     public ObjectNode cachedOrDecoded(KeyValue kv) {
-        ObjectNode cached = cache.ready() ? cache.get(kv.key()) : null;
-        if (cached != null && Long.toString(kv.modRevision()).equals(Json.text(cached.path("metadata"), "resourceVersion"))) {
-            return cached;
-        }
-        return decode(kv);
+        WatchCache.Entry cached = cache.ready() ? cache.entry(kv.key()) : null;
+        return cached != null && cached.revision() == kv.modRevision() ? cached.object() : decode(kv);
     }
 
     /** The newest stored object at the key, read-only (see {@link #cachedOrDecoded}), or null. */

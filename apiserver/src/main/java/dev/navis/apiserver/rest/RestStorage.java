@@ -149,7 +149,9 @@ public final class RestStorage {
     private byte[] servedJsonOf(WatchCache.Entry entry) {
         byte[] json = entry.served();
         if (json == null) {
-            json = servedJsonOf(entry.object());
+            // the memo by the entry's own key and version: no object to decode for it
+            ServedJson memo = entry.key() == null ? null : servedJson.get(entry.key());
+            json = memo != null && memo.revision() == entry.revision() ? memo.json() : servedJsonOf(entry.object());
             entry.served(json);
         }
         return json;
@@ -366,6 +368,10 @@ public final class RestStorage {
         // a namespaced resource's prefix holds the namespace already: no need to read each object's
         boolean checkNamespace = !namespace.isEmpty() && !def.namespaced();
         if (readOnly) {
+            if (!checkNamespace && opts.filter().isEverything()) {
+                // every entry, as it is: objects not decoded yet need not be for a JSON answer
+                return new Page(new TypedView(snap.entries()), snap.revision(), "", -1);
+            }
             List<WatchCache.Entry> entries = new ArrayList<>(snap.entries().size());
             for (WatchCache.Entry e : snap.entries()) {
                 if ((!checkNamespace || namespace.equals(Json.namespace(e.object()))) && opts.filter().matches(e.object())) {

@@ -24,7 +24,7 @@ import org.eclipse.jetty.http2.api.Session;
  */
 public final class ApiBenchmark {
     /** What to run; counts are kept small enough for a 2-core machine. */
-    public record Settings(int creates, int writers, Duration getDuration, int readers, int listSize,
+    public record Settings(int warmupCreates, int creates, int writers, Duration getDuration, int readers, int listSize,
                            int listRepeats, int[] watcherCounts, int watchPodsPerSecond, Duration watchDuration,
                            Set<Phase> skipped) {
         public Settings {
@@ -87,9 +87,14 @@ public final class ApiBenchmark {
         createNamespace("bench");
         createNamespace("bench-list");
         createNamespace("bench-watch");
+        if (s.warmupCreates() > 0) {
+            // a long-running server is warm: its hot paths are compiled before the measured creates start
+            createNamespace("bench-warmup");
+            createPods("warm-up creates", "bench-warmup", s.warmupCreates(), s.writers());
+        }
         long heapBefore = heapUsed == null || !s.runs(Phase.HEAP) ? -1 : heapUsed.getAsLong();
 
-        List<String> names = createPods(s.creates(), s.writers());
+        List<String> names = createPods("pod creates", "bench", s.creates(), s.writers());
         if (s.runs(Phase.GETS)) {
             gets(names, s.getDuration(), s.readers());
         }
@@ -133,18 +138,19 @@ public final class ApiBenchmark {
         return post(client, "/api/v1/namespaces/" + namespace + "/pods", podJson(namespace, name)).status();
     }
 
-    private List<String> createPods(int count, int writers) throws Exception {
+    private List<String> createPods(String what, String namespace, int count, int writers) throws Exception {
         long[] latencies = new long[count];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
         alloc0 = allocatedBytes();
+        jvm0 = JvmThreadCpu.now();
         runParallel(writers, w -> {
             Session c = client(w % 4);
             for (int i; (i = next.getAndIncrement()) < count; ) {
                 long t0 = System.nanoTime();
-                int code = createPod(c, "bench", "pod-" + i);
+                int code = createPod(c, namespace, "pod-" + i);
                 latencies[i] = System.nanoTime() - t0;
                 if (code != 201) {
                     failures.incrementAndGet();
@@ -152,8 +158,8 @@ public final class ApiBenchmark {
             }
         });
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("pod creates: %d in %.2f s = %.0f/s with %d writers; latency p50 %.1f ms, p99 %.1f ms; failures %d; %s%n",
-                count, seconds, count / seconds, writers, pct(latencies, 50), pct(latencies, 99), failures.get(), cpuPerOp(cpu0, count));
+        out.printf("%s: %d in %.2f s = %.0f/s with %d writers; latency p50 %.1f ms, p99 %.1f ms; failures %d; %s%n",
+                what, count, seconds, count / seconds, writers, pct(latencies, 50), pct(latencies, 99), failures.get(), cpuPerOp(cpu0, count));
         List<String> names = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             names.add("pod-" + i);
@@ -185,6 +191,7 @@ public final class ApiBenchmark {
         long start = System.nanoTime();
         long cpu0 = processCpuNanos();
         alloc0 = allocatedBytes();
+        jvm0 = JvmThreadCpu.now();
         runParallel(readers, r -> {
             long[] lat = new long[1 << 16];
             int n = 0;
@@ -382,11 +389,14 @@ public final class ApiBenchmark {
     }
 
     private long alloc0;
+    private JvmThreadCpu jvm0 = new JvmThreadCpu(0, 0);
 
     private String cpuPerOp(long cpuBefore, long ops) {
         double micros = (processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, ops);
         double kib = (allocatedBytes() - alloc0) / 1024.0 / Math.max(1, ops);
-        return String.format("CPU %.0f µs/op, %.1f KiB allocated/op (%s)", micros, kib,
+        JvmThreadCpu jvm = JvmThreadCpu.now().since(jvm0);
+        return String.format("CPU %.0f µs/op (JIT %.0f, GC %.0f), %.1f KiB allocated/op (%s)", micros,
+                jvm.jitNanos() / 1e3 / Math.max(1, ops), jvm.gcNanos() / 1e3 / Math.max(1, ops), kib,
                 heapUsed == null ? "this load generator" : "server + load generator");
     }
 

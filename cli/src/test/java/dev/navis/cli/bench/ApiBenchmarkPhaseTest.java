@@ -22,7 +22,7 @@ class ApiBenchmarkPhaseTest {
 
     @Test
     void settingsRunEveryPhaseNotSkipped() {
-        ApiBenchmark.Settings s = new ApiBenchmark.Settings(1, 1, Duration.ofSeconds(1), 1, 1, 1, new int[] {1}, 1,
+        ApiBenchmark.Settings s = new ApiBenchmark.Settings(0, 1, 1, Duration.ofSeconds(1), 1, 1, 1, new int[] {1}, 1,
                 Duration.ofSeconds(1), Set.of(ApiBenchmark.Phase.LIST));
         assertThat(EnumSet.allOf(ApiBenchmark.Phase.class).stream().filter(s::runs))
                 .containsExactly(ApiBenchmark.Phase.GETS, ApiBenchmark.Phase.HEAP, ApiBenchmark.Phase.WATCH);

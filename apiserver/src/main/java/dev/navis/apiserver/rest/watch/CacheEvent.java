@@ -12,8 +12,8 @@ public final class CacheEvent {
     public enum Type { ADDED, MODIFIED, DELETED, BOOKMARK, ERROR }
 
     private final Type type;
-    private final ObjectNode object;
-    private final ObjectNode prev;
+    private final WatchCache.Entry object;
+    private final WatchCache.Entry prev;
     private final long revision;
     /** Encoded lines as key, bytes, key, bytes...; few watch outputs exist, so a list beats a map. */
     private volatile Object[] encodings;
@@ -24,23 +24,40 @@ public final class CacheEvent {
      * @param prev     the object before the change, or null for ADDED
      * @param revision the store revision of the change
      */
-    public CacheEvent(Type type, ObjectNode object, ObjectNode prev, long revision) {
+    public CacheEvent(Type type, WatchCache.Entry object, WatchCache.Entry prev, long revision) {
         this.type = type;
         this.object = object;
         this.prev = prev;
         this.revision = revision;
     }
 
+    /** The deletion at {@code revision} of the object last stored as {@code last}. */
+    static CacheEvent deleted(WatchCache.Entry last, long revision) {
+        WatchCache.Entry gone = WatchCache.Entry.derived(() -> {
+            ObjectNode o = last.object().deepCopy();
+            ((ObjectNode) o.get("metadata")).put("resourceVersion", Long.toString(revision));
+            return o;
+        });
+        return new CacheEvent(Type.DELETED, gone, last, revision);
+    }
+
     public Type type() {
         return type;
     }
 
+    /** The object after the change (decoded on first use); shared: not to be modified. */
     public ObjectNode object() {
-        return object;
+        return object == null ? null : object.object();
     }
 
+    /** The object before the change, or null. */
     public ObjectNode prev() {
-        return prev;
+        return prev == null ? null : prev.object();
+    }
+
+    /** Whether there is an object before the change. */
+    public boolean hasPrev() {
+        return prev != null;
     }
 
     public long revision() {

@@ -49,17 +49,65 @@ public final class WatchCache implements AutoCloseable {
      * looking it up by the object's key and version (a few hash lookups per item, most of a LIST's time). Only
      * the storage version's server fills it (its encoding is the one that cannot differ), and never changes it:
      * the object is not modified, and a new version gets a new entry.
+     *
+     * <p>The decoded object is made when first asked for, unless a watcher needed it at once: a resource nobody
+     * watches (events, most of the time) keeps its stored bytes only, not a tree of a few hundred small objects
+     * per version for the garbage collector to copy.
      */
     public static final class Entry {
-        private final ObjectNode object;
+        private final String key;
+        private final long revision;
+        /** Makes the object when it is first asked for; null once it is made (the tree holds what it needed). */
+        private volatile java.util.function.Supplier<ObjectNode> source;
+        private volatile ObjectNode object;
         private volatile byte[] served;
 
+        /** An entry of an object already decoded (its key and revision unknown here). */
         public Entry(ObjectNode object) {
+            this(null, 0, null, object);
+        }
+
+        /** An entry of the stored {@code kv}: {@code object} when decoded already, else decoded on demand. */
+        Entry(KeyValue kv, Function<KeyValue, ObjectNode> decoder, ObjectNode object) {
+            this(kv.key(), kv.modRevision(), object == null ? () -> decoder.apply(kv) : null, object);
+        }
+
+        private Entry(String key, long revision, java.util.function.Supplier<ObjectNode> source, ObjectNode object) {
+            this.key = key;
+            this.revision = revision;
+            this.source = source;
             this.object = object;
         }
 
+        /** An entry whose object {@code source} makes when first asked for (key and revision unknown here). */
+        static Entry derived(java.util.function.Supplier<ObjectNode> source) {
+            return new Entry(null, 0, source, null);
+        }
+
+        /** The object, with its resourceVersion; shared: not to be modified. */
         public ObjectNode object() {
-            return object;
+            ObjectNode o = object;
+            if (o == null) {
+                // two first readers may both decode: equal trees, either one is kept
+                java.util.function.Supplier<ObjectNode> s = source;
+                o = object;
+                if (o == null && s != null) {
+                    o = s.get();
+                    object = o;
+                    source = null;
+                }
+            }
+            return o;
+        }
+
+        /** The store key, or null when the entry was made from an object alone. */
+        public String key() {
+            return key;
+        }
+
+        /** The stored version (the object's resourceVersion); 0 when the entry was made from an object alone. */
+        public long revision() {
+            return revision;
         }
 
         /** The storage version's served JSON of the object, or null while nobody has encoded it. */
@@ -75,6 +123,7 @@ public final class WatchCache implements AutoCloseable {
     private final Store store;
     private final String prefix;
     private final Function<KeyValue, ObjectNode> decoder;
+    private final Function<KeyValue, ObjectNode> handedOff;
     private final int windowCapacity;
     private final int watcherCapacity;
 
@@ -98,13 +147,16 @@ public final class WatchCache implements AutoCloseable {
     private int revisionWaiters;
 
     /**
-     * @param decoder turns a stored key into the object with its resourceVersion set
+     * @param decoder   turns a stored key into the object with its resourceVersion set
+     * @param handedOff the tree its writer handed over for a stored key (then the cache's to keep: the
+     *                  resourceVersion is set on it here), or null
      */
-    public WatchCache(Store store, String prefix, Function<KeyValue, ObjectNode> decoder, int windowCapacity,
-                      int watcherCapacity) {
+    public WatchCache(Store store, String prefix, Function<KeyValue, ObjectNode> decoder,
+                      Function<KeyValue, ObjectNode> handedOff, int windowCapacity, int watcherCapacity) {
         this.store = store;
         this.prefix = prefix;
         this.decoder = decoder;
+        this.handedOff = handedOff;
         this.windowCapacity = windowCapacity;
         this.watcherCapacity = watcherCapacity;
     }
@@ -123,7 +175,7 @@ public final class WatchCache implements AutoCloseable {
             objects.clear();
             window.clear();
             for (KeyValue kv : all.kvs()) {
-                objects.put(kv.key(), new Entry(decoder.apply(kv)));
+                objects.put(kv.key(), new Entry(kv, decoder, null));
             }
             revision = all.revision();
             listRevision = all.revision();
@@ -210,10 +262,20 @@ public final class WatchCache implements AutoCloseable {
 
     /** The cached object at {@code key}, or null. */
     public ObjectNode get(String key) {
+        Entry e = entry(key);
+        return e == null ? null : e.object();
+    }
+
+    /** The cached entry at {@code key}, or null. */
+    public Entry entry(String key) {
         synchronized (lock) {
-            Entry e = objects.get(key);
-            return e == null ? null : e.object();
+            return objects.get(key);
         }
+    }
+
+    /** Whether any watch is registered: only then is a written object decoded as its event arrives. */
+    public boolean watched() {
+        return !watchers.isEmpty();
     }
 
     /**
@@ -232,9 +294,7 @@ public final class WatchCache implements AutoCloseable {
             CacheWatcher w = new CacheWatcher(this, capacity, initialEvents ? revision : fromRevision);
             if (initialEvents) {
                 for (Entry e : objects.values()) {
-                    ObjectNode o = e.object();
-                    w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, o, null, Long.parseLong(
-                            o.path("metadata").path("resourceVersion").asString("0"))));
+                    w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, e, null, e.revision()));
                 }
                 w.initialEvents = objects.size();
                 w.initialRevision = revision;
@@ -263,8 +323,8 @@ public final class WatchCache implements AutoCloseable {
             }
             CacheWatcher w = new CacheWatcher(this, watcherCapacity + initial.objects().size() + window.size(),
                     initial.revision());
-            for (ObjectNode o : initial.objects()) {
-                w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, o, null, initial.revision()));
+            for (Entry e : initial.entries()) {
+                w.offerInitial(new CacheEvent(CacheEvent.Type.ADDED, e, null, initial.revision()));
             }
             w.initialEvents = initial.objects().size();
             w.initialRevision = initial.revision();
@@ -293,22 +353,19 @@ public final class WatchCache implements AutoCloseable {
             }
             String key = e.kv().key();
             Entry prevEntry = objects.get(key);
-            ObjectNode prev = prevEntry == null ? null : prevEntry.object();
             CacheEvent ce;
             if (e.type() == WatchEvent.Type.DELETE) {
                 objects.remove(key);
-                if (prev == null) {
+                if (prevEntry == null) {
                     revision = e.revision();
                     revisionMoved();
                     return true;
                 }
-                ObjectNode last = prev.deepCopy();
-                ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
-                ce = new CacheEvent(CacheEvent.Type.DELETED, last, prev, e.revision());
+                ce = CacheEvent.deleted(prevEntry, e.revision());
             } else {
-                ObjectNode obj = decoder.apply(e.kv());
-                objects.put(key, new Entry(obj));
-                ce = new CacheEvent(prev == null ? CacheEvent.Type.ADDED : CacheEvent.Type.MODIFIED, obj, prev,
+                Entry entry = new Entry(e.kv(), decoder, written(e.kv()));
+                objects.put(key, entry);
+                ce = new CacheEvent(prevEntry == null ? CacheEvent.Type.ADDED : CacheEvent.Type.MODIFIED, entry, prevEntry,
                         e.revision());
             }
             revision = e.revision();
@@ -326,6 +383,19 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /**
+     * The tree of a write for its entry now, or null to decode it when asked: the writer's handed-over tree is
+     * taken whenever there is one (else it would wait in the handoff), and a watched resource's new version is
+     * decoded at once, since its watchers filter on the object.
+     */
+    private ObjectNode written(KeyValue kv) {
+        ObjectNode tree = handedOff.apply(kv);
+        if (tree == null && !watchers.isEmpty()) {
+            tree = decoder.apply(kv);
+        }
+        return tree;
+    }
+
     /** Puts one retained history event (older than the list) into the window, for watches that resume. */
     private boolean backfill(WatchEvent e) {
         if (e.revision() <= backfilled || e.revision() <= lowWater) {
@@ -340,14 +410,11 @@ public final class WatchCache implements AutoCloseable {
                 lowWater = e.revision();
                 return true;
             }
-            ObjectNode prev = decoder.apply(e.prevKv());
-            ObjectNode last = prev.deepCopy();
-            ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(e.revision()));
-            ce = new CacheEvent(CacheEvent.Type.DELETED, last, prev, e.revision());
+            ce = CacheEvent.deleted(new Entry(e.prevKv(), decoder, null), e.revision());
         } else {
-            ObjectNode prev = e.prevKv() == null ? null : decoder.apply(e.prevKv());
+            Entry prev = e.prevKv() == null ? null : new Entry(e.prevKv(), decoder, null);
             ce = new CacheEvent(prev == null ? CacheEvent.Type.ADDED : CacheEvent.Type.MODIFIED,
-                    decoder.apply(e.kv()), prev, e.revision());
+                    new Entry(e.kv(), decoder, null), prev, e.revision());
         }
         window.addLast(ce);
         while (window.size() > windowCapacity) {

@@ -163,8 +163,10 @@ public final class WatchStream {
                 if (e != null) {
                     String type = null;
                     ObjectNode obj = null;
-                    boolean now = filter.matches(e.object());
-                    boolean before = e.prev() != null && filter.matches(e.prev());
+                    // without a selector the objects need not be read (nor decoded, when nobody had yet)
+                    boolean everything = filter.isEverything();
+                    boolean now = everything || filter.matches(e.object());
+                    boolean before = e.hasPrev() && (everything || filter.matches(e.prev()));
                     switch (e.type()) {
                         case ADDED -> {
                             if (now) {

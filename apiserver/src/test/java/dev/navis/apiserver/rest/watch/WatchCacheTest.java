@@ -46,11 +46,13 @@ class WatchCacheTest {
         public List<String> leaseKeys(long id) { return store.leaseKeys(id); }
         public void close() { }
     };
+    private final java.util.concurrent.atomic.AtomicInteger decoded = new java.util.concurrent.atomic.AtomicInteger();
     private final WatchCache cache = new WatchCache(spying, "/registry/things/", kv -> {
+        decoded.incrementAndGet();
         ObjectNode o = (ObjectNode) JsonMapper.builder().build().readTree(kv.value());
         o.putObject("metadata").put("name", kv.key()).put("resourceVersion", Long.toString(kv.modRevision()));
         return o;
-    }, 3, 100);
+    }, kv -> null, 3, 100);
 
     @AfterEach
     void close() {
@@ -171,5 +173,36 @@ class WatchCacheTest {
         // the retained history never reaches the cached state: the deleted object is not resurrected
         awaitRevision(r4);
         assertThat(cache.contents()).containsOnlyKeys("/registry/things/b");
+    }
+
+    @Test
+    void decodesAnUnwatchedObjectOnlyWhenItIsReadAndAWatchedOneAtOnce() throws Exception {
+        cache.start();
+        long r1 = store.create("/registry/things/a", json("1"), 0);
+        awaitRevision(r1);
+        assertThat(decoded.get()).isZero();
+        WatchCache.Entry a = cache.entry("/registry/things/a");
+        assertThat(a.revision()).isEqualTo(r1);
+        assertThat(a.object().path("v").asString()).isEqualTo("1");
+        assertThat(a.object()).isSameAs(a.object());
+        assertThat(decoded.get()).isEqualTo(1);
+
+        CacheWatcher w = cache.watch(r1, false);
+        long r2 = store.create("/registry/things/b", json("2"), 0);
+        awaitRevision(r2);
+        assertThat(decoded.get()).isEqualTo(2);
+        assertThat(w.poll(1000).object().path("v").asString()).isEqualTo("2");
+        // the deletion of an object nobody decoded before: its last state at the deletion's revision
+        w.close();
+        long r3 = store.update("/registry/things/b", r2, json("3"), 0);
+        long r4 = store.delete("/registry/things/b", 0);
+        awaitRevision(r4);
+        CacheWatcher replay = cache.watch(r3, false);
+        CacheEvent deleted = replay.poll(1000);
+        assertThat(deleted.type()).isEqualTo(CacheEvent.Type.DELETED);
+        assertThat(deleted.object().path("v").asString()).isEqualTo("3");
+        assertThat(deleted.object().path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(r4));
+        assertThat(deleted.prev().path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(r3));
+        replay.close();
     }
 }
