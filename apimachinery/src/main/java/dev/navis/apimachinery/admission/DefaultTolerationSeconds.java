@@ -63,6 +63,11 @@ public final class DefaultTolerationSeconds {
         t.put("key", key);
         t.put("operator", "Exists");
         t.put("effect", "NoExecute");
-        t.put("tolerationSeconds", seconds);
+        // an int when it fits, the node a decode of the stored JSON gives (the API server keeps written trees as such)
+        if (seconds == (int) seconds) {
+            t.put("tolerationSeconds", (int) seconds);
+        } else {
+            t.put("tolerationSeconds", seconds);
+        }
     }
 }

@@ -30,6 +30,33 @@ public final class Json {
         return (ObjectNode) MAPPER.readTree(value);
     }
 
+    /** Whether {@code node} is already what {@link #asParsed} would copy it into: then it can be kept as it is. */
+    public static boolean isParsedForm(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            for (java.util.Map.Entry<String, JsonNode> e : o.properties()) {
+                if (!isParsedForm(e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (node instanceof tools.jackson.databind.node.ArrayNode a) {
+            for (JsonNode item : a) {
+                if (!isParsedForm(item)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (node.isString() || node.isBoolean() || node.isNull()) {
+            return true;
+        }
+        if (node.isIntegralNumber()) {
+            return node.canConvertToInt() ? node.isInt() : node.canConvertToLong() ? node.isLong() : node.isBigInteger();
+        }
+        return node.isDouble() && Double.isFinite(node.doubleValue());
+    }
+
     /**
      * A copy of {@code node} with the node types that parsing its encoding gives (an integer in int range is an
      * IntNode, in long range a LongNode, any other number a DoubleNode), so that it is the tree

@@ -77,12 +77,22 @@ public final class ObjectStorage {
     }
 
     /**
-     * Before storing {@code stored}, the encoding of {@code object}, at {@code key}: hands a copy of the object to
+     * Before storing {@code stored}, the encoding of {@code object}, at {@code key}: hands the object (or a copy) to
      * the watch cache, which then skips decoding the write's event. Only while the resource is watched: otherwise
      * the cache decodes the object when someone first reads it, if ever. The token withdraws it if the write fails.
+     *
+     * @param handOver the writer will not modify {@code object} after this, except to set its resourceVersion once
+     *                 stored: then the cache may keep the object itself (a placeholder resourceVersion is put in
+     *                 now, so that setting it later changes no map's structure while others read it)
      */
-    public Object offerWrite(String key, byte[] stored, ObjectNode object) {
-        return cache.watched() ? handoff.offer(key, stored, object) : null;
+    public Object offerWrite(String key, byte[] stored, ObjectNode object, boolean handOver) {
+        if (!cache.watched()) {
+            return null;
+        }
+        if (handOver) {
+            Json.meta(object).put("resourceVersion", "");
+        }
+        return handoff.offer(key, stored, object, handOver);
     }
 
     /** Withdraws what {@link #offerWrite} offered for a write that did not happen. */

@@ -500,12 +500,15 @@ public final class RestStorage {
             try {
                 ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(obj);
                 String key = storage.key(namespace, name);
-                Object offered = storage.offerWrite(key, encoding.stored(), obj);
+                // from here on the object is only read (its resourceVersion set): the watch cache may keep it as it is,
+                // unless a version converter is to rewrite it for the answer
+                Object offered = storage.offerWrite(key, encoding.stored(), obj, converter == VersionConverter.IDENTITY);
                 long rev;
                 try {
                     rev = store.create(key, encoding.stored(), storage.lease());
                 } catch (RuntimeException e) {
                     storage.withdrawWrite(key, offered);
+                    Json.meta(obj).remove("resourceVersion");
                     throw e;
                 }
                 behaviour.afterCreate(obj);

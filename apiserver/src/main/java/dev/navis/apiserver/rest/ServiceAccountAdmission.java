@@ -22,7 +22,8 @@ final class ServiceAccountAdmission implements KindBehaviour {
     static final String MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
     static final String VOLUME_PREFIX = "kube-api-access-";
     /** Upstream's WarnOnlyBoundTokenExpirationSeconds: an hour and 7 seconds. */
-    static final long TOKEN_EXPIRATION_SECONDS = 3607;
+    /** An int: the node a decode of the stored pod gives (written trees are kept as such, see WriteHandoff). */
+    static final int TOKEN_EXPIRATION_SECONDS = 3607;
     static final String ROOT_CA_CONFIG_MAP = "kube-root-ca.crt";
     private static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
     /** The alphabet of upstream's random name suffixes (no vowels, no confusable digits). */

@@ -7,9 +7,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Trees of writes in flight, handed from the writer to the watch cache so that it need not parse the bytes the
- * writer has just encoded. The writer offers a private copy before the store write; the cache takes it for the
- * event whose stored bytes are exactly the bytes the copy was encoded into, else decodes as usual. Nobody else
- * ever holds the copy, so the cache gets a tree no one modifies. Bounded: past {@code capacity} entries (writes
+ * writer has just encoded. The writer offers its tree before the store write: the tree itself when it promises
+ * not to modify it any more (then it has a resourceVersion member already, which the cache only replaces), else a
+ * private copy; the cache takes it for the event whose stored bytes are exactly the bytes the tree was encoded
+ * into, else decodes as usual. So the cache gets a tree no one modifies. Bounded: past {@code capacity} entries (writes
  * whose events the cache never took, e.g. while it re-lists) it starts over.
  */
 final class WriteHandoff {
@@ -32,11 +33,17 @@ final class WriteHandoff {
     }
 
     /**
-     * Offers a copy of {@code object} (whose encoding is {@code stored}) for the event of its write at {@code key};
-     * the returned token withdraws it when the write fails. Null: nothing offered.
+     * Offers {@code object} (whose encoding is {@code stored}) for the event of its write at {@code key}: itself
+     * when {@code handOver} and its nodes are those a decode gives, else a copy. The returned token withdraws it
+     * when the write fails. Null: nothing offered.
      */
-    Object offer(String key, byte[] stored, ObjectNode object) {
-        if (!(Json.asParsed(object) instanceof ObjectNode copy)) {
+    Object offer(String key, byte[] stored, ObjectNode object, boolean handOver) {
+        ObjectNode copy;
+        if (handOver && Json.isParsedForm(object)) {
+            copy = object;
+        } else if (Json.asParsed(object) instanceof ObjectNode c) {
+            copy = c;
+        } else {
             return null;
         }
         if (offers.size() >= capacity) {

@@ -62,7 +62,7 @@ class WriteHandoffTest {
         WriteHandoff h = new WriteHandoff(8);
         ObjectNode o = pod();
         byte[] stored = Json.bytes(o);
-        h.offer("/k", stored, o);
+        h.offer("/k", stored, o, false);
         ObjectNode taken = h.take(kv("/k", stored.clone()));
         assertEquals(o, taken);
         assertNotSame(o, taken);
@@ -73,7 +73,7 @@ class WriteHandoffTest {
     void otherBytesAtTheKeyAreDecoded() {
         WriteHandoff h = new WriteHandoff(8);
         ObjectNode o = pod();
-        h.offer("/k", Json.bytes(o), o);
+        h.offer("/k", Json.bytes(o), o, false);
         assertNull(h.take(kv("/k", "{}".getBytes(StandardCharsets.UTF_8))));
         assertEquals(0, h.size());
     }
@@ -83,8 +83,8 @@ class WriteHandoffTest {
         WriteHandoff h = new WriteHandoff(8);
         ObjectNode o = pod();
         byte[] stored = Json.bytes(o);
-        Object first = h.offer("/k", stored, o);
-        Object second = h.offer("/k", stored, o);
+        Object first = h.offer("/k", stored, o, false);
+        Object second = h.offer("/k", stored, o, false);
         h.withdraw("/k", first);
         assertEquals(1, h.size());
         h.withdraw("/k", second);
@@ -97,11 +97,30 @@ class WriteHandoffTest {
         ObjectNode o = pod();
         byte[] stored = Json.bytes(o);
         for (int i = 0; i < 100; i++) {
-            h.offer("/k" + i, stored, o);
+            h.offer("/k" + i, stored, o, false);
         }
         assertEquals(true, h.size() <= 4);
         ObjectNode last = h.take(kv("/k99", stored));
         assertEquals(o, last);
         assertSame(null, h.take(kv("/k0", stored)));
+    }
+
+    @Test
+    void aTreeHandedOverIsKeptItselfWhenItsNodesAreThoseOfADecode() {
+        WriteHandoff h = new WriteHandoff(8);
+        ObjectNode o = pod();
+        assertEquals(true, Json.isParsedForm(o));
+        byte[] stored = Json.bytes(o);
+        h.offer("/k", stored, o, true);
+        assertSame(o, h.take(kv("/k", stored)));
+
+        ObjectNode withLong = pod();
+        withLong.put("long", 30L); // a decode gives an IntNode: the cache gets a copy with one
+        assertEquals(false, Json.isParsedForm(withLong));
+        byte[] storedLong = Json.bytes(withLong);
+        h.offer("/l", storedLong, withLong, true);
+        ObjectNode taken = h.take(kv("/l", storedLong));
+        assertNotSame(withLong, taken);
+        assertEquals(Json.parseStored(storedLong), taken);
     }
 }
