@@ -204,6 +204,19 @@ public final class RestStorage {
         return json;
     }
 
+    /**
+     * After a write of {@code encoding}'s object at {@code key} outside {@link #create} (the binding subresource):
+     * its served JSON at {@code version}, for the watchers' lines and GETs, when it can be assembled from the bytes.
+     */
+    void rememberServed(String key, String version, ObjectStorage.Encoding encoding) {
+        if (converter == VersionConverter.IDENTITY) {
+            byte[] served = encoding.served(def.apiVersion(), def.kind(), version);
+            if (served != null) {
+                remember(key, version, served);
+            }
+        }
+    }
+
     private void remember(String key, String version, byte[] json) {
         // entries of deleted objects: start over rather than track them (checked now and then: the cache's size
         // takes its lock)

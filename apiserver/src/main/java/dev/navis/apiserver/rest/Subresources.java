@@ -146,19 +146,25 @@ public final class Subresources {
 
     // ---------------------------------------------------------------- binding
 
-    /** POST pods/binding: assigns the pod to target.name, once. */
+    /**
+     * POST pods/binding: assigns the pod to target.name, once. The write goes as a create's does: the pod is
+     * encoded once, its tree handed to the watch cache (which then need not parse the MODIFIED event's bytes) and
+     * its served JSON remembered (which the watchers' lines and later GETs take instead of encoding the tree).
+     */
     public static ObjectNode bind(RestStorage pods, String namespace, String podName, ObjectNode binding) {
         String node = Json.text(binding.path("target"), "name");
         if (node.isEmpty()) {
             throw new ApiException(422, "Invalid", "Binding \"" + podName
                     + "\" is invalid: target.name: Required value", null);
         }
+        ObjectStorage storage = pods.storage();
         for (int i = 0; i < 16; i++) {
-            KeyValue kv = pods.storage().read(namespace, podName);
+            KeyValue kv = storage.read(namespace, podName);
             if (kv == null) {
                 throw ApiException.notFound(pods.definition(), podName);
             }
-            ObjectNode pod = pods.storage().decode(kv);
+            // the stored form: no resourceVersion, so encoding it needs no copy without one
+            ObjectNode pod = Json.parseStored(kv.value());
             if (pod.path("metadata").has("deletionTimestamp")) {
                 throw ApiException.conflict("pods/binding", podName, "pod " + podName
                         + " is being deleted, cannot be assigned to a host");
@@ -168,41 +174,53 @@ public final class Subresources {
                 throw ApiException.conflict("pods/binding", podName, "pod " + podName
                         + " is already assigned to node \"" + current + "\"");
             }
-            ObjectNode spec = pod.has("spec") && pod.get("spec").isObject()
-                    ? (ObjectNode) pod.get("spec") : pod.putObject("spec");
-            spec.put("nodeName", node);
-            JsonNode ann = binding.path("metadata").path("annotations");
-            if (ann.isObject() && !ann.isEmpty()) {
-                ObjectNode meta = Json.meta(pod);
-                ObjectNode podAnn = meta.has("annotations") && meta.get("annotations").isObject()
-                        ? (ObjectNode) meta.get("annotations") : meta.putObject("annotations");
-                podAnn.setAll((ObjectNode) ann);
-            }
-            ObjectNode status = pod.has("status") && pod.get("status").isObject()
-                    ? (ObjectNode) pod.get("status") : pod.putObject("status");
-            ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
-                    ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
-            ObjectNode scheduled = null;
-            for (JsonNode c : conditions) {
-                if ("PodScheduled".equals(Json.text(c, "type"))) {
-                    scheduled = (ObjectNode) c;
-                }
-            }
-            if (scheduled == null) {
-                scheduled = conditions.addObject();
-                scheduled.put("type", "PodScheduled");
-            }
-            scheduled.put("status", "True");
-            scheduled.putNull("lastProbeTime");
-            scheduled.put("lastTransitionTime", Json.now());
+            assign(pod, node, binding.path("metadata").path("annotations"));
+            ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(pod);
+            Object offered = storage.offerWrite(kv.key(), encoding.stored(), pod);
+            long revision;
             try {
-                pods.storage().store().update(kv.key(), kv.modRevision(), ObjectStorage.encode(pod), 0);
-                return successStatus(201);
+                revision = storage.store().update(kv.key(), kv.modRevision(), encoding.stored(), 0);
             } catch (ConflictException e) {
-                // changed meanwhile: check again
+                storage.withdrawWrite(kv.key(), offered);
+                continue; // changed meanwhile: check again
+            } catch (RuntimeException e) {
+                storage.withdrawWrite(kv.key(), offered);
+                throw e;
             }
+            pods.rememberServed(kv.key(), Long.toString(revision), encoding);
+            return successStatus(201);
         }
         throw ApiException.modified(pods.definition(), podName);
+    }
+
+    /** Sets spec.nodeName, the binding's annotations and PodScheduled=True on a pod. */
+    private static void assign(ObjectNode pod, String node, JsonNode annotations) {
+        ObjectNode spec = pod.has("spec") && pod.get("spec").isObject()
+                ? (ObjectNode) pod.get("spec") : pod.putObject("spec");
+        spec.put("nodeName", node);
+        if (annotations.isObject() && !annotations.isEmpty()) {
+            ObjectNode meta = Json.meta(pod);
+            ObjectNode podAnn = meta.has("annotations") && meta.get("annotations").isObject()
+                    ? (ObjectNode) meta.get("annotations") : meta.putObject("annotations");
+            podAnn.setAll((ObjectNode) annotations);
+        }
+        ObjectNode status = pod.has("status") && pod.get("status").isObject()
+                ? (ObjectNode) pod.get("status") : pod.putObject("status");
+        ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+        ObjectNode scheduled = null;
+        for (JsonNode c : conditions) {
+            if ("PodScheduled".equals(Json.text(c, "type"))) {
+                scheduled = (ObjectNode) c;
+            }
+        }
+        if (scheduled == null) {
+            scheduled = conditions.addObject();
+            scheduled.put("type", "PodScheduled");
+        }
+        scheduled.put("status", "True");
+        scheduled.putNull("lastProbeTime");
+        scheduled.put("lastTransitionTime", Json.now());
     }
 
     // ---------------------------------------------------------------- eviction

@@ -62,6 +62,36 @@ class LifecycleTest extends RestTestBase {
     }
 
     @Test
+    void bindingIsWatchedAndReadAsStored() throws Exception {
+        String created = post("/api/v1/namespaces/default/pods", pod("w")).json().path("metadata")
+                .path("resourceVersion").asString();
+        try (WatchLines watch = new WatchLines("/api/v1/namespaces/default/pods?watch=true&resourceVersion=" + created,
+                null)) {
+            String binding = "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"w\","
+                    + "\"annotations\":{\"bound-by\":\"test\"}},\"target\":{\"kind\":\"Node\",\"name\":\"n2\"}}";
+            assertThat(post("/api/v1/namespaces/default/pods/w/binding", binding).code()).isEqualTo(201);
+            JsonNode event = watch.next();
+            assertThat(event.path("type").asString()).isEqualTo("MODIFIED");
+            JsonNode watched = event.path("object");
+            // the watchers' line, a GET and the stored bytes tell the same pod
+            JsonNode got = get("/api/v1/namespaces/default/pods/w").json();
+            assertThat(watched).isEqualTo(got);
+            assertThat(got.path("apiVersion").asString()).isEqualTo("v1");
+            assertThat(got.path("kind").asString()).isEqualTo("Pod");
+            assertThat(got.path("spec").path("nodeName").asString()).isEqualTo("n2");
+            assertThat(got.path("metadata").path("annotations").path("bound-by").asString()).isEqualTo("test");
+            assertThat(Long.parseLong(got.path("metadata").path("resourceVersion").asString()))
+                    .isGreaterThan(Long.parseLong(created));
+            JsonNode scheduled = got.path("status").path("conditions").get(0);
+            assertThat(scheduled.path("type").asString()).isEqualTo("PodScheduled");
+            assertThat(scheduled.path("status").asString()).isEqualTo("True");
+            var stored = Json.parseStored(store.get("/registry/pods/default/w").value());
+            assertThat(stored.path("metadata").has("resourceVersion")).isFalse();
+            assertThat(stored.path("spec").path("nodeName").asString()).isEqualTo("n2");
+        }
+    }
+
+    @Test
     void evictionRespectsDisruptionBudgets() throws Exception {
         post("/api/v1/namespaces/default/pods", pod("r"));
         patch("/api/v1/namespaces/default/pods/r/status", "application/merge-patch+json",

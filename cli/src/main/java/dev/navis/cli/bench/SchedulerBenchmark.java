@@ -140,10 +140,12 @@ public final class SchedulerBenchmark {
                             (System.nanoTime() - b0) / 1e9);
                     long start = System.nanoTime();
                     long cpu0 = processCpuNanos();
+                    ThreadCpuByName threads0 = ThreadCpuByName.now();
                     scheduler = startScheduler(schedulerClient, eventClient, schedulerConfig);
                     boolean all = awaitBound(bound, s.initialPods() + s.measuredPods(), Duration.ofMinutes(10));
                     long end = boundAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
                     String metrics = scheduler.metrics().text();
+                    Map<String, Long> threadCpu = ThreadCpuByName.now().since(threads0);
                     // closing flushes the scheduler's queued events: their writes count toward its cost per pod
                     scheduler.close();
                     double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
@@ -155,6 +157,7 @@ public final class SchedulerBenchmark {
                     out.printf("CPU used by this JVM from the scheduler's start to its stop (events flushed): %.1f s, "
                             + "%.2f ms per pod; %d events in the namespace%n", cpuSeconds,
                             1000 * cpuSeconds / s.measuredPods(), countEvents(load, benchNamespaces));
+                    out.printf("  by thread until the scheduler's stop: %s%n", ThreadCpuByName.summary(threadCpu, 10));
                     out.println();
                     out.print(schedulerMetricsSummary(metrics));
                     return;
@@ -181,6 +184,7 @@ public final class SchedulerBenchmark {
                 long start = System.nanoTime();
                 long cpu0 = processCpuNanos();
                 long loopCpu0 = schedulingThreadCpuNanos();
+                ThreadCpuByName threads0 = ThreadCpuByName.now();
                 Function<String, Pod> measuredPods = stamped(workload::measuredPod);
                 parallel(writers, s.writers(), s.measuredPods(), i -> {
                     String name = "pod-" + i;
@@ -214,6 +218,7 @@ public final class SchedulerBenchmark {
                 // (counted until the scheduler has stopped and flushed its queued events)
                 String metrics = scheduler.metrics().text();
                 long loopCpu = schedulingThreadCpuNanos() - loopCpu0;
+                Map<String, Long> threadCpu = ThreadCpuByName.now().since(threads0);
                 scheduler.close();
                 double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
                 out.printf("CPU used by this JVM (API server, store, scheduler, load generator) for the measured pods: "
@@ -223,6 +228,8 @@ public final class SchedulerBenchmark {
                     out.printf("  of which the scheduling thread (scheduling cycles; bindings run elsewhere): %.1f s, "
                             + "%.3f ms per pod%n", loopCpu / 1e9, loopCpu / 1e6 / s.measuredPods());
                 }
+                // virtual threads (API handlers, the writers, bindings) run on the ForkJoinPool carriers
+                out.printf("  by thread until the scheduler's stop: %s%n", ThreadCpuByName.summary(threadCpu, 10));
                 out.println();
                 out.print(schedulerMetricsSummary(metrics));
             } finally {

@@ -4,7 +4,9 @@ import dev.navis.client.KubeClient;
 import dev.navis.client.events.EventNames;
 import dev.navis.scheduler.framework.EventRecorder;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.EventSource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -57,23 +59,32 @@ public final class ApiEventRecorder implements EventRecorder, AutoCloseable {
         }
         Instant now = Instant.now();
         String ts = RFC3339.format(now.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
-        Event e = new EventBuilder()
-                .withNewMetadata()
-                .withNamespace(regarding.getMetadata().getNamespace())
-                .withName(names.next(regarding.getMetadata().getName(), now))
-                .endMetadata()
-                .withNewInvolvedObject()
-                .withApiVersion("v1").withKind("Pod")
-                .withNamespace(regarding.getMetadata().getNamespace())
-                .withName(regarding.getMetadata().getName())
-                .withUid(regarding.getMetadata().getUid())
-                .withResourceVersion(regarding.getMetadata().getResourceVersion())
-                .endInvolvedObject()
-                .withType(type).withReason(reason).withMessage(message).withAction(action)
-                .withNewSource().withComponent(component).endSource()
-                .withReportingComponent(component).withReportingInstance(instance)
-                .withFirstTimestamp(ts).withLastTimestamp(ts).withCount(1)
-                .build();
+        // the model's setters, not its builders: a builder copies every nested object once more
+        ObjectMeta meta = new ObjectMeta();
+        meta.setNamespace(regarding.getMetadata().getNamespace());
+        meta.setName(names.next(regarding.getMetadata().getName(), now));
+        ObjectReference involved = new ObjectReference();
+        involved.setApiVersion("v1");
+        involved.setKind("Pod");
+        involved.setNamespace(regarding.getMetadata().getNamespace());
+        involved.setName(regarding.getMetadata().getName());
+        involved.setUid(regarding.getMetadata().getUid());
+        involved.setResourceVersion(regarding.getMetadata().getResourceVersion());
+        EventSource source = new EventSource();
+        source.setComponent(component);
+        Event e = new Event();
+        e.setMetadata(meta);
+        e.setInvolvedObject(involved);
+        e.setType(type);
+        e.setReason(reason);
+        e.setMessage(message);
+        e.setAction(action);
+        e.setSource(source);
+        e.setReportingComponent(component);
+        e.setReportingInstance(instance);
+        e.setFirstTimestamp(ts);
+        e.setLastTimestamp(ts);
+        e.setCount(1);
         if (!queue.offer(e)) {
             drop();
         }

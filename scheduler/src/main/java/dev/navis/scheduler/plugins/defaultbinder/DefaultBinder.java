@@ -7,7 +7,8 @@ import dev.navis.scheduler.framework.Handle;
 import dev.navis.scheduler.framework.PodInfo;
 import dev.navis.scheduler.framework.Status;
 import io.fabric8.kubernetes.api.model.Binding;
-import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 
 /** Binds with {@code POST /api/v1/namespaces/NS/pods/NAME/binding}, as upstream's DefaultBinder. */
 public final class DefaultBinder implements BindPlugin {
@@ -25,10 +26,17 @@ public final class DefaultBinder implements BindPlugin {
 
     @Override
     public Status bind(CycleState state, PodInfo pod, String nodeName) {
-        Binding binding = new BindingBuilder()
-                .withNewMetadata().withNamespace(pod.namespace()).withName(pod.name()).withUid(pod.uid()).endMetadata()
-                .withNewTarget().withKind("Node").withName(nodeName).endTarget()
-                .build();
+        // the model's setters, not its builders: a builder copies every nested object (maps included) once more
+        ObjectMeta meta = new ObjectMeta();
+        meta.setNamespace(pod.namespace());
+        meta.setName(pod.name());
+        meta.setUid(pod.uid());
+        ObjectReference target = new ObjectReference();
+        target.setKind("Node");
+        target.setName(nodeName);
+        Binding binding = new Binding();
+        binding.setMetadata(meta);
+        binding.setTarget(target);
         try {
             handle.client().pods().namespace(pod.namespace()).createSubresource(pod.name(), "binding", binding,
                     io.fabric8.kubernetes.api.model.Status.class);
