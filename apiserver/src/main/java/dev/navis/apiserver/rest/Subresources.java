@@ -176,7 +176,7 @@ public final class Subresources {
             }
             assign(pod, node, binding.path("metadata").path("annotations"));
             ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(pod);
-            Object offered = storage.offerWrite(kv.key(), encoding.stored(), pod);
+            Object offered = storage.offerWrite(kv.key(), encoding.stored(), pod, true); // not touched after this
             long revision;
             try {
                 revision = storage.store().update(kv.key(), kv.modRevision(), encoding.stored(), 0);
