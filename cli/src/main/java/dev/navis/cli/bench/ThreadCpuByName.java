@@ -58,6 +58,17 @@ public final class ThreadCpuByName {
         return new ThreadCpuByName(nanos, names);
     }
 
+    /** CPU nanoseconds of the threads (now alive) whose folded name {@code name} accepts, since they started. */
+    public long total(java.util.function.Predicate<String> name) {
+        long sum = 0;
+        for (Map.Entry<String, Long> e : nanosByTid.entrySet()) {
+            if (name.test(nameByTid.get(e.getKey()))) {
+                sum += e.getValue();
+            }
+        }
+        return sum;
+    }
+
     /** CPU nanoseconds spent since {@code before}, by folded thread name, largest first. */
     public Map<String, Long> since(ThreadCpuByName before) {
         Map<String, Long> byName = new HashMap<>();
