@@ -67,6 +67,11 @@ public final class PodSync {
         Pod pod;
         PodStatus runtimeStatus;
         PodStatus lastWritten;
+        /**
+         * The JSON of the status last sent (set before the request, so an echo racing the answer is recognised);
+         * the informer's handler compares the API's status with it ({@link #wroteStatusOf}).
+         */
+        volatile String statusJson;
         boolean killed;
         int errors;
         /** When this kubelet first synced the pod (System.nanoTime), for the startup trace. */
@@ -225,6 +230,18 @@ public final class PodSync {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the API's status of {@code pod} is the one this node last wrote for it: the echo of its own
+     * status write, after which a sync has nothing to do.
+     */
+    public boolean wroteStatusOf(String key, Pod pod) {
+        PodState st = states.get(key);
+        String written = st == null ? null : st.statusJson;
+        // the JSON, not the model's equals: a decoded status has empty lists where the computed one has nulls
+        return written != null && st.uid.equals(pod.getMetadata().getUid()) && pod.getStatus() != null
+                && written.equals(Json.writeString(pod.getStatus()));
     }
 
     /** A pod this node reported on before (e.g. before a restart) was admitted then; it is not judged again. */
@@ -554,8 +571,9 @@ public final class PodSync {
             return;
         }
         // {"metadata":{"uid":…},"status":…} written straight from the objects, without a tree
-        String patch = "{\"metadata\":{\"uid\":" + Json.writeString(st.uid) + "},\"status\":"
-                + Json.writeString(status) + "}";
+        String json = Json.writeString(status);
+        st.statusJson = json;
+        String patch = "{\"metadata\":{\"uid\":" + Json.writeString(st.uid) + "},\"status\":" + json + "}";
         client.pods().namespace(pod.getMetadata().getNamespace())
                 .patchStatusReadingMetadata(pod.getMetadata().getName(), PatchType.MERGE, patch); // the answer is unused
         st.lastWritten = status;
