@@ -72,6 +72,8 @@ public final class PodSync {
          * the informer's handler compares the API's status with it ({@link #wroteStatusOf}).
          */
         volatile String statusJson;
+        /** The resourceVersion the answer to the last status write carried. */
+        volatile String writtenVersion;
         boolean killed;
         int errors;
         /** When this kubelet first synced the pod (System.nanoTime), for the startup trace. */
@@ -242,6 +244,16 @@ public final class PodSync {
         // the JSON, not the model's equals: a decoded status has empty lists where the computed one has nulls
         return written != null && st.uid.equals(pod.getMetadata().getUid()) && pod.getStatus() != null
                 && written.equals(Json.writeString(pod.getStatus()));
+    }
+
+    /**
+     * Whether {@code pod} is the very object this node's last status write produced (the resourceVersion its
+     * answer carried): nothing but the status changed, and to what this node wrote.
+     */
+    public boolean isOwnWrite(String key, Pod pod) {
+        PodState st = states.get(key);
+        String version = st == null ? null : st.writtenVersion;
+        return version != null && version.equals(pod.getMetadata().getResourceVersion());
     }
 
     /** A pod this node reported on before (e.g. before a restart) was admitted then; it is not judged again. */
@@ -574,8 +586,9 @@ public final class PodSync {
         String json = Json.writeString(status);
         st.statusJson = json;
         String patch = "{\"metadata\":{\"uid\":" + Json.writeString(st.uid) + "},\"status\":" + json + "}";
-        client.pods().namespace(pod.getMetadata().getNamespace())
-                .patchStatusReadingMetadata(pod.getMetadata().getName(), PatchType.MERGE, patch); // the answer is unused
+        io.fabric8.kubernetes.api.model.ObjectMeta written = client.pods().namespace(pod.getMetadata().getNamespace())
+                .patchStatusReadingMetadata(pod.getMetadata().getName(), PatchType.MERGE, patch);
+        st.writtenVersion = written == null ? null : written.getResourceVersion();
         st.lastWritten = status;
         LOG.debug("pod {}/{} status: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), status.getPhase());
     }

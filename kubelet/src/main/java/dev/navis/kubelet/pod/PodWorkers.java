@@ -77,12 +77,15 @@ public final class PodWorkers implements AutoCloseable {
      * still synced here at once (the node writes its own back), as is every change of those fields.
      */
     boolean isOwnStatusEcho(Pod oldPod, Pod newPod) {
-        if (differSemantically(oldPod, newPod)) {
-            return false;
-        }
         String node = newPod.getSpec().getNodeName();
         PodSync sync = node == null || node.isEmpty() ? null : nodes.apply(node);
-        return sync != null && sync.wroteStatusOf(Keys.of(newPod), newPod);
+        if (sync == null) {
+            return false;
+        }
+        String key = Keys.of(newPod);
+        // the resourceVersion of the write's answer names the object it made; when the event outruns the
+        // answer, the status's JSON and the fields the kubelet acts on tell
+        return sync.isOwnWrite(key, newPod) || !differSemantically(oldPod, newPod) && sync.wroteStatusOf(key, newPod);
     }
 
     /** Upstream's podsDifferSemantically: spec, labels, annotations, deletion timestamp and grace period. */

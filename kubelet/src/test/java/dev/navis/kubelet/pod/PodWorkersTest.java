@@ -122,15 +122,19 @@ class PodWorkersTest {
             Pod written = api.pods().namespace("default").get("a");
             assertThat(written.getStatus()).isNotNull();
             assertThat(workers.isOwnStatusEcho(before, written)).as("our own status coming back").isTrue();
+            Pod outran = new io.fabric8.kubernetes.api.model.PodBuilder(written).editMetadata()
+                    .withResourceVersion("0").endMetadata().build();
+            assertThat(workers.isOwnStatusEcho(before, outran))
+                    .as("the same status, its event ahead of the write's answer (another resourceVersion)").isTrue();
 
             Pod relabelled = new io.fabric8.kubernetes.api.model.PodBuilder(written).editMetadata()
-                    .addToLabels("x", "y").endMetadata().build();
+                    .addToLabels("x", "y").withResourceVersion("1001").endMetadata().build();
             assertThat(workers.isOwnStatusEcho(written, relabelled)).as("a label change").isFalse();
             Pod overwritten = new io.fabric8.kubernetes.api.model.PodBuilder(written).editStatus()
-                    .withPhase("Pending").endStatus().build();
+                    .withPhase("Pending").endStatus().editMetadata().withResourceVersion("1002").endMetadata().build();
             assertThat(workers.isOwnStatusEcho(written, overwritten)).as("a status someone else wrote").isFalse();
             Pod deleting = new io.fabric8.kubernetes.api.model.PodBuilder(written).editMetadata()
-                    .withDeletionTimestamp("2026-12-07T01:00:05Z").endMetadata().build();
+                    .withDeletionTimestamp("2026-12-07T01:00:05Z").withResourceVersion("1003").endMetadata().build();
             assertThat(workers.isOwnStatusEcho(written, deleting)).as("a graceful deletion").isFalse();
         } finally {
             workers.close();
