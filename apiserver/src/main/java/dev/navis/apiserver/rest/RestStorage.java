@@ -803,7 +803,12 @@ public final class RestStorage {
     /** @param applied true for a server-side apply, whose incoming object carries the new managedFields */
     private ObjectNode updateAttempt(KeyValue kv, ObjectNode incoming, boolean dryRun, String subresource,
                                      boolean clientPrecondition, boolean applied) {
-        ObjectNode old = storage.decode(kv);
+        return updateAttempt(kv, storage.decode(kv), incoming, dryRun, subresource, clientPrecondition, applied);
+    }
+
+    /** @param old {@code kv}'s object as decoded, owned by this attempt (it may be changed) */
+    private ObjectNode updateAttempt(KeyValue kv, ObjectNode old, ObjectNode incoming, boolean dryRun,
+                                     String subresource, boolean clientPrecondition, boolean applied) {
         String name = Json.name(old);
         JsonNode appliedFields = applied ? incoming.path("metadata").get("managedFields") : null;
         ObjectNode obj = prepareUpdate(incoming, old, subresource);
@@ -1020,7 +1025,11 @@ public final class RestStorage {
                 }
                 throw ApiException.notFound(def, name);
             }
-            ObjectNode current = typed(storage.decode(kv));
+            ObjectNode stored = storage.decode(kv);
+            // the patches below work on copies, and an identity conversion hands back what it is given: the
+            // decoded object can then be the update's old object too (one decode of the stored bytes, not two)
+            boolean reuseStored = converter == VersionConverter.IDENTITY && !patchType.equals(APPLY_PATCH);
+            ObjectNode current = typed(stored);
             String currentRv = Long.toString(kv.modRevision());
             JsonNode patched;
             if (patchType.equals(APPLY_PATCH)) {
@@ -1048,8 +1057,8 @@ public final class RestStorage {
             patchedObject = incoming.apply(patchedObject);
             Json.meta(patchedObject).put("resourceVersion", currentRv);
             try {
-                return updateAttempt(kv, toStorage(patchedObject), dryRun, subresource, false,
-                        patchType.equals(APPLY_PATCH) && subresource.isEmpty());
+                return updateAttempt(kv, reuseStored ? stored : storage.decode(kv), toStorage(patchedObject), dryRun,
+                        subresource, false, patchType.equals(APPLY_PATCH) && subresource.isEmpty());
             } catch (Retry r) {
                 // changed meanwhile: re-read and apply the patch again
             }

@@ -45,6 +45,8 @@ public final class JettyClients {
         client.setExecutor(threads);
         client.setFollowRedirects(false);
         client.setUserAgentField(null);
+        // the API server sets no cookies; with a real store every request builds its URI to match them
+        client.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
         client.setMaxConnectionsPerDestination(8);
         client.setIdleTimeout(0);
         try {

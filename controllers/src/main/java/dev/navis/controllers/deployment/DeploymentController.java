@@ -161,7 +161,7 @@ public final class DeploymentController implements Controller {
         if (cached == null) {
             return; // deleted: the garbage collector removes its ReplicaSets
         }
-        Deployment d = Json.deepCopy(cached);
+        Deployment d = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(cached).build(); // a deep copy without JSON
         LabelSelector selector = d.getSpec().getSelector();
         if (selector == null || ((selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
                 && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty()))) {

@@ -1,6 +1,8 @@
 package dev.navis.controllers.deployment;
 
 import dev.navis.client.Json;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -74,7 +76,35 @@ final class ReplicaSets {
 
     /** Upstream's EqualIgnoreHash: the templates are equal once the pod-template-hash label is dropped. */
     static boolean equalIgnoreHash(PodTemplateSpec a, PodTemplateSpec b) {
-        return Json.tree(withoutHash(a)).equals(Json.tree(withoutHash(b)));
+        // the model's equals first (no copies, no trees): a Deployment's sync compares each of its ReplicaSets
+        return equalByModelIgnoreHash(a, b) || Json.tree(withoutHash(a)).equals(Json.tree(withoutHash(b)));
+    }
+
+    /** True when the two templates are equal field by field once the hash label is left out; false may be either. */
+    private static boolean equalByModelIgnoreHash(PodTemplateSpec a, PodTemplateSpec b) {
+        if (!java.util.Objects.equals(a.getSpec(), b.getSpec())) {
+            return false;
+        }
+        ObjectMeta ma = a.getMetadata() == null ? new ObjectMeta() : a.getMetadata();
+        ObjectMeta mb = b.getMetadata() == null ? new ObjectMeta() : b.getMetadata();
+        if (!labelsWithoutHash(ma).equals(labelsWithoutHash(mb))) {
+            return false;
+        }
+        // informer objects are never mutated: compare label-less shallow copies of the small template metadata
+        return withoutLabels(ma).equals(withoutLabels(mb));
+    }
+
+    private static ObjectMeta withoutLabels(ObjectMeta meta) {
+        return meta.getLabels() == null ? meta : new ObjectMetaBuilder(meta).withLabels(null).build();
+    }
+
+    private static Map<String, String> labelsWithoutHash(ObjectMeta meta) {
+        if (meta.getLabels() == null || !meta.getLabels().containsKey(PodTemplateHash.LABEL)) {
+            return meta.getLabels() == null ? Map.of() : meta.getLabels();
+        }
+        Map<String, String> labels = new HashMap<>(meta.getLabels());
+        labels.remove(PodTemplateHash.LABEL);
+        return labels;
     }
 
     private static PodTemplateSpec withoutHash(PodTemplateSpec template) {

@@ -67,6 +67,13 @@ public final class PodSync {
         Pod pod;
         PodStatus runtimeStatus;
         PodStatus lastWritten;
+        /**
+         * The JSON of the status last sent (set before the request, so an echo racing the answer is recognised);
+         * the informer's handler compares the API's status with it ({@link #wroteStatusOf}).
+         */
+        volatile String statusJson;
+        /** The resourceVersion the answer to the last status write carried. */
+        volatile String writtenVersion;
         boolean killed;
         int errors;
         /** When this kubelet first synced the pod (System.nanoTime), for the startup trace. */
@@ -225,6 +232,28 @@ public final class PodSync {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the API's status of {@code pod} is the one this node last wrote for it: the echo of its own
+     * status write, after which a sync has nothing to do.
+     */
+    public boolean wroteStatusOf(String key, Pod pod) {
+        PodState st = states.get(key);
+        String written = st == null ? null : st.statusJson;
+        // the JSON, not the model's equals: a decoded status has empty lists where the computed one has nulls
+        return written != null && st.uid.equals(pod.getMetadata().getUid()) && pod.getStatus() != null
+                && written.equals(Json.writeString(pod.getStatus()));
+    }
+
+    /**
+     * Whether {@code pod} is the very object this node's last status write produced (the resourceVersion its
+     * answer carried): nothing but the status changed, and to what this node wrote.
+     */
+    public boolean isOwnWrite(String key, Pod pod) {
+        PodState st = states.get(key);
+        String version = st == null ? null : st.writtenVersion;
+        return version != null && version.equals(pod.getMetadata().getResourceVersion());
     }
 
     /** A pod this node reported on before (e.g. before a restart) was admitted then; it is not judged again. */
@@ -554,10 +583,12 @@ public final class PodSync {
             return;
         }
         // {"metadata":{"uid":…},"status":…} written straight from the objects, without a tree
-        String patch = "{\"metadata\":{\"uid\":" + Json.writeString(st.uid) + "},\"status\":"
-                + Json.writeString(status) + "}";
-        client.pods().namespace(pod.getMetadata().getNamespace())
-                .patchStatusReadingMetadata(pod.getMetadata().getName(), PatchType.MERGE, patch); // the answer is unused
+        String json = Json.writeString(status);
+        st.statusJson = json;
+        String patch = "{\"metadata\":{\"uid\":" + Json.writeString(st.uid) + "},\"status\":" + json + "}";
+        io.fabric8.kubernetes.api.model.ObjectMeta written = client.pods().namespace(pod.getMetadata().getNamespace())
+                .patchStatusReadingMetadata(pod.getMetadata().getName(), PatchType.MERGE, patch);
+        st.writtenVersion = written == null ? null : written.getResourceVersion();
         st.lastWritten = status;
         LOG.debug("pod {}/{} status: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), status.getPhase());
     }

@@ -57,6 +57,9 @@ public final class PodWorkers implements AutoCloseable {
 
             @Override
             public void onUpdate(Pod oldPod, Pod newPod) {
+                if (isOwnStatusEcho(oldPod, newPod)) {
+                    return;
+                }
                 enqueue(newPod);
             }
 
@@ -65,6 +68,41 @@ public final class PodWorkers implements AutoCloseable {
                 enqueue(pod);
             }
         }, false);
+    }
+
+    /**
+     * An update that changes only the status, to the status the pod's node wrote last: nothing to sync. Upstream's
+     * pod config passes a change that leaves spec, labels, annotations and the deletion fields alone to the pod
+     * workers only as a reconcile (checkAndUpdatePod / podsDifferSemantically); a status someone else wrote is
+     * still synced here at once (the node writes its own back), as is every change of those fields.
+     */
+    boolean isOwnStatusEcho(Pod oldPod, Pod newPod) {
+        String node = newPod.getSpec().getNodeName();
+        PodSync sync = node == null || node.isEmpty() ? null : nodes.apply(node);
+        if (sync == null) {
+            return false;
+        }
+        String key = Keys.of(newPod);
+        // the resourceVersion of the write's answer names the object it made; when the event outruns the
+        // answer, the status's JSON and the fields the kubelet acts on tell
+        return sync.isOwnWrite(key, newPod) || !differSemantically(oldPod, newPod) && sync.wroteStatusOf(key, newPod);
+    }
+
+    /** Upstream's podsDifferSemantically: spec, labels, annotations, deletion timestamp and grace period. */
+    static boolean differSemantically(Pod a, Pod b) {
+        var ma = a.getMetadata();
+        var mb = b.getMetadata();
+        return !java.util.Objects.equals(ma.getUid(), mb.getUid())
+                || !java.util.Objects.equals(ma.getDeletionTimestamp(), mb.getDeletionTimestamp())
+                || !java.util.Objects.equals(ma.getDeletionGracePeriodSeconds(), mb.getDeletionGracePeriodSeconds())
+                || !sameMap(ma.getLabels(), mb.getLabels())
+                || !sameMap(ma.getAnnotations(), mb.getAnnotations())
+                || a.getSpec() != b.getSpec() && !java.util.Objects.equals(a.getSpec(), b.getSpec());
+    }
+
+    /** Map equality where null and empty are the same (Go's reflect.DeepEqual differs there; harmless here). */
+    private static boolean sameMap(Map<String, String> a, Map<String, String> b) {
+        return (a == null || a.isEmpty()) ? (b == null || b.isEmpty()) : a.equals(b);
     }
 
     /** What the informer handlers do: note the pod's node and enqueue its key, if this process serves the node. */

@@ -1,6 +1,5 @@
 package dev.navis.kubelet.status;
 
-import dev.navis.client.Json;
 import dev.navis.kubelet.util.Quantities;
 import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.util.Times;
@@ -139,7 +138,7 @@ public final class PodStatusComputer {
                 cs.setState(state);
                 cs.setLastState(new ContainerState());
             } else {
-                cs = Json.deepCopy(r);
+                cs = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder(r).build(); // a copy without JSON
                 if (cs.getImage() == null) {
                     cs.setImage(c.getImage());
                 }

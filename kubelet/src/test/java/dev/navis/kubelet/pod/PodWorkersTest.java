@@ -110,6 +110,37 @@ class PodWorkersTest {
         }
     }
 
+    @Test
+    void theEchoOfTheNodesOwnStatusWriteIsNotSyncedAgainButOtherChangesAre() throws Exception {
+        PodWorkers workers = new PodWorkers(informer, Map.of("node-1", node("node-1", runtime1))::get, clock);
+        try {
+            Pod a = TestPods.simple("a");
+            cache(a);
+            Pod before = informer.lister().getByKey("default/a");
+            workers.enqueue(a);
+            workers.processNext(); // writes the pod's status
+            Pod written = api.pods().namespace("default").get("a");
+            assertThat(written.getStatus()).isNotNull();
+            assertThat(workers.isOwnStatusEcho(before, written)).as("our own status coming back").isTrue();
+            Pod outran = new io.fabric8.kubernetes.api.model.PodBuilder(written).editMetadata()
+                    .withResourceVersion("0").endMetadata().build();
+            assertThat(workers.isOwnStatusEcho(before, outran))
+                    .as("the same status, its event ahead of the write's answer (another resourceVersion)").isTrue();
+
+            Pod relabelled = new io.fabric8.kubernetes.api.model.PodBuilder(written).editMetadata()
+                    .addToLabels("x", "y").withResourceVersion("1001").endMetadata().build();
+            assertThat(workers.isOwnStatusEcho(written, relabelled)).as("a label change").isFalse();
+            Pod overwritten = new io.fabric8.kubernetes.api.model.PodBuilder(written).editStatus()
+                    .withPhase("Pending").endStatus().editMetadata().withResourceVersion("1002").endMetadata().build();
+            assertThat(workers.isOwnStatusEcho(written, overwritten)).as("a status someone else wrote").isFalse();
+            Pod deleting = new io.fabric8.kubernetes.api.model.PodBuilder(written).editMetadata()
+                    .withDeletionTimestamp("2026-12-07T01:00:05Z").withResourceVersion("1003").endMetadata().build();
+            assertThat(workers.isOwnStatusEcho(written, deleting)).as("a graceful deletion").isFalse();
+        } finally {
+            workers.close();
+        }
+    }
+
     /** Delegates every call to another runtime, for tests that change one call. */
     private static class PodRuntimeWrapper implements dev.navis.kubelet.runtime.PodRuntime {
         private final dev.navis.kubelet.runtime.PodRuntime delegate;
