@@ -36,7 +36,7 @@ public final class BenchApiCommand implements Callable<Integer> {
             description = "Client URLs of the etcd members (plain http) for --datastore etcd.")
     java.util.List<String> etcdEndpoints;
 
-    @Option(names = "--warmup", defaultValue = "10000",
+    @Option(names = "--warmup", defaultValue = "30000",
             description = "Pods created in namespace bench-warmup before the measured creates, reported apart: the"
                     + " server's hot paths get compiled first, as in a long-running server (default ${DEFAULT-VALUE}; 0 for a cold start).")
     int warmup;
