@@ -48,13 +48,7 @@ public final class Json {
             }
             return true;
         }
-        if (node.isString() || node.isBoolean() || node.isNull()) {
-            return true;
-        }
-        if (node.isIntegralNumber()) {
-            return node.canConvertToInt() ? node.isInt() : node.canConvertToLong() ? node.isLong() : node.isBigInteger();
-        }
-        return node.isDouble() && Double.isFinite(node.doubleValue());
+        return parsedValue(node) == node;
     }
 
     /**
@@ -88,6 +82,12 @@ public final class Json {
             }
             return copy;
         }
+        return parsedValue(node);
+    }
+
+    /** The value node a decode gives for the value {@code node} (itself when it is that already), or null. */
+    private static JsonNode parsedValue(JsonNode node) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
         if (node.isString() || node.isBoolean() || node.isNull()) {
             return node; // immutable values
         }
