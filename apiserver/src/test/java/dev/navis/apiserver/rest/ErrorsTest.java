@@ -75,8 +75,10 @@ class ErrorsTest extends RestTestBase {
         assertStatus(kind, 400, "BadRequest");
         Reply ns = post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"n\",\"namespace\":\"other\"}}");
         assertStatus(ns, 400, "BadRequest");
-        assertStatus(call("POST", "/api/v1/namespaces/default/configmaps", "application/cbor", "xx"),
-                415, "UnsupportedMediaType");
+        Reply cbor = call("POST", "/api/v1/namespaces/default/configmaps", "application/cbor", "xx");
+        assertStatus(cbor, 415, "UnsupportedMediaType");
+        assertThat(cbor.json().path("message").asString()).isEqualTo("the body of the request was in an unknown format"
+                + " - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
         assertStatus(call("POST", "/api/v1/namespaces/default/configmaps", "application/vnd.kubernetes.protobuf",
                 "xx"), 400, "BadRequest");
         assertStatus(get("/api/v1/pods?labelSelector=a%20in%20"), 400, "BadRequest");
