@@ -1,5 +1,7 @@
 package dev.navis.controllers.resourcequota;
 
+import dev.navis.api.quota.QuotaUsage;
+import dev.navis.client.Json;
 import dev.navis.client.KubeClient;
 import dev.navis.client.ResourceRef;
 import dev.navis.client.informer.Keys;
@@ -24,7 +26,6 @@ import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.ResourceQuotaStatus;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -32,8 +33,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.math.BigDecimal;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.time.Instant;
+import tools.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +61,6 @@ public final class ResourceQuotaController implements Controller {
     private static final List<Class<? extends HasMetadata>> COUNTED = List.of(Pod.class, Service.class, ConfigMap.class,
             Secret.class, PersistentVolumeClaim.class, ReplicationController.class, ResourceQuota.class,
             Deployment.class, ReplicaSet.class, StatefulSet.class, DaemonSet.class, Job.class, CronJob.class);
-    private static final Set<String> LEGACY_COUNTS = Set.of("services", "configmaps", "secrets",
-            "persistentvolumeclaims", "replicationcontrollers", "resourcequotas");
 
     private final KubeClient client;
     private final Clock clock;
@@ -169,126 +168,33 @@ public final class ResourceQuotaController implements Controller {
         String namespace = quota.getMetadata().getNamespace();
         List<String> scopes = quota.getSpec() == null || quota.getSpec().getScopes() == null ? List.of()
                 : quota.getSpec().getScopes();
-        Map<String, BigDecimal> sums = new HashMap<>();
-        Set<String> binary = new HashSet<>();
+        QuotaUsage.Usage sums = QuotaUsage.Usage.empty();
         for (String name : wanted) {
-            if (isKnown(name)) {
-                sums.put(name, BigDecimal.ZERO);
+            if (QuotaUsage.isKnown(name)) {
+                sums.amounts().put(name, BigDecimal.ZERO);
             }
         }
-        boolean needsPods = wanted.stream().anyMatch(n -> isPodResource(n));
-        if (needsPods) {
-            for (Pod pod : informers.lister(Pod.class).namespace(namespace).list()) {
-                if (matchesScopes(pod, scopes)) {
-                    PodUsage.usage(pod, clock.now(), binary).forEach((k, v) -> addIfWanted(sums, k, v));
-                }
+        Instant now = clock.now();
+        for (Class<? extends HasMetadata> type : COUNTED) {
+            QuotaUsage.Counted kind = counted(type);
+            if (sums.amounts().keySet().stream().noneMatch(name -> QuotaUsage.measures(kind, name))) {
+                continue;
             }
-        }
-        if (scopes.isEmpty()) {
-            for (Class<? extends HasMetadata> type : COUNTED) {
-                if (type == Pod.class) {
-                    continue;
-                }
-                String count = countName(type);
-                String legacy = ResourceRef.of(type).plural();
-                boolean service = type == Service.class;
-                boolean claim = type == PersistentVolumeClaim.class;
-                if (!sums.containsKey(count) && !sums.containsKey(legacy) && !(service && wantsServiceDetail(sums))
-                        && !(claim && sums.containsKey("requests.storage"))) {
-                    continue;
-                }
-                for (HasMetadata object : informers.lister(type).namespace(namespace).list()) {
-                    addIfWanted(sums, count, BigDecimal.ONE);
-                    if (LEGACY_COUNTS.contains(legacy)) {
-                        addIfWanted(sums, legacy, BigDecimal.ONE);
-                    }
-                    if (object instanceof Service s) {
-                        serviceUsage(s).forEach((k, v) -> addIfWanted(sums, k, v));
-                    } else if (object instanceof PersistentVolumeClaim pvc) {
-                        claimStorage(pvc, binary).ifPresent(v -> addIfWanted(sums, "requests.storage", v));
-                    }
+            for (HasMetadata object : informers.lister(type).namespace(namespace).list()) {
+                JsonNode tree = Json.tree(object);
+                if (QuotaUsage.matchesScopes(kind, tree, scopes)) {
+                    sums.add(QuotaUsage.of(kind, tree, now), true);
                 }
             }
         }
         Map<String, Quantity> result = new LinkedHashMap<>();
-        sums.forEach((name, value) -> result.put(name, QuotaQuantities.format(value, binary.contains(name))));
+        sums.amounts().keySet().forEach(name -> result.put(name, new Quantity(sums.text(name))));
         return result;
     }
 
-    private static void addIfWanted(Map<String, BigDecimal> sums, String name, BigDecimal value) {
-        sums.computeIfPresent(name, (k, v) -> v.add(value));
-    }
-
-    private static boolean wantsServiceDetail(Map<String, BigDecimal> sums) {
-        return sums.containsKey("services.nodeports") || sums.containsKey("services.loadbalancers");
-    }
-
-    /** Upstream's service evaluator: NodePort and LoadBalancer services use one node port per port. */
-    private static Map<String, BigDecimal> serviceUsage(Service service) {
-        String type = service.getSpec() == null ? null : service.getSpec().getType();
-        int ports = service.getSpec() == null || service.getSpec().getPorts() == null ? 0
-                : service.getSpec().getPorts().size();
-        Map<String, BigDecimal> result = new HashMap<>();
-        if ("NodePort".equals(type)) {
-            result.put("services.nodeports", BigDecimal.valueOf(ports));
-        } else if ("LoadBalancer".equals(type)) {
-            result.put("services.loadbalancers", BigDecimal.ONE);
-            boolean allocate = service.getSpec().getAllocateLoadBalancerNodePorts() == null
-                    || service.getSpec().getAllocateLoadBalancerNodePorts();
-            long nodePorts = service.getSpec().getPorts() == null ? 0 : service.getSpec().getPorts().stream()
-                    .map(ServicePort::getNodePort).filter(p -> allocate || (p != null && p != 0)).count();
-            result.put("services.nodeports", BigDecimal.valueOf(nodePorts));
-        }
-        return result;
-    }
-
-    private static java.util.Optional<BigDecimal> claimStorage(PersistentVolumeClaim claim, Set<String> binary) {
-        if (claim.getSpec() == null || claim.getSpec().getResources() == null
-                || claim.getSpec().getResources().getRequests() == null) {
-            return java.util.Optional.empty();
-        }
-        Quantity storage = claim.getSpec().getResources().getRequests().get("storage");
-        if (storage == null) {
-            return java.util.Optional.empty();
-        }
-        if (QuotaQuantities.isBinary(storage)) {
-            binary.add("requests.storage");
-        }
-        return java.util.Optional.of(QuotaQuantities.value(storage));
-    }
-
-    private static boolean matchesScopes(Pod pod, List<String> scopes) {
-        for (String scope : scopes) {
-            boolean matches = switch (scope) {
-                case "Terminating" -> PodUsage.isTerminating(pod);
-                case "NotTerminating" -> !PodUsage.isTerminating(pod);
-                case "BestEffort" -> PodUsage.isBestEffort(pod);
-                case "NotBestEffort" -> !PodUsage.isBestEffort(pod);
-                default -> false; // PriorityClass and CrossNamespacePodAffinity need a scopeSelector: not evaluated
-            };
-            if (!matches) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isPodResource(String name) {
-        return name.equals("pods") || name.equals("count/pods") || name.startsWith("requests.") && !name.equals(
-                "requests.storage") || name.startsWith("limits.") || name.equals("cpu") || name.equals("memory")
-                || name.equals("ephemeral-storage");
-    }
-
-    private static boolean isKnown(String name) {
-        if (isPodResource(name) || LEGACY_COUNTS.contains(name) || name.equals("services.nodeports")
-                || name.equals("services.loadbalancers") || name.equals("requests.storage")) {
-            return true;
-        }
-        return COUNTED.stream().anyMatch(type -> countName(type).equals(name));
-    }
-
-    private static String countName(Class<? extends HasMetadata> type) {
-        return "count/" + ResourceRef.of(type).groupResource();
+    private static QuotaUsage.Counted counted(Class<? extends HasMetadata> type) {
+        ResourceRef<? extends HasMetadata> ref = ResourceRef.of(type);
+        return QuotaUsage.counted(ref.group(), ref.plural());
     }
 
     private static Map<String, Quantity> hard(ResourceQuota quota) {
@@ -302,7 +208,7 @@ public final class ResourceQuotaController implements Controller {
         }
         for (var e : a.entrySet()) {
             Quantity other = b.get(e.getKey());
-            if (other == null || QuotaQuantities.value(e.getValue()).compareTo(QuotaQuantities.value(other)) != 0) {
+            if (other == null || Quantity.getAmountInBytes(e.getValue()).compareTo(Quantity.getAmountInBytes(other)) != 0) {
                 return false;
             }
         }

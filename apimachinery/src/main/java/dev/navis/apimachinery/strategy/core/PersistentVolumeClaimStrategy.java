@@ -4,7 +4,7 @@ import dev.navis.api.FieldError;
 import dev.navis.api.TableColumn;
 import dev.navis.api.json.Nodes;
 import dev.navis.apimachinery.printers.Cells;
-import dev.navis.apimachinery.quantity.Quantity;
+import dev.navis.api.quantity.Quantity;
 import dev.navis.apimachinery.strategy.KindStrategy;
 import dev.navis.api.validation.NameValidation.NameRule;
 import java.time.Instant;

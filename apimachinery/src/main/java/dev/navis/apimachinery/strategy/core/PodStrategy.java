@@ -3,7 +3,7 @@ package dev.navis.apimachinery.strategy.core;
 import dev.navis.api.FieldError;
 import dev.navis.api.TableColumn;
 import dev.navis.api.json.Nodes;
-import dev.navis.apimachinery.quantity.Quantity;
+import dev.navis.api.quantity.Quantity;
 import dev.navis.apimachinery.strategy.KindStrategy;
 import dev.navis.apimachinery.strategy.SelectableFields;
 import dev.navis.apimachinery.strategy.pod.PodSpecDefaults;

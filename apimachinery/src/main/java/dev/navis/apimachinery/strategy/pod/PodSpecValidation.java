@@ -2,7 +2,7 @@ package dev.navis.apimachinery.strategy.pod;
 
 import dev.navis.api.FieldError;
 import dev.navis.api.json.Nodes;
-import dev.navis.apimachinery.quantity.Quantity;
+import dev.navis.api.quantity.Quantity;
 import dev.navis.apimachinery.validation.Checks;
 import dev.navis.apimachinery.validation.GoValue;
 import dev.navis.api.validation.NameValidation;

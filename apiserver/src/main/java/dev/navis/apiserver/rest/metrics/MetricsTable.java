@@ -2,7 +2,7 @@ package dev.navis.apiserver.rest.metrics;
 
 import dev.navis.api.ResourceStrategy;
 import dev.navis.api.TableColumn;
-import dev.navis.apimachinery.quantity.Quantity;
+import dev.navis.api.quantity.Quantity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

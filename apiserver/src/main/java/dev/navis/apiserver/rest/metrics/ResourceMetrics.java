@@ -2,7 +2,7 @@ package dev.navis.apiserver.rest.metrics;
 
 import dev.navis.api.ResourceDefinition;
 import dev.navis.api.ResourceStrategy;
-import dev.navis.apimachinery.quantity.Quantity;
+import dev.navis.api.quantity.Quantity;
 import dev.navis.apiserver.rest.ApiException;
 import dev.navis.apiserver.rest.Json;
 import dev.navis.apiserver.rest.ListOptions;

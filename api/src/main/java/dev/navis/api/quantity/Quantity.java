@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.quantity;
+package dev.navis.api.quantity;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;

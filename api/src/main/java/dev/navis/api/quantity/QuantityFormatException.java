@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.quantity;
+package dev.navis.api.quantity;
 
 /** A quantity string that does not parse; the message is upstream's. */
 public class QuantityFormatException extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package dev.navis.apimachinery.quantity;
+package dev.navis.api.quantity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
