@@ -14,6 +14,14 @@ public interface KindBehaviour {
     default void beforeCreate(ObjectNode object, boolean dryRun) {
     }
 
+    /**
+     * Validating admission: after the object (new, or updated from {@code old}; null on create) passed validation,
+     * before it is stored, as upstream's validating admission plugins (e.g. ResourceQuota). A refusal is followed
+     * by {@link #createFailed} or {@link #updateFailed}.
+     */
+    default void admit(ObjectNode object, ObjectNode old, boolean dryRun) {
+    }
+
     /** When the create did not happen after {@link #beforeCreate} (to release what it took). */
     default void createFailed(ObjectNode object) {
     }
@@ -48,6 +56,11 @@ public interface KindBehaviour {
             @Override
             public void beforeCreate(ObjectNode object, boolean dryRun) {
                 chain.forEach(b -> b.beforeCreate(object, dryRun));
+            }
+
+            @Override
+            public void admit(ObjectNode object, ObjectNode old, boolean dryRun) {
+                chain.forEach(b -> b.admit(object, old, dryRun));
             }
 
             @Override

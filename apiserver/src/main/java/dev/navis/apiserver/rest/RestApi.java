@@ -156,6 +156,17 @@ public final class RestApi implements ResourceApi {
         if (claimDef != null && storageClassDef != null) {
             storages.get(claimDef).setBehaviour(new DefaultStorageClassAdmission(storages.get(storageClassDef).storage()));
         }
+        ResourceDefinition quotaDef = index.find("", "v1", "resourcequotas");
+        if (quotaDef != null) {
+            // ResourceQuota is the last admission plugin, as upstream orders them
+            ObjectStorage quotaStorage = storages.get(quotaDef).storage();
+            for (var e : storages.entrySet()) {
+                if (ResourceQuotaAdmission.counts(e.getKey())) {
+                    e.getValue().setBehaviour(KindBehaviour.chain(e.getValue().behaviour(),
+                            new ResourceQuotaAdmission(e.getKey(), quotaStorage)));
+                }
+            }
+        }
         ResourceDefinition crdDef = index.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
         if (crdDef != null) {
             RestStorage crdStorage = storages.get(crdDef);

@@ -71,6 +71,11 @@ public final class RestStorage {
         this.namespaces = namespaces;
     }
 
+    /** What this kind does beyond generic handling (admission included). */
+    public KindBehaviour behaviour() {
+        return behaviour;
+    }
+
     public void setBehaviour(KindBehaviour behaviour) {
         this.behaviour = behaviour;
     }
@@ -506,6 +511,12 @@ public final class RestStorage {
                 behaviour.createFailed(obj);
                 throw ApiException.invalid(def, Json.name(obj), errors);
             }
+            try {
+                behaviour.admit(obj, null, dryRun);
+            } catch (RuntimeException refused) {
+                behaviour.createFailed(obj);
+                throw refused;
+            }
             if (dryRun) {
                 behaviour.createFailed(obj);
                 return typed(obj);
@@ -823,6 +834,12 @@ public final class RestStorage {
         if (!errors.isEmpty()) {
             behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);
+        }
+        try {
+            behaviour.admit(obj, old, dryRun);
+        } catch (RuntimeException refused) {
+            behaviour.updateFailed(obj, old);
+            throw refused;
         }
         Json.meta(obj).put("resourceVersion", Long.toString(kv.modRevision()));
         if (obj.equals(old)) {
