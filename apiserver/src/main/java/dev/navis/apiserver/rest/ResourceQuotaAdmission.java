@@ -83,13 +83,13 @@ final class ResourceQuotaAdmission implements KindBehaviour {
     }
 
     /**
-     * Whether the namespace has quotas, from the watch cache (milliseconds behind the store; upstream's plugin
-     * looks at an informer, and lists live only when it has none, remembering that for 30 s). The check itself
-     * reads the quotas from the store.
+     * Whether the namespace has quotas: from the store when it answers from memory (the embedded one), else from the
+     * watch cache, milliseconds behind, as upstream's plugin looks at an informer. The check itself reads the quotas
+     * from the store.
      */
     private boolean mayHaveQuotas(String namespace) {
         String prefix = quotas.prefix(namespace);
-        if (!quotas.cache().ready()) {
+        if (quotas.store().readsFromMemory() || !quotas.cache().ready()) {
             return quotas.store().count(prefix) > 0;
         }
         return !quotas.cache().snapshot(prefix, Store.prefixEnd(prefix)).entries().isEmpty();
