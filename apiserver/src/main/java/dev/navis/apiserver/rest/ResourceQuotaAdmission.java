@@ -5,7 +5,6 @@ import dev.navis.api.quota.QuotaUsage;
 import dev.navis.storage.ConflictException;
 import dev.navis.storage.KeyNotFoundException;
 import dev.navis.storage.KeyValue;
-import dev.navis.storage.Store;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +69,7 @@ final class ResourceQuotaAdmission implements KindBehaviour {
             return;
         }
         String namespace = object.path("metadata").path("namespace").asString("");
-        if (namespace.isEmpty() || !mayHaveQuotas(namespace)) {
+        if (namespace.isEmpty() || !quotas.anyIn(namespace)) {
             return; // the common case: a namespace without quotas
         }
         ReentrantLock lock = LOCKS[Math.floorMod(namespace.hashCode(), LOCKS.length)];
@@ -80,19 +79,6 @@ final class ResourceQuotaAdmission implements KindBehaviour {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Whether the namespace has quotas: from the store when it answers from memory (the embedded one), else from the
-     * watch cache, milliseconds behind, as upstream's plugin looks at an informer. The check itself reads the quotas
-     * from the store.
-     */
-    private boolean mayHaveQuotas(String namespace) {
-        String prefix = quotas.prefix(namespace);
-        if (quotas.store().readsFromMemory() || !quotas.cache().ready()) {
-            return quotas.store().count(prefix) > 0;
-        }
-        return !quotas.cache().snapshot(prefix, Store.prefixEnd(prefix)).entries().isEmpty();
     }
 
     private boolean usageChangesOnUpdate() {

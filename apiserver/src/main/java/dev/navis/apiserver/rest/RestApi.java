@@ -132,7 +132,8 @@ public final class RestApi implements ResourceApi {
         ResourceDefinition podDef = index.find("", "v1", "pods");
         ResourceDefinition priorityClassDef = index.find("scheduling.k8s.io", "v1", "priorityclasses");
         if (podDef != null) {
-            // pods' admission plugins, in upstream's order: ServiceAccount, Priority, DefaultTolerationSeconds (on create)
+            // pods' admission plugins, in upstream's order: LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds
+            // (on create); ResourceQuota comes last, below
             KindBehaviour defaultTolerations = new KindBehaviour() {
                 @Override
                 public void beforeCreate(tools.jackson.databind.node.ObjectNode pod, boolean dryRun) {
@@ -142,6 +143,10 @@ public final class RestApi implements ResourceApi {
             };
             ResourceDefinition serviceAccountDef = index.find("", "v1", "serviceaccounts");
             List<KindBehaviour> admission = new ArrayList<>();
+            ResourceDefinition limitRangeDef = index.find("", "v1", "limitranges");
+            if (limitRangeDef != null) {
+                admission.add(new LimitRanger(podDef, storages.get(limitRangeDef).storage()));
+            }
             if (serviceAccountDef != null) {
                 admission.add(new ServiceAccountAdmission(storages.get(serviceAccountDef).storage()));
             }
