@@ -41,7 +41,8 @@ public final class ApiException extends RuntimeException {
         if (!reason.isEmpty()) {
             status.put("reason", reason);
         }
-        if (details != null && !details.isEmpty()) {
+        if (details != null) {
+            // an empty one too: upstream's NotFound for an unknown path says "details":{}, and kubectl debug reads it
             status.set("details", details);
         }
         status.put("code", code);

@@ -37,6 +37,11 @@ class ErrorsTest extends RestTestBase {
         assertThat(depNf.json().path("message").asString()).isEqualTo("deployments.apps \"zz\" not found");
 
         assertStatus(get("/api/v1/foos"), 404, "NotFound");
+        // an unknown subresource: kubectl debug reads the (empty) details to tell it from a missing pod
+        Reply sub = get("/api/v1/namespaces/default/pods/a/nosuchthing");
+        assertStatus(sub, 404, "NotFound");
+        assertThat(sub.json().has("details")).isTrue();
+        assertThat(sub.json().path("details").isEmpty()).isTrue();
         assertStatus(get("/apis/nope/v1/things"), 404, "NotFound");
     }
 
