@@ -819,7 +819,8 @@ public final class RestStorage {
         }
         strategy.applyDefaults(obj);
         behaviour.beforeUpdate(obj, old, dryRun);
-        List<FieldError> errors = strategy.validateUpdate(obj, old);
+        List<FieldError> errors = subresource.equals("status") ? strategy.validateStatusUpdate(obj, old)
+                : strategy.validateUpdate(obj, old);
         if (!errors.isEmpty()) {
             behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);
@@ -972,7 +973,17 @@ public final class RestStorage {
 
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
                             String subresource) {
-        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o, "", false);
+        return patch(namespace, name, patchType, body, dryRun, subresource, (o, written) -> o, "", false);
+    }
+
+    /**
+     * What a PATCH does to the patched object before it is stored, e.g. dropping unknown fields: given the object
+     * and the part of it to check ({@code written}: the object itself, or for a merge or strategic merge patch of a
+     * built-in kind only what the patch wrote, see {@link PatchScope}); answers the object to store.
+     */
+    @FunctionalInterface
+    public interface PatchedObjectCheck {
+        ObjectNode apply(ObjectNode patched, JsonNode written);
     }
 
     /**
@@ -980,8 +991,7 @@ public final class RestStorage {
      * e.g. to drop unknown fields.
      */
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
-                            String subresource, java.util.function.UnaryOperator<ObjectNode> incoming,
-                            String fieldManager, boolean force) {
+                            String subresource, PatchedObjectCheck incoming, String fieldManager, boolean force) {
         if (patchType.equals(APPLY_PATCH) && fieldManager.isEmpty()) {
             ObjectNode details = Json.object();
             details.put("group", "meta.k8s.io");
@@ -1013,7 +1023,7 @@ public final class RestStorage {
                     meta.put("name", name);
                     try {
                         checkTypeMeta(created);
-                        ObjectNode withFields = ServerSideApply.apply(null, incoming.apply(created), fieldManager,
+                        ObjectNode withFields = ServerSideApply.apply(null, incoming.apply(created, created), fieldManager,
                                 def.kind(), force);
                         return create(namespace, withFields, dryRun, withFields.path("metadata").get("managedFields"));
                     } catch (ApiException e) {
@@ -1054,7 +1064,10 @@ public final class RestStorage {
                         + "\": field is immutable");
             }
             checkTypeMeta(patchedObject);
-            patchedObject = incoming.apply(patchedObject);
+            boolean scoped = reuseStored && !CustomResourceServing.isCustom(def)
+                    && (patchType.equals(MERGE_PATCH) || patchType.equals(STRATEGIC_MERGE_PATCH));
+            patchedObject = incoming.apply(patchedObject,
+                    scoped ? PatchScope.written(patchedObject, (ObjectNode) patch) : patchedObject);
             Json.meta(patchedObject).put("resourceVersion", currentRv);
             try {
                 return updateAttempt(kv, reuseStored ? stored : storage.decode(kv), toStorage(patchedObject), dryRun,
