@@ -834,22 +834,39 @@ public final class RestStorage {
             behaviour.updateFailed(obj, old);
             return typed(obj);
         }
+        // as a create does: one encoding for the store, the watch cache (which keeps this tree instead of decoding
+        // the event) and the answer; not when the object is removed right after (its resourceVersion changes again)
+        boolean deleting = finalizersDone(obj);
+        boolean handOver = !deleting && converter == VersionConverter.IDENTITY;
+        Json.meta(obj).remove("resourceVersion");
+        ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(obj);
+        Object offered = handOver ? storage.offerWrite(kv.key(), encoding.stored(), obj, true) : null;
         long rev;
         try {
-            rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(obj), storage.lease());
+            rev = store.update(kv.key(), kv.modRevision(), encoding.stored(), storage.lease());
         } catch (ConflictException e) {
+            storage.withdrawWrite(kv.key(), offered);
             behaviour.updateFailed(obj, old);
             if (clientPrecondition) {
                 throw ApiException.modified(def, name);
             }
             throw new Retry();
         } catch (KeyNotFoundException e) {
+            storage.withdrawWrite(kv.key(), offered);
             behaviour.updateFailed(obj, old);
             throw ApiException.notFound(def, name);
+        } catch (RuntimeException e) {
+            storage.withdrawWrite(kv.key(), offered);
+            behaviour.updateFailed(obj, old);
+            throw e;
         }
         behaviour.afterUpdate(obj, old);
-        Json.meta(obj).put("resourceVersion", Long.toString(rev));
-        if (finalizersDone(obj)) {
+        String version = Long.toString(rev);
+        Json.meta(obj).put("resourceVersion", version);
+        if (handOver) {
+            rememberServed(kv.key(), version, encoding);
+        }
+        if (deleting) {
             try {
                 long delRev = store.delete(kv.key(), rev);
                 behaviour.afterDelete(obj);
