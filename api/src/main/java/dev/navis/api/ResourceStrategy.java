@@ -27,6 +27,15 @@ public interface ResourceStrategy {
         return validate(object);
     }
 
+    /**
+     * Errors of a write through the status subresource, whose object carries the stored spec and the new status.
+     * Upstream's status strategies check metadata and status only (ValidatePodStatusUpdate and the like); kinds
+     * that have not said so are checked as by {@link #validateUpdate}.
+     */
+    default List<FieldError> validateStatusUpdate(ObjectNode object, ObjectNode old) {
+        return validateUpdate(object, old);
+    }
+
     /** Columns of the server-side Table, upstream's names and order (priority 1 = only with -o wide). */
     default List<TableColumn> columns() {
         return List.of(TableColumn.NAME, TableColumn.AGE);

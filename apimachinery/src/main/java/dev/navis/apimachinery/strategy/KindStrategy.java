@@ -37,6 +37,31 @@ public abstract class KindStrategy implements ResourceStrategy {
         return errs;
     }
 
+    /**
+     * A status write as upstream's status strategies validate it: metadata changes and the kind's status checks,
+     * not the spec (the status subresource keeps the stored one). Only kinds that override
+     * {@link #statusOnly()} take this path; the rest keep the full update validation.
+     */
+    @Override
+    public List<FieldError> validateStatusUpdate(ObjectNode object, ObjectNode old) {
+        if (!statusOnly()) {
+            return validateUpdate(object, old);
+        }
+        List<FieldError> errs = new ArrayList<>(ObjectMetaValidation.validateUpdate(object, old));
+        errs.addAll(validateStatus(object, old));
+        return errs;
+    }
+
+    /** Whether {@link #validateStatusUpdate} checks metadata and status only, as upstream's status strategy does. */
+    protected boolean statusOnly() {
+        return false;
+    }
+
+    /** The kind's checks of a status write (upstream's Validate*StatusUpdate beyond the metadata). */
+    protected List<FieldError> validateStatus(ObjectNode object, ObjectNode old) {
+        return List.of();
+    }
+
     /** The kind's checks of everything but metadata (shared by create and update). */
     protected List<FieldError> validateSpec(ObjectNode object) {
         return List.of();

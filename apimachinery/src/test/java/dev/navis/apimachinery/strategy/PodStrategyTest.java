@@ -41,6 +41,25 @@ class PodStrategyTest {
     }
 
     @Test
+    void aStatusWriteIsCheckedAsValidatePodStatusUpdateDoesWithoutTheSpec() {
+        ObjectNode old = pod("{\"containers\":[{\"name\":\"web\",\"image\":\"nginx\"}],\"nodeName\":\"n1\"}");
+        strategy.applyDefaults(old);
+        ObjectNode running = old.deepCopy();
+        running.withObject("status").put("phase", "Running");
+        assertThat(strategy.validateStatusUpdate(running, old)).isEmpty();
+
+        ObjectNode nominated = running.deepCopy();
+        nominated.withObject("status").put("nominatedNodeName", "Not_A_Node");
+        assertThat(strategy.validateStatusUpdate(nominated, old)).singleElement()
+                .extracting(FieldError::field).isEqualTo("status.nominatedNodeName");
+
+        ObjectNode moved = running.deepCopy();
+        moved.withObject("spec").put("nodeName", "n2");
+        assertThat(strategy.validateStatusUpdate(moved, old)).singleElement()
+                .extracting(FieldError::field).isEqualTo("status.nodeName");
+    }
+
+    @Test
     void defaultsRequestsFromLimitsAndProbes() {
         ObjectNode p = pod("""
                 {"containers":[{"name":"web","image":"nginx:1.25","resources":{"limits":{"cpu":"500m","memory":"128Mi"}},

@@ -76,6 +76,35 @@ class WorkloadStrategiesTest {
     }
 
     @Test
+    void aStatusWriteChecksMetadataAndStatusCountsNotTheSpec() {
+        DeploymentStrategy deployments = new DeploymentStrategy();
+        // a stored object the spec validation would now refuse: a status write does not look at it again
+        ObjectNode old = object("Deployment", "{\"replicas\":-3,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"
+                + "\"template\":" + TEMPLATE + "}");
+        ObjectNode written = old.deepCopy();
+        written.putObject("status").put("replicas", 2).put("availableReplicas", 1);
+        assertThat(deployments.validateStatusUpdate(written, old)).isEmpty();
+        assertThat(deployments.validateUpdate(written, old)).isNotEmpty();
+
+        written.withObject("status").put("availableReplicas", -1);
+        assertThat(messages(deployments.validateStatusUpdate(written, old))).singleElement().asString()
+                .contains("status.availableReplicas");
+        ObjectNode renamed = written.deepCopy();
+        renamed.withObject("status").put("availableReplicas", 1);
+        renamed.withObject("metadata").put("uid", "other");
+        assertThat(messages(deployments.validateStatusUpdate(renamed, old))).singleElement().asString()
+                .contains("metadata.uid");
+
+        ReplicaSetStrategy replicaSets = new ReplicaSetStrategy();
+        ObjectNode rs = object("ReplicaSet", "{\"replicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"
+                + "\"template\":" + TEMPLATE + "}");
+        ObjectNode rsWritten = rs.deepCopy();
+        rsWritten.putObject("status").put("readyReplicas", -2);
+        assertThat(messages(replicaSets.validateStatusUpdate(rsWritten, rs))).singleElement().asString()
+                .contains("status.readyReplicas");
+    }
+
+    @Test
     void workloadSelectorsAreImmutable() {
         DeploymentStrategy s = new DeploymentStrategy();
         ObjectNode old = object("Deployment", "{\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":" + TEMPLATE + "}");

@@ -47,7 +47,7 @@ public final class FieldPruning {
 
     /** Drops (or refuses) the unknown fields of {@code object}, an object of the served version {@code def}. */
     public ObjectNode apply(ResourceDefinition def, ObjectNode object) {
-        return apply(def, object, null);
+        return apply(def, object, (byte[]) null);
     }
 
     /**
@@ -55,13 +55,29 @@ public final class FieldPruning {
      * fields given twice are problems too (the last value counts, like upstream's decoder).
      */
     public ObjectNode apply(ResourceDefinition def, ObjectNode object, byte[] json) {
+        return apply(def, object, json, object);
+    }
+
+    /**
+     * As {@link #apply(ResourceDefinition, ObjectNode)}, looking only at {@code checked}: {@code object} itself, or
+     * a tree sharing the nodes of the part of it that may be new (the part a patch wrote, {@link PatchScope}; the
+     * rest was checked when it was stored). Fields found unknown there are dropped from {@code object}.
+     */
+    public ObjectNode apply(ResourceDefinition def, ObjectNode object, JsonNode checked) {
+        if (def.strategy() instanceof CustomResourceStrategy) {
+            checked = object; // pruning by the CRD's structural schema looks at the whole object
+        }
+        return apply(def, object, null, checked);
+    }
+
+    private ObjectNode apply(ResourceDefinition def, ObjectNode object, byte[] json, JsonNode checked) {
         if (checker == null) {
             return object;
         }
         if (!(def.strategy() instanceof CustomResourceStrategy)) {
             // a value of the wrong JSON type fails decoding whatever fieldValidation says (custom resources: their
             // schema's validation reports it)
-            TYPES.firstMismatch(def.group(), def.version(), def.kind(), object).ifPresent(mismatch -> {
+            TYPES.firstMismatch(def.group(), def.version(), def.kind(), checked).ifPresent(mismatch -> {
                 throw ApiException.badRequest(UnknownFieldChecker.cannotBeHandled(def.kind(), def.version(), mismatch));
             });
         }
@@ -72,7 +88,7 @@ public final class FieldPruning {
             unknown = custom.unknownFields(object);
             problems = unknown.stream().map(UnknownFieldChecker::unknownField).toList();
         } else if (json == null) {
-            unknown = checker.unknownFields(def.group(), def.version(), def.kind(), object);
+            unknown = checker.unknownFields(def.group(), def.version(), def.kind(), checked);
             problems = unknown.stream().map(UnknownFieldChecker::unknownField).toList();
         } else {
             // the object was decoded from json: a clean body (the common case) has no unknown field either

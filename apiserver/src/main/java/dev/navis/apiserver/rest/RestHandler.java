@@ -328,7 +328,7 @@ final class RestHandler extends Handler.Abstract {
                     throw unsupportedPatch(); // upstream: custom resources have no strategic merge keys
                 }
                 ObjectNode patched = rs.patch(ns, name, type, readBody(request), dryRun, sub,
-                        o -> pruning.apply(rs.definition(), o), valueOr(q, "fieldManager", ""),
+                        (o, written) -> pruning.apply(rs.definition(), o, written), valueOr(q, "fieldManager", ""),
                         RequestInfo.isTrue(q.getValue("force")));
                 warn(response, pruning);
                 sendWritten(response, callback, 200, neg, rs, patched, q, dryRun);

@@ -830,7 +830,8 @@ public final class RestStorage {
         }
         strategy.applyDefaults(obj);
         behaviour.beforeUpdate(obj, old, dryRun);
-        List<FieldError> errors = strategy.validateUpdate(obj, old);
+        List<FieldError> errors = subresource.equals("status") ? strategy.validateStatusUpdate(obj, old)
+                : strategy.validateUpdate(obj, old);
         if (!errors.isEmpty()) {
             behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);
@@ -850,22 +851,39 @@ public final class RestStorage {
             behaviour.updateFailed(obj, old);
             return typed(obj);
         }
+        // as a create does: one encoding for the store, the watch cache (which keeps this tree instead of decoding
+        // the event) and the answer; not when the object is removed right after (its resourceVersion changes again)
+        boolean deleting = finalizersDone(obj);
+        boolean handOver = !deleting && converter == VersionConverter.IDENTITY;
+        Json.meta(obj).remove("resourceVersion");
+        ObjectStorage.Encoding encoding = ObjectStorage.encodeOnce(obj);
+        Object offered = handOver ? storage.offerWrite(kv.key(), encoding.stored(), obj, true) : null;
         long rev;
         try {
-            rev = store.update(kv.key(), kv.modRevision(), ObjectStorage.encode(obj), storage.lease());
+            rev = store.update(kv.key(), kv.modRevision(), encoding.stored(), storage.lease());
         } catch (ConflictException e) {
+            storage.withdrawWrite(kv.key(), offered);
             behaviour.updateFailed(obj, old);
             if (clientPrecondition) {
                 throw ApiException.modified(def, name);
             }
             throw new Retry();
         } catch (KeyNotFoundException e) {
+            storage.withdrawWrite(kv.key(), offered);
             behaviour.updateFailed(obj, old);
             throw ApiException.notFound(def, name);
+        } catch (RuntimeException e) {
+            storage.withdrawWrite(kv.key(), offered);
+            behaviour.updateFailed(obj, old);
+            throw e;
         }
         behaviour.afterUpdate(obj, old);
-        Json.meta(obj).put("resourceVersion", Long.toString(rev));
-        if (finalizersDone(obj)) {
+        String version = Long.toString(rev);
+        Json.meta(obj).put("resourceVersion", version);
+        if (handOver) {
+            rememberServed(kv.key(), version, encoding);
+        }
+        if (deleting) {
             try {
                 long delRev = store.delete(kv.key(), rev);
                 behaviour.afterDelete(obj);
@@ -989,7 +1007,17 @@ public final class RestStorage {
 
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
                             String subresource) {
-        return patch(namespace, name, patchType, body, dryRun, subresource, o -> o, "", false);
+        return patch(namespace, name, patchType, body, dryRun, subresource, (o, written) -> o, "", false);
+    }
+
+    /**
+     * What a PATCH does to the patched object before it is stored, e.g. dropping unknown fields: given the object
+     * and the part of it to check ({@code written}: the object itself, or for a merge or strategic merge patch of a
+     * built-in kind only what the patch wrote, see {@link PatchScope}); answers the object to store.
+     */
+    @FunctionalInterface
+    public interface PatchedObjectCheck {
+        ObjectNode apply(ObjectNode patched, JsonNode written);
     }
 
     /**
@@ -997,8 +1025,7 @@ public final class RestStorage {
      * e.g. to drop unknown fields.
      */
     public ObjectNode patch(String namespace, String name, String patchType, byte[] body, boolean dryRun,
-                            String subresource, java.util.function.UnaryOperator<ObjectNode> incoming,
-                            String fieldManager, boolean force) {
+                            String subresource, PatchedObjectCheck incoming, String fieldManager, boolean force) {
         if (patchType.equals(APPLY_PATCH) && fieldManager.isEmpty()) {
             ObjectNode details = Json.object();
             details.put("group", "meta.k8s.io");
@@ -1030,7 +1057,7 @@ public final class RestStorage {
                     meta.put("name", name);
                     try {
                         checkTypeMeta(created);
-                        ObjectNode withFields = ServerSideApply.apply(null, incoming.apply(created), fieldManager,
+                        ObjectNode withFields = ServerSideApply.apply(null, incoming.apply(created, created), fieldManager,
                                 def.kind(), force);
                         return create(namespace, withFields, dryRun, withFields.path("metadata").get("managedFields"));
                     } catch (ApiException e) {
@@ -1071,7 +1098,10 @@ public final class RestStorage {
                         + "\": field is immutable");
             }
             checkTypeMeta(patchedObject);
-            patchedObject = incoming.apply(patchedObject);
+            boolean scoped = reuseStored && !CustomResourceServing.isCustom(def)
+                    && (patchType.equals(MERGE_PATCH) || patchType.equals(STRATEGIC_MERGE_PATCH));
+            patchedObject = incoming.apply(patchedObject,
+                    scoped ? PatchScope.written(patchedObject, (ObjectNode) patch) : patchedObject);
             Json.meta(patchedObject).put("resourceVersion", currentRv);
             try {
                 return updateAttempt(kv, reuseStored ? stored : storage.decode(kv), toStorage(patchedObject), dryRun,

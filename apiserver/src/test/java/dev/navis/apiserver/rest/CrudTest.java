@@ -222,6 +222,32 @@ class CrudTest extends RestTestBase {
     }
 
     @Test
+    void anUpdatesAnswerItsWatchEventAndALaterGetShowTheSameVersion() throws Exception {
+        String created = post("/api/v1/namespaces/default/pods", pod("w")).json().path("metadata")
+                .path("resourceVersion").asString();
+        try (WatchLines watch = new WatchLines("/api/v1/namespaces/default/pods?watch=true&resourceVersion=" + created,
+                null)) {
+            Reply patched = patch("/api/v1/namespaces/default/pods/w/status", "application/merge-patch+json",
+                    "{\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.9\"}}");
+            assertThat(patched.code()).isEqualTo(200);
+            ObjectNode put = (ObjectNode) patched.json().deepCopy();
+            put.withObject("metadata").putObject("labels").put("app", "other");
+            Reply updated = put("/api/v1/namespaces/default/pods/w", put.toString());
+            assertThat(updated.code()).isEqualTo(200);
+
+            JsonNode first = watch.next();
+            JsonNode second = watch.next();
+            assertThat(first.path("type").asString()).isEqualTo("MODIFIED");
+            assertThat(first.path("object")).isEqualTo(patched.json());
+            assertThat(second.path("object")).isEqualTo(updated.json());
+            assertThat(get("/api/v1/namespaces/default/pods/w").json()).isEqualTo(updated.json());
+            assertThat(updated.json().path("status").path("podIP").asString()).isEqualTo("10.0.0.9");
+            assertThat(updated.json().path("metadata").path("resourceVersion").asString())
+                    .isNotEqualTo(patched.json().path("metadata").path("resourceVersion").asString());
+        }
+    }
+
+    @Test
     void patches() throws Exception {
         post("/api/v1/namespaces/default/pods", pod("p"));
         Reply merge = patch("/api/v1/namespaces/default/pods/p", "application/merge-patch+json",

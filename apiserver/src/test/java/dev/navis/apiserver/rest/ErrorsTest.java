@@ -124,6 +124,33 @@ class ErrorsTest extends RestTestBase {
     }
 
     @Test
+    void aPatchDropsTheUnknownFieldsItWritesAndFindsTheWrongTypesItWritesWhereverTheyAre() throws Exception {
+        assertThat(post("/api/v1/namespaces/default/pods", pod("s")).code()).isEqualTo(201);
+        String status = "/api/v1/namespaces/default/pods/s/status";
+        Reply merge = call("PATCH", status, "application/merge-patch+json", "{\"status\":{\"phase\":\"Running\","
+                + "\"bogus\":1,\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"extra\":\"x\"}]}}");
+        assertThat(merge.code()).isEqualTo(200);
+        assertThat(merge.json().path("status").has("bogus")).isFalse();
+        assertThat(merge.json().path("status").path("conditions").get(0).has("extra")).isFalse();
+        assertThat(merge.json().path("status").path("conditions").get(0).path("type").asString()).isEqualTo("Ready");
+
+        // strategic directives are not fields; a list is checked whole
+        Reply smp = call("PATCH", status, "application/strategic-merge-patch+json", "{\"status\":{"
+                + "\"$setElementOrder/conditions\":[{\"type\":\"Ready\"}],"
+                + "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"more\":1}]}}");
+        assertThat(smp.code()).isEqualTo(200);
+        assertThat(smp.json().path("status").path("conditions").get(0).path("status").asString()).isEqualTo("False");
+        assertThat(smp.json().path("status").path("conditions").get(0).has("more")).isFalse();
+
+        assertStatus(call("PATCH", status + "?fieldValidation=Strict", "application/merge-patch+json",
+                "{\"status\":{\"nope\":true}}"), 400, "BadRequest");
+        assertStatus(call("PATCH", status, "application/merge-patch+json", "{\"status\":{\"phase\":1}}"), 400,
+                "BadRequest");
+        assertStatus(call("PATCH", "/api/v1/namespaces/default/pods/s", "application/merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"a\":{\"b\":\"c\"}}}}"), 400, "BadRequest");
+    }
+
+    @Test
     void aValueOfTheWrongTypeIsRefusedOnCreateUpdateAndPatchSoNoClientMeetsIt() throws Exception {
         String services = "/api/v1/namespaces/default/services";
         // a common slip: a Deployment's selector shape on a Service

@@ -122,6 +122,18 @@ public final class DeploymentStrategy extends KindStrategy {
     }
 
     @Override
+    protected boolean statusOnly() {
+        return true;
+    }
+
+    /** ValidateDeploymentStatus's non-negative counts. */
+    @Override
+    protected List<FieldError> validateStatus(ObjectNode o, ObjectNode old) {
+        return WorkloadValidation.nonNegativeStatus(o, "observedGeneration", "replicas", "updatedReplicas",
+                "readyReplicas", "availableReplicas", "unavailableReplicas", "collisionCount");
+    }
+
+    @Override
     protected List<FieldError> validateSpecUpdate(ObjectNode o, ObjectNode old) {
         return WorkloadValidation.selectorImmutable(o.path("spec"), old.path("spec"), Path.of("spec"));
     }

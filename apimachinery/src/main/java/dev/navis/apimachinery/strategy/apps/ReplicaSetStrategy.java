@@ -60,6 +60,18 @@ public final class ReplicaSetStrategy extends KindStrategy {
     }
 
     @Override
+    protected boolean statusOnly() {
+        return true;
+    }
+
+    /** ValidateReplicaSetStatus's non-negative counts. */
+    @Override
+    protected List<FieldError> validateStatus(ObjectNode o, ObjectNode old) {
+        return WorkloadValidation.nonNegativeStatus(o, "replicas", "fullyLabeledReplicas", "readyReplicas",
+                "availableReplicas", "observedGeneration");
+    }
+
+    @Override
     protected List<FieldError> validateSpecUpdate(ObjectNode o, ObjectNode old) {
         return WorkloadValidation.selectorImmutable(o.path("spec"), old.path("spec"), Path.of("spec"));
     }

@@ -91,4 +91,15 @@ public final class WorkloadValidation {
     public static List<FieldError> replicas(JsonNode spec, Path specPath) {
         return Checks.nonNegative(spec.get("replicas"), specPath.child("replicas"));
     }
+
+    /** ValidateNonnegativeField over the named counts of a workload's status (upstream's Validate*Status). */
+    static List<FieldError> nonNegativeStatus(JsonNode object, String... fields) {
+        JsonNode status = object.path("status");
+        Path p = Path.of("status");
+        List<FieldError> errs = new ArrayList<>();
+        for (String f : fields) {
+            errs.addAll(Checks.nonNegative(status.get(f), p.child(f)));
+        }
+        return errs;
+    }
 }

@@ -10,6 +10,7 @@ import dev.navis.apimachinery.strategy.pod.PodSpecDefaults;
 import dev.navis.apimachinery.strategy.pod.PodSpecValidation;
 import dev.navis.apimachinery.strategy.pod.PodStatusCells;
 import dev.navis.api.validation.NameValidation.NameRule;
+import dev.navis.apimachinery.validation.Checks;
 import dev.navis.apimachinery.validation.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,6 +70,29 @@ public final class PodStrategy extends KindStrategy {
     @Override
     protected List<FieldError> validateSpec(ObjectNode pod) {
         return PodSpecValidation.validate(pod.path("spec"), Path.of("spec"));
+    }
+
+    @Override
+    protected boolean statusOnly() {
+        return true;
+    }
+
+    /**
+     * ValidatePodStatusUpdate beyond the metadata: the node is bound only through the binding subresource, and a
+     * new nominatedNodeName must be a node name. The spec is not validated again (the stored one is kept).
+     */
+    @Override
+    protected List<FieldError> validateStatus(ObjectNode pod, ObjectNode old) {
+        List<FieldError> errs = new ArrayList<>();
+        String nodeName = Nodes.text(pod, "spec", "nodeName");
+        if (!nodeName.equals(Nodes.text(old, "spec", "nodeName"))) {
+            errs.add(FieldError.forbidden("status.nodeName", "may not be changed directly"));
+        }
+        String nominated = Nodes.text(pod, "status", "nominatedNodeName");
+        if (!nominated.isEmpty() && !nominated.equals(Nodes.text(old, "status", "nominatedNodeName"))) {
+            errs.addAll(Checks.dns1123Subdomain(nominated, Path.of("status").child("nominatedNodeName")));
+        }
+        return errs;
     }
 
     @Override
