@@ -551,7 +551,31 @@ public final class CriPodRuntime implements PodRuntime {
         if (changed) {
             containers = containersOf(uid);
         }
+        noteObserved(sandbox, containers);
         return status(pod, sandbox, containers);
+    }
+
+    /**
+     * Tells the event generator about the sandbox and running containers this sync saw: the next relist then
+     * reports the pod only for a change after that (an exit, an OOM kill), not for the sandbox and containers
+     * the sync itself started, which cost every new pod a second full sync (volumes, env, CRI lists) for
+     * nothing. Only running and ready states go in: they ask nothing more of a sync, while a container that
+     * exited during this sync (a fast init container) must still be reported so that the next one starts.
+     * A relist racing with this reports one change too many at worst, never one too few.
+     */
+    private void noteObserved(PodSandbox sandbox, List<dev.navis.kubelet.cri.v1.Container> containers) {
+        if (relister == null) {
+            return;
+        }
+        if (sandbox.getState() == PodSandboxState.SANDBOX_READY) {
+            String uid = sandbox.getLabelsOrDefault(POD_UID_LABEL, sandbox.getMetadata().getUid());
+            lastSeen.put(sandbox.getId(), new Seen(sandbox.getState().name(), uid));
+        }
+        for (dev.navis.kubelet.cri.v1.Container c : containers) {
+            if (c.getState() == ContainerState.CONTAINER_RUNNING) {
+                lastSeen.put(c.getId(), new Seen(c.getState().name(), c.getLabelsOrDefault(POD_UID_LABEL, "")));
+            }
+        }
     }
 
     private boolean inBackOff(Pod pod, Container c, dev.navis.kubelet.cri.v1.Container exited) {
