@@ -557,24 +557,31 @@ public final class CriPodRuntime implements PodRuntime {
 
     /**
      * Tells the event generator about the sandbox and running containers this sync saw: the next relist then
-     * reports the pod only for a change after that (an exit, an OOM kill), not for the sandbox and containers
-     * the sync itself started, which cost every new pod a second full sync (volumes, env, CRI lists) for
-     * nothing. Only running and ready states go in: they ask nothing more of a sync, while a container that
-     * exited during this sync (a fast init container) must still be reported so that the next one starts.
-     * A relist racing with this reports one change too many at worst, never one too few.
+     * reports the pod only for a change after that (an exit, an OOM kill), not for what the sync itself started,
+     * which cost every new pod one or two more full syncs (volumes, env, CRI lists) for nothing. Only ready and
+     * running states go in here: a container that exited during this sync (a fast init container) must still be
+     * reported so that the next one starts.
      */
     private void noteObserved(PodSandbox sandbox, List<dev.navis.kubelet.cri.v1.Container> containers) {
-        if (relister == null) {
-            return;
-        }
         if (sandbox.getState() == PodSandboxState.SANDBOX_READY) {
-            String uid = sandbox.getLabelsOrDefault(POD_UID_LABEL, sandbox.getMetadata().getUid());
-            lastSeen.put(sandbox.getId(), new Seen(sandbox.getState().name(), uid));
+            noteState(sandbox.getId(), sandbox.getState().name(),
+                    sandbox.getLabelsOrDefault(POD_UID_LABEL, sandbox.getMetadata().getUid()));
         }
         for (dev.navis.kubelet.cri.v1.Container c : containers) {
             if (c.getState() == ContainerState.CONTAINER_RUNNING) {
-                lastSeen.put(c.getId(), new Seen(c.getState().name(), c.getLabelsOrDefault(POD_UID_LABEL, "")));
+                noteState(c.getId(), c.getState().name(), c.getLabelsOrDefault(POD_UID_LABEL, ""));
             }
+        }
+    }
+
+    /**
+     * Records the state a sync just brought a sandbox or container to (or saw it in), as if a relist had seen it,
+     * so that a relist during the rest of the sync does not report it back. A relist racing with this reports
+     * one change too many at worst, never one too few: the state recorded is one the sync acts on or reflects.
+     */
+    private void noteState(String id, String state, String podUid) {
+        if (relister != null) {
+            lastSeen.put(id, new Seen(state, podUid));
         }
     }
 
@@ -740,8 +747,11 @@ public final class CriPodRuntime implements PodRuntime {
             setWaiting(pod, c.getName(), "CreateContainerError", e.getStatus().getDescription());
             return false;
         }
+        // a failed start leaves it created and the pod unsettled: the pod's resync retries it, not an event
+        noteState(id, ContainerState.CONTAINER_CREATED.name(), pod.getMetadata().getUid());
         try {
             cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+            noteState(id, ContainerState.CONTAINER_RUNNING.name(), pod.getMetadata().getUid());
         } catch (StatusRuntimeException e) {
             setWaiting(pod, c.getName(), "RunContainerError", e.getStatus().getDescription());
             return true;
@@ -1007,6 +1017,7 @@ public final class CriPodRuntime implements PodRuntime {
         long t0 = System.nanoTime();
         String id = cri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build()).getPodSandboxId();
         LOG.debug("RunPodSandbox {} took {} ms", podDesc(pod), (System.nanoTime() - t0) / 1_000_000);
+        noteState(id, PodSandboxState.SANDBOX_READY.name(), pod.getMetadata().getUid());
         return PodSandbox.newBuilder().setId(id).setMetadata(config.getMetadata()).setState(PodSandboxState.SANDBOX_READY)
                 .putAllLabels(config.getLabelsMap()).build();
     }
