@@ -12,7 +12,14 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A gRPC connection to a CRI runtime ({@code runtime.v1}) on a unix socket: the runtime and image
@@ -30,11 +37,14 @@ public final class CriClient implements AutoCloseable {
     /** The CRI API version the kubelet announces in VersionRequest. */
     public static final String KUBELET_API_VERSION = "v1";
 
+    private static final Logger LOG = LoggerFactory.getLogger(CriClient.class);
     private static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(2);
 
     private final Path socket;
     private final EpollEventLoopGroup eventLoop;
     private final ManagedChannel channel;
+    /** Calls made, by method ("RuntimeService/ListContainers"): every call costs the runtime CPU. */
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
 
     private CriClient(Path socket) {
         this.socket = socket;
@@ -47,6 +57,15 @@ public final class CriClient implements AutoCloseable {
                 .withOption(io.grpc.netty.shaded.io.netty.channel.ChannelOption.SO_KEEPALIVE, null)
                 // image lists and container lists of a busy node exceed gRPC's 4 MiB default
                 .maxInboundMessageSize(16 * 1024 * 1024)
+                .intercept(new io.grpc.ClientInterceptor() {
+                    @Override
+                    public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method,
+                                                                         io.grpc.CallOptions options, io.grpc.Channel next) {
+                        calls.computeIfAbsent(method.getFullMethodName().replaceFirst("^runtime\\.v1\\.", ""),
+                                k -> new LongAdder()).increment();
+                        return next.newCall(method, options);
+                    }
+                })
                 .build();
     }
 
@@ -81,8 +100,18 @@ public final class CriClient implements AutoCloseable {
         return runtime(Duration.ofSeconds(10)).version(VersionRequest.newBuilder().setVersion(KUBELET_API_VERSION).build());
     }
 
+    /** CRI calls made so far on this connection, by method. */
+    public Map<String, Long> callCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        calls.forEach((m, n) -> out.put(m, n.sum()));
+        return out;
+    }
+
     @Override
     public void close() {
+        if (LOG.isDebugEnabled() && !calls.isEmpty()) {
+            LOG.debug("CRI calls on {}: {}", socket, callCounts());
+        }
         channel.shutdownNow();
         try {
             channel.awaitTermination(5, TimeUnit.SECONDS);

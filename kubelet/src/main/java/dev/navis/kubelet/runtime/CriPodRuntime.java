@@ -551,7 +551,38 @@ public final class CriPodRuntime implements PodRuntime {
         if (changed) {
             containers = containersOf(uid);
         }
+        noteObserved(sandbox, containers);
         return status(pod, sandbox, containers);
+    }
+
+    /**
+     * Tells the event generator about the sandbox and running containers this sync saw: the next relist then
+     * reports the pod only for a change after that (an exit, an OOM kill), not for what the sync itself started,
+     * which cost every new pod one or two more full syncs (volumes, env, CRI lists) for nothing. Only ready and
+     * running states go in here: a container that exited during this sync (a fast init container) must still be
+     * reported so that the next one starts.
+     */
+    private void noteObserved(PodSandbox sandbox, List<dev.navis.kubelet.cri.v1.Container> containers) {
+        if (sandbox.getState() == PodSandboxState.SANDBOX_READY) {
+            noteState(sandbox.getId(), sandbox.getState().name(),
+                    sandbox.getLabelsOrDefault(POD_UID_LABEL, sandbox.getMetadata().getUid()));
+        }
+        for (dev.navis.kubelet.cri.v1.Container c : containers) {
+            if (c.getState() == ContainerState.CONTAINER_RUNNING) {
+                noteState(c.getId(), c.getState().name(), c.getLabelsOrDefault(POD_UID_LABEL, ""));
+            }
+        }
+    }
+
+    /**
+     * Records the state a sync just brought a sandbox or container to (or saw it in), as if a relist had seen it,
+     * so that a relist during the rest of the sync does not report it back. A relist racing with this reports
+     * one change too many at worst, never one too few: the state recorded is one the sync acts on or reflects.
+     */
+    private void noteState(String id, String state, String podUid) {
+        if (relister != null) {
+            lastSeen.put(id, new Seen(state, podUid));
+        }
     }
 
     private boolean inBackOff(Pod pod, Container c, dev.navis.kubelet.cri.v1.Container exited) {
@@ -716,8 +747,11 @@ public final class CriPodRuntime implements PodRuntime {
             setWaiting(pod, c.getName(), "CreateContainerError", e.getStatus().getDescription());
             return false;
         }
+        // a failed start leaves it created and the pod unsettled: the pod's resync retries it, not an event
+        noteState(id, ContainerState.CONTAINER_CREATED.name(), pod.getMetadata().getUid());
         try {
             cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+            noteState(id, ContainerState.CONTAINER_RUNNING.name(), pod.getMetadata().getUid());
         } catch (StatusRuntimeException e) {
             setWaiting(pod, c.getName(), "RunContainerError", e.getStatus().getDescription());
             return true;
@@ -983,6 +1017,7 @@ public final class CriPodRuntime implements PodRuntime {
         long t0 = System.nanoTime();
         String id = cri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build()).getPodSandboxId();
         LOG.debug("RunPodSandbox {} took {} ms", podDesc(pod), (System.nanoTime() - t0) / 1_000_000);
+        noteState(id, PodSandboxState.SANDBOX_READY.name(), pod.getMetadata().getUid());
         return PodSandbox.newBuilder().setId(id).setMetadata(config.getMetadata()).setState(PodSandboxState.SANDBOX_READY)
                 .putAllLabels(config.getLabelsMap()).build();
     }
