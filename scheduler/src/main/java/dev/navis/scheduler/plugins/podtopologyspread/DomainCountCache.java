@@ -22,7 +22,7 @@ final class DomainCountCache {
     private final Map<String, int[]> totals = new HashMap<>();
 
     /** Brings the counts up to date with the snapshot's nodes. */
-    void refresh(Constraint c, String namespace, SharedLister lister) {
+    void refresh(Constraint c, String namespace, SharedLister lister, NodePodIndex index) {
         List<NodeInfo> list = lister.nodeInfos();
         int n = list.size();
         if (generations.length != n) {
@@ -45,7 +45,7 @@ final class DomainCountCache {
             }
             NodeInfo ni = list.get(i);
             String domain = ni.label(c.topologyKey());
-            int count = domain == null ? 0 : c.countMatching(ni, namespace);
+            int count = domain == null ? 0 : index.count(c, ni, namespace);
             if (domain != null) {
                 int[] t = totals.computeIfAbsent(domain, k -> new int[2]);
                 t[0] += count;
