@@ -65,12 +65,16 @@ final class NodePodIndex {
             int n = now.size();
             int m = indexed.length;
             // positions that differ, both ways; a pod that only moved is in both and cancels out
-            IdentityHashMap<PodInfo, Boolean> gone = new IdentityHashMap<>();
-            List<PodInfo> came = new ArrayList<>();
+            IdentityHashMap<PodInfo, Boolean> gone = null;
+            List<PodInfo> came = null;
             for (int i = 0; i < Math.max(n, m); i++) {
                 PodInfo before = i < m ? indexed[i] : null;
                 PodInfo after = i < n ? now.get(i) : null;
                 if (before != after) {
+                    if (gone == null) {
+                        gone = new IdentityHashMap<>();
+                        came = new ArrayList<>(2);
+                    }
                     if (before != null) {
                         gone.put(before, Boolean.TRUE);
                     }
@@ -79,13 +83,15 @@ final class NodePodIndex {
                     }
                 }
             }
-            for (PodInfo p : came) {
-                if (gone.remove(p) == null) {
-                    add(p);
+            if (gone != null) {
+                for (PodInfo p : came) {
+                    if (gone.remove(p) == null) {
+                        add(p);
+                    }
                 }
-            }
-            for (PodInfo p : gone.keySet()) {
-                remove(p);
+                for (PodInfo p : gone.keySet()) {
+                    remove(p);
+                }
             }
             indexed = now.toArray(PodInfo[]::new);
             generation = node.generation();
