@@ -299,7 +299,6 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         }
         String ns = pod.namespace();
         SharedLister lister = handle.snapshotSharedLister();
-        podIndex.prune(lister.nodeInfos().size());
         if (constraints.length == 1 && cacheable(pod, constraints[0])) {
             // the common case (one constraint, no node selection by the pod): counts kept across cycles
             Constraint c = constraints[0];
@@ -312,7 +311,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
                 cache = new DomainCountCache();
                 domainCounts.put(signature, cache);
             }
-            cache.refresh(c, ns, lister, podIndex);
+            cache.refresh(c, ns, lister);
             state.write(PRE_FILTER_KEY, new FilterState(constraints, List.of(cache.counts()), selfMatches(pod, constraints)));
             return Status.SUCCESS;
         }
@@ -320,6 +319,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         for (int i = 0; i < constraints.length; i++) {
             counts.add(new HashMap<>());
         }
+        podIndex.prune(lister.nodeInfos().size());
         for (NodeInfo n : lister.nodeInfos()) {
             Node node = n.node();
             if (node == null) {

@@ -119,10 +119,10 @@ class DomainCountCacheTest {
     void countsMatchARecountAfterTheChange(String name, UnaryOperator<List<NodeInfo>> change, Map<String, Integer> expected) {
         DomainCountCache cache = new DomainCountCache();
         List<NodeInfo> before = start();
-        cache.refresh(WEB, "default", Snapshot.of(before), new NodePodIndex());
+        cache.refresh(WEB, "default", Snapshot.of(before));
         assertThat(cached(cache)).isEqualTo(recount(before));
         List<NodeInfo> after = change.apply(before);
-        cache.refresh(WEB, "default", Snapshot.of(after), new NodePodIndex());
+        cache.refresh(WEB, "default", Snapshot.of(after));
         assertThat(cached(cache)).isEqualTo(recount(after)).isEqualTo(expected);
     }
 
@@ -134,12 +134,12 @@ class DomainCountCacheTest {
         }
         DomainCountCache cache = new DomainCountCache();
         CountingLister first = new CountingLister(Snapshot.of(nodes));
-        cache.refresh(WEB, "default", first, new NodePodIndex());
+        cache.refresh(WEB, "default", first);
         assertThat(first.reads).isEqualTo(100);
 
         nodes.set(42, with(nodes.get(42), pod("default", "web")));
         CountingLister second = new CountingLister(Snapshot.of(nodes));
-        cache.refresh(WEB, "default", second, new NodePodIndex());
+        cache.refresh(WEB, "default", second);
         assertThat(second.reads).isEqualTo(1);
         assertThat(cached(cache)).isEqualTo(recount(nodes)).containsEntry("z0", 35);
     }
@@ -147,7 +147,7 @@ class DomainCountCacheTest {
     @Test
     void domainsAreTheInternedLabelValues() {
         DomainCountCache cache = new DomainCountCache();
-        cache.refresh(WEB, "default", Snapshot.of(start()), new NodePodIndex());
+        cache.refresh(WEB, "default", Snapshot.of(start()));
         assertThat(cache.counts().keySet()).allSatisfy(k -> assertThat(k).isSameAs(k.intern()));
     }
 
