@@ -36,6 +36,16 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
     @Option(names = "--pods", description = "Measured pods (default: the workload's).")
     Integer pods;
 
+    @Option(names = "--warmup", description = "Pods of the measured shape scheduled and deleted in namespace"
+            + " sched-warmup after the initial pods and before the measured ones, reported apart: the JIT compiles the"
+            + " pod path first, as in a long-running control plane (default: the workload's, 20000 for SchedulingBasic"
+            + " and TopologySpreading, 5000 for SchedulingPodAffinity, 0 for PreemptionBasic; 0 for a cold start).")
+    Integer warmup;
+
+    @Option(names = "--jfr", paramLabel = "FILE", description = "Write a JFR recording of the measured window (profile "
+            + "settings, 2 ms execution samples; add -XX:FlightRecorderOptions:stackdepth=256 for deep stacks).")
+    Path jfr;
+
     @Option(names = "--writers", defaultValue = "64", description = "Concurrent pod creators (default ${DEFAULT-VALUE}).")
     int writers;
 
@@ -61,12 +71,17 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
         int n = nodes != null ? nodes : w.nodes;
         int initial = initialPods != null ? initialPods : w.initialPods;
         int measured = pods != null ? pods : w.measuredPods;
+        int warmupPods = warmup != null ? warmup : w.warmupPods;
+        if (warmupPods > 0 && w == SchedulerBenchmark.Workload.PREEMPTION_BASIC) {
+            // its measured pods preempt: warm-up pods of that shape would evict the initial pods
+            throw new IllegalArgumentException("PreemptionBasic runs without warm-up (--warmup 0)");
+        }
         if (inMemory) {
             w.runInMemory(n, initial, measured, System.out);
             return 0;
         }
         SchedulerBenchmark.Settings settings = new SchedulerBenchmark.Settings(n, initial, measured, writers, qps,
-                backlog);
+                backlog, warmupPods, jfr);
         if (kubeconfig != null) {
             new SchedulerBenchmark(KubeConfigLoader.load(kubeconfig).clientConfig(), System.out)
                     .withWorkload(w).run(settings);

@@ -43,9 +43,18 @@ public final class SchedulerBenchmark {
      * @param backlog create the measured pods while no scheduler runs, then start one and time how fast it
      *                drains them: the scheduler's own capacity, apart from the pod creation rate
      */
+    /**
+     * @param warmupPods pods of the measured shape scheduled, bound and deleted again in their own namespace
+     *                   before the measured pods, so that the measured window sees a warm JVM (compiled hot
+     *                   paths) as a long-running control plane would; 0 measures a cold start
+     * @param jfr        where to write a JFR recording of the measured window only (null: none)
+     */
     public record Settings(int nodes, int initialPods, int measuredPods, int writers, double schedulerQps,
-                           boolean backlog) {
+                           boolean backlog, int warmupPods, java.nio.file.Path jfr) {
     }
+
+    /** Where the warm-up pods go; their own namespace keeps them out of the measured pods' spread and affinity. */
+    private static final String WARMUP_NAMESPACE = "sched-warmup";
 
     /** The namespace of SchedulingBasic's, TopologySpreading's and PreemptionBasic's pods. */
     private static final String NAMESPACE = "sched-bench";
@@ -69,15 +78,18 @@ public final class SchedulerBenchmark {
     }
 
     public void run(Settings s) throws Exception {
-        out.printf("navis bench scheduler — " + workload.upstreamName + ": %d nodes, %d initial pods, %d measured pods, %d writers, "
-                + "%d cores%n", s.nodes(), s.initialPods(), s.measuredPods(), s.writers(),
-                Runtime.getRuntime().availableProcessors());
+        out.printf("navis bench scheduler — " + workload.upstreamName + ": %d nodes, %d initial pods, %d warm-up pods, "
+                + "%d measured pods, %d writers, %d cores%n", s.nodes(), s.initialPods(), s.warmupPods(), s.measuredPods(),
+                s.writers(), Runtime.getRuntime().availableProcessors());
         ClientConfig loadConfig = config.withRateLimit(1e9, 1_000_000).withUserAgent("navis-bench");
         try (RestKubeClient load = RestKubeClient.create(loadConfig);
              RestKubeClient watcher = RestKubeClient.create(loadConfig);
              ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
             createNamespace(load, workload.initialNamespace());
             createNamespace(load, workload.measuredNamespace());
+            if (s.warmupPods() > 0) {
+                createNamespace(load, WARMUP_NAMESPACE);
+            }
             workload.prepare(load);
             long t0 = System.nanoTime();
             parallel(writers, s.writers(), s.nodes(), i -> {
@@ -91,6 +103,8 @@ public final class SchedulerBenchmark {
 
             Map<String, Long> boundAt = new ConcurrentHashMap<>();
             AtomicInteger bound = new AtomicInteger();
+            AtomicInteger warmupBound = new AtomicInteger();
+            AtomicInteger warmupDeleted = new AtomicInteger();
             java.util.Set<String> benchNamespaces = new java.util.HashSet<>(List.of(workload.initialNamespace(), workload.measuredNamespace()));
             SharedIndexInformer<Pod> pods = new SharedIndexInformer<>(watcher.pods(), Duration.ZERO);
             pods.addEventHandler(new ResourceEventHandler<>() {
@@ -101,7 +115,25 @@ public final class SchedulerBenchmark {
 
                 @Override
                 public void onUpdate(Pod o, Pod n) {
+                    if (WARMUP_NAMESPACE.equals(n.getMetadata().getNamespace())) {
+                        if (!isBound(o) && isBound(n)) {
+                            warmupBound.incrementAndGet();
+                        }
+                        return;
+                    }
                     record(n);
+                }
+
+                @Override
+                public void onDelete(Pod p, boolean finalStateUnknown) {
+                    if (WARMUP_NAMESPACE.equals(p.getMetadata().getNamespace())) {
+                        warmupDeleted.incrementAndGet();
+                    }
+                }
+
+                private static boolean isBound(Pod p) {
+                    String node = p.getSpec().getNodeName();
+                    return node != null && !node.isEmpty();
                 }
 
                 private void record(Pod p) {
@@ -130,6 +162,9 @@ public final class SchedulerBenchmark {
                         .createReadingMetadata(initialPods.apply("init-" + i)));
                 awaitBound(bound, s.initialPods(), Duration.ofMinutes(5));
                 out.printf("initial pods: %d created and bound in %.1f s%n", s.initialPods(), (System.nanoTime() - i0) / 1e9);
+                if (s.warmupPods() > 0) {
+                    warmUp(load, writers, s, warmupBound, warmupDeleted);
+                }
                 if (s.backlog()) {
                     scheduler.close();
                     long b0 = System.nanoTime();
@@ -185,6 +220,7 @@ public final class SchedulerBenchmark {
                 long cpu0 = processCpuNanos();
                 long loopCpu0 = schedulingThreadCpuNanos();
                 ThreadCpuByName threads0 = ThreadCpuByName.now();
+                jdk.jfr.Recording recording = s.jfr() == null ? null : startRecording();
                 Function<String, Pod> measuredPods = stamped(workload::measuredPod);
                 parallel(writers, s.writers(), s.measuredPods(), i -> {
                     String name = "pod-" + i;
@@ -221,6 +257,11 @@ public final class SchedulerBenchmark {
                 Map<String, Long> threadCpu = ThreadCpuByName.now().since(threads0);
                 scheduler.close();
                 double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+                if (recording != null) {
+                    recording.dump(s.jfr());
+                    recording.close();
+                    out.printf("JFR of the measured window: %s%n", s.jfr());
+                }
                 out.printf("CPU used by this JVM (API server, store, scheduler, load generator) for the measured pods: "
                         + "%.1f s, %.2f ms per pod; %d events in the namespace%n", cpuSeconds,
                         1000 * cpuSeconds / s.measuredPods(), countEvents(load, benchNamespaces));
@@ -236,6 +277,47 @@ public final class SchedulerBenchmark {
                 pods.stop();
             }
         }
+    }
+
+    /**
+     * Schedules and deletes pods of the measured shape in their own namespace (creates, the scheduler's cycles,
+     * bindings, events, deletes), reported on its own line: afterwards the nodes are as before and the JIT has
+     * compiled the pod path, so the measured window shows a warm control plane's cost rather than a cold JVM's.
+     */
+    private void warmUp(RestKubeClient load, ExecutorService writers, Settings s, AtomicInteger warmupBound,
+                        AtomicInteger warmupDeleted) throws Exception {
+        long w0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        Function<String, Pod> warmupPods = stamped(name -> {
+            Pod p = workload.measuredPod(name);
+            p.getMetadata().setNamespace(WARMUP_NAMESPACE);
+            return p;
+        });
+        parallel(writers, s.writers(), s.warmupPods(), i -> load.pods().namespace(WARMUP_NAMESPACE)
+                .createReadingMetadata(warmupPods.apply("warm-" + i)));
+        boolean allBound = awaitBound(warmupBound, s.warmupPods(), Duration.ofMinutes(10));
+        long bound = System.nanoTime();
+        // no kubelet confirms a bound pod's termination: grace period 0 removes it at once
+        io.fabric8.kubernetes.api.model.DeleteOptions now = new io.fabric8.kubernetes.api.model.DeleteOptions();
+        now.setGracePeriodSeconds(0L);
+        parallel(writers, s.writers(), s.warmupPods(), i -> load.pods().namespace(WARMUP_NAMESPACE).delete("warm-" + i, now));
+        boolean allDeleted = awaitBound(warmupDeleted, s.warmupPods(), Duration.ofMinutes(5));
+        double seconds = (System.nanoTime() - w0) / 1e9;
+        out.printf("warm-up: %d pods created and bound in %.1f s (%.0f pods/s)%s, then deleted; %.1f s in all, "
+                        + "%.2f ms CPU per pod (cold JVM; not measured)%n", s.warmupPods(), (bound - w0) / 1e9,
+                s.warmupPods() / ((bound - w0) / 1e9), allBound ? "" : " — NOT ALL BOUND", seconds,
+                (processCpuNanos() - cpu0) / 1e6 / s.warmupPods());
+        if (!allDeleted) {
+            out.printf("warm-up: only %d of %d deletions observed%n", warmupDeleted.get(), s.warmupPods());
+        }
+    }
+
+    /** JFR's profile settings with 2 ms execution samples (run with -XX:FlightRecorderOptions:stackdepth=256). */
+    private static jdk.jfr.Recording startRecording() throws Exception {
+        jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
+        r.start();
+        return r;
     }
 
     private static SchedulerServer startScheduler(RestKubeClient client, RestKubeClient eventClient,
@@ -379,22 +461,22 @@ public final class SchedulerBenchmark {
      */
     public enum Workload {
         /** node-default, pod-default; 5,000 nodes, 1,000 initial, 10,000 measured pods. */
-        SCHEDULING_BASIC("SchedulingBasic", 5000, 1000, 10000),
+        SCHEDULING_BASIC("SchedulingBasic", 5000, 1000, 10000, 20000),
         /**
          * Nodes over zones moon-1..3; initial pods pod-default; measured pods (color=blue) spread by zone, maxSkew
          * 5, DoNotSchedule; 5,000 nodes, 5,000 initial, 5,000 measured pods (upstream's 5000Nodes measures 2,000).
          */
-        TOPOLOGY_SPREADING("TopologySpreading", 5000, 5000, 5000),
+        TOPOLOGY_SPREADING("TopologySpreading", 5000, 5000, 5000, 20000),
         /**
          * Nodes in zone1; every pod (color=blue) requires affinity by zone to color=blue pods of sched-0 or sched-1;
          * initial pods in sched-0, measured in sched-1; upstream's 500Nodes: 500 nodes, 500 initial, 1,000 measured.
          */
-        SCHEDULING_POD_AFFINITY("SchedulingPodAffinity", 500, 500, 1000),
+        SCHEDULING_POD_AFFINITY("SchedulingPodAffinity", 500, 500, 1000, 5000),
         /**
          * Nodes filled by 900m pods of priority 0 (four a node); measured 3000m pods of priority 10 each preempt
          * victims on a node; upstream's 500Nodes: 500 nodes, 2,000 initial, 500 measured.
          */
-        PREEMPTION_BASIC("PreemptionBasic", 500, 2000, 500);
+        PREEMPTION_BASIC("PreemptionBasic", 500, 2000, 500, 0);
 
         static final String ZONE = "topology.kubernetes.io/zone";
         static final String HIGH_PRIORITY_CLASS = "bench-high-priority";
@@ -402,12 +484,15 @@ public final class SchedulerBenchmark {
         public final int nodes;
         public final int initialPods;
         public final int measuredPods;
+        /** Warm-up pods by default: they must fit beside the initial ones (500 nodes take 20,000 of 100m). */
+        public final int warmupPods;
 
-        Workload(String upstreamName, int nodes, int initialPods, int measuredPods) {
+        Workload(String upstreamName, int nodes, int initialPods, int measuredPods, int warmupPods) {
             this.upstreamName = upstreamName;
             this.nodes = nodes;
             this.initialPods = initialPods;
             this.measuredPods = measuredPods;
+            this.warmupPods = warmupPods;
         }
 
         /** The workload by its upstream name (case-insensitive) or constant name. */

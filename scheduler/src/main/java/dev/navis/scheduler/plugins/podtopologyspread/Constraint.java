@@ -84,7 +84,10 @@ record Constraint(int maxSkew, String topologyKey, LabelSelector selector, int m
         return true;
     }
 
-    /** Upstream's countPodsMatchSelector: the node's non-terminating pods of the namespace the selector matches. */
+    /**
+     * Upstream's countPodsMatchSelector: the node's non-terminating pods of the namespace the selector matches, by
+     * matching each (the plugin counts through {@link NodePodIndex}; its tests hold it to this definition).
+     */
     int countMatching(NodeInfo node, String namespace) {
         if (selector.isNothing()) {
             return 0;

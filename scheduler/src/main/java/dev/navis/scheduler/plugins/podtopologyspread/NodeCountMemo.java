@@ -12,6 +12,12 @@ import java.util.IdentityHashMap;
  */
 final class NodeCountMemo {
     private final IdentityHashMap<NodeInfo, long[]> counts = new IdentityHashMap<>();
+    private final NodePodIndex index;
+
+    /** @param index where a node's count is taken when this memo does not hold it */
+    NodeCountMemo(NodePodIndex index) {
+        this.index = index;
+    }
 
     /** The node's non-terminating pods of {@code namespace} that {@code c}'s selector matches. */
     int count(Constraint c, NodeInfo node, String namespace) {
@@ -19,7 +25,7 @@ final class NodeCountMemo {
         if (known != null && known[0] == node.generation()) {
             return (int) known[1];
         }
-        int count = c.countMatching(node, namespace);
+        int count = index.count(c, node, namespace);
         counts.put(node, new long[] {node.generation(), count});
         return count;
     }

@@ -78,6 +78,8 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
     private static final int MAX_CACHED_SIGNATURES = 64;
     /** Per-node counts kept across cycles, by namespace and selector, least recently used first. */
     private final Map<String, NodeCountMemo> nodeCounts = new java.util.LinkedHashMap<>(64, 0.75f, true);
+    /** Each node's pods by namespace and label, shared by all selectors (scheduling thread only). */
+    private final NodePodIndex podIndex = new NodePodIndex();
     /** What the per-node memos may hold in all (about 50 bytes an entry). */
     private static final int MAX_MEMO_ENTRIES = 400_000;
 
@@ -317,6 +319,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
         for (int i = 0; i < constraints.length; i++) {
             counts.add(new HashMap<>());
         }
+        podIndex.prune(lister.nodeInfos().size());
         for (NodeInfo n : lister.nodeInfos()) {
             Node node = n.node();
             if (node == null) {
@@ -331,7 +334,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
                 if (!c.matchesNodeInclusionPolicies(pod, node)) {
                     continue;
                 }
-                int count = c.countMatching(n, ns);
+                int count = podIndex.count(c, n, ns);
                 counts.get(i).computeIfAbsent(labels.get(c.topologyKey()), k -> new int[1])[0] += count;
             }
         }
@@ -480,6 +483,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
             s.weights[i] = Math.log(size + 2);
         }
         String ns = pod.namespace();
+        podIndex.prune(all.size());
         for (int i = 0; i < constraints.length; i++) {
             s.memos[i] = nodeCountMemo(ns, constraints[i], all.size());
         }
@@ -518,7 +522,7 @@ public final class PodTopologySpread implements PreFilterPlugin, PreFilterExtens
                 eldest.next();
                 eldest.remove();
             }
-            memo = new NodeCountMemo();
+            memo = new NodeCountMemo(podIndex);
             nodeCounts.put(signature, memo);
         }
         memo.prune(nodes);

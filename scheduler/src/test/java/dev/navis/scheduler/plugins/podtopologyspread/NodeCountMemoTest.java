@@ -30,7 +30,7 @@ class NodeCountMemoTest {
 
     @Test
     void countsFollowTheNodesPodsAcrossCycles() {
-        NodeCountMemo memo = new NodeCountMemo();
+        NodeCountMemo memo = new NodeCountMemo(new NodePodIndex());
         NodeInfo a = node("a", pod("w1", "default", "web"), pod("d1", "default", "db"), pod("w2", "other", "web"));
         NodeInfo b = node("b");
         assertThat(memo.count(web, a, "default")).isEqualTo(1);
@@ -51,7 +51,7 @@ class NodeCountMemoTest {
 
     @Test
     void pruningForgetsOnlyWhatCanBeCountedAgain() {
-        NodeCountMemo memo = new NodeCountMemo();
+        NodeCountMemo memo = new NodeCountMemo(new NodePodIndex());
         NodeInfo a = node("a", pod("w1", "default", "web"));
         for (int i = 0; i < 50; i++) {
             memo.count(web, a.copy(), "default");
