@@ -36,6 +36,14 @@ public interface ResourceStrategy {
         return validateUpdate(object, old);
     }
 
+    /**
+     * Errors of a write through pods' ephemeralcontainers subresource, whose object is the stored pod with the new
+     * spec.ephemeralContainers (upstream's ValidatePodEphemeralContainersUpdate). Only pods serve it.
+     */
+    default List<FieldError> validateEphemeralContainersUpdate(ObjectNode object, ObjectNode old) {
+        return validateUpdate(object, old);
+    }
+
     /** Columns of the server-side Table, upstream's names and order (priority 1 = only with -o wide). */
     default List<TableColumn> columns() {
         return List.of(TableColumn.NAME, TableColumn.AGE);

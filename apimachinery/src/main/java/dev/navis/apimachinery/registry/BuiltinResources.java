@@ -74,7 +74,7 @@ public final class BuiltinResources {
         r.add(def("", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of(), Set.of("status", "finalize"),
                 new NamespaceStrategy()));
         r.add(def("", "v1", "Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "eviction",
-                "log", "exec", "attach", "portforward", "proxy"), new PodStrategy()));
+                "ephemeralcontainers", "log", "exec", "attach", "portforward", "proxy"), new PodStrategy()));
         r.add(def("", "v1", "Node", "nodes", false, List.of("no"), List.of(), Set.of("status", "proxy"),
                 new NodeStrategy()));
         r.add(def("", "v1", "Service", "services", true, List.of("svc"), ALL, Set.of("status", "proxy"),

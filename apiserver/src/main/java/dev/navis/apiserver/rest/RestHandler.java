@@ -247,6 +247,8 @@ final class RestHandler extends Handler.Abstract {
         switch (sub) {
             case "" -> serveObject(request, response, callback, rs, ns, name, q, neg, dryRun, "");
             case "status" -> serveObject(request, response, callback, rs, ns, name, q, neg, dryRun, "status");
+            case RestStorage.EPHEMERAL_CONTAINERS ->
+                    serveObject(request, response, callback, rs, ns, name, q, neg, dryRun, RestStorage.EPHEMERAL_CONTAINERS);
             case "approval" -> serveObject(request, response, callback, rs, ns, name, q, neg, dryRun, "approval");
             case "finalize" -> {
                 if (!method.equals("PUT")) {

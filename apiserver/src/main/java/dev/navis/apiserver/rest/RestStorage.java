@@ -768,8 +768,9 @@ public final class RestStorage {
     }
 
     /**
-     * PUT: replaces the object. {@code subresource} is "" (main resource), "status" (only status changes)
-     * or "finalize" (namespaces: only spec.finalizers changes).
+     * PUT: replaces the object. {@code subresource} is "" (main resource), "status" (only status changes),
+     * "finalize" (namespaces: only spec.finalizers changes) or "ephemeralcontainers" (pods: only
+     * spec.ephemeralContainers changes).
      */
     public ObjectNode update(String namespace, String name, ObjectNode body, boolean dryRun, String subresource) {
         checkTypeMeta(body);
@@ -830,8 +831,11 @@ public final class RestStorage {
         }
         strategy.applyDefaults(obj);
         behaviour.beforeUpdate(obj, old, dryRun);
-        List<FieldError> errors = subresource.equals("status") ? strategy.validateStatusUpdate(obj, old)
-                : strategy.validateUpdate(obj, old);
+        List<FieldError> errors = switch (subresource) {
+            case "status" -> strategy.validateStatusUpdate(obj, old);
+            case EPHEMERAL_CONTAINERS -> strategy.validateEphemeralContainersUpdate(obj, old);
+            default -> strategy.validateUpdate(obj, old);
+        };
         if (!errors.isEmpty()) {
             behaviour.updateFailed(obj, old);
             throw ApiException.invalid(def, name, errors);
@@ -924,6 +928,18 @@ public final class RestStorage {
             }
             return result;
         }
+        if (subresource.equals(EPHEMERAL_CONTAINERS)) {
+            // upstream's ephemeralContainersStrategy: the stored pod with only the new ephemeral containers
+            ObjectNode result = old.deepCopy();
+            ObjectNode spec = result.has("spec") ? (ObjectNode) result.get("spec") : result.putObject("spec");
+            JsonNode ephemeral = obj.path("spec").get("ephemeralContainers");
+            if (ephemeral == null || ephemeral.isNull()) {
+                spec.remove("ephemeralContainers");
+            } else {
+                spec.set("ephemeralContainers", ephemeral);
+            }
+            return result;
+        }
         if (subresource.equals("finalize")) {
             ObjectNode result = old.deepCopy();
             ObjectNode spec = result.has("spec") ? (ObjectNode) result.get("spec") : result.putObject("spec");
@@ -999,6 +1015,9 @@ public final class RestStorage {
     }
 
     // ---------------------------------------------------------------- patch
+
+    /** Pods' subresource that changes spec.ephemeralContainers only. */
+    public static final String EPHEMERAL_CONTAINERS = "ephemeralcontainers";
 
     public static final String JSON_PATCH = "application/json-patch+json";
     public static final String MERGE_PATCH = "application/merge-patch+json";

@@ -11,6 +11,7 @@ import dev.navis.apimachinery.strategy.pod.PodSpecValidation;
 import dev.navis.apimachinery.strategy.pod.PodStatusCells;
 import dev.navis.api.validation.NameValidation.NameRule;
 import dev.navis.apimachinery.validation.Checks;
+import dev.navis.apimachinery.validation.ObjectMetaValidation;
 import dev.navis.apimachinery.validation.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ public final class PodStrategy extends KindStrategy {
             + "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to "
             + "existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was "
             + "previously negative)";
+
+    private static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 
     private static final List<TableColumn> COLUMNS = List.of(TableColumn.NAME,
             TableColumn.of("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
@@ -65,6 +68,46 @@ public final class PodStrategy extends KindStrategy {
             Nodes.defaultText(status, "phase", "Pending");
             Nodes.defaultText(status, "qosClass", qosClass(spec));
         }
+    }
+
+    /** ValidatePodCreate: ephemeral containers are only added later, through the ephemeralcontainers subresource. */
+    @Override
+    public List<FieldError> validate(ObjectNode pod) {
+        List<FieldError> errs = new ArrayList<>(super.validate(pod));
+        if (!Nodes.list(pod, "spec", "ephemeralContainers").isEmpty()) {
+            errs.add(FieldError.forbidden("spec.ephemeralContainers", "cannot be set on create"));
+        }
+        return errs;
+    }
+
+    /**
+     * ValidatePodEphemeralContainersUpdate: the pod is validated as a whole (the new ephemeral containers with it),
+     * static pods take none, and existing ephemeral containers stay as they are: matched by name, since a patch
+     * need not keep their order.
+     */
+    @Override
+    public List<FieldError> validateEphemeralContainersUpdate(ObjectNode pod, ObjectNode old) {
+        List<FieldError> errs = new ArrayList<>(ObjectMetaValidation.validateUpdate(pod, old));
+        errs.addAll(validateSpec(pod));
+        if (Nodes.has(old.path("metadata").path("annotations"), MIRROR_ANNOTATION)) {
+            return List.of(FieldError.forbidden("", "static pods do not support ephemeral containers"));
+        }
+        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        for (JsonNode c : Nodes.list(pod, "spec", "ephemeralContainers")) {
+            byName.put(Nodes.text(c, "name"), c);
+        }
+        for (JsonNode was : Nodes.list(old, "spec", "ephemeralContainers")) {
+            String name = Nodes.text(was, "name");
+            JsonNode now = byName.get(name);
+            if (now == null) {
+                errs.add(FieldError.forbidden("spec.ephemeralContainers",
+                        "existing ephemeral containers \"" + name + "\" may not be removed\n"));
+            } else if (!Nodes.jsonEquals(was, now)) {
+                errs.add(FieldError.forbidden("spec.ephemeralContainers." + name, "existing ephemeral containers \""
+                        + name + "\" may not be changed\n" + SpecDiff.render("core.EphemeralContainer", was, now)));
+            }
+        }
+        return errs;
     }
 
     @Override

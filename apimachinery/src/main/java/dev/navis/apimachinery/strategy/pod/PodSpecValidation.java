@@ -75,6 +75,8 @@ public final class PodSpecValidation {
                 errs.add(FieldError.duplicate(p.child("name").toString(), name));
             }
         }
+        errs.addAll(EphemeralContainerValidation.validate(Nodes.list(spec, "ephemeralContainers"),
+                path.child("ephemeralContainers"), names, volumes));
         errs.addAll(Checks.oneOf(Nodes.text(spec, "restartPolicy"), path.child("restartPolicy"), RESTART_POLICIES));
         errs.addAll(Checks.oneOf(Nodes.text(spec, "dnsPolicy"), path.child("dnsPolicy"), DNS_POLICIES));
         errs.addAll(Checks.labels(spec.get("nodeSelector"), path.child("nodeSelector")));
@@ -201,7 +203,7 @@ public final class PodSpecValidation {
         return errs;
     }
 
-    private static List<FieldError> container(JsonNode c, Path p, Set<String> volumes) {
+    static List<FieldError> container(JsonNode c, Path p, Set<String> volumes) {
         List<FieldError> errs = new ArrayList<>();
         String name = Nodes.text(c, "name");
         if (name.isEmpty()) {
