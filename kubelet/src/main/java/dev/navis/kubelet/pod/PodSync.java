@@ -456,7 +456,8 @@ public final class PodSync {
         if (status.getContainerStatuses() == null || status.getContainerStatuses().isEmpty()) {
             return false;
         }
-        for (List<ContainerStatus> list : java.util.Arrays.asList(status.getInitContainerStatuses(), status.getContainerStatuses())) {
+        for (List<ContainerStatus> list : java.util.Arrays.asList(status.getInitContainerStatuses(), status.getContainerStatuses(),
+                status.getEphemeralContainerStatuses())) {
             if (list == null) {
                 continue;
             }
@@ -536,7 +537,8 @@ public final class PodSync {
             return now;
         }
         PodStatus last = st.runtimeStatus == null ? new PodStatus() : Json.deepCopy(st.runtimeStatus);
-        for (List<ContainerStatus> list : java.util.Arrays.asList(last.getContainerStatuses(), last.getInitContainerStatuses())) {
+        for (List<ContainerStatus> list : java.util.Arrays.asList(last.getContainerStatuses(), last.getInitContainerStatuses(),
+                last.getEphemeralContainerStatuses())) {
             if (list == null) {
                 continue;
             }
@@ -661,12 +663,14 @@ public final class PodSync {
         return Duration.ofSeconds(grace == null ? 30 : Math.max(0, grace));
     }
 
+    /** Every container whose environment the kubelet resolves: init, regular and ephemeral. */
     static List<Container> allContainers(Pod pod) {
         List<Container> all = new ArrayList<>();
         if (pod.getSpec().getInitContainers() != null) {
             all.addAll(pod.getSpec().getInitContainers());
         }
         all.addAll(pod.getSpec().getContainers());
+        all.addAll(dev.navis.kubelet.util.EphemeralContainers.of(pod));
         return all;
     }
 

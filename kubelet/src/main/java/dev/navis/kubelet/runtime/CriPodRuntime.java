@@ -48,6 +48,7 @@ import dev.navis.kubelet.image.ContainerdImporter;
 import dev.navis.kubelet.image.ImageReference;
 import dev.navis.kubelet.image.PauseImage;
 import dev.navis.kubelet.status.ProbeView;
+import dev.navis.kubelet.util.EphemeralContainers;
 import dev.navis.kubelet.util.Sidecars;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
@@ -466,7 +467,8 @@ public final class CriPodRuntime implements PodRuntime {
         PodSandboxConfig sandboxConfig = sandboxConfig(pod, request.resolvConf(), sandbox.getMetadata().getAttempt());
         Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName = byName(containers);
 
-        boolean changed = false;
+        // upstream starts them before init containers: a pod stuck initializing can still be debugged
+        boolean changed = startEphemeralContainers(slot, request, sandboxId, sandboxConfig, byName);
         if (regularContainersDone(pod, byName, sandboxId)) {
             // upstream: nothing restarts any more, and sidecars do not keep a finished pod alive
             changed = stopSidecars(pod, byName, sandboxId, gracePeriod(pod));
@@ -712,10 +714,47 @@ public final class CriPodRuntime implements PodRuntime {
         return any;
     }
 
+    /**
+     * Starts each ephemeral container that has never run in this pod: once, whatever becomes of it. One with a
+     * targetContainerName joins that container's process namespace, and waits (CreateContainerConfigError)
+     * while the target is not running, as upstream's getTargetID does.
+     */
+    private boolean startEphemeralContainers(StartSlot slot, PodSyncRequest request, String sandboxId,
+                                             PodSandboxConfig sandboxConfig,
+                                             Map<String, List<dev.navis.kubelet.cri.v1.Container>> byName)
+            throws Exception {
+        Pod pod = request.pod();
+        boolean changed = false;
+        for (Container e : EphemeralContainers.of(pod)) {
+            if (byName.containsKey(e.getName())) {
+                continue; // never restarted
+            }
+            String target = EphemeralContainers.target(pod, e.getName());
+            String targetId = null;
+            if (target != null) {
+                dev.navis.kubelet.cri.v1.Container t = latestIn(byName.getOrDefault(target, List.of()), sandboxId);
+                if (t == null || t.getState() != ContainerState.CONTAINER_RUNNING) {
+                    setWaiting(pod, e.getName(), "CreateContainerConfigError", "unable to find target container " + target);
+                    continue;
+                }
+                targetId = t.getId();
+            }
+            changed |= startContainer(slot, request, e, sandboxId, sandboxConfig, List.of(), targetId);
+        }
+        return changed;
+    }
+
     /** Creates and starts one container; false (with a waiting reason recorded) when a step failed. */
     private boolean startContainer(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
                                    PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history)
             throws Exception {
+        return startContainer(slot, request, c, sandboxId, sandboxConfig, history, null);
+    }
+
+    /** @param pidTarget CRI ID of the container whose process namespace this one joins, or null */
+    private boolean startContainer(StartSlot slot, PodSyncRequest request, Container c, String sandboxId,
+                                   PodSandboxConfig sandboxConfig, List<dev.navis.kubelet.cri.v1.Container> history,
+                                   String pidTarget) throws Exception {
         Pod pod = request.pod();
         String configError = request.configErrors() == null ? null : request.configErrors().get(c.getName());
         if (configError != null) {
@@ -733,7 +772,7 @@ public final class CriPodRuntime implements PodRuntime {
         }
         ContainerConfig config;
         try {
-            config = containerConfig(request, c, imageRef, restartCount, sandboxId);
+            config = containerConfig(request, c, imageRef, restartCount, sandboxId, pidTarget);
         } catch (IllegalArgumentException | IOException e) {
             setWaiting(pod, c.getName(), "CreateContainerConfigError", e.getMessage());
             return false;
@@ -871,7 +910,7 @@ public final class CriPodRuntime implements PodRuntime {
     }
 
     private ContainerConfig containerConfig(PodSyncRequest request, Container c, String imageRef, int restartCount,
-                                            String sandboxId) throws IOException {
+                                            String sandboxId, String pidTarget) throws IOException {
         Pod pod = request.pod();
         String uid = pod.getMetadata().getUid();
         ContainerConfig.Builder b = ContainerConfig.newBuilder()
@@ -957,7 +996,7 @@ public final class CriPodRuntime implements PodRuntime {
                 .putAnnotations(GRACE_PERIOD_ANNOTATION, Long.toString(gracePeriod(pod).toSeconds()));
         b.setLinux(LinuxContainerConfig.newBuilder()
                 .setResources(PodConfigs.resources(pod, c, memoryCapacity))
-                .setSecurityContext(PodConfigs.securityContext(pod, c, PodConfigs.namespaces(pod))));
+                .setSecurityContext(PodConfigs.securityContext(pod, c, PodConfigs.namespaces(pod, pidTarget))));
         return b.build();
     }
 
@@ -1181,6 +1220,12 @@ public final class CriPodRuntime implements PodRuntime {
         }
         status.setContainerStatuses(pod.getSpec().getContainers().stream()
                 .map(c -> containerStatus(pod, c, byName.getOrDefault(c.getName(), List.of()), defaultWaiting)).toList());
+        List<Container> ephemeral = EphemeralContainers.of(pod);
+        if (!ephemeral.isEmpty()) {
+            status.setEphemeralContainerStatuses(ephemeral.stream()
+                    .map(c -> containerStatus(pod, c, byName.getOrDefault(c.getName(), List.of()), "ContainerCreating"))
+                    .toList());
+        }
         return status;
     }
 

@@ -174,6 +174,18 @@ final class PodConfigs {
                 && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()));
     }
 
+    /**
+     * The namespaces of a container that joins {@code pidTarget}'s process namespace (an ephemeral container
+     * with a targetContainerName), as upstream: only where the pod does not share one already.
+     */
+    static NamespaceOption namespaces(Pod pod, String pidTarget) {
+        NamespaceOption ns = namespaces(pod);
+        if (pidTarget == null || ns.getPid() != NamespaceMode.CONTAINER) {
+            return ns;
+        }
+        return ns.toBuilder().setPid(NamespaceMode.TARGET).setTargetId(pidTarget).build();
+    }
+
     /** Network, PID and IPC namespaces: POD unless hostNetwork/hostPID/hostIPC; PID per container by default. */
     static NamespaceOption namespaces(Pod pod) {
         var spec = pod.getSpec();

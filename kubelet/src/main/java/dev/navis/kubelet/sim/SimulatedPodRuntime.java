@@ -3,6 +3,7 @@ package dev.navis.kubelet.sim;
 import dev.navis.client.util.Clock;
 import dev.navis.kubelet.runtime.PodRuntime;
 import dev.navis.kubelet.runtime.PodSyncRequest;
+import dev.navis.kubelet.util.EphemeralContainers;
 import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.util.Times;
 import io.fabric8.kubernetes.api.model.Container;
@@ -72,6 +73,8 @@ public final class SimulatedPodRuntime implements PodRuntime {
         final String ip;
         final List<SimContainer> init = new ArrayList<>();
         final List<SimContainer> containers = new ArrayList<>();
+        /** Ephemeral containers (kubectl debug) in the order they were started: they run until the pod is killed. */
+        final List<SimContainer> ephemeral = new ArrayList<>();
         boolean killed;
         Duration nextChange;
 
@@ -258,12 +261,39 @@ public final class SimulatedPodRuntime implements PodRuntime {
             sp.nextChange = next == null ? null : Duration.between(now, next);
             s.setInitContainerStatuses(init);
             s.setContainerStatuses(containers);
+            s.setEphemeralContainerStatuses(ephemeralStatuses(pod, sp, now, start));
             if (sp.ip != null && !now.isBefore(start)) {
                 s.setPodIP(sp.ip);
                 s.setPodIPs(List.of(new PodIP(sp.ip)));
             }
             return s;
         }
+    }
+
+    /**
+     * Starts each ephemeral container of the spec not started yet (once the pod runs) and reports them in spec
+     * order; null when the pod has none. They are never restarted and stop only with the pod.
+     */
+    private List<ContainerStatus> ephemeralStatuses(Pod pod, SimPod sp, Instant now, Instant start) {
+        List<Container> spec = EphemeralContainers.of(pod);
+        if (spec.isEmpty()) {
+            return null;
+        }
+        List<ContainerStatus> out = new ArrayList<>();
+        for (Container e : spec) {
+            SimContainer c = sp.ephemeral.stream().filter(x -> x.name.equals(e.getName())).findFirst().orElse(null);
+            if (c == null) {
+                c = new SimContainer(e.getName(), e.getImage());
+                if (!sp.killed && !now.isBefore(start)) {
+                    c.startedAt = now;
+                    sp.ephemeral.add(c);
+                }
+            }
+            ContainerStatus cs = containerStatus(pod, c, sp, false);
+            cs.setReady(false);
+            out.add(cs);
+        }
+        return out;
     }
 
     private static SimContainer initContainer(Container spec) {
@@ -366,7 +396,8 @@ public final class SimulatedPodRuntime implements PodRuntime {
         }
         synchronized (sp) {
             Instant now = clock.now();
-            for (SimContainer c : java.util.stream.Stream.concat(sp.containers.stream(), sp.init.stream()).toList()) {
+            for (SimContainer c : java.util.stream.Stream.of(sp.containers, sp.init, sp.ephemeral)
+                    .flatMap(List::stream).toList()) {
                 if (c.startedAt != null && c.finishedAt == null) {
                     c.finishedAt = now;
                     c.exitCode = 0;

@@ -1,5 +1,6 @@
 package dev.navis.kubelet.status;
 
+import dev.navis.kubelet.util.EphemeralContainers;
 import dev.navis.kubelet.util.Quantities;
 import dev.navis.kubelet.util.Sidecars;
 import dev.navis.kubelet.util.Times;
@@ -79,6 +80,7 @@ public final class PodStatusComputer {
         s.setPhase(phase);
         s.setInitContainerStatuses(init.isEmpty() ? null : init);
         s.setContainerStatuses(containers);
+        s.setEphemeralContainerStatuses(ephemeralStatuses(pod, runtimeStatus, probes));
         s.setQosClass(qosClass(pod));
         s.setStartTime(old.getStartTime() != null ? old.getStartTime() : Times.time(now));
         if (hostIps != null && !hostIps.isEmpty()) {
@@ -110,6 +112,21 @@ public final class PodStatusComputer {
             ips.add(old.getPodIP());
         }
         return ips;
+    }
+
+    /**
+     * As containers' statuses, but never ready: upstream's probe manager (which decides readiness) does not look
+     * at ephemeral containers. Null when the pod has none, as upstream omits the field.
+     */
+    private static List<ContainerStatus> ephemeralStatuses(Pod pod, PodStatus runtimeStatus, ProbeView probes) {
+        List<Container> ephemeral = EphemeralContainers.of(pod);
+        if (ephemeral.isEmpty()) {
+            return null;
+        }
+        List<ContainerStatus> statuses = mergeStatuses(pod.getMetadata().getUid(), ephemeral,
+                runtimeStatus == null ? null : runtimeStatus.getEphemeralContainerStatuses(), probes, false);
+        statuses.forEach(cs -> cs.setReady(false));
+        return statuses;
     }
 
     /** One status per spec'd container, in spec order: the runtime's, or waiting ContainerCreating. */

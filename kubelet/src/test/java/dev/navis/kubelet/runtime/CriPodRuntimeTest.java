@@ -385,6 +385,78 @@ class CriPodRuntimeTest {
         node.runtime.removePod(pod.getMetadata().getUid());
     }
 
+    static ContainerStatus ephemeralStatus(PodStatus s, String name) {
+        return s.getEphemeralContainerStatuses() == null ? null : s.getEphemeralContainerStatuses().stream()
+                .filter(c -> c.getName().equals(name)).findFirst().orElse(null);
+    }
+
+    @Test
+    void ephemeralContainersStartOnceInTheSandboxAndJoinTheirTargetsProcesses() throws Exception {
+        Pod pod = pod("debugged").editSpec()
+                .addNewContainer().withName("app").withImage(CriTestNode.BUSYBOX).withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3601").endContainer().endSpec().build();
+        PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30), s -> running(s, "app"));
+        assertThat(st.getEphemeralContainerStatuses()).isNullOrEmpty();
+
+        // what kubectl debug --target=app adds, and a one-shot without a target
+        Pod debugged = new PodBuilder(pod).editSpec()
+                .addNewEphemeralContainer().withName("dbg").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent").withCommand("sleep", "3600").withTargetContainerName("app")
+                .endEphemeralContainer()
+                .addNewEphemeralContainer().withName("once").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent").withCommand("sh", "-c", "exit 3").endEphemeralContainer()
+                .endSpec().build();
+        st = node.syncUntil(request(debugged, Map.of()), Duration.ofSeconds(30), s -> {
+            ContainerStatus dbg = ephemeralStatus(s, "dbg");
+            ContainerStatus once = ephemeralStatus(s, "once");
+            return dbg != null && dbg.getState().getRunning() != null
+                    && once != null && once.getState().getTerminated() != null;
+        });
+        assertThat(status(st, "app").getContainerID()).isNotBlank();
+        assertThat(ephemeralStatus(st, "dbg").getContainerID()).startsWith("containerd://");
+        assertThat(ephemeralStatus(st, "once").getState().getTerminated().getExitCode()).isEqualTo(3);
+
+        // same sandbox (network namespace: one hostname and IP), the target's processes visible
+        PodRuntime.ExecResult ps = node.runtime.execSync(debugged, "dbg", List.of("ps", "-o", "args"), Duration.ofSeconds(10));
+        assertThat(ps.exitCode()).isZero();
+        assertThat(ps.output()).contains("sleep 3601").contains("sleep 3600");
+        assertThat(node.runtime.execSync(debugged, "dbg", List.of("hostname"), Duration.ofSeconds(10)).output().trim())
+                .isEqualTo("debugged");
+        assertThat(node.runtime.execSync(pod, "app", List.of("ps", "-o", "args"), Duration.ofSeconds(10)).output())
+                .contains("sleep 3600"); // one process namespace: the target sees the debugger too
+
+        // never restarted, whatever the pod's restartPolicy
+        String onceId = ephemeralStatus(st, "once").getContainerID();
+        for (int i = 0; i < 3; i++) {
+            st = node.runtime.syncPod(request(debugged, Map.of()));
+        }
+        assertThat(ephemeralStatus(st, "once").getContainerID()).isEqualTo(onceId);
+        assertThat(ephemeralStatus(st, "once").getRestartCount()).isZero();
+        assertThat(ephemeralStatus(st, "once").getState().getTerminated()).isNotNull();
+        assertThat(running(st, "app")).isTrue();
+
+        node.runtime.killPod(debugged, Duration.ofSeconds(2));
+        node.runtime.removePod(pod.getMetadata().getUid());
+        assertThat(node.runtime.podUids()).doesNotContain(pod.getMetadata().getUid());
+    }
+
+    @Test
+    void ephemeralContainerWaitsForItsTargetToRun() throws Exception {
+        Pod pod = pod("waits").editSpec()
+                .addNewContainer().withName("app").withImage("registry.invalid/none:1").withImagePullPolicy("Never")
+                .endContainer()
+                .addNewEphemeralContainer().withName("dbg").withImage(CriTestNode.BUSYBOX)
+                .withImagePullPolicy("IfNotPresent").withCommand("sleep", "3600").withTargetContainerName("app")
+                .endEphemeralContainer().endSpec().build();
+        PodStatus st = node.syncUntil(request(pod, Map.of()), Duration.ofSeconds(30),
+                s -> ephemeralStatus(s, "dbg") != null && ephemeralStatus(s, "dbg").getState().getWaiting() != null
+                        && "CreateContainerConfigError".equals(ephemeralStatus(s, "dbg").getState().getWaiting().getReason()));
+        assertThat(ephemeralStatus(st, "dbg").getState().getWaiting().getMessage())
+                .isEqualTo("unable to find target container app");
+        node.runtime.killPod(pod, Duration.ofSeconds(2));
+        node.runtime.removePod(pod.getMetadata().getUid());
+    }
+
     @Test
     void aContainerWithoutItsConfigWaitsWhileTheOtherStarts() throws Exception {
         Pod pod = pod("config").editSpec()
