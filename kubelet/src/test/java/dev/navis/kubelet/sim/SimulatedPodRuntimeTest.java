@@ -43,6 +43,31 @@ class SimulatedPodRuntimeTest {
     }
 
     @Test
+    void ephemeralContainersRunFromTheSyncThatSeesThemUntilThePodIsKilled() {
+        Pod pod = TestPods.simple("web");
+        sync(pod);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(sync(pod).getEphemeralContainerStatuses()).isNull();
+
+        clock.advance(Duration.ofSeconds(5));
+        Pod debugged = new io.fabric8.kubernetes.api.model.PodBuilder(pod).editSpec().addNewEphemeralContainer()
+                .withName("dbg").withImage("busybox:latest").withTargetContainerName("app").endEphemeralContainer()
+                .endSpec().build();
+        ContainerStatus dbg = sync(debugged).getEphemeralContainerStatuses().get(0);
+        assertThat(dbg.getName()).isEqualTo("dbg");
+        assertThat(dbg.getState().getRunning().getStartedAt()).isEqualTo("2026-12-07T01:00:07Z");
+        assertThat(dbg.getReady()).isFalse();
+        assertThat(dbg.getContainerID()).isEqualTo("sim://uid-web/dbg/0");
+
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(sync(debugged).getEphemeralContainerStatuses().get(0).getState().getRunning().getStartedAt())
+                .as("started once").isEqualTo("2026-12-07T01:00:07Z");
+        runtime.killPod(debugged, Duration.ZERO);
+        assertThat(runtime.podStatus(debugged).getEphemeralContainerStatuses().get(0).getState().getTerminated())
+                .isNotNull();
+    }
+
+    @Test
     void sidecarsRunNextToTheContainersAndStopWhenAJobPodIsDone() {
         Pod job = TestPods.pod("job").editSpec().withRestartPolicy("Never")
                 .addNewInitContainer().withName("setup").withImage("busybox").endInitContainer()

@@ -90,6 +90,24 @@ class PodStatusComputerTest {
     }
 
     @Test
+    void ephemeralContainersAreReportedNeverReadyAndLeaveThePodsReadinessAlone() {
+        Pod pod = TestPods.pod("web").editSpec().addNewEphemeralContainer().withName("dbg").withImage("busybox")
+                .endEphemeralContainer().addNewEphemeralContainer().withName("later").withImage("busybox")
+                .endEphemeralContainer().endSpec().build();
+        PodStatus runtime = runtime(status("app", running(), null));
+        runtime.setEphemeralContainerStatuses(List.of(status("dbg", running(), null)));
+        PodStatus s = compute(pod, runtime);
+        assertThat(s.getEphemeralContainerStatuses()).extracting(ContainerStatus::getName).containsExactly("dbg", "later");
+        ContainerStatus dbg = s.getEphemeralContainerStatuses().get(0);
+        assertThat(dbg.getState().getRunning()).isNotNull();
+        assertThat(dbg.getReady()).isFalse();
+        assertThat(s.getEphemeralContainerStatuses().get(1).getState().getWaiting().getReason()).isEqualTo("ContainerCreating");
+        assertThat(conditions(s)).containsEntry("Ready", "True");
+        assertThat(compute(TestPods.simple("web"), runtime(status("app", running(), null))).getEphemeralContainerStatuses())
+                .isNull();
+    }
+
+    @Test
     void podWithoutRuntimeStatusIsPendingWithContainerCreating() {
         PodStatus s = compute(TestPods.simple("web"), null);
         assertThat(s.getPhase()).isEqualTo("Pending");
