@@ -282,6 +282,33 @@ class RealNodeTest {
         deletePod("sidecar");
     }
 
+    @Test
+    @Order(8)
+    void kubectlDebugAddsAnEphemeralContainerThatSharesTheTargetsProcesses() {
+        apply(pod("debugme", """
+                    command: ["sleep", "3601"]
+                """, ""));
+        awaitRunning("debugme");
+        // busybox:latest defaults to pull Always: the test node has no registry, the image is imported
+        kubectl.ok("debug", "debugme", "--image=busybox:latest", "--image-pull-policy=IfNotPresent", "-c", "dbg",
+                "--profile=general", "--target=c", "--", "sleep", "3600");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                jp("debugme", "{.status.ephemeralContainerStatuses[0].state.running}")).isNotEmpty());
+        assertThat(jp("debugme", "{.spec.ephemeralContainers[0].targetContainerName}")).isEqualTo("c");
+        assertThat(kubectl.run("exec", "debugme", "-c", "dbg", "--", "true").exitCode()).isZero();
+        assertThat(kubectl.ok("exec", "debugme", "-c", "dbg", "--", "ps", "-o", "args")).contains("sleep 3601");
+        // kubectl debug -i: stdin attached through pods/attach with container=dbg2
+        assertThat(kubectl.okWithInput("from-stdin\n", "debug", "debugme", "-i", "--image=busybox:latest",
+                "--image-pull-policy=IfNotPresent", "-c", "dbg2", "--profile=general", "--", "sh", "-c",
+                "read line; echo got-$line")).contains("got-from-stdin");
+        // the pod's own update cannot add them: only the ephemeralcontainers subresource does
+        Kubectl.Result direct = kubectl.run("patch", "pod", "debugme", "--type=json", "-p",
+                "[{\"op\":\"add\",\"path\":\"/spec/ephemeralContainers/-\",\"value\":{\"name\":\"x\",\"image\":\"busybox\"}}]");
+        assertThat(direct.exitCode()).isNotZero();
+        assertThat(direct.err()).contains("pod updates may not change fields");
+        deletePod("debugme");
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     /** A busybox pod on this node; {@code container} is the container's YAML after its image, {@code spec} more spec. */
