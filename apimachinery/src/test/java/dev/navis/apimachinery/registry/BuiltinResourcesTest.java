@@ -23,7 +23,7 @@ class BuiltinResourcesTest {
     @ParameterizedTest(name = "{1}.{0}")
     @CsvSource(delimiter = '|', value = {
         "namespaces | ''  | v1 | Namespace | false | ns | '' | finalize,status",
-        "pods | '' | v1 | Pod | true | po | all | attach,binding,eviction,exec,log,portforward,proxy,status",
+        "pods | '' | v1 | Pod | true | po | all | attach,binding,ephemeralcontainers,eviction,exec,log,portforward,proxy,status",
         "nodes | '' | v1 | Node | false | no | '' | proxy,status",
         "services | '' | v1 | Service | true | svc | all | proxy,status",
         "endpoints | '' | v1 | Endpoints | true | ep | '' | ''",
