@@ -199,6 +199,16 @@ public final class SimulatedPodRuntime implements PodRuntime {
             }
             sp.containers.add(sc);
         }
+        if (st.getEphemeralContainerStatuses() != null) {
+            for (ContainerStatus cs : st.getEphemeralContainerStatuses()) {
+                // the ones that ran keep their start; they were started once and are not started again
+                if (cs.getState() != null && cs.getState().getRunning() != null) {
+                    SimContainer sc = new SimContainer(cs.getName(), cs.getImage());
+                    sc.startedAt = Times.parse(cs.getState().getRunning().getStartedAt());
+                    sp.ephemeral.add(sc);
+                }
+            }
+        }
         return sp;
     }
 

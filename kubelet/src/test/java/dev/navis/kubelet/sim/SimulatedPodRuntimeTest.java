@@ -62,6 +62,13 @@ class SimulatedPodRuntimeTest {
         clock.advance(Duration.ofSeconds(5));
         assertThat(sync(debugged).getEphemeralContainerStatuses().get(0).getState().getRunning().getStartedAt())
                 .as("started once").isEqualTo("2026-12-07T01:00:07Z");
+        // a restarted node process adopts it with its start
+        Pod reported = new io.fabric8.kubernetes.api.model.PodBuilder(debugged).withStatus(sync(debugged)).build();
+        SimulatedPodRuntime restarted = new SimulatedPodRuntime("sim-3", 3,
+                new SimulatedPodRuntime.Timing(Duration.ofSeconds(2), Duration.ofSeconds(10)), clock);
+        assertThat(restarted.syncPod(new PodSyncRequest(reported, null, Map.of(), Map.of(), Set.of(), null))
+                .getEphemeralContainerStatuses().get(0).getState().getRunning().getStartedAt())
+                .isEqualTo("2026-12-07T01:00:07Z");
         runtime.killPod(debugged, Duration.ZERO);
         assertThat(runtime.podStatus(debugged).getEphemeralContainerStatuses().get(0).getState().getTerminated())
                 .isNotNull();
