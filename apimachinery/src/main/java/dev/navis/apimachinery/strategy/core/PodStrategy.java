@@ -15,6 +15,7 @@ import dev.navis.apimachinery.validation.ObjectMetaValidation;
 import dev.navis.apimachinery.validation.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -92,7 +93,7 @@ public final class PodStrategy extends KindStrategy {
         if (Nodes.has(old.path("metadata").path("annotations"), MIRROR_ANNOTATION)) {
             return List.of(FieldError.forbidden("", "static pods do not support ephemeral containers"));
         }
-        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        Map<String, JsonNode> byName = new HashMap<>();
         for (JsonNode c : Nodes.list(pod, "spec", "ephemeralContainers")) {
             byName.put(Nodes.text(c, "name"), c);
         }
