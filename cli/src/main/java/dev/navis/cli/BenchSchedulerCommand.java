@@ -38,7 +38,8 @@ public final class BenchSchedulerCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", description = "Pods of the measured shape scheduled and deleted in namespace"
             + " sched-warmup after the initial pods and before the measured ones, reported apart: the JIT compiles the"
-            + " pod path first, as in a long-running control plane (default: the workload's, 20000 for SchedulingBasic"
+            + " pod path first, as in a long-running control plane; on 2 cores its compile queue drains after some"
+            + " 60,000 pods (default: the workload's, 60000 for SchedulingBasic"
             + " and TopologySpreading, 5000 for SchedulingPodAffinity, 0 for PreemptionBasic; 0 for a cold start).")
     Integer warmup;
 

@@ -461,12 +461,12 @@ public final class SchedulerBenchmark {
      */
     public enum Workload {
         /** node-default, pod-default; 5,000 nodes, 1,000 initial, 10,000 measured pods. */
-        SCHEDULING_BASIC("SchedulingBasic", 5000, 1000, 10000, 20000),
+        SCHEDULING_BASIC("SchedulingBasic", 5000, 1000, 10000, 60000),
         /**
          * Nodes over zones moon-1..3; initial pods pod-default; measured pods (color=blue) spread by zone, maxSkew
          * 5, DoNotSchedule; 5,000 nodes, 5,000 initial, 5,000 measured pods (upstream's 5000Nodes measures 2,000).
          */
-        TOPOLOGY_SPREADING("TopologySpreading", 5000, 5000, 5000, 20000),
+        TOPOLOGY_SPREADING("TopologySpreading", 5000, 5000, 5000, 60000),
         /**
          * Nodes in zone1; every pod (color=blue) requires affinity by zone to color=blue pods of sched-0 or sched-1;
          * initial pods in sched-0, measured in sched-1; upstream's 500Nodes: 500 nodes, 500 initial, 1,000 measured.
