@@ -223,10 +223,17 @@ public final class RestStorage {
     }
 
     private void remember(String key, String version, byte[] json) {
+        ServedJson fresh = new ServedJson(version, revisionOf(version), json);
+        boolean[] added = new boolean[1];
+        // never an older version over a newer one: a watcher that encodes a pod's ADDED event after its binding was
+        // remembered would otherwise make the binding's own event, and later GETs, encode the newer one again
+        servedJson.compute(key, (k, old) -> {
+            added[0] = old == null;
+            return old != null && fresh.revision() >= 0 && old.revision() > fresh.revision() ? old : fresh;
+        });
         // entries of deleted objects: start over rather than track them (checked now and then: the cache's size
         // takes its lock)
-        if (servedJson.put(key, new ServedJson(version, revisionOf(version), json)) == null
-                && java.util.concurrent.ThreadLocalRandom.current().nextInt(64) == 0
+        if (added[0] && java.util.concurrent.ThreadLocalRandom.current().nextInt(64) == 0
                 && servedJson.size() > storage.cache().size() + 1024) {
             servedJson.clear();
         }
