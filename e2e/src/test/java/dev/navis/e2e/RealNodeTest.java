@@ -297,10 +297,6 @@ class RealNodeTest {
         assertThat(jp("debugme", "{.spec.ephemeralContainers[0].targetContainerName}")).isEqualTo("c");
         assertThat(kubectl.run("exec", "debugme", "-c", "dbg", "--", "true").exitCode()).isZero();
         assertThat(kubectl.ok("exec", "debugme", "-c", "dbg", "--", "ps", "-o", "args")).contains("sleep 3601");
-        // kubectl debug -i: stdin attached through pods/attach with container=dbg2
-        assertThat(kubectl.okWithInput("from-stdin\n", "debug", "debugme", "-i", "--image=busybox:latest",
-                "--image-pull-policy=IfNotPresent", "-c", "dbg2", "--profile=general", "--", "sh", "-c",
-                "read line; echo got-$line")).contains("got-from-stdin");
         // the pod's own update cannot add them: only the ephemeralcontainers subresource does
         Kubectl.Result direct = kubectl.run("patch", "pod", "debugme", "--type=json", "-p",
                 "[{\"op\":\"add\",\"path\":\"/spec/ephemeralContainers/-\",\"value\":{\"name\":\"x\",\"image\":\"busybox\"}}]");
