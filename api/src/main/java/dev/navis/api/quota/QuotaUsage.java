@@ -37,7 +37,8 @@ public final class QuotaUsage {
             return "count/" + resource + (group.isEmpty() ? "" : "." + group);
         }
 
-        boolean isPods() {
+        /** Whether this is core/v1 pods. */
+        public boolean isPods() {
             return group.isEmpty() && resource.equals("pods");
         }
     }
@@ -60,15 +61,9 @@ public final class QuotaUsage {
             return new Usage(new HashMap<>(), new HashSet<>());
         }
 
-        /** Adds {@code other} into this usage, for the names this usage already holds when {@code onlyKnown}. */
-        public void add(Usage other, boolean onlyKnown) {
-            other.amounts.forEach((name, value) -> {
-                if (onlyKnown) {
-                    amounts.computeIfPresent(name, (k, v) -> v.add(value));
-                } else {
-                    amounts.merge(name, value, BigDecimal::add);
-                }
-            });
+        /** Adds {@code other}'s amounts of the names this usage already holds (a quota's, summed over objects). */
+        public void addKnown(Usage other) {
+            other.amounts.forEach((name, value) -> amounts.computeIfPresent(name, (k, v) -> v.add(value)));
             binary.addAll(other.binary);
         }
 

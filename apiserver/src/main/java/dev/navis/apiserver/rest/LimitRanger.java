@@ -232,7 +232,7 @@ final class LimitRanger implements KindBehaviour {
     }
 
     private static String canonical(JsonNode quantity) {
-        Quantity q = Quantity.tryParse(quantity.isNumber() ? quantity.asString() : quantity.asString(""));
+        Quantity q = Quantity.tryParse(quantity.asString(""));
         return q == null ? quantity.asString("") : q.toString();
     }
 }

@@ -147,7 +147,7 @@ final class ResourceQuotaAdmission implements KindBehaviour {
         if (restricted.isEmpty()) {
             return null;
         }
-        if (kind.resource().equals("pods") && kind.group().isEmpty()) {
+        if (kind.isPods()) {
             String missing = QuotaUsage.missingComputeResources(object, restricted);
             if (!missing.isEmpty()) {
                 throw forbidden(object, "failed quota: " + quotaName + ": " + missing);

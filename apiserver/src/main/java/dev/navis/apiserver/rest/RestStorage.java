@@ -937,26 +937,10 @@ public final class RestStorage {
         }
         if (subresource.equals(EPHEMERAL_CONTAINERS)) {
             // upstream's ephemeralContainersStrategy: the stored pod with only the new ephemeral containers
-            ObjectNode result = old.deepCopy();
-            ObjectNode spec = result.has("spec") ? (ObjectNode) result.get("spec") : result.putObject("spec");
-            JsonNode ephemeral = obj.path("spec").get("ephemeralContainers");
-            if (ephemeral == null || ephemeral.isNull()) {
-                spec.remove("ephemeralContainers");
-            } else {
-                spec.set("ephemeralContainers", ephemeral);
-            }
-            return result;
+            return withSpecField(old, obj, "ephemeralContainers");
         }
         if (subresource.equals("finalize")) {
-            ObjectNode result = old.deepCopy();
-            ObjectNode spec = result.has("spec") ? (ObjectNode) result.get("spec") : result.putObject("spec");
-            JsonNode fin = obj.path("spec").get("finalizers");
-            if (fin == null) {
-                spec.remove("finalizers");
-            } else {
-                spec.set("finalizers", fin);
-            }
-            return result;
+            return withSpecField(old, obj, "finalizers");
         }
         ObjectNode meta = Json.meta(obj);
         ObjectNode oldMeta = Json.meta(old);
@@ -1019,6 +1003,22 @@ public final class RestStorage {
             o.remove("kind");
         }
         return !a.equals(b);
+    }
+
+    /**
+     * A subresource that writes one spec field: the stored object with {@code field} of {@code spec} taken from
+     * {@code incoming} (absent or null there: removed, as Go decodes a null list to none).
+     */
+    private static ObjectNode withSpecField(ObjectNode stored, ObjectNode incoming, String field) {
+        ObjectNode result = stored.deepCopy();
+        ObjectNode spec = result.has("spec") ? (ObjectNode) result.get("spec") : result.putObject("spec");
+        JsonNode value = incoming.path("spec").get(field);
+        if (value == null || value.isNull()) {
+            spec.remove(field);
+        } else {
+            spec.set(field, value);
+        }
+        return result;
     }
 
     // ---------------------------------------------------------------- patch

@@ -30,12 +30,6 @@ class LimitRangerTest extends RestTestBase {
         return "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"containers\":[" + containers + "]}}";
     }
 
-    private void assertForbidden(Reply r, String message) {
-        assertThat(r.code()).isEqualTo(403);
-        assertThat(r.json().path("reason").asString()).isEqualTo("Forbidden");
-        assertThat(r.json().path("message").asString()).isEqualTo(message);
-    }
-
     @Test
     void containersWithoutResourcesGetTheDefaults() throws Exception {
         limitRange("l1", "[{\"type\":\"Container\",\"default\":{\"cpu\":\"500m\"},\"defaultRequest\":{\"cpu\":\"100m\","

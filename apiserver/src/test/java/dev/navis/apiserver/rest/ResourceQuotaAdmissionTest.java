@@ -35,12 +35,6 @@ class ResourceQuotaAdmissionTest extends RestTestBase {
                 + "\"resources\":{\"requests\":{\"cpu\":\"" + cpu + "\"}}}]}}";
     }
 
-    private void assertForbidden(Reply r, String message) {
-        assertThat(r.code()).isEqualTo(403);
-        assertThat(r.json().path("reason").asString()).isEqualTo("Forbidden");
-        assertThat(r.json().path("message").asString()).isEqualTo(message);
-    }
-
     @Test
     void podCountIsChargedAndEnforced() throws Exception {
         namespace("q1");

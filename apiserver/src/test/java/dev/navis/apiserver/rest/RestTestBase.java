@@ -109,6 +109,13 @@ abstract class RestTestBase {
         return call("PATCH", path, type, body);
     }
 
+    /** A 403 Forbidden Status with exactly this message (admission refusals). */
+    protected static void assertForbidden(Reply r, String message) {
+        org.assertj.core.api.Assertions.assertThat(r.code()).isEqualTo(403);
+        org.assertj.core.api.Assertions.assertThat(r.json().path("reason").asString()).isEqualTo("Forbidden");
+        org.assertj.core.api.Assertions.assertThat(r.json().path("message").asString()).isEqualTo(message);
+    }
+
     protected static String pod(String name) {
         return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name
                 + "\",\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}";

@@ -183,7 +183,7 @@ public final class ResourceQuotaController implements Controller {
             for (HasMetadata object : informers.lister(type).namespace(namespace).list()) {
                 JsonNode tree = Json.tree(object);
                 if (QuotaUsage.matchesScopes(kind, tree, scopes)) {
-                    sums.add(QuotaUsage.of(kind, tree, now), true);
+                    sums.addKnown(QuotaUsage.of(kind, tree, now));
                 }
             }
         }
